@@ -1,0 +1,21 @@
+"""lstm_core: the engine of LSTM Explorer — data, windows, models, training, gates, metrics,
+model files and a CLI. It never imports streamlit.
+
+Import the modules you need directly (`from lstm_core.data import load_series`); this package
+file stays empty on purpose so that light callers (the app's first page) don't pay for torch.
+
+  config    DataConfig, ModelConfig, TrainConfig (frozen dataclasses)
+  data      read a CSV into a clean Series (DataError with one clear sentence otherwise)
+  synthetic seeded generators (sine, echo, temperature); datasets: the built-in series
+  windows   Scaler, Split, make_dataset: chronological split, scaler fitted on train only
+  models    Forecaster (LSTM / GRU / RNN + linear head)
+  train     fit(): mini-batch Adam with callback, stop, early stopping, NaN guard
+  gates     trace_gates(): every gate and state, recomputed exactly from the weights
+  forecast  predictions, evaluation against baselines, recursive forecasts
+  metrics   RMSE, MAE, sMAPE, MASE, baselines, season detection
+  bundle    save_bundle / load_bundle: safe model files (weights_only=True)
+  pipeline  start_run / train_run / dataset_for
+  cli       python -m lstm_core train | gates | forecast | evaluate
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,198 @@
+"""Model files: one `.pt` holding everything needed to reuse a model, loaded without pickle code.
+
+The file is a plain dict readable by `torch.load(path, weights_only=True)`:
+  format, format_version, model_config, data_config, train_config,
+  state_dict (PyTorch's own names: rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, ...),
+  scaler {kind, offset, scale}, column, n_points, split {look_back, n_train, n_val, n_test},
+  history [{epoch, train_loss, val_loss, seconds}], versions {lstm_explorer, torch, python}.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import pickletools
+import platform
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from .config import ConfigError, DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
+from .models import Forecaster
+from .train import EpochRecord
+from .windows import Scaler, Split
+
+FORMAT = "lstm-explorer-model"
+FORMAT_VERSION = 1
+VERSION = "0.1.0"
+MAX_BYTES = 200 * 1024 * 1024
+
+
+class BundleError(ValueError):
+    """A model file cannot be used; str(e) says why in one sentence."""
+
+
+@dataclass
+class ModelBundle:
+    """A trained model and all that is needed to reuse it."""
+
+    model: Forecaster
+    model_config: ModelConfig
+    data_config: DataConfig
+    train_config: TrainConfig
+    scaler: Scaler  # fitted on the training part of the series it was trained on
+    column: str  # name of the value column it was trained on
+    n_points: int  # length of that series
+    split: Split  # window counts of that series' split
+    history: list[EpochRecord] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain dict that is saved (tensors, str, int, float, list, dict only)."""
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "model_config": to_dict(self.model_config),
+            "data_config": to_dict(self.data_config),
+            "train_config": to_dict(self.train_config),
+            "state_dict": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+            "scaler": self.scaler.to_dict(),
+            "column": str(self.column),
+            "n_points": int(self.n_points),
+            "split": self.split.to_dict(),
+            "history": [r.to_dict() for r in self.history],
+            "versions": {
+                "lstm_explorer": VERSION,
+                "torch": str(torch.__version__),
+                "python": platform.python_version(),
+            },
+        }
+
+
+def save_bundle(bundle: ModelBundle, dest: str | os.PathLike | io.BytesIO) -> None:
+    """Write the bundle to a path or a binary buffer."""
+    torch.save(bundle.to_dict(), dest)
+
+
+def bundle_bytes(bundle: ModelBundle) -> bytes:
+    """The model file's bytes (for a download button)."""
+    buf = io.BytesIO()
+    save_bundle(bundle, buf)
+    return buf.getvalue()
+
+
+def _read(source: str | os.PathLike | bytes) -> Any:
+    """torch.load with weights_only=True; every failure becomes a BundleError."""
+    try:
+        if isinstance(source, bytes | bytearray):
+            data = bytes(source)
+        else:
+            with open(source, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise BundleError(f"Cannot read the model file: {e.strerror or e}.") from None
+    if len(data) == 0:
+        raise BundleError("The model file is empty: choose a .pt file saved by LSTM Explorer.")
+    if len(data) > MAX_BYTES:
+        raise BundleError("The model file is larger than 200 MB, far more than any model here.")
+    try:
+        return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
+    except pickle.UnpicklingError as e:
+        if "unsupported global" in str(e).lower() or _names_code(data):
+            raise BundleError(
+                "This file would run code when loaded, so it was refused: only model files "
+                "saved by LSTM Explorer (plain weights and settings) can be opened."
+            ) from None
+        raise BundleError(_NOT_OURS) from None
+    except (RuntimeError, EOFError, ValueError, zipfile.BadZipFile, KeyError, TypeError):
+        raise BundleError(_NOT_OURS) from None
+    except Exception:  # a hostile file must never crash the caller
+        raise BundleError(_NOT_OURS) from None
+
+
+_SAFE_MODULES = ("torch", "collections")
+
+
+def _names_code(data: bytes) -> bool:
+    """Whether a pickle (bare, or data.pkl inside a torch zip) imports anything but torch.
+
+    Only reads opcodes (pickletools never executes them): used to word the refusal.
+    """
+    try:
+        if data[:2] == b"PK":
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                name = next(n for n in z.namelist() if n.endswith("data.pkl"))
+                data = z.read(name)
+        strings: list[str] = []
+        for op, arg, _ in pickletools.genops(io.BytesIO(data)):
+            if op.name == "GLOBAL":
+                mod = str(arg).split(" ")[0]
+            elif op.name in ("STACK_GLOBAL", "INST", "OBJ"):
+                mod = strings[-2] if len(strings) >= 2 else ""
+            else:
+                if isinstance(arg, str):
+                    strings.append(arg)
+                continue
+            if not mod.startswith(_SAFE_MODULES):
+                return True
+    except Exception:
+        return False
+    return False
+
+
+_NOT_OURS = (
+    "This is not a model file saved by LSTM Explorer (it is corrupt or of another kind): "
+    "choose a .pt file downloaded from the Export page or written by `python -m lstm_core train`."
+)
+
+
+def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
+    """Load and check a model file; BundleError with one clear sentence on any problem."""
+    d = _read(source)
+    if not isinstance(d, dict) or d.get("format") != FORMAT:
+        raise BundleError(_NOT_OURS)
+    if d.get("format_version", 0) > FORMAT_VERSION:
+        raise BundleError(
+            "This model file comes from a newer LSTM Explorer: update the app to open it."
+        )
+    try:
+        mcfg = from_dict(ModelConfig, d["model_config"])
+        dcfg = from_dict(DataConfig, d["data_config"])
+        tcfg = from_dict(TrainConfig, d["train_config"])
+        s = d["scaler"]
+        scaler = Scaler(kind=str(s["kind"]), offset=float(s["offset"]), scale=float(s["scale"]))
+        split = Split(
+            **{k: int(d["split"][k]) for k in ("look_back", "n_train", "n_val", "n_test")}
+        )
+        history = [
+            EpochRecord(
+                int(r["epoch"]), float(r["train_loss"]), float(r["val_loss"]), float(r["seconds"])
+            )
+            for r in d.get("history", [])
+        ]
+        model = Forecaster(mcfg)
+        model.load_state_dict(d["state_dict"], strict=True)
+        model.eval()
+        column, n_points = str(d["column"]), int(d["n_points"])
+        versions = {str(k): str(v) for k, v in dict(d.get("versions", {})).items()}
+    except ConfigError as e:
+        raise BundleError(f"The model file has an invalid setting: {e}") from None
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError):
+        raise BundleError(
+            "The model file is damaged: its settings or weights do not fit together."
+        ) from None
+    return ModelBundle(
+        model=model,
+        model_config=mcfg,
+        data_config=dcfg,
+        train_config=tcfg,
+        scaler=scaler,
+        column=column,
+        n_points=n_points,
+        split=split,
+        history=history,
+        versions=versions,
+    )

@@ -1,0 +1,222 @@
+"""Command line: train, export gates, forecast and evaluate without the app.
+
+    python -m lstm_core train CSV --out MODEL.pt [--column C] [--date-column D] ...
+    python -m lstm_core gates MODEL.pt CSV --out GATES.npz [--column C] [--start S] [--length L]
+    python -m lstm_core forecast MODEL.pt CSV --horizon H [--out FORECAST.csv]
+    python -m lstm_core evaluate MODEL.pt CSV [--json]
+
+Exit 0 on success; 2 with one line on stderr for bad input or a bad model file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .bundle import BundleError, load_bundle, save_bundle
+from .config import ConfigError, DataConfig, ModelConfig, TrainConfig
+from .data import DataError, Series, load_series
+from .forecast import evaluate, forecast
+from .gates import trace_gates
+from .pipeline import dataset_for, start_run, train_run
+from .train import Progress
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lstm_core", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    d, m, t = DataConfig(), ModelConfig(), TrainConfig()
+
+    tr = sub.add_parser("train", help="train a model on a CSV column and save it")
+    tr.add_argument("csv")
+    tr.add_argument("--out", required=True, help="model file to write (.pt)")
+    tr.add_argument("--column", help="value column (default: first numeric column)")
+    tr.add_argument("--date-column", help="date/time column (default: detected)")
+    tr.add_argument("--cell", choices=["lstm", "gru", "rnn"], default=m.cell)
+    tr.add_argument("--look-back", type=int, default=d.look_back)
+    tr.add_argument("--hidden", type=int, default=m.hidden_size)
+    tr.add_argument("--layers", type=int, default=m.num_layers)
+    tr.add_argument("--epochs", type=int, default=t.epochs)
+    tr.add_argument("--batch-size", type=int, default=t.batch_size)
+    tr.add_argument("--lr", type=float, default=t.lr)
+    tr.add_argument("--val-fraction", type=float, default=d.val_fraction)
+    tr.add_argument("--test-fraction", type=float, default=d.test_fraction)
+    tr.add_argument("--patience", type=int, default=t.patience, help="0 = no early stopping")
+    tr.add_argument("--seed", type=int, default=t.seed)
+    tr.add_argument("--scaler", choices=["minmax", "standard"], default=d.scaler)
+    tr.add_argument("--device", choices=["auto", "cpu", "cuda"], default=t.device)
+    tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+
+    ga = sub.add_parser("gates", help="export every gate and state over a span to .npz")
+    ga.add_argument("model")
+    ga.add_argument("csv")
+    ga.add_argument("--out", required=True, help=".npz file to write")
+    ga.add_argument("--column", help="value column (default: the one the model was trained on)")
+    ga.add_argument("--start", type=int, help="first point of the span (default: last look_back)")
+    ga.add_argument("--length", type=int, help="points in the span (default: look_back)")
+
+    fo = sub.add_parser("forecast", help="forecast H steps past the end of the series")
+    fo.add_argument("model")
+    fo.add_argument("csv")
+    fo.add_argument("--horizon", type=int, required=True)
+    fo.add_argument("--column")
+    fo.add_argument("--out", help="CSV file to write (default: print to stdout)")
+
+    ev = sub.add_parser("evaluate", help="test-part errors against the baselines")
+    ev.add_argument("model")
+    ev.add_argument("csv")
+    ev.add_argument("--column")
+    ev.add_argument("--json", action="store_true")
+    return p
+
+
+def _series_for_model(csv: str, column: str | None, trained_on: str) -> Series:
+    """The CSV's column the model was trained on, if present, unless --column says otherwise."""
+    if column is None:
+        try:
+            return load_series(csv, column=trained_on)
+        except DataError:
+            pass
+    return load_series(csv, column=column)
+
+
+def _clean(x: Any) -> Any:
+    """NaN/inf -> None so the JSON is standard."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    return x
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    series = load_series(a.csv, column=a.column, date_column=a.date_column or "auto")
+    dcfg = DataConfig(a.look_back, a.val_fraction, a.test_fraction, a.scaler)
+    mcfg = ModelConfig(a.cell, a.hidden, a.layers)
+    tcfg = TrainConfig(a.epochs, a.batch_size, a.lr, a.patience, seed=a.seed, device=a.device)
+    bundle, data = start_run(series.values, series.name, dcfg, mcfg, tcfg)
+    for note in series.notes:
+        print(note, file=sys.stderr)
+
+    def progress(p: Progress) -> None:
+        if p.kind == "epoch":
+            r = p.history[-1]
+            print(
+                f"epoch {r.epoch}/{p.last_epoch}  train {r.train_loss:.6f}  "
+                f"val {r.val_loss:.6f}  {r.seconds:.2f}s",
+                file=sys.stderr,
+            )
+
+    result = train_run(bundle, data, callback=progress)
+    print(result.message, file=sys.stderr)
+    save_bundle(bundle, a.out)
+    ev = evaluate(bundle.model, data)
+    print(f"{ev.verdict} Model saved to {a.out}.", file=sys.stderr)
+    if a.json:
+        sp = data.split
+        out = {
+            "history": [r.to_dict() for r in result.history],
+            "status": result.status,
+            "message": result.message,
+            "device": result.device,
+            "series": {
+                "column": series.name,
+                "n_points": len(series.values),
+                "n_missing_filled": series.n_missing_filled,
+                "n_dropped": series.n_dropped,
+                "n_duplicates": series.n_duplicates,
+            },
+            "windows": {"train": sp.n_train, "val": sp.n_val, "test": sp.n_test},
+            **ev.to_dict(),
+            "model_file": a.out,
+        }
+        print(json.dumps(_clean(out)))
+    return 0
+
+
+def cmd_gates(a: argparse.Namespace) -> int:
+    bundle = load_bundle(a.model)
+    series = _series_for_model(a.csv, a.column, bundle.column)
+    n, lb = len(series.values), bundle.data_config.look_back
+    length = a.length if a.length is not None else min(lb, n)
+    start = a.start if a.start is not None else n - length
+    if start < 0 or length < 1 or start + length > n:
+        raise UserError(
+            f"The span --start {start} --length {length} does not fit in the series of {n} "
+            "points: choose start >= 0, length >= 1 and start + length <= the series length."
+        )
+    x = bundle.scaler.transform(series.values[start : start + length]).astype(np.float32)
+    trace = trace_gates(bundle.model, x)
+    arrays = {"x": x}
+    for k, layer in enumerate(trace.layers):
+        for name, arr in layer.items():
+            arrays[f"{name}_l{k}"] = arr[0]  # [1, L, H] -> [L, H]
+    np.savez_compressed(a.out, **arrays)
+    print(
+        f"Wrote {len(arrays) - 1} arrays of shape ({length}, {bundle.model_config.hidden_size}) "
+        f"for points {start}..{start + length - 1} to {a.out}.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_forecast(a: argparse.Namespace) -> int:
+    bundle = load_bundle(a.model)
+    series = _series_for_model(a.csv, a.column, bundle.column)
+    lb = bundle.data_config.look_back
+    if a.horizon < 1:
+        raise UserError(f"--horizon must be at least 1, got {a.horizon}.")
+    if len(series.values) < lb:
+        raise UserError(f"The series has {len(series.values)} points; the model needs {lb}.")
+    pred = forecast(bundle.model, bundle.scaler, series.values, lb, a.horizon)
+    lines = ["step,forecast"] + [f"{k + 1},{v:.10g}" for k, v in enumerate(pred)]
+    text = "\n".join(lines) + "\n"
+    if a.out:
+        with open(a.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_evaluate(a: argparse.Namespace) -> int:
+    bundle = load_bundle(a.model)
+    series = _series_for_model(a.csv, a.column, bundle.column)
+    ev = evaluate(bundle.model, dataset_for(bundle, series.values))
+    if a.json:
+        print(json.dumps(_clean(ev.to_dict())))
+        return 0
+    print(f"{'':16}{'RMSE':>12}{'MAE':>12}{'sMAPE %':>10}{'MASE':>8}")
+    for name, s in ev.table.items():
+        print(f"{name:16}{s['rmse']:12.4g}{s['mae']:12.4g}{s['smape']:10.2f}{s['mase']:8.3f}")
+    print(ev.verdict)
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "gates": cmd_gates, "forecast": cmd_forecast,
+            "evaluate": cmd_evaluate}  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (DataError, BundleError, ConfigError, UserError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"error: {e.strerror or e}: {getattr(e, 'filename', '') or ''}", file=sys.stderr)
+        return 2

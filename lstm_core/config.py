@@ -1,0 +1,109 @@
+"""Settings as data: three small frozen dataclasses, one line per field.
+
+Each checks its own values on construction and raises `ConfigError` with one sentence
+that says what is wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+Cell = Literal["lstm", "gru", "rnn"]
+CELLS: tuple[str, ...] = ("lstm", "gru", "rnn")
+SCALERS: tuple[str, ...] = ("minmax", "standard")
+
+
+class ConfigError(ValueError):
+    """A setting is out of range; the message says which and what is allowed."""
+
+
+def _check(cond: bool, msg: str) -> None:
+    if not cond:
+        raise ConfigError(msg)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How a series becomes training windows."""
+
+    look_back: int = 12  # timesteps in each input window; the model predicts the next value
+    val_fraction: float = 0.15  # share of windows (by target time) kept for validation
+    test_fraction: float = 0.15  # share of windows (the latest ones) kept for the final test
+    scaler: str = "minmax"  # "minmax" (to [0, 1]) or "standard" (zero mean, unit variance)
+
+    def __post_init__(self) -> None:
+        _check(
+            isinstance(self.look_back, int) and 1 <= self.look_back <= 10_000,
+            f"look_back must be a whole number from 1 to 10000, got {self.look_back!r}.",
+        )
+        for name in ("val_fraction", "test_fraction"):
+            v = getattr(self, name)
+            _check(0.0 < v < 0.9, f"{name} must be between 0 and 0.9, got {v!r}.")
+        _check(
+            self.val_fraction + self.test_fraction < 0.95,
+            "val_fraction + test_fraction must leave some data for training (sum below 0.95).",
+        )
+        _check(self.scaler in SCALERS, f"scaler must be one of {SCALERS}, got {self.scaler!r}.")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shape of the forecaster: a recurrent layer stack plus a linear head on the last step."""
+
+    cell: str = "lstm"  # recurrent cell: "lstm", "gru" or "rnn" (vanilla tanh RNN)
+    hidden_size: int = 32  # units per recurrent layer (1-512)
+    num_layers: int = 1  # stacked recurrent layers (1-3)
+    forget_bias_one: bool = True  # LSTM only: start forget gates open (bias 1) so memory carries
+
+    def __post_init__(self) -> None:
+        _check(self.cell in CELLS, f"cell must be one of {CELLS}, got {self.cell!r}.")
+        _check(
+            isinstance(self.hidden_size, int) and 1 <= self.hidden_size <= 512,
+            f"hidden_size must be a whole number from 1 to 512, got {self.hidden_size!r}.",
+        )
+        _check(
+            isinstance(self.num_layers, int) and 1 <= self.num_layers <= 3,
+            f"num_layers must be 1, 2 or 3, got {self.num_layers!r}.",
+        )
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the forecaster is fitted: mini-batch Adam on mean squared error."""
+
+    epochs: int = 30  # passes over the training windows
+    batch_size: int = 32  # windows per optimiser step
+    lr: float = 5e-3  # Adam learning rate
+    patience: int = 0  # stop after this many epochs without a better val loss (0 = off)
+    clip_norm: float = 1.0  # clip the gradient norm to this value (0 = off)
+    seed: int = 0  # seeds weights and shuffling: same settings give the same losses
+    device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
+
+    def __post_init__(self) -> None:
+        _check(
+            isinstance(self.epochs, int) and 1 <= self.epochs <= 100_000,
+            f"epochs must be a whole number of at least 1, got {self.epochs!r}.",
+        )
+        _check(
+            isinstance(self.batch_size, int) and self.batch_size >= 1,
+            f"batch_size must be a whole number of at least 1, got {self.batch_size!r}.",
+        )
+        _check(0.0 < self.lr < float("inf"), f"lr must be a positive number, got {self.lr!r}.")
+        _check(self.patience >= 0, f"patience must be 0 (off) or more, got {self.patience!r}.")
+        _check(self.clip_norm >= 0, f"clip_norm must be 0 (off) or more, got {self.clip_norm!r}.")
+        _check(
+            self.device in ("auto", "cpu", "cuda"),
+            f"device must be 'auto', 'cpu' or 'cuda', got {self.device!r}.",
+        )
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """A config as a plain dict (for JSON, model files and URLs)."""
+    return asdict(cfg)
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Build `cls` from a dict, ignoring unknown keys (files from newer versions still load)."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})

@@ -1,0 +1,125 @@
+"""Honest evaluation: errors in original units, next to the baselines a forecaster must beat.
+
+Baselines for a target at position t of the series:
+  naive           values[t - 1]            (repeat the last value)
+  seasonal_naive  values[t - season]       (repeat the value one season ago)
+  mean            mean of the training part
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rmse(y: np.ndarray, p: np.ndarray) -> float:
+    """Root mean squared error."""
+    return float(np.sqrt(np.mean((np.asarray(p) - np.asarray(y)) ** 2)))
+
+
+def mae(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean absolute error."""
+    return float(np.mean(np.abs(np.asarray(p) - np.asarray(y))))
+
+
+def smape(y: np.ndarray, p: np.ndarray) -> float:
+    """Symmetric mean absolute percentage error, 0..200 (%); 0/0 terms count as 0."""
+    y, p = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
+    den = np.abs(y) + np.abs(p)
+    ratio = np.divide(2 * np.abs(p - y), den, out=np.zeros_like(den), where=den > 0)
+    return float(100 * np.mean(ratio))
+
+
+def mase(y: np.ndarray, p: np.ndarray, train: np.ndarray, season: int = 1) -> float:
+    """Mean absolute scaled error: MAE over the in-sample MAE of the (seasonal) naive forecast.
+
+    Below 1: better than the naive forecast on the training part. NaN if that MAE is 0.
+    """
+    train = np.asarray(train, dtype=np.float64)
+    m = season if len(train) > season else 1
+    if len(train) <= m:
+        return float("nan")
+    scale = float(np.mean(np.abs(train[m:] - train[:-m])))
+    return mae(y, p) / scale if scale > 0 else float("nan")
+
+
+def scores(y: np.ndarray, p: np.ndarray, train: np.ndarray, season: int = 1) -> dict[str, float]:
+    """All four errors of predictions p [n] against truth y [n]."""
+    return {
+        "rmse": rmse(y, p),
+        "mae": mae(y, p),
+        "smape": smape(y, p),
+        "mase": mase(y, p, train, season),
+    }
+
+
+def detect_season(values: np.ndarray, max_lag: int | None = None) -> int | None:
+    """The seasonal period of a series from its autocorrelation, or None if there is none.
+
+    Uses the first differences (so a trend does not dominate) and returns the lag in
+    2..max_lag with the highest autocorrelation if it is a local peak above 0.3.
+    """
+    v = np.diff(np.asarray(values, dtype=np.float64))
+    n = len(v)
+    max_lag = min(max_lag or n // 3, n // 2)
+    if max_lag < 2:
+        return None
+    v = v - v.mean()
+    denom = float(v @ v)
+    if denom == 0:
+        return None
+    f = np.fft.rfft(v, 2 * n)  # autocorrelation via FFT: O(n log n)
+    acf = np.fft.irfft(f * np.conj(f))[: max_lag + 2] / denom
+    lags = np.arange(2, max_lag + 1)
+    peaks = lags[(acf[lags] > acf[lags - 1]) & (acf[lags] >= acf[lags + 1]) & (acf[lags] > 0.3)]
+    if len(peaks) == 0:
+        return None
+    return int(peaks[np.argmax(acf[peaks])])
+
+
+def baselines(
+    values: np.ndarray, target_index: np.ndarray, train_end: int, season: int | None
+) -> dict[str, np.ndarray]:
+    """Baseline predictions for the targets at `target_index` [n] (each >= 1).
+
+    `train_end`: number of leading points in the training part (for the mean).
+    Seasonal naive is left out when there is no season or it reaches before the series.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    t = np.asarray(target_index)
+    out = {"naive": v[t - 1]}
+    if season and season > 1 and t.min() >= season:
+        out["seasonal_naive"] = v[t - season]
+    out["mean"] = np.full(len(t), v[:train_end].mean())
+    return out
+
+
+def verdict(table: dict[str, dict[str, float]]) -> str:
+    """One sentence on whether the model learned more than its baselines (by RMSE)."""
+    model = table["model"]["rmse"]
+    rivals = {k: v["rmse"] for k, v in table.items() if k != "model"}
+    best_name = min(rivals, key=rivals.get)
+    best = rivals[best_name]
+    label = best_name.replace("_", " ")
+    if best == 0:
+        return f"The {label} baseline is exact on this test part; nothing to beat."
+    gain = 100 * (best - model) / best
+    if gain > 5:
+        return f"The model beats the best baseline ({label}) by {gain:.0f}% RMSE on the test part."
+    if gain > -5:
+        return (
+            f"The model is about as good as the {label} baseline ({gain:+.0f}% RMSE): "
+            "it has learned little beyond it."
+        )
+    return f"The model is worse than the {label} baseline ({-gain:.0f}% higher RMSE)."
+
+
+def echo_share(pred: np.ndarray, naive: np.ndarray, y: np.ndarray) -> float:
+    """How close predictions are to just repeating the last value, 0..1 (1 = pure echo).
+
+    1 - RMSE(pred, naive) / RMSE(y, naive): near 1 means the model's forecast sits on the
+    naive forecast, far closer to it than the truth is.
+    """
+    spread = rmse(y, naive)
+    if spread == 0:
+        return float("nan")
+    return float(max(0.0, 1.0 - rmse(pred, naive) / spread))

@@ -1,0 +1,214 @@
+"""Mini-batch training that knows nothing of any UI.
+
+`fit` reports through a callback (minGPT's pattern): it receives a `Progress` a few times
+inside each epoch and once at its end, and returns True to stop training. Stopping keeps
+the weights trained so far. A loss that turns NaN/inf stops training and restores the last
+good weights; early stopping restores the best ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from .config import TrainConfig
+from .windows import Dataset
+
+EVAL_BATCH = 8192  # windows per forward pass when evaluating (no gradients)
+REPORTS_PER_EPOCH = 20  # in-epoch progress reports, at most
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One finished epoch."""
+
+    epoch: int  # 1-based, counting across continued runs
+    train_loss: float  # mean MSE over the epoch's training batches (scaled units)
+    val_loss: float  # MSE on the validation windows after the epoch
+    seconds: float  # wall time of the epoch, validation included
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "epoch": self.epoch,
+            "train_loss": self.train_loss,
+            "val_loss": self.val_loss,
+            "seconds": self.seconds,
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the callback is told."""
+
+    kind: str  # "batch" (inside an epoch) or "epoch" (an epoch just ended)
+    epoch: int  # current epoch, 1-based, counting across continued runs
+    first_epoch: int  # first epoch of this call to fit
+    last_epoch: int  # last epoch this call will run unless stopped
+    batch: int  # batches done in this epoch
+    n_batches: int  # batches per epoch
+    loss: float  # latest batch loss ("batch") or the epoch's train loss ("epoch")
+    elapsed: float  # seconds since this call to fit started
+    history: tuple[EpochRecord, ...]  # all finished epochs, earlier runs included
+
+    @property
+    def fraction(self) -> float:
+        """Share of this call's work done, 0..1."""
+        total = (self.last_epoch - self.first_epoch + 1) * self.n_batches
+        done = (self.epoch - self.first_epoch) * self.n_batches + self.batch
+        return min(1.0, done / max(1, total))
+
+    @property
+    def eta(self) -> float:
+        """Estimated seconds left in this call."""
+        f = self.fraction
+        return self.elapsed * (1 - f) / f if f > 0 else float("nan")
+
+
+Callback = Callable[[Progress], bool | None]
+
+
+@dataclass
+class FitResult:
+    """How a call to `fit` ended."""
+
+    history: list[EpochRecord]  # every epoch so far, earlier runs included
+    status: str  # "completed", "early_stopped", "stopped" (by the callback) or "diverged"
+    message: str  # one sentence for the user
+    best_epoch: int | None = None  # epoch with the lowest validation loss
+    device: str = "cpu"  # where it ran
+    seconds: float = 0.0  # wall time of this call
+    epochs_run: int = 0  # epochs finished in this call
+    extra: dict = field(default_factory=dict)
+
+
+def resolve_device(name: str) -> torch.device:
+    """ "auto" -> CUDA when available, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("CUDA was requested but no GPU is available: use device 'auto' or 'cpu'.")
+    return torch.device(name)
+
+
+@torch.no_grad()
+def mse(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Mean squared error of model(X [n, L]) against y [n], in batches."""
+    if len(X) == 0:
+        return float("nan")
+    total = torch.zeros((), dtype=torch.float64, device=X.device)
+    for a in range(0, len(X), EVAL_BATCH):
+        d = model(X[a : a + EVAL_BATCH]) - y[a : a + EVAL_BATCH]
+        total += (d.double() ** 2).sum()
+    return float(total) / len(X)
+
+
+def fit(
+    model: nn.Module,
+    data: Dataset,
+    cfg: TrainConfig,
+    callback: Callback | None = None,
+    history: list[EpochRecord] | None = None,
+) -> FitResult:
+    """Train `model` on `data`'s training windows for cfg.epochs more epochs.
+
+    Pass the previous `history` to continue a run: epochs are numbered on from it and the
+    shuffling continues its seeded sequence. The model is left on the CPU afterwards.
+    """
+    device = resolve_device(cfg.device)
+    model.to(device)
+    history = list(history or [])
+    first = len(history) + 1
+    last = first + cfg.epochs - 1
+    Xtr, ytr = (t.to(device) for t in data.part("train"))
+    Xva, yva = (t.to(device) for t in data.part("val"))
+    n = len(Xtr)
+    bs = min(cfg.batch_size, n)
+    n_batches = math.ceil(n / bs)
+    report_every = max(1, n_batches // REPORTS_PER_EPOCH)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + first)
+    loss_fn = nn.MSELoss()
+    good = copy.deepcopy(model.state_dict())  # last weights with a finite loss
+    best: tuple[float, int | None, dict] = (math.inf, None, good)  # (val loss, epoch, weights)
+    t0 = time.perf_counter()
+    status, message, since_best = "completed", "", 0
+
+    def report(kind: str, epoch: int, batch: int, loss: float) -> bool:
+        if callback is None:
+            return False
+        p = Progress(kind, epoch, first, last, batch, n_batches, loss,
+                     time.perf_counter() - t0, tuple(history))  # fmt: skip
+        return bool(callback(p))
+
+    for epoch in range(first, last + 1):
+        te = time.perf_counter()
+        model.train()
+        perm = torch.randperm(n, generator=gen).to(device)
+        total = torch.zeros((), device=device)
+        stop = False
+        for b in range(n_batches):
+            idx = perm[b * bs : (b + 1) * bs]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xtr[idx]), ytr[idx])
+            loss.backward()
+            if cfg.clip_norm > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
+            opt.step()
+            total += loss.detach() * len(idx)
+            if (b + 1) % report_every == 0 and b + 1 < n_batches:
+                lv = float(loss.detach())
+                if not math.isfinite(lv):
+                    break
+                if report("batch", epoch, b + 1, lv):
+                    stop = True
+                    break
+        model.eval()
+        train_loss = float(total) / n
+        val_loss = mse(model, Xva, yva)
+        if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
+            model.load_state_dict(good)
+            status = "diverged"
+            message = (
+                f"Training stopped at epoch {epoch}: the loss became NaN or infinite, so the "
+                "learning rate is probably too high; the last good weights were kept — try a "
+                "smaller learning rate."
+            )
+            break
+        if stop:  # stopped mid-epoch: keep the weights, record nothing for a partial epoch
+            status, message = "stopped", f"Training stopped by request during epoch {epoch}."
+            break
+        good = copy.deepcopy(model.state_dict())
+        history.append(EpochRecord(epoch, train_loss, val_loss, time.perf_counter() - te))
+        if val_loss < best[0]:
+            best, since_best = (val_loss, epoch, good), 0
+        else:
+            since_best += 1
+        if report("epoch", epoch, n_batches, train_loss):
+            status, message = "stopped", f"Training stopped by request after epoch {epoch}."
+            break
+        if cfg.patience and since_best >= cfg.patience:
+            model.load_state_dict(best[2])
+            status = "early_stopped"
+            message = (
+                f"Early stopping: no better validation loss for {cfg.patience} epochs; "
+                f"the best weights (epoch {best[1]}) were restored."
+            )
+            break
+    if status == "completed":
+        message = f"Trained {last - first + 1} epochs."
+    model.to("cpu").eval()
+    return FitResult(
+        history=history,
+        status=status,
+        message=message,
+        best_epoch=best[1],
+        device=str(device),
+        seconds=time.perf_counter() - t0,
+        epochs_run=len(history) - first + 1,
+    )

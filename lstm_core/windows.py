@@ -1,0 +1,171 @@
+"""From a series to scaled training windows, split by time with no leakage.
+
+Window j holds values[j : j + L] and its target is values[j + L], so a series of N points
+gives N - L windows. Windows are split chronologically by target: the first n_train are
+for training, the next n_val for validation, the latest n_test for the test. The scaler is
+fitted on the points the training windows touch (values[: n_train + L]) and nothing after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .config import DataConfig
+from .data import DataError
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """An affine map to model units: scaled = (value - offset) / scale, in float64."""
+
+    kind: str  # "minmax" or "standard"
+    offset: float  # subtracted first (min, or mean)
+    scale: float  # then divided by (max - min, or std); 1.0 for a constant training part
+
+    @classmethod
+    def fit(cls, values: np.ndarray, kind: str = "minmax") -> Scaler:
+        """Fit on `values` [N] (the training part only)."""
+        v = np.asarray(values, dtype=np.float64)
+        if kind == "minmax":
+            lo, hi = float(v.min()), float(v.max())
+            offset, scale = lo, hi - lo
+        else:
+            offset = float(v.mean())
+            m = float(np.abs(v - offset).max())
+            # std of (v - mean) / m, times m: no overflow for values near 1e300
+            scale = m * float(np.std((v - offset) / m)) if m > 0 else 0.0
+        if not np.isfinite(scale) or not np.isfinite(offset):
+            raise DataError(
+                "The values span too wide a range to scale: rescale the column (e.g. divide "
+                "by a power of ten) and try again."
+            )
+        return cls(kind=kind, offset=offset, scale=scale if scale > 0 else 1.0)
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        """[N] original units -> [N] float64 model units."""
+        return (np.asarray(values, dtype=np.float64) - self.offset) / self.scale
+
+    def inverse(self, scaled: np.ndarray) -> np.ndarray:
+        """[N] model units -> [N] float64 original units."""
+        return np.asarray(scaled, dtype=np.float64) * self.scale + self.offset
+
+    def to_dict(self) -> dict[str, float | str]:
+        return {"kind": self.kind, "offset": self.offset, "scale": self.scale}
+
+
+@dataclass(frozen=True)
+class Split:
+    """Window counts of the chronological split."""
+
+    look_back: int  # L: timesteps per window
+    n_train: int  # windows whose targets are the earliest
+    n_val: int  # the next ones
+    n_test: int  # the latest ones
+
+    @property
+    def n_windows(self) -> int:
+        return self.n_train + self.n_val + self.n_test
+
+    @property
+    def train_end(self) -> int:
+        """Number of leading points that training windows (inputs and targets) touch."""
+        return self.n_train + self.look_back
+
+    @property
+    def val_end(self) -> int:
+        """Points up to the last validation target (exclusive end)."""
+        return self.n_train + self.n_val + self.look_back
+
+    def windows(self, part: str) -> slice:
+        """Window indices of "train", "val" or "test"."""
+        a, b = self.n_train, self.n_train + self.n_val
+        return {"train": slice(0, a), "val": slice(a, b), "test": slice(b, self.n_windows)}[part]
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "look_back": self.look_back,
+            "n_train": self.n_train,
+            "n_val": self.n_val,
+            "n_test": self.n_test,
+        }
+
+
+def plan_split(n_points: int, cfg: DataConfig) -> Split:
+    """Window counts for a series of `n_points`; DataError if any part would be empty."""
+    lb = cfg.look_back
+    n_w = n_points - lb
+    need = lb + 3
+    if n_w < 3:
+        raise DataError(
+            f"The series has {n_points} points, but look_back {lb} needs at least {need} "
+            f"(one window each for training, validation and test): use a smaller look_back "
+            "or a longer series."
+        )
+    n_test = max(1, round(n_w * cfg.test_fraction))
+    n_val = max(1, round(n_w * cfg.val_fraction))
+    n_train = n_w - n_val - n_test
+    if n_train < 1:
+        n_train, n_val, n_test = 1, max(1, n_val - 1), n_w - 1 - max(1, n_val - 1)
+    return Split(look_back=lb, n_train=n_train, n_val=n_val, n_test=n_test)
+
+
+def make_windows(values: np.ndarray, look_back: int) -> tuple[np.ndarray, np.ndarray]:
+    """All N - L windows, vectorised: values [N] -> (X [N-L, L], y [N-L])."""
+    v = np.asarray(values)
+    x = sliding_window_view(v[:-1], look_back)  # [N-L, L], a view (no copy)
+    return x, v[look_back:]
+
+
+@dataclass
+class Dataset:
+    """A series ready for training: scaled float32 windows as tensors, split and scaler."""
+
+    values: np.ndarray  # [N] float64, original units
+    scaled: np.ndarray  # [N] float32, model units
+    scaler: Scaler
+    split: Split
+    X: torch.Tensor  # [W, L] float32 inputs of every window
+    y: torch.Tensor  # [W] float32 targets
+
+    def part(self, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """(X [n, L], y [n]) of "train", "val" or "test"."""
+        s = self.split.windows(name)
+        return self.X[s], self.y[s]
+
+    @property
+    def target_index(self) -> np.ndarray:
+        """[W] position in the series of each window's target."""
+        return np.arange(self.split.look_back, len(self.values))
+
+
+def make_dataset(values: np.ndarray, cfg: DataConfig, scaler: Scaler | None = None) -> Dataset:
+    """Split, fit the scaler on the training part (unless given), scale in float64, window.
+
+    values [N] float64 -> Dataset with X [N-L, L], y [N-L] float32.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(v)):
+        raise DataError("The series contains missing or infinite values: clean it first.")
+    split = plan_split(len(v), cfg)
+    if scaler is None:
+        scaler = Scaler.fit(v[: split.train_end], cfg.scaler)
+    scaled64 = scaler.transform(v)
+    if not np.all(np.abs(scaled64) < 3e38):
+        raise DataError(
+            "Later values are far outside the training range and cannot be scaled to "
+            "float32: check the column for outliers."
+        )
+    scaled = scaled64.astype(np.float32)
+    x, y = make_windows(scaled, cfg.look_back)
+    return Dataset(
+        values=v,
+        scaled=scaled,
+        scaler=scaler,
+        split=split,
+        X=torch.from_numpy(np.ascontiguousarray(x)),
+        y=torch.from_numpy(np.ascontiguousarray(y)),
+    )

@@ -1,0 +1,23 @@
+"""Shared fixtures: small real and synthetic series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+@pytest.fixture
+def sine() -> np.ndarray:
+    """[200] a clean sine with period 20 plus a little noise, seeded."""
+    t = np.arange(200)
+    return np.sin(2 * np.pi * t / 20) + 0.05 * np.random.default_rng(0).standard_normal(200)
+
+
+@pytest.fixture
+def air_csv() -> Path:
+    return DATA / "air_passengers.csv"

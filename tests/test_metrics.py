@@ -1,0 +1,86 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lstm_core import metrics
+from lstm_core.config import DataConfig, ModelConfig
+from lstm_core.forecast import evaluate, forecast, predict
+from lstm_core.models import build_model
+from lstm_core.windows import Scaler, make_dataset
+
+
+def test_errors_by_hand():
+    y = np.array([1.0, 2.0, 4.0])
+    p = np.array([2.0, 2.0, 1.0])
+    assert metrics.rmse(y, p) == pytest.approx(np.sqrt((1 + 0 + 9) / 3))
+    assert metrics.mae(y, p) == pytest.approx(4 / 3)
+    assert metrics.smape(y, p) == pytest.approx(100 * (2 / 3 + 0 + 6 / 5) / 3)
+    assert metrics.smape(np.zeros(2), np.zeros(2)) == 0.0
+    train = np.array([0.0, 1.0, 3.0, 6.0])  # naive in-sample MAE = (1 + 2 + 3) / 3 = 2
+    assert metrics.mase(y, p, train) == pytest.approx((4 / 3) / 2)
+    assert metrics.mase(y, p, train, season=2) == pytest.approx((4 / 3) / 4)
+
+
+def test_baselines_use_only_the_past():
+    v = np.arange(30.0)
+    idx = np.array([20, 21, 29])
+    b = metrics.baselines(v, idx, train_end=10, season=12)
+    assert b["naive"].tolist() == [19, 20, 28]
+    assert b["seasonal_naive"].tolist() == [8, 9, 17]
+    assert b["mean"].tolist() == [4.5] * 3
+    assert "seasonal_naive" not in metrics.baselines(v, idx, 10, None)
+
+
+def test_season_detected_on_real_and_synthetic_series(air_csv):
+    air = pd.read_csv(air_csv)["passengers"].to_numpy(float)
+    assert metrics.detect_season(air) == 12
+    t = np.arange(300)
+    assert metrics.detect_season(np.sin(2 * np.pi * t / 24)) == 24
+    noise = np.random.default_rng(0).standard_normal(300)
+    assert metrics.detect_season(noise) is None
+
+
+class Echo(torch.nn.Module):
+    """A 'model' that returns the last input: the naive forecast in disguise."""
+
+    def __init__(self):
+        super().__init__()
+        self.p = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return x[:, -1] + 0 * self.p
+
+
+def test_a_model_that_echoes_the_last_value_is_exposed(air_csv):
+    air = pd.read_csv(air_csv)["passengers"].to_numpy(float)
+    data = make_dataset(air, DataConfig(look_back=12))
+    ev = evaluate(Echo(), data)
+    assert ev.season == 12
+    assert ev.echo == pytest.approx(1.0)
+    assert ev.table["model"]["rmse"] == pytest.approx(ev.table["naive"]["rmse"], rel=1e-5)
+    assert ev.verdict.endswith(
+        "Its forecasts sit 100% of the way onto the naive one: it mostly repeats the last value."
+    )
+    assert set(ev.table) == {"model", "naive", "seasonal_naive", "mean"}
+
+
+def test_predictions_are_in_original_units(air_csv):
+    air = pd.read_csv(air_csv)["passengers"].to_numpy(float)
+    data = make_dataset(air, DataConfig(look_back=12))
+    p = predict(Echo(), data)
+    np.testing.assert_allclose(p, air[11:-1], rtol=1e-5)
+
+
+def test_recursive_forecast_feeds_predictions_back():
+    s = Scaler("minmax", 0.0, 1.0)
+    got = forecast(Echo(), s, np.array([1.0, 2.0, 3.0]), look_back=2, horizon=4)
+    np.testing.assert_allclose(got, [3, 3, 3, 3])
+    model = build_model(ModelConfig(hidden_size=4), seed=0)
+    v = np.linspace(0, 1, 20)
+    f = forecast(model, s, v, look_back=5, horizon=3)
+    # step 2 must equal the model's output on the window with step 1 appended
+    w = torch.tensor(np.r_[v[-4:], f[0]], dtype=torch.float32)[None]
+    assert f[1] == pytest.approx(float(model(w).detach()), abs=1e-6)
+    with pytest.raises(ValueError, match="horizon must be at least 1"):
+        forecast(model, s, v, 5, 0)

@@ -1,0 +1,168 @@
+import math
+
+import pytest
+import torch
+
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.models import build_model, count_parameters
+from lstm_core.train import fit, mse
+from lstm_core.windows import make_dataset
+
+D = DataConfig(look_back=10)
+
+
+def _run(values, tcfg, mcfg=ModelConfig(hidden_size=8), callback=None):
+    data = make_dataset(values, D)
+    model = build_model(mcfg, seed=tcfg.seed)
+    return model, data, fit(model, data, tcfg, callback=callback)
+
+
+def test_same_seed_same_losses_other_seed_other_losses(sine):
+    cfg = TrainConfig(epochs=3, batch_size=16, seed=3)
+    _, _, a = _run(sine, cfg)
+    _, _, b = _run(sine, cfg)
+    _, _, c = _run(sine, TrainConfig(epochs=3, batch_size=16, seed=4))
+    la = [(r.train_loss, r.val_loss) for r in a.history]
+    assert la == [(r.train_loss, r.val_loss) for r in b.history]
+    assert la != [(r.train_loss, r.val_loss) for r in c.history]
+    assert [r.epoch for r in a.history] == [1, 2, 3]
+
+
+def test_training_learns_a_sine_better_than_the_mean(sine):
+    model, data, res = _run(sine, TrainConfig(epochs=25, batch_size=16, lr=1e-2))
+    assert res.status == "completed" and res.message == "Trained 25 epochs."
+    _, yva = data.part("val")
+    mean_mse = float(((yva - yva.mean()) ** 2).mean())
+    assert res.history[-1].val_loss < 0.2 * mean_mse
+    assert res.history[-1].train_loss < res.history[0].train_loss
+    # the recorded val loss is the model's real loss on the validation windows
+    assert mse(model, *data.part("val")) == pytest.approx(res.history[-1].val_loss, rel=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_every_cell_and_depth_trains(sine, cell):
+    for layers in (1, 3):
+        _, _, res = _run(sine, TrainConfig(epochs=1), ModelConfig(cell, 4, layers))
+        assert len(res.history) == 1 and math.isfinite(res.history[0].val_loss)
+
+
+def test_callback_can_stop_and_weights_are_kept(sine):
+    seen = []
+
+    def cb(p):
+        seen.append((p.kind, p.epoch, p.batch))
+        return p.kind == "epoch" and p.epoch == 2
+
+    model, data, res = _run(sine, TrainConfig(epochs=10, batch_size=4), callback=cb)
+    assert res.status == "stopped"
+    assert res.message == "Training stopped by request after epoch 2."
+    assert len(res.history) == 2
+    assert ("epoch", 1, res_batches(data, 4)) in seen
+    # in-epoch reports arrive (for a progress bar): ~20 per epoch here
+    assert sum(1 for k, e, _ in seen if k == "batch" and e == 1) >= 10
+    assert mse(model, *data.part("val")) == pytest.approx(res.history[-1].val_loss, rel=1e-5)
+
+
+def res_batches(data, bs):
+    return math.ceil(data.split.n_train / bs)
+
+
+def test_stop_inside_an_epoch(sine):
+    model, data, res = _run(
+        sine, TrainConfig(epochs=5, batch_size=4), callback=lambda p: p.kind == "batch"
+    )
+    assert res.status == "stopped"
+    assert res.message == "Training stopped by request during epoch 1."
+    assert res.history == []
+
+
+def test_continue_training_numbers_epochs_on(sine):
+    data = make_dataset(sine, D)
+    model = build_model(ModelConfig(hidden_size=8), seed=0)
+    first = fit(model, data, TrainConfig(epochs=2))
+    more = fit(model, data, TrainConfig(epochs=3), history=first.history)
+    assert [r.epoch for r in more.history] == [1, 2, 3, 4, 5]
+    assert more.history[:2] == first.history
+    assert more.epochs_run == 3
+
+
+def test_progress_fraction_and_eta(sine):
+    fr = []
+    _run(sine, TrainConfig(epochs=2, batch_size=8), callback=lambda p: fr.append(p.fraction))
+    assert fr == sorted(fr) and fr[-1] == 1.0 and 0 < fr[0] < 0.1
+
+
+def test_nan_loss_stops_with_message(sine):
+    """A learning rate far too high makes the loss overflow: training stops and says why."""
+    model, _, res = _run(sine, TrainConfig(epochs=5, lr=1e25, clip_norm=0))
+    assert res.status == "diverged"
+    assert res.message == (
+        f"Training stopped at epoch {len(res.history) + 1}: the loss became NaN or infinite, "
+        "so the learning rate is probably too high; the last good weights were kept — try a "
+        "smaller learning rate."
+    )
+    assert all(torch.isfinite(v).all() for v in model.state_dict().values())
+
+
+class NaNAfter(torch.nn.Module):
+    """Wraps a model; its output turns NaN once `armed` is set (a deterministic divergence)."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner, self.armed = inner, False
+
+    def forward(self, x):
+        y = self.inner(x)
+        return y * float("nan") if self.armed else y
+
+
+def test_nan_restores_the_weights_of_the_last_good_epoch(sine):
+    data = make_dataset(sine, D)
+    model = NaNAfter(build_model(ModelConfig(hidden_size=8), seed=0))
+    snap = {}
+
+    def cb(p):
+        if p.kind == "epoch" and p.epoch == 2:
+            snap.update({k: v.clone() for k, v in model.state_dict().items()})
+            model.armed = True
+
+    res = fit(model, data, TrainConfig(epochs=5), callback=cb)
+    assert res.status == "diverged" and len(res.history) == 2
+    assert res.message.startswith("Training stopped at epoch 3: the loss became NaN")
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, snap[k])
+
+
+def test_early_stopping_restores_the_best_weights(sine):
+    model, data, res = _run(sine, TrainConfig(epochs=60, lr=0.05, patience=2, seed=1))
+    assert res.status == "early_stopped"
+    assert len(res.history) < 60
+    best = min(r.val_loss for r in res.history)
+    assert res.best_epoch == min(res.history, key=lambda r: r.val_loss).epoch
+    assert mse(model, *data.part("val")) == pytest.approx(best, rel=1e-5)
+    assert res.message == (
+        f"Early stopping: no better validation loss for 2 epochs; "
+        f"the best weights (epoch {res.best_epoch}) were restored."
+    )
+
+
+def test_forget_bias_is_opened_only_when_asked():
+    m = build_model(ModelConfig(hidden_size=4, num_layers=2), seed=0)
+    b = m.rnn.bias_ih_l1 + m.rnn.bias_hh_l1
+    assert torch.allclose(b[4:8], torch.ones(4))
+    m0 = build_model(ModelConfig(hidden_size=4, forget_bias_one=False), seed=0)
+    assert not torch.allclose((m0.rnn.bias_ih_l0 + m0.rnn.bias_hh_l0)[4:8], torch.ones(4))
+    assert count_parameters(m0) == 4 * (4 * 1 + 4 * 4 + 2 * 4) + 4 + 1
+
+
+def test_state_dict_uses_pytorch_names():
+    keys = set(build_model(ModelConfig(num_layers=2), seed=0).state_dict())
+    assert {"rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l1"} <= keys
+
+
+def test_seeded_build_does_not_touch_global_rng():
+    torch.manual_seed(123)
+    a = torch.rand(1)
+    torch.manual_seed(123)
+    build_model(ModelConfig(), seed=5)
+    assert torch.equal(torch.rand(1), a)
