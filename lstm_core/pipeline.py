@@ -42,10 +42,8 @@ def train_run(
 ) -> FitResult:
     """Train (or continue training) the bundle's model; its history grows in place."""
     cfg = train_cfg or bundle.train_config
-    result = fit(bundle.model, data, cfg, callback=callback, history=bundle.history)
-    bundle.history = result.history
     bundle.train_config = cfg
-    return result
+    return fit(bundle.model, data, cfg, callback=callback, history=bundle.history)
 
 
 def dataset_for(bundle: ModelBundle, values: np.ndarray) -> Dataset:

@@ -118,11 +118,13 @@ def fit(
     """Train `model` on `data`'s training windows for cfg.epochs more epochs.
 
     Pass the previous `history` to continue a run: epochs are numbered on from it and the
-    shuffling continues its seeded sequence. The model is left on the CPU afterwards.
+    shuffling continues its seeded sequence. `history` is appended to in place, so a caller
+    interrupted mid-training (e.g. by a UI rerun) still holds every finished epoch. The model
+    is left on the CPU afterwards.
     """
     device = resolve_device(cfg.device)
     model.to(device)
-    history = list(history or [])
+    history = history if history is not None else []
     first = len(history) + 1
     last = first + cfg.epochs - 1
     Xtr, ytr = (t.to(device) for t in data.part("train"))

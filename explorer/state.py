@@ -1,0 +1,60 @@
+"""Per-user state: every key the app keeps in `st.session_state`, in one place.
+
+Nothing per-user lives in a module global or `st.cache_resource` (every visitor would share
+it). Widget values that must survive a page switch are copied to these keys, because
+Streamlit drops a widget's keyed state when the page that draws it is not shown.
+
+Keys (all optional until set; read them through the helpers below):
+  series       lstm_core.data.Series     the active series (built-in, synthetic or uploaded)
+  source       dict                      where it came from: {"kind": "builtin"|"upload",
+                                         "key"/"name": ..., "params": {...}}
+  data_cfg     DataConfig                look_back and split fractions for the active series
+  model_cfg    ModelConfig               cell, hidden size, layers, forget-bias option
+  train_cfg    TrainConfig               epochs, batch size, lr, patience, clip, seed
+  bundle       lstm_core.bundle.ModelBundle  the current model with its history and scaler
+  dataset      lstm_core.windows.Dataset the windows the current model trains on
+  fit_result   lstm_core.train.FitResult the last training call's outcome (status, message)
+  runs         list[dict]                earlier runs of this session for the loss overlay:
+                                         {"label": str, "history": list[EpochRecord]}
+  model_note   str                       where the current model came from ("trained here",
+                                         "uploaded file NAME")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+KEYS = (
+    "series",
+    "source",
+    "data_cfg",
+    "model_cfg",
+    "train_cfg",
+    "bundle",
+    "dataset",
+    "fit_result",
+    "runs",
+    "model_note",
+)
+
+
+def get(key: str, default: Any = None) -> Any:
+    """A documented key's value (KeyError for a key not listed above: typos fail loudly)."""
+    if key not in KEYS:
+        raise KeyError(f"unknown session key {key!r}; add it to explorer/state.py")
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    """Set a documented key."""
+    if key not in KEYS:
+        raise KeyError(f"unknown session key {key!r}; add it to explorer/state.py")
+    st.session_state[key] = value
+
+
+def drop(*keys: str) -> None:
+    """Forget keys (e.g. the model when the series changes)."""
+    for k in keys:
+        st.session_state.pop(k, None)

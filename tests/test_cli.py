@@ -1,0 +1,158 @@
+"""The CLI end to end, through subprocess, as a user would run it."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_core.bundle import load_bundle
+from lstm_core.gates import trace_gates
+
+from .conftest import ROOT
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "lstm_core", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory, air_csv_path=ROOT / "data" / "air_passengers.csv"):
+    out = tmp_path_factory.mktemp("cli") / "air.pt"
+    r = cli("train", air_csv_path, "--out", out, "--epochs", 2, "--hidden", 8,
+            "--look-back", 12, "--layers", 2, "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return out, r
+
+
+def test_train_prints_progress_and_a_json_summary(model):
+    out, r = model
+    assert "epoch 1/2" in r.stderr and "epoch 2/2" in r.stderr
+    s = json.loads(r.stdout)
+    assert [h["epoch"] for h in s["history"]] == [1, 2]
+    assert {"train_loss", "val_loss"} <= set(s["history"][0])
+    assert s["series"] == {"column": "passengers", "n_points": 144, "n_missing_filled": 0,
+                           "n_dropped": 0, "n_duplicates": 0}  # fmt: skip
+    assert s["windows"] == {"train": 92, "val": 20, "test": 20}
+    assert s["test"]["rmse"] > 0 and s["test"]["mae"] > 0
+    assert {"naive", "seasonal_naive", "mean"} <= set(s["baselines"])
+    assert s["season"] == 12
+    assert out.exists()
+
+
+def test_gates_writes_every_layer_of_the_last_window(model, tmp_path):
+    out, _ = model
+    npz = tmp_path / "g.npz"
+    r = cli("gates", out, ROOT / "data" / "air_passengers.csv", "--out", npz)
+    assert r.returncode == 0, r.stderr
+    g = np.load(npz)
+    names = {f"{n}_l{k}" for n in "ifgoch" for k in (0, 1)}
+    assert set(g.files) == names | {"x"}
+    assert g["x"].shape == (12,) and g["f_l1"].shape == (12, 8)
+    for n in "ifo":
+        assert g[f"{n}_l0"].min() >= 0 and g[f"{n}_l0"].max() <= 1
+    # the exported numbers are the model's: recompute from the file
+    b = load_bundle(out)
+    with torch.no_grad():
+        out_seq, _ = b.model.rnn(torch.tensor(g["x"])[None, :, None])
+    np.testing.assert_allclose(g["h_l1"], out_seq[0].numpy(), atol=1e-5)
+
+
+def test_gates_span_and_bad_span(model, tmp_path):
+    out, _ = model
+    npz = tmp_path / "g.npz"
+    csv = ROOT / "data" / "air_passengers.csv"
+    r = cli("gates", out, csv, "--out", npz, "--start", 10, "--length", 100)
+    assert r.returncode == 0, r.stderr
+    g = np.load(npz)
+    assert g["x"].shape == (100,) and g["c_l0"].shape == (100, 8)
+    b = load_bundle(out)
+    ref = trace_gates(b.model, g["x"])
+    np.testing.assert_allclose(g["c_l0"], ref.layers[0]["c"][0], atol=1e-6)
+    r = cli("gates", out, csv, "--out", npz, "--start", 100, "--length", 100)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "error: The span --start 100 --length 100 does not fit in the series of 144 points: "
+        "choose start >= 0, length >= 1 and start + length <= the series length."
+    ]
+
+
+def test_forecast_and_evaluate(model, tmp_path):
+    out, _ = model
+    csv = ROOT / "data" / "air_passengers.csv"
+    r = cli("forecast", out, csv, "--horizon", 5)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[0] == "step,forecast" and len(lines) == 6
+    assert all(np.isfinite(float(x.split(",")[1])) for x in lines[1:])
+    f = tmp_path / "f.csv"
+    assert cli("forecast", out, csv, "--horizon", 3, "--out", f).returncode == 0
+    assert f.read_text().count("\n") == 4
+    r = cli("evaluate", out, csv, "--json")
+    assert r.returncode == 0, r.stderr
+    e = json.loads(r.stdout)
+    assert set(e["baselines"]) == {"naive", "seasonal_naive", "mean"}
+    assert "verdict" in e
+    r = cli("evaluate", out, csv)
+    assert "RMSE" in r.stdout and "naive" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "error: "),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00garbage\x00\xff", "error: "),
+        (b"a,b\nx,y\nz,w\n", "error: "),
+        (b"value\n1\n2\n3\n", "error: "),
+    ],
+)
+def test_bad_csv_gives_one_line_and_exit_2(tmp_path, content, expected):
+    p = tmp_path / "bad.csv"
+    p.write_bytes(content)
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 1)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_tiny_series_with_small_look_back_trains(tmp_path):
+    p = tmp_path / "tiny.csv"
+    p.write_text("v\n" + "\n".join(str(x) for x in [1, 3, 2, 4, 3, 5, 4, 6]) + "\n")
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 2, "--look-back", 2, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["windows"] == {"train": 4, "val": 1, "test": 1}
+
+
+def test_bad_model_file_and_bad_settings(tmp_path):
+    csv = ROOT / "data" / "nile_flow.csv"
+    bad = tmp_path / "m.pt"
+    bad.write_bytes(b"definitely not a model")
+    r = cli("evaluate", bad, csv)
+    assert r.returncode == 2 and r.stderr.startswith("error: This is not a model file")
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = cli("train", csv, "--out", tmp_path / "x.pt", "--hidden", 0)
+    assert r.returncode == 2
+    assert r.stderr.strip() == "error: hidden_size must be a whole number from 1 to 512, got 0."
+    r = cli("train", tmp_path / "missing.csv", "--out", tmp_path / "x.pt")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_column_choice_and_unknown_column(tmp_path):
+    p = tmp_path / "two.csv"
+    rows = "\n".join(f"2020-01-{d:02d},{d},{d * d}" for d in range(1, 29))
+    p.write_text("date,a,b\n" + rows + "\n")
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 1, "--look-back", 3,
+            "--column", "b", "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["series"]["column"] == "b"
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--column", "zzz")
+    assert r.returncode == 2 and "zzz" in r.stderr

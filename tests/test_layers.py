@@ -1,0 +1,25 @@
+"""Architecture rules that must not rot."""
+
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def test_engine_never_imports_streamlit():
+    for path in (ROOT / "lstm_core").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import streamlit" not in text and "from streamlit" not in text, path
+    code = (
+        "import sys, importlib, pkgutil, lstm_core\n"
+        "for m in pkgutil.iter_modules(lstm_core.__path__):\n"
+        "    if m.name != '__main__': importlib.import_module('lstm_core.' + m.name)\n"
+        "assert 'streamlit' not in sys.modules, 'streamlit imported'\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_torch_is_pinned():
+    reqs = (ROOT / "requirements.txt").read_text().splitlines()
+    assert "torch==2.13.0" in [r.strip() for r in reqs]
