@@ -1,0 +1,101 @@
+"""RNN vs GRU vs LSTM on the same series, split and seed, at a comparable size."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from .config import CELLS, DataConfig, ModelConfig, TrainConfig
+from .forecast import Evaluation, evaluate
+from .gradflow import input_gradient_by_lag
+from .models import Forecaster, build_model, count_parameters
+from .train import FitResult, Progress, fit
+from .windows import Dataset, make_dataset
+
+GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}  # weight blocks per unit: i,f,g,o | r,z,n | h
+
+
+def param_count(cell: str, hidden: int, layers: int = 1) -> int:
+    """Parameters of a Forecaster (input size 1) without building it."""
+    g = GATE_BLOCKS[cell]
+    first = g * hidden * (1 + hidden + 2)
+    rest = (layers - 1) * g * hidden * (hidden + hidden + 2)
+    return first + rest + hidden + 1
+
+
+def matched_hidden(cell: str, target: int, layers: int = 1) -> int:
+    """The hidden size (1-512) whose parameter count is closest to `target`."""
+    sizes = np.arange(1, 513)
+    counts = np.array([param_count(cell, int(h), layers) for h in sizes])
+    return int(sizes[np.argmin(np.abs(counts - target))])
+
+
+@dataclass
+class CellResult:
+    """One cell's run in a comparison."""
+
+    cell: str
+    model: Forecaster
+    fit: FitResult
+    evaluation: Evaluation
+    params: int  # trainable parameters
+    seconds_per_epoch: float  # median wall time of an epoch
+    grad_init: np.ndarray  # [L] mean |∂ŷ/∂x_{t−k}| by lag, at initialisation
+    grad_trained: np.ndarray  # [L] the same after training
+
+
+def compare_cells(
+    values: np.ndarray,
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    cells: tuple[str, ...] = CELLS,
+    match_params: bool = True,
+    callback: Callable[[str, Progress], bool | None] | None = None,
+) -> list[CellResult]:
+    """Train each cell in turn on the same windows with the same seed.
+
+    With `match_params`, GRU and RNN get the hidden size whose parameter count is closest
+    to the LSTM's at `model_cfg.hidden_size`. The callback gets (cell, progress) and may
+    return True to stop the current cell.
+    """
+    data = make_dataset(values, data_cfg)
+    target = param_count("lstm", model_cfg.hidden_size, model_cfg.num_layers)
+    results = []
+    for cell in cells:
+        hidden = model_cfg.hidden_size
+        if match_params and cell != "lstm":
+            hidden = matched_hidden(cell, target, model_cfg.num_layers)
+        cfg = replace(model_cfg, cell=cell, hidden_size=hidden)
+        results.append(_one(cell, cfg, data, train_cfg, callback))
+    return results
+
+
+def _probe(data: Dataset, n: int = 256) -> torch.Tensor:
+    """Up to n validation windows [n, L] for the gradient-by-lag curve."""
+    X, _ = data.part("val")
+    return X[:n]
+
+
+def _one(cell, cfg, data, train_cfg, callback) -> CellResult:
+    model = build_model(cfg, seed=train_cfg.seed)
+    probe = _probe(data)
+    g0 = input_gradient_by_lag(model, probe)
+    cb = (lambda p: callback(cell, p)) if callback else None
+    t0 = time.perf_counter()
+    res = fit(model, data, train_cfg, callback=cb)
+    secs = [r.seconds for r in res.history] or [time.perf_counter() - t0]
+    return CellResult(
+        cell=cell,
+        model=model,
+        fit=res,
+        evaluation=evaluate(model, data),
+        params=count_parameters(model),
+        seconds_per_epoch=float(np.median(secs)),
+        grad_init=g0,
+        grad_trained=input_gradient_by_lag(model, probe),
+    )

@@ -1,0 +1,41 @@
+import numpy as np
+
+from lstm_core.compare import compare_cells, matched_hidden, param_count
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.models import build_model, count_parameters
+
+
+def test_param_count_formula_matches_pytorch():
+    for cell in ("lstm", "gru", "rnn"):
+        for h, layers in [(1, 1), (7, 2), (32, 3)]:
+            m = build_model(ModelConfig(cell, h, layers))
+            assert param_count(cell, h, layers) == count_parameters(m)
+
+
+def test_matched_hidden_gives_comparable_sizes():
+    target = param_count("lstm", 32)
+    for cell in ("gru", "rnn"):
+        h = matched_hidden(cell, target)
+        assert abs(param_count(cell, h) - target) <= abs(param_count(cell, h + 1) - target)
+        assert abs(param_count(cell, h) - target) <= abs(param_count(cell, h - 1) - target)
+    assert matched_hidden("rnn", target) > matched_hidden("gru", target) > 32
+
+
+def test_compare_trains_three_cells_on_the_same_windows(sine):
+    calls = []
+    res = compare_cells(
+        sine,
+        DataConfig(look_back=12),
+        ModelConfig(hidden_size=8),
+        TrainConfig(epochs=2, seed=1),
+        callback=lambda cell, p: calls.append((cell, p.kind)),
+    )
+    assert [r.cell for r in res] == ["lstm", "gru", "rnn"]
+    assert {c for c, _ in calls} == {"lstm", "gru", "rnn"}
+    sizes = [r.params for r in res]
+    assert max(sizes) / min(sizes) < 1.25
+    for r in res:
+        assert len(r.fit.history) == 2
+        assert r.grad_init.shape == (12,) and np.all(r.grad_trained >= 0)
+        assert r.seconds_per_epoch > 0
+        assert set(r.evaluation.table) >= {"model", "naive", "mean"}
