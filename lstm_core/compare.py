@@ -99,3 +99,59 @@ def _one(cell, cfg, data, train_cfg, callback) -> CellResult:
         grad_init=g0,
         grad_trained=input_gradient_by_lag(model, probe),
     )
+
+
+@dataclass(frozen=True)
+class MemoryPoint:
+    """One (cell, lag) cell of the memory-task grid."""
+
+    cell: str
+    lag: int  # K: how far back the echoed spike is
+    val_mse: float  # the trained model's validation MSE (scaled units)
+    mean_mse: float  # the training-mean baseline's validation MSE: "learned nothing"
+
+    @property
+    def ratio(self) -> float:
+        """val_mse / mean_mse: 1 = learned nothing, lower = remembers the spike."""
+        return self.val_mse / self.mean_mse if self.mean_mse > 0 else float("nan")
+
+    @property
+    def learned(self) -> bool:
+        """At least 15% below the mean baseline."""
+        return self.ratio < 0.85
+
+
+def memory_sweep(
+    lags: list[int],
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    cells: tuple[str, ...] = CELLS,
+    n: int = 1000,
+    noise: float = 0.05,
+    spike_prob: float = 0.05,
+    extra_look_back: int = 5,
+    callback: Callable[[str, int, Progress], bool | None] | None = None,
+) -> list[MemoryPoint]:
+    """Train each cell on an echo series for each lag K; look_back = K + extra_look_back.
+
+    Finds the K at which each cell stops learning: the echo of a spike K steps back is the
+    only predictable part of the series, so a cell that cannot carry it scores like the mean.
+    """
+    from .synthetic import echo_series
+
+    out = []
+    for lag in lags:
+        values = echo_series(n=n, lag=lag, spike_prob=spike_prob, noise=noise, seed=train_cfg.seed)
+        data = make_dataset(values, DataConfig(look_back=lag + extra_look_back))
+        _, ytr = data.part("train")
+        _, yva = data.part("val")
+        mean_mse = float(((yva - ytr.mean()) ** 2).mean())
+        for cell in cells:
+            model = build_model(replace(model_cfg, cell=cell), seed=train_cfg.seed)
+            cb = (lambda p, c=cell, k=lag: callback(c, k, p)) if callback else None
+            res = fit(model, data, train_cfg, callback=cb)
+            val = res.history[-1].val_loss if res.history else float("nan")
+            if train_cfg.patience and res.history:
+                val = min(r.val_loss for r in res.history)
+            out.append(MemoryPoint(cell, lag, val, mean_mse))
+    return out

@@ -39,3 +39,23 @@ def test_compare_trains_three_cells_on_the_same_windows(sine):
         assert r.grad_init.shape == (12,) and np.all(r.grad_trained >= 0)
         assert r.seconds_per_epoch > 0
         assert set(r.evaluation.table) >= {"model", "naive", "mean"}
+
+
+def test_memory_sweep_reports_each_cell_and_lag_against_the_mean():
+    from lstm_core.compare import memory_sweep
+
+    seen = set()
+    pts = memory_sweep(
+        [3, 6],
+        ModelConfig(hidden_size=8),
+        TrainConfig(epochs=2, seed=0),
+        cells=("lstm", "rnn"),
+        n=300,
+        callback=lambda c, k, p: seen.add((c, k)),
+    )
+    assert [(p.cell, p.lag) for p in pts] == [("lstm", 3), ("rnn", 3), ("lstm", 6), ("rnn", 6)]
+    assert seen == {("lstm", 3), ("rnn", 3), ("lstm", 6), ("rnn", 6)}
+    for p in pts:
+        assert p.mean_mse > 0 and np.isfinite(p.val_mse)
+        assert p.ratio == p.val_mse / p.mean_mse
+        assert p.learned == (p.ratio < 0.85)
