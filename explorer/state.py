@@ -18,6 +18,17 @@ Keys (all optional until set; read them through the helpers below):
                                          {"label": str, "history": list[EpochRecord]}
   model_note   str                       where the current model came from ("trained here",
                                          "uploaded file NAME")
+  gates_trace  dict                      Gates page cache: the last window's trace, prediction
+                                         and figures, keyed on model, history length, window
+  gates_whole  dict                      Gates page cache: downsampled whole-series arrays only
+  compare      dict                      Compare page: the last comparison's results and the
+                                         settings it ran with
+  memory       list                      Compare page: the memory-task grid (MemoryPoint list)
+
+Widget keys kept across page switches with `persist_state="session"` (Streamlit keeps them
+itself; they are listed so that no other page reuses the names): gates_layer, gates_view,
+gates_window, gates_unit, gates_t, gates_span (Gates page; the Forecast page sets
+gates_window and gates_view to hand a window over).
 """
 
 from __future__ import annotations
@@ -37,6 +48,10 @@ KEYS = (
     "fit_result",
     "runs",
     "model_note",
+    "gates_trace",
+    "gates_whole",
+    "compare",
+    "memory",
 )
 
 

@@ -1,0 +1,16 @@
+"""LSTM Explorer: the router. Pages live in pages/; shared helpers in explorer/."""
+
+import streamlit as st
+
+st.set_page_config(page_title="LSTM Explorer", page_icon=":material/neurology:", layout="wide")
+
+st.navigation(
+    [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/gates.py", title="Gates", icon=":material/memory:"),
+        st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
+        st.Page("pages/export.py", title="Export / import", icon=":material/import_export:"),
+    ]
+).run()

@@ -1,0 +1,299 @@
+"""Pure figure builders: arrays in, `go.Figure` out. No Streamlit, no torch.
+
+Conventions: `x` is the series' time axis [N] (timestamps or positions 0..N-1); a `split`
+is anything with `train_end` and `val_end` (lstm_core.windows.Split): points [0, train_end)
+are the training part, [train_end, val_end) validation targets, [val_end, N) test targets.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+COLORS = {
+    "train": "#1f77b4",
+    "val": "#ff7f0e",
+    "test": "#2ca02c",
+    "truth": "#7f7f7f",
+    "model": "#d62728",
+    "forecast": "#9467bd",
+}
+PART_LABELS = {"train": "train", "val": "validation", "test": "test"}
+BASELINE_DASH = {"naive": "dot", "seasonal_naive": "dash", "mean": "dashdot"}
+METRIC_NAMES = {"rmse": "RMSE", "mae": "MAE", "smape": "sMAPE %", "mase": "MASE"}
+ROW_NAMES = {
+    "model": "model",
+    "naive": "naive (last value)",
+    "seasonal_naive": "seasonal naive",
+    "mean": "mean of train",
+}
+
+
+class SplitLike(Protocol):
+    """The part boundaries a figure needs (lstm_core.windows.Split has them)."""
+
+    @property
+    def train_end(self) -> int: ...
+
+    @property
+    def val_end(self) -> int: ...
+
+    def windows(self, part: str) -> slice: ...
+
+
+class EpochLike(Protocol):
+    """One epoch of a history (lstm_core.train.EpochRecord)."""
+
+    epoch: int
+    train_loss: float
+    val_loss: float
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "") -> go.Figure:
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def _bounds(split: SplitLike, n: int) -> dict[str, tuple[int, int]]:
+    """Point ranges [a, b) of each part."""
+    return {
+        "train": (0, split.train_end),
+        "val": (split.train_end, split.val_end),
+        "test": (split.val_end, n),
+    }
+
+
+def _shade(fig: go.Figure, x: Sequence[Any], split: SplitLike, n: int) -> None:
+    """Shade the validation and test regions (one rectangle each, behind the lines)."""
+    for part, (a, b) in _bounds(split, n).items():
+        if part == "train" or b <= a:
+            continue
+        x0 = x[a - 1] if a > 0 else x[a]
+        fig.add_vrect(
+            x0=x0,
+            x1=x[b - 1],
+            fillcolor=COLORS[part],
+            opacity=0.08,
+            line_width=0,
+            layer="below",
+            annotation_text=PART_LABELS[part],
+            annotation_position="top left",
+        )
+
+
+def series_figure(
+    x: Sequence[Any], values: np.ndarray, split: SplitLike, name: str = "value"
+) -> go.Figure:
+    """The series as one line per part (train / validation / test), coloured and shaded.
+
+    Each later part's trace starts at the previous part's last point so the line is unbroken.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    xs = list(x)
+    fig = go.Figure()
+    for part, (a, b) in _bounds(split, len(v)).items():
+        if b <= a:
+            continue
+        a0 = max(0, a - 1) if part != "train" else a
+        fig.add_trace(
+            go.Scatter(
+                x=xs[a0:b],
+                y=v[a0:b],
+                mode="lines",
+                name=PART_LABELS[part],
+                line={"color": COLORS[part]},
+            )
+        )
+    _shade(fig, xs, split, len(v))
+    return _layout(fig, "", name)
+
+
+def loss_figure(
+    history: Sequence[EpochLike],
+    log_y: bool = False,
+    overlays: Sequence[tuple[str, Sequence[EpochLike]]] = (),
+) -> go.Figure:
+    """Train and validation loss per epoch; earlier runs (label, history) as thin dashed lines."""
+    fig = go.Figure()
+    for label, hist in overlays:
+        ep = [r.epoch for r in hist]
+        for kind, dash in (("train", "dot"), ("val", "dash")):
+            y = [getattr(r, f"{kind}_loss") for r in hist]
+            fig.add_trace(
+                go.Scatter(
+                    x=ep,
+                    y=y,
+                    mode="lines",
+                    name=f"{label} · {kind}",
+                    line={"dash": dash, "width": 1},
+                    opacity=0.6,
+                )
+            )
+    ep = [r.epoch for r in history]
+    mode = "lines+markers" if len(history) < 40 else "lines"
+    fig.add_trace(
+        go.Scatter(
+            x=ep,
+            y=[r.train_loss for r in history],
+            mode=mode,
+            name="train",
+            line={"color": COLORS["train"]},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ep,
+            y=[r.val_loss for r in history],
+            mode=mode,
+            name="validation",
+            line={"color": COLORS["val"]},
+        )
+    )
+    fig.update_yaxes(type="log" if log_y else "linear")
+    return _layout(fig, "", "loss (MSE, scaled units)", "epoch")
+
+
+def prediction_figure(
+    x: Sequence[Any],
+    values: np.ndarray,
+    target_index: np.ndarray,
+    predictions: np.ndarray,
+    split: SplitLike,
+    baselines: dict[str, np.ndarray] | None = None,
+    parts: Sequence[str] = ("val", "test"),
+) -> go.Figure:
+    """Truth, the model's one-step predictions on `parts`, and optional baselines.
+
+    `target_index` [W] is the series position of each window's target and `predictions` [W]
+    the model output for every window; each prediction point carries its window index as
+    customdata (for click-to-select).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    xs = np.asarray(list(x), dtype=object)
+    idx = np.asarray(target_index)
+    pred = np.asarray(predictions, dtype=np.float64)
+    all_w = np.arange(len(idx))
+    shown = np.concatenate([all_w[split.windows(p)] for p in parts]) if parts else all_w[:0]
+    start = max(0, int(idx[shown[0]]) - 1) if len(shown) else 0
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=xs[start:].tolist(),
+            y=v[start:],
+            mode="lines",
+            name="truth",
+            line={"color": COLORS["truth"]},
+        )
+    )
+    for part in parts:
+        w = all_w[split.windows(part)]
+        fig.add_trace(
+            go.Scatter(
+                x=xs[idx[w]].tolist(),
+                y=pred[w],
+                mode="lines+markers",
+                name=f"model ({PART_LABELS[part]})",
+                customdata=w,
+                marker={"size": 4},
+                line={"color": COLORS[part]},
+            )
+        )
+    for name, bp in (baselines or {}).items():
+        b = np.asarray(bp, dtype=np.float64)
+        fig.add_trace(
+            go.Scatter(
+                x=xs[idx[shown]].tolist(),
+                y=b[shown],
+                mode="lines",
+                name=ROW_NAMES.get(name, name),
+                line={"dash": BASELINE_DASH.get(name, "dot"), "width": 1},
+            )
+        )
+    _shade(fig, xs.tolist(), split, len(v))
+    fig.update_xaxes(range=[xs[start], xs[-1]])
+    return _layout(fig, "", "value")
+
+
+def residual_figure(
+    x: Sequence[Any],
+    target_index: np.ndarray,
+    residuals: np.ndarray,
+    split: SplitLike,
+    parts: Sequence[str] = ("val", "test"),
+) -> go.Figure:
+    """Residuals (truth - prediction) of every window [W] as bars, one colour per part."""
+    xs = np.asarray(list(x), dtype=object)
+    idx = np.asarray(target_index)
+    r = np.asarray(residuals, dtype=np.float64)
+    fig = go.Figure()
+    for part in parts:
+        s = split.windows(part)
+        fig.add_trace(
+            go.Bar(x=xs[idx[s]].tolist(), y=r[s], name=PART_LABELS[part], marker_color=COLORS[part])
+        )
+    fig.add_hline(y=0, line_color="black", line_width=1)
+    return _layout(fig, "", "truth − prediction")
+
+
+def forecast_figure(
+    x: Sequence[Any],
+    values: np.ndarray,
+    future_x: Sequence[Any],
+    forecast: np.ndarray,
+    tail: int = 200,
+) -> go.Figure:
+    """The last `tail` points of the series and an H-step forecast continuing from its end."""
+    v = np.asarray(values, dtype=np.float64)
+    xs = list(x)[-tail:]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(x=xs, y=v[-tail:], mode="lines", name="series", line={"color": COLORS["truth"]})
+    )
+    fx = [xs[-1], *list(future_x)]
+    fy = np.concatenate([v[-1:], np.asarray(forecast, dtype=np.float64)])
+    fig.add_trace(
+        go.Scatter(
+            x=fx,
+            y=fy,
+            mode="lines+markers",
+            name="forecast",
+            line={"color": COLORS["forecast"], "dash": "dash"},
+        )
+    )
+    return _layout(fig, "", "value")
+
+
+def future_axis(time: pd.DatetimeIndex | None, n: int, horizon: int) -> list[Any]:
+    """x positions of `horizon` steps after a series of `n` points.
+
+    Timestamps continue at the series' inferred frequency (else its median step); without
+    timestamps, positions n, n+1, ...
+    """
+    if time is None or len(time) < 2:
+        return list(range(n, n + horizon))
+    with warnings.catch_warnings():  # pandas 3 warns that a str will become an offset
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(time) if len(time) >= 3 else None
+    if freq is not None:
+        return list(pd.date_range(time[-1], periods=horizon + 1, freq=freq)[1:])
+    step = pd.Series(time).diff().median()
+    return [time[-1] + step * (k + 1) for k in range(horizon)]
+
+
+def metrics_frame(table: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """The evaluation table as rows (model, baselines) x columns (RMSE, MAE, sMAPE %, MASE)."""
+    rows = {ROW_NAMES.get(k, k): v for k, v in table.items()}
+    frame = pd.DataFrame.from_dict(rows, orient="index").rename(columns=METRIC_NAMES)
+    return frame[[c for c in METRIC_NAMES.values() if c in frame.columns]]

@@ -1,0 +1,610 @@
+"""Pure builders for the Gates page: heatmaps, unit lines, input chart, equations, exports.
+
+Everything here takes numpy arrays (one layer of a `lstm_core.gates.GateTrace` as a dict
+name -> [T, H], already sliced to one window) and returns a `go.Figure`, text or bytes. No
+streamlit import: all of it is tested without a running app.
+
+Colour ranges are fixed so that colours mean the same thing on every window, layer and
+model: σ gates (i, f, o; GRU r, z) in [0, 1] on a sequential scale; tanh values (g = C̃,
+GRU n, h) in [-1, 1] on a diverging scale centred on 0; the cell state c is unbounded, so
+it gets a diverging scale symmetric about 0, ±max|c| of what is shown.
+
+Layouts are written out by hand (no `make_subplots`, which costs ~100 ms per call), and
+arrays stay float32 so Plotly sends them to the browser as compact base64 typed arrays.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+__all__ = [
+    "GATE_LABELS",
+    "MAX_COLS",
+    "color_range",
+    "date_range",
+    "downsample_layers",
+    "downsample_note",
+    "downsample_time",
+    "gates_csv",
+    "gates_figure",
+    "gates_npz",
+    "max_cols_for",
+    "saturation",
+    "span_figure",
+    "span_summary",
+    "split_spans",
+    "step_equations",
+    "unit_figure",
+    "window_figure",
+    "window_layers",
+    "window_part",
+]
+
+#: Row titles of each gate/state (PyTorch's letters; g is the lecture's candidate C̃).
+GATE_LABELS: dict[str, str] = {
+    "i": "input gate i",
+    "f": "forget gate f",
+    "g": "candidate C̃ (g)",
+    "o": "output gate o",
+    "c": "cell state c",
+    "h": "hidden state h",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
+}
+SIGMOID = frozenset("iforz")  # gates in [0, 1]
+TANH = frozenset("gnh")  # values in [-1, 1]
+SEQUENTIAL = "Viridis"
+DIVERGING = "RdBu_r"  # negative blue, positive red, white at 0
+
+MAX_COLS = 2000  # never more heatmap columns than this
+CELL_BUDGET = 200_000  # at most this many heatmap cells (all rows, 0.8 MB float32) per figure
+MIN_COLS = 200
+
+_INPUT_SHARE = 1.6  # the input row is this many heatmap rows tall
+_GAP = 0.025  # vertical gap between rows, as a share of the plot height
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def window_layers(
+    layers: Sequence[dict[str, np.ndarray]], b: int = 0
+) -> list[dict[str, np.ndarray]]:
+    """Window b of a trace's layers: [B, T, H] arrays -> [T, H] views."""
+    return [{name: arr[b] for name, arr in layer.items()} for layer in layers]
+
+
+def max_cols_for(hidden: int, n_rows: int) -> int:
+    """How many time columns the whole-series heatmap may have for `n_rows` × `hidden` rows:
+    CELL_BUDGET cells in all, between MIN_COLS and MAX_COLS."""
+    return int(min(MAX_COLS, max(MIN_COLS, CELL_BUDGET // max(1, hidden * n_rows))))
+
+
+def bin_size(steps: int, max_cols: int) -> int:
+    """Timesteps per column when `steps` are shown in at most `max_cols` columns."""
+    if max_cols < 1:
+        raise ValueError(f"max_cols must be at least 1, got {max_cols}.")
+    return max(1, math.ceil(steps / max_cols))
+
+
+def downsample_time(arr: np.ndarray, max_cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over consecutive bins of k = ceil(T / max_cols) timesteps along axis 0.
+
+    arr [T, ...] -> (binned [ceil(T / k), ...] in arr's dtype, x [ceil(T / k)] float64: the
+    centre timestep of each bin, e.g. 1.5 for steps 0..3). The last bin may be shorter; it is
+    the mean of the steps it has. T ≤ max_cols: arr itself and x = 0..T-1.
+    """
+    a = np.asarray(arr)
+    steps = a.shape[0]
+    k = bin_size(steps, max_cols)
+    if k == 1:
+        return a, np.arange(steps, dtype=np.float64)
+    full = steps // k
+    head = a[: full * k].reshape(full, k, *a.shape[1:]).mean(axis=1, dtype=np.float64)
+    x = np.arange(full) * k + (k - 1) / 2
+    if steps > full * k:
+        tail = a[full * k :].mean(axis=0, dtype=np.float64, keepdims=True)
+        head = np.concatenate([head, tail])
+        x = np.append(x, full * k + (steps - full * k - 1) / 2)
+    return head.astype(a.dtype if a.dtype.kind == "f" else np.float64), x
+
+
+def downsample_layers(
+    layers: Sequence[dict[str, np.ndarray]], max_cols: int
+) -> list[dict[str, np.ndarray]]:
+    """`downsample_time` applied to every [T, H] array of every layer (same bins for all)."""
+    return [{n: downsample_time(a, max_cols)[0] for n, a in layer.items()} for layer in layers]
+
+
+def span_summary(trace, values: np.ndarray, start: int = 0) -> dict[str, object]:
+    """What the whole-series view keeps of a one-run trace (B = 1) of points start..: per
+    layer the arrays downsampled to at most `max_cols_for` columns, the saturation table of
+    the full arrays, and the input values binned the same way.
+
+    Returns {"layers": [name -> [cols, H]], "saturation": [DataFrame], "names", "x": [cols]
+    bin centres as series positions, "values": [cols], "k": timesteps per column}.
+    """
+    max_cols = max_cols_for(trace.hidden_size, len(trace.names))
+    full = window_layers(trace.layers)
+    binned, x = downsample_time(np.asarray(values), max_cols)
+    return {
+        "layers": downsample_layers(full, max_cols),
+        "saturation": [saturation(g, trace.names) for g in full],
+        "names": trace.names,
+        "x": x + start,
+        "values": binned,
+        "k": bin_size(trace.steps, max_cols),
+    }
+
+
+def window_part(split, w: int) -> str:
+    """ "train", "val" or "test": the part of the chronological split window w belongs to."""
+    if w < split.n_train:
+        return "train"
+    return "val" if w < split.n_train + split.n_val else "test"
+
+
+def split_spans(split, start: int, end: int) -> list[tuple[float, float, str]]:
+    """(x0, x1, part) bands of the points [start, end) that each part's windows touch last:
+    train up to split.train_end, val up to split.val_end, test to the end of the series."""
+    bounds = (
+        ("train", 0, split.train_end),
+        ("val", split.train_end, split.val_end),
+        ("test", split.val_end, split.n_windows + split.look_back),
+    )
+    out = []
+    for part, a, b in bounds:
+        a, b = max(a, start), min(b, end)
+        if a < b:
+            out.append((a - 0.5, b - 0.5, part))
+    return out
+
+
+def color_range(name: str, arr: np.ndarray | None = None) -> dict[str, object]:
+    """Heatmap colour settings of one gate: zmin, zmax, colorscale and (diverging) zmid."""
+    if name in SIGMOID:
+        return {"zmin": 0.0, "zmax": 1.0, "colorscale": SEQUENTIAL}
+    if name in TANH:
+        return {"zmin": -1.0, "zmax": 1.0, "zmid": 0.0, "colorscale": DIVERGING}
+    top = float(np.nanmax(np.abs(arr))) if arr is not None and np.size(arr) else 0.0
+    top = top if np.isfinite(top) and top > 0 else 1.0
+    return {"zmin": -top, "zmax": top, "zmid": 0.0, "colorscale": DIVERGING}
+
+
+def saturation(layer: dict[str, np.ndarray], names: Sequence[str]) -> pd.DataFrame:
+    """Share of saturated values per gate: σ gates below 0.1 / above 0.9, tanh values below
+    -0.9 / above 0.9 (c, unbounded, is left out). One row per gate, shares in [0, 1]."""
+    rows = []
+    for name in names:
+        if name not in SIGMOID and name not in TANH:
+            continue
+        a = np.asarray(layer[name])
+        lo = 0.1 if name in SIGMOID else -0.9
+        rows.append(
+            {
+                "gate": GATE_LABELS.get(name, name),
+                "low": float(np.mean(a < lo)) if a.size else 0.0,
+                "high": float(np.mean(a > 0.9)) if a.size else 0.0,
+                "low means": f"< {lo:g}",
+            }
+        )
+    return pd.DataFrame(rows, columns=["gate", "low", "high", "low means"])
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def gates_npz(x: np.ndarray, layers: Sequence[dict[str, np.ndarray]]) -> bytes:
+    """The CLI's .npz layout: "x" [T] and "<name>_l<k>" [T, H] for every layer k."""
+    arrays = {"x": np.asarray(x, dtype=np.float32).reshape(-1)}
+    for k, layer in enumerate(layers):
+        for name, arr in layer.items():
+            arrays[f"{name}_l{k}"] = np.asarray(arr, dtype=np.float32)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def gates_csv(layers: Sequence[dict[str, np.ndarray]]) -> bytes:
+    """Tidy CSV (UTF-8) with columns layer, timestep, unit, gate, value: one row per value,
+    ordered by layer, gate (display order), timestep, unit."""
+    frames = []
+    for k, layer in enumerate(layers):
+        for name, arr in layer.items():
+            a = np.asarray(arr)
+            steps, hid = a.shape
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "layer": np.full(a.size, k, dtype=np.int32),
+                        "timestep": np.repeat(np.arange(steps, dtype=np.int32), hid),
+                        "unit": np.tile(np.arange(hid, dtype=np.int32), steps),
+                        "gate": name,
+                        "value": a.reshape(-1),
+                    }
+                )
+            )
+    table = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["layer", "timestep", "unit", "gate", "value"])
+    )
+    return table.to_csv(index=False, float_format="%.7g").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plain(text: str) -> str:
+    """Untrusted text made safe for Plotly's pseudo-HTML labels (shown literally)."""
+    return html.escape(str(text), quote=False)
+
+
+def _rows(n_heat: int, with_input: bool) -> list[tuple[float, float]]:
+    """Domains of the rows from top to bottom: the optional input row, then n_heat rows."""
+    shares = ([_INPUT_SHARE] if with_input else []) + [1.0] * n_heat
+    usable = 1.0 - _GAP * (len(shares) - 1)
+    total = sum(shares)
+    out, top = [], 1.0
+    for s in shares:
+        h = usable * s / total
+        out.append((max(0.0, top - h), top))
+        top -= h + _GAP
+    return out
+
+
+def gates_figure(
+    layer: dict[str, np.ndarray],
+    names: Sequence[str],
+    x: np.ndarray | None = None,
+    *,
+    inputs: tuple[np.ndarray, np.ndarray] | None = None,
+    target: tuple[float, float] | None = None,
+    value_label: str = "value",
+    time_label: str = "timestep",
+    title: str | None = None,
+    spans: Sequence[tuple[float, float, str]] = (),
+) -> go.Figure:
+    """Heatmaps of one layer, units (y) × timesteps (x), one row per gate in `names`, all on
+    one shared time axis, with fixed colour ranges (see `color_range`).
+
+    layer:  name -> [T, H] arrays;  x: [T] time positions (default 0..T-1).
+    inputs: optional (x_in, values) drawn as a line in a top row (the model's input).
+    target: optional (x, value) marker in the input row (the point the model predicts).
+    value_label: y title of the input row (shown as plain text). time_label: x-axis title
+    and hover name of x. spans: (x0, x1, label) shaded bands in the input row
+    (e.g. train / val / test).
+    """
+    names = [n for n in names if n in layer]
+    steps, hid = np.asarray(layer[names[0]]).shape if names else (0, 0)
+    xs = np.arange(steps) if x is None else np.asarray(x)
+    with_input = inputs is not None
+    domains = _rows(len(names), with_input)
+    n_axes = len(domains)
+    per_row = int(np.clip(hid * 5, 90, 200))
+    height = int(per_row * (len(names) + (_INPUT_SHARE if with_input else 0)) + 90)
+    lay: dict[str, object] = {
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": 50 if title else 20, "b": 45},
+        "showlegend": False,
+        "hovermode": "closest",
+    }
+    if title:
+        lay["title"] = {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 14}}
+    data: list[dict[str, object]] = []
+    for k, (lo, hi) in enumerate(domains):
+        ax = "" if k == 0 else str(k + 1)
+        lay[f"xaxis{ax}"] = {
+            "anchor": f"y{ax}",
+            "showticklabels": k == n_axes - 1,
+            **({"matches": "x"} if k else {}),
+            **({"title": {"text": time_label}} if k == n_axes - 1 else {}),
+        }
+        lay[f"yaxis{ax}"] = {"domain": [lo, hi], "anchor": f"x{ax}"}
+    row = 0
+    if with_input:
+        x_in, v_in = inputs
+        data.append(
+            {
+                "type": "scatter",
+                "x": np.asarray(x_in),
+                "y": np.asarray(v_in),
+                "mode": "lines",
+                "name": "input",
+                "line": {"color": "#444", "width": 1.5},
+                "hovertemplate": f"{time_label} %{{x}}<br>value %{{y:.4g}}<extra>input</extra>",
+            }
+        )
+        if target is not None:
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [float(target[0])],
+                    "y": [float(target[1])],
+                    "mode": "markers",
+                    "name": "target",
+                    "marker": {"color": "#d62728", "size": 9, "symbol": "star"},
+                    "hovertemplate": "target %{y:.4g}<extra></extra>",
+                }
+            )
+        lay["yaxis"]["title"] = {"text": plain(value_label)}  # type: ignore[index]
+        lay["shapes"] = [
+            {
+                "type": "rect", "xref": "x", "yref": "y domain", "x0": a, "x1": b,
+                "y0": 0, "y1": 1, "fillcolor": c, "opacity": 0.08, "line": {"width": 0},
+                "layer": "below",
+            }
+            for (a, b, _), c in zip(spans, ("#1f77b4", "#ff7f0e", "#2ca02c"), strict=False)
+        ]  # fmt: skip
+        lay["annotations"] = [
+            {"x": (a + b) / 2, "y": 1, "xref": "x", "yref": "y domain", "text": plain(lab),
+             "showarrow": False, "yanchor": "bottom", "font": {"size": 11}}
+            for a, b, lab in spans
+        ]  # fmt: skip
+        row = 1
+    for name in names:
+        z = np.asarray(layer[name])
+        ax = "" if row == 0 else str(row + 1)
+        lo, hi = domains[row]
+        label = GATE_LABELS.get(name, name)
+        lay[f"yaxis{ax}"]["title"] = {"text": label.split(" (")[0], "font": {"size": 11}}  # type: ignore[index]
+        data.append(
+            {
+                "type": "heatmap",
+                "z": z.T,  # [H, T]: units down, time across
+                "x": xs,
+                "y": np.arange(hid),
+                "name": name,
+                **color_range(name, z),
+                "colorbar": {"y": (lo + hi) / 2, "len": hi - lo, "thickness": 12,
+                             "yanchor": "middle", "title": {"text": name, "side": "right"}},
+                "xaxis": f"x{ax}",
+                "yaxis": f"y{ax}",
+                "hovertemplate": (
+                    f"unit %{{y}}<br>{time_label} %{{x}}<br>{name} = %{{z:.4f}}"
+                    f"<extra>{label}</extra>"
+                ),
+            }
+        )  # fmt: skip
+        row += 1
+    return go.Figure({"data": data, "layout": lay})
+
+
+def downsample_note(k: int) -> str:
+    """What a downsampled heatmap shows, or "" when every column is one timestep."""
+    return "" if k == 1 else f"downsampled: each column = mean of {k} timesteps"
+
+
+def date_range(time, n_points: int, a: int, b: int) -> str:
+    """ " (first … last)" dates of points a and b, or "" without timestamps for n_points."""
+    if time is None or len(time) != n_points:
+        return ""
+    fmt = (
+        "%Y-%m-%d" if all(t.hour == t.minute == 0 for t in (time[a], time[b])) else "%Y-%m-%d %H:%M"
+    )
+    return f" ({time[a].strftime(fmt)} … {time[b].strftime(fmt)})"
+
+
+def window_figure(
+    gates: dict[str, np.ndarray],
+    names: Sequence[str],
+    values: np.ndarray,
+    target: float,
+    first: int,
+    value_label: str = "value",
+    dates: str = "",
+) -> go.Figure:
+    """The window view: its input (original units, timesteps 0..L-1), the target as a star at
+    timestep L, and the heatmaps. `first`: the window's first point in the series."""
+    look_back = len(values)
+    return gates_figure(
+        gates, names, inputs=(np.arange(look_back), values), target=(look_back, target),
+        value_label=value_label,
+        title=f"Window {first}: points {first}..{first + look_back - 1}{dates}, "
+        f"target = point {first + look_back} (star)",
+    )  # fmt: skip
+
+
+def span_figure(
+    gates: dict[str, np.ndarray],
+    names: Sequence[str],
+    x: np.ndarray,
+    values: np.ndarray,
+    k: int,
+    span: tuple[int, int],
+    split,
+    value_label: str = "value",
+    dates: str = "",
+) -> go.Figure:
+    """The whole-series view of points span = [start, end): input and heatmaps at the same
+    (possibly binned, k steps per column) positions x, train/val/test bands, and a title that
+    says when the heatmaps are downsampled."""
+    start, end = span
+    note = downsample_note(k)
+    return gates_figure(
+        gates, names, x, inputs=(x, values), value_label=value_label,
+        time_label="point" if k == 1 else "point (bin centre)",
+        title=f"Points {start}..{end - 1}{dates}" + (f" — {note}" if note else ""),
+        spans=split_spans(split, start, end),
+    )  # fmt: skip
+
+
+def unit_figure(
+    layer: dict[str, np.ndarray],
+    names: Sequence[str],
+    unit: int,
+    x: np.ndarray | None = None,
+    *,
+    time_label: str = "timestep",
+    mark: float | None = None,
+) -> go.Figure:
+    """One unit's gates and states over time (one line per name); `mark`: a vertical line."""
+    names = [n for n in names if n in layer]
+    data = []
+    for name in names:
+        y = np.asarray(layer[name])[:, unit]
+        data.append(
+            {
+                "type": "scatter",
+                "x": np.arange(len(y)) if x is None else np.asarray(x),
+                "y": y,
+                "mode": "lines",
+                "name": GATE_LABELS.get(name, name),
+                "line": {"dash": "dot" if name == "c" else "solid"},
+                "hovertemplate": f"{time_label} %{{x}}<br>{name} = %{{y:.4f}}<extra></extra>",
+            }
+        )
+    shapes = []
+    if mark is not None:
+        shapes.append(
+            {"type": "line", "xref": "x", "yref": "paper", "x0": mark, "x1": mark,
+             "y0": 0, "y1": 1, "line": {"color": "#888", "dash": "dash", "width": 1}}
+        )  # fmt: skip
+    lay = {
+        "height": 300,
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 45},
+        "title": {"text": f"unit {int(unit)}", "x": 0.0, "xanchor": "left", "font": {"size": 14}},
+        "xaxis": {"title": {"text": time_label}},
+        "yaxis": {"zeroline": True},
+        "legend": {"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+        "hovermode": "x unified",
+        "shapes": shapes,
+    }
+    return go.Figure({"data": data, "layout": lay})
+
+
+# --------------------------------------------------------------------------- equations
+
+
+def _n(v: float) -> str:
+    """A term to 4 decimals for LaTeX; negatives in parentheses (safe in sums and products)."""
+    s = _v(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def _v(v: float) -> str:
+    """A result to 4 decimals for LaTeX (-0.0000 shown as 0.0000)."""
+    s = f"{v:.4f}"
+    return "0.0000" if s == "-0.0000" else s
+
+
+def _p(v: float) -> str:
+    """A share as a whole percentage for a sentence: 0.934 -> "93%"."""
+    return f"{100 * v:.0f}%"
+
+
+def _brace(value: float, label: str) -> str:
+    return f"\\underbrace{{{_n(value)}}}_{{{label}}}"
+
+
+def _gate_tex(sym: str, sub: str, act: str, g: dict[str, float], layer: int) -> str:
+    """`sym = act(W·[h_{t-1}, x_t] + b) = act(terms) = act(pre) = value` for one gate."""
+    xin = "x_t" if layer == 0 else "h^{(l-1)}_t"
+    return (
+        f"{sym} = \\{act}\\big(W_{sub}\\cdot[h_{{t-1}}, {xin}] + b_{sub}\\big)"
+        f" = \\{act}\\big({_brace(g['w_h'], 'W_{' + sub + '}^{h}h_{t-1}')}"
+        f" + {_brace(g['w_x'], 'W_{' + sub + '}^{x}' + xin)}"
+        f" + {_brace(g['b'], 'b_' + sub)}\\big)"
+        f" = \\{act}({_v(g['pre'])}) = {_v(g['value'])}"
+    )
+
+
+def step_equations(step: dict) -> list[tuple[str, str]]:
+    """The cell's equations for one `explain_step` result, as (LaTeX, plain sentence) pairs.
+
+    Numbers are shown to 4 decimals; the sentence says in words what the line means.
+    """
+    cell, layer = step["cell"], step["layer"]
+    xin = "x_t" if layer == 0 else "h^{(l-1)}_t"
+    given = (
+        f"x_t = {_v(step['x_t'])}" if step["x_t"] is not None else "x_t = h^{(l-1)}_t\\ (vector)"
+    )
+    head = (
+        f"{given},\\quad h_{{t-1}} = {_v(step['h_prev_unit'])}"
+        + (f",\\quad C_{{t-1}} = {_v(step['c_prev'])}" if cell == "lstm" else ""),
+        "The inputs of this step: the value fed in, and this unit's state one step earlier"
+        + (" (zero at the first step)." if step["t"] == 0 else "."),
+    )
+    if cell == "lstm":
+        i, f, g, o = (step[k] for k in "ifgo")
+        c_prev, c = step["c_prev"], step["c_check"]
+        return [
+            head,
+            (
+                _gate_tex("f_t", "f", "sigma", f, layer),
+                f"The forget gate keeps {_p(f['value'])} of the previous cell state "
+                f"({c_prev:.4f} → {f['value'] * c_prev:.4f}).",
+            ),
+            (
+                _gate_tex("i_t", "i", "sigma", i, layer),
+                f"The input gate lets in {_p(i['value'])} of the candidate.",
+            ),
+            (
+                _gate_tex("\\tilde{C}_t", "C", "tanh", g, layer),
+                f"The candidate proposes {g['value']:.4f}; the cell state receives "
+                f"{i['value'] * g['value']:.4f} of it.",
+            ),
+            (
+                f"C_t = f_t\\cdot C_{{t-1}} + i_t\\cdot\\tilde{{C}}_t = {_n(f['value'])}"
+                f"\\cdot{_n(c_prev)} + {_n(i['value'])}\\cdot{_n(g['value'])} = {_v(c)}",
+                f"So the cell state moves from {c_prev:.4f} to {c:.4f}.",
+            ),
+            (
+                _gate_tex("o_t", "o", "sigma", o, layer),
+                f"The output gate shows {_p(o['value'])} of tanh(C_t).",
+            ),
+            (
+                f"h_t = o_t\\cdot\\tanh(C_t) = {_n(o['value'])}\\cdot\\tanh({_n(c)})"
+                f" = {_n(o['value'])}\\cdot{_n(math.tanh(c))} = {_v(step['h_check'])}",
+                f"The unit outputs h_t = {step['h_check']:.4f}"
+                f" ({_p(o['value'])} of tanh(C_t) = {math.tanh(c):.4f}).",
+            ),
+        ]
+    if cell == "gru":
+        r, z, n = step["r"], step["z"], step["n"]
+        hp = step["h_prev_unit"]
+        return [
+            head,
+            (
+                _gate_tex("r_t", "r", "sigma", r, layer),
+                f"The reset gate lets {_p(r['value'])} of the recurrent term into the candidate.",
+            ),
+            (
+                _gate_tex("z_t", "z", "sigma", z, layer),
+                f"The update gate keeps {_p(z['value'])} of the previous hidden state.",
+            ),
+            (
+                f"n_t = \\tanh\\big(W_n^{{x}}{xin} + b_n^{{x}} + r_t\\cdot(W_n^{{h}}h_{{t-1}}"
+                f" + b_n^{{h}})\\big) = \\tanh\\big({_n(n['w_x'])} + {_n(n['b_x'])}"
+                f" + {_n(n['r'])}\\cdot({_n(n['w_h'])} + {_n(n['b_h'])})\\big)"
+                f" = \\tanh({_v(n['pre'])}) = {_v(n['value'])}",
+                f"The candidate proposes {n['value']:.4f}.",
+            ),
+            (
+                f"h_t = (1 - z_t)\\cdot n_t + z_t\\cdot h_{{t-1}} = (1 - {_n(z['value'])})"
+                f"\\cdot{_n(n['value'])} + {_n(z['value'])}\\cdot{_n(hp)}"
+                f" = {_v(step['h_check'])}",
+                f"The new state mixes {_p(1 - z['value'])} candidate with "
+                f"{_p(z['value'])} old state: h_t = {step['h_check']:.4f}.",
+            ),
+        ]
+    a = step["a"]
+    act = "tanh" if abs(math.tanh(a["pre"]) - a["value"]) < 1e-9 else "relu"
+    act_tex = "\\tanh" if act == "tanh" else "\\operatorname{relu}"
+    return [
+        head,
+        (
+            f"h_t = {act_tex}\\big(W^{{h}}h_{{t-1}} + W^{{x}}{xin} + b\\big) = {act_tex}\\big("
+            f"{_brace(a['w_h'], 'W^{h}h_{t-1}')} + {_brace(a['w_x'], 'W^{x}' + xin)}"
+            f" + {_brace(a['b'], 'b')}\\big) = {act_tex}({_v(a['pre'])}) = {_v(a['value'])}",
+            f"A plain RNN has no gates: it squashes the weighted sum into h_t = {a['value']:.4f}.",
+        ),
+    ]

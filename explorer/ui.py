@@ -1,0 +1,268 @@
+"""Small Streamlit helpers shared by the pages: session setup, the sidebar line, URL sync,
+widget memory, the built-in series, and the stop flag.
+
+Light on purpose (no torch): the home page calls `setup()` too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import time
+from typing import Any
+
+import streamlit as st
+
+from explorer import state
+from explorer.params import configs_to_params, params_to_configs
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+
+DEFAULT_BUILTIN = "air_passengers"
+SYNTHETIC = {"sine": "sine_series", "echo": "echo_series", "temperature": "temperature_series"}
+MAX_PARAM_INT = 100_000  # largest synthetic parameter (points, lag, seed) the app accepts
+SETTING_WIDGETS = (  # widgets initialised from data_cfg / model_cfg / train_cfg
+    "data_look_back", "data_val", "data_test", "train_cell", "train_hidden", "train_layers",
+    "train_fbias", "train_epochs", "train_bs", "train_lr", "train_patience", "train_seed",
+)  # fmt: skip
+RUNNING = "running"  # fit_result.status while a training call is in flight (Train page)
+HEARTBEAT_SECONDS = 2.0  # a running training call reports far more often than this
+STOP_FLAG = "stop_requested"  # UI flag set by the Stop button's on_click (see train page)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def md_escape(text: object) -> str:
+    """Text from a file made inert for st.markdown/st.caption (every markup char escaped)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+# --------------------------------------------------------------------------- built-in series
+
+
+def builtins() -> dict[str, Any]:
+    """The engine's built-in series (lstm_core.datasets.BUILTINS) by key, in picker order."""
+    from lstm_core.datasets import BUILTINS
+
+    return {b.key: b for b in BUILTINS}
+
+
+def builtin_defaults(key: str) -> dict[str, Any]:
+    """Default generator parameters of a synthetic built-in ({} for real data)."""
+    if key not in SYNTHETIC:
+        return {}  # real data: no need to import the generators (scipy)
+    from lstm_core import synthetic
+
+    sig = inspect.signature(getattr(synthetic, SYNTHETIC[key]))
+    return {n: p.default for n, p in sig.parameters.items() if p.default is not p.empty}
+
+
+def param_ok(default: Any, value: Any) -> bool:
+    """Whether a generator parameter from a link has its default's type and a sane size."""
+    if isinstance(default, bool) or default is None:
+        return False
+    if isinstance(default, int):
+        return isinstance(value, int) and 0 <= value <= MAX_PARAM_INT
+    if isinstance(default, float):
+        return isinstance(value, int | float) and abs(value) <= MAX_PARAM_INT
+    return False
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_builtin(key: str, params: tuple[tuple[str, Any], ...] = ()) -> Any:
+    """A built-in series (content-keyed by key and parameters); ValueError for bad ones."""
+    from lstm_core.datasets import load_builtin as _load
+
+    return _load(key, **dict(params))
+
+
+def builtin_source(key: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The `source` dict of a built-in series."""
+    return {"kind": "builtin", "key": key, "params": dict(params or {})}
+
+
+def default_source() -> dict[str, Any]:
+    """The series the app opens with."""
+    return builtin_source(DEFAULT_BUILTIN, builtin_defaults(DEFAULT_BUILTIN))
+
+
+def active_series() -> Any:
+    """The active Series; loads the built-in named by `source` (or the default) on first use."""
+    series = state.get("series")
+    if series is not None:
+        return series
+    source = state.get("source") or default_source()
+    if source.get("kind") != "builtin":
+        source = default_source()
+    try:
+        series = load_builtin(source["key"], tuple(sorted(source.get("params", {}).items())))
+    except (ValueError, TypeError, KeyError):  # DataError/ConfigError are ValueErrors
+        source = default_source()
+        series = load_builtin(source["key"], tuple(sorted(source["params"].items())))
+    state.put("series", series)
+    state.put("source", source)
+    return series
+
+
+# --------------------------------------------------------------------------- session setup
+
+
+def setup() -> None:
+    """Call first on every page: seed the settings from the URL once per session, and let
+    a training run that this click interrupted finish first."""
+    if state.get("data_cfg") is None:
+        _seed_from_url()
+    wait_for_training()
+
+
+def training_in_flight() -> bool:
+    """Whether a training call (perhaps in a run being stopped) reported in the last 2 s."""
+    result = state.get("fit_result")
+    if result is None or result.status != RUNNING:
+        return False
+    beat = result.extra.get("beat")
+    return beat is not None and time.monotonic() - beat < HEARTBEAT_SECONDS
+
+
+def wait_for_training(timeout: float = 5.0) -> None:
+    """Wait for an interrupted training run to stop and record its result.
+
+    With Streamlit's fast reruns a click starts the new run at once while the old one
+    goes on until its next st.* call (or its callback sees the stop flag): reading the
+    model before then would race with its last optimiser steps.
+    """
+    deadline = time.monotonic() + timeout
+    while training_in_flight() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def finish() -> None:
+    """Call last on every page: the sidebar line and the settings in the URL."""
+    sidebar_status()
+    sync_url()
+
+
+def _seed_from_url() -> None:
+    """Settings from the query parameters of the link that opened the session."""
+    data_cfg, model_cfg, train_cfg, source = params_to_configs(st.query_params.to_dict())
+    state.put("data_cfg", data_cfg)
+    state.put("model_cfg", model_cfg)
+    state.put("train_cfg", train_cfg)
+    if state.get("source") is None:
+        if source is not None and source["key"] in builtins():
+            defaults = builtin_defaults(source["key"])
+            known = {k: v for k, v in source["params"].items() if param_ok(defaults.get(k), v)}
+            source["params"] = {**defaults, **known}
+        else:
+            source = default_source()
+        state.put("source", source)
+
+
+def configs() -> tuple[DataConfig, ModelConfig, TrainConfig]:
+    """The current settings (defaults until set)."""
+    return (
+        state.get("data_cfg") or DataConfig(),
+        state.get("model_cfg") or ModelConfig(),
+        state.get("train_cfg") or TrainConfig(),
+    )
+
+
+def sync_url() -> None:
+    """Write the current settings into the URL (only when they changed)."""
+    params = configs_to_params(*configs(), state.get("source"))
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def model_label(model_cfg: ModelConfig, train_cfg: TrainConfig, number: int | None = None) -> str:
+    """A short run label, e.g. "LSTM h32 l1 lr0.005 #2"."""
+    label = f"{model_cfg.cell.upper()} h{model_cfg.hidden_size} l{model_cfg.num_layers} "
+    label += f"lr{train_cfg.lr:g}"
+    return f"{label} #{number}" if number is not None else label
+
+
+def sidebar_status() -> None:
+    """One line each on the active series and model (names from files shown as plain text)."""
+    series = state.get("series")
+    source = state.get("source") or {}
+    with st.sidebar:
+        if series is not None:
+            st.caption(f"**Series:** {md_escape(series.name)} · {len(series.values):,} points")
+        elif source.get("kind") == "builtin":
+            st.caption(f"**Series:** {md_escape(source.get('key'))} (built-in)")
+        bundle = state.get("bundle")
+        if bundle is None:
+            st.caption("**Model:** none yet — train one on the Train page.")
+        else:
+            note = state.get("model_note") or "trained here"
+            text = f"{model_label(bundle.model_config, bundle.train_config)}"
+            text += f" · {len(bundle.history)} epochs · {note}"
+            st.caption(f"**Model:** {md_escape(text)}")
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def remember(key: str, value: Any, lo: Any = None, hi: Any = None) -> str:
+    """Initialise a keyed widget from a stored setting (only if it has no state yet).
+
+    `lo`/`hi`: the widget's bounds; a stored value outside them (e.g. from a link) is clamped.
+    """
+    if key not in st.session_state:
+        if lo is not None:
+            value = max(lo, value)
+        if hi is not None:
+            value = min(hi, value)
+        st.session_state[key] = value
+    return key
+
+
+def int_input(
+    where: Any, label: str, key: str, value: int, lo: int, hi: int, help: str | None = None
+) -> int:
+    """A whole-number input in `where` (a column or st), initialised from a stored setting."""
+    key = remember(key, value, lo, hi)
+    return int(where.number_input(label, lo, hi, step=1, key=key, help=help))
+
+
+def forget_widgets(*keys: str) -> None:
+    """Drop widget states so they re-initialise from the stored settings."""
+    for k in keys:
+        st.session_state.pop(k, None)
+
+
+# --------------------------------------------------------------------------- stop flag
+
+
+def request_stop() -> None:
+    """on_click of the Stop button: the running callback (or the next run) sees the flag."""
+    st.session_state[STOP_FLAG] = True
+
+
+def stop_requested() -> bool:
+    """Whether Stop was clicked since the last training ended."""
+    return bool(st.session_state.get(STOP_FLAG, False))
+
+
+def clear_stop() -> None:
+    """Forget the stop request."""
+    st.session_state.pop(STOP_FLAG, None)
+
+
+def archive_run() -> None:
+    """Keep the current model's history for the loss overlay before another replaces it."""
+    bundle = state.get("bundle")
+    if bundle is None or not bundle.history:
+        return
+    runs = list(state.get("runs") or [])
+    label = model_label(bundle.model_config, bundle.train_config, len(runs) + 1)
+    runs.append({"label": label, "history": list(bundle.history)})
+    state.put("runs", runs)
+
+
+def invalidate_model(reason: str) -> bool:
+    """Drop the model (bundle, dataset, result); True and an info line if there was one."""
+    had = state.get("bundle") is not None
+    archive_run()
+    state.drop("bundle", "dataset", "fit_result")
+    if had:
+        st.info(f"{reason} The model was cleared: train again on the Train page.")
+    return had

@@ -1,0 +1,544 @@
+"""Every gate and state of a recurrent model, at every timestep, recomputed from its weights.
+
+`trace_gates` runs each layer through PyTorch's own fused kernel once to get that layer's
+hidden sequence h (the input of the next layer), then recomputes everything else from the
+layer's weights without a Python loop over time:
+
+* all pre-activations in one batched matmul: Z = x_t W_ih^T + h_{t-1} W_hh^T + b, with
+  h_{t-1} = h shifted right by one step (zeros at t = 0);
+* the LSTM cell state, a linear recurrence c_t = f_t c_{t-1} + i_t g_t, by a two-level
+  chunked scan (about 2·sqrt(T) vectorised steps instead of T), in float64;
+* h = o ⊙ tanh(c) (LSTM), h = (1 - z) ⊙ n + z ⊙ h_{t-1} (GRU), h = tanh(a) (RNN).
+
+The h returned is this recomputed one; it matches PyTorch's output to about 1e-6.
+
+`explain_step` writes the lecture's equations out with the real numbers for one
+(layer, timestep, unit).
+
+PyTorch packs gate weights along the first axis: LSTM [4H, in] as i | f | g | o,
+GRU [3H, in] as r | z | n.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["GATE_NAMES", "GateTrace", "explain_step", "trace_gates"]
+
+#: Gate and state names per cell, in display order (the keys of each `GateTrace.layers` dict).
+GATE_NAMES: dict[str, tuple[str, ...]] = {
+    "lstm": ("i", "f", "g", "o", "c", "h"),
+    "gru": ("r", "z", "n", "h"),
+    "rnn": ("h",),
+}
+
+_CELL_OF: dict[type, str] = {nn.LSTM: "lstm", nn.GRU: "gru", nn.RNN: "rnn"}
+
+
+@dataclass
+class GateTrace:
+    """Gates and states of every layer at every timestep.
+
+    cell:   "lstm", "gru" or "rnn".
+    x:      [B, T] float32, the (scaled) inputs fed to the first layer.
+    layers: one dict per layer, each value a [B, T, H] float32 array on the CPU:
+            LSTM "i", "f", "g" (candidate C̃), "o", "c", "h"; GRU "r", "z", "n", "h"; RNN "h".
+            Every sequence starts from a zero state at t = 0.
+    """
+
+    cell: str
+    x: np.ndarray
+    layers: list[dict[str, np.ndarray]] = field(default_factory=list)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Gate/state names of this cell in display order."""
+        return GATE_NAMES[self.cell]
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.layers)
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def steps(self) -> int:
+        return int(self.x.shape[1])
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.layers[0]["h"].shape[-1]) if self.layers else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _recurrent(model: nn.Module) -> nn.RNNBase:
+    """The recurrent stack of a Forecaster (its `.rnn`) or the module itself; checks support."""
+    rnn = getattr(model, "rnn", model)
+    if not isinstance(rnn, (nn.LSTM, nn.GRU, nn.RNN)):
+        raise ValueError(
+            "model must be a Forecaster or an nn.LSTM / nn.GRU / nn.RNN, "
+            f"got {type(model).__name__}."
+        )
+    if rnn.bidirectional:
+        raise ValueError("bidirectional recurrent layers are not supported.")
+    if getattr(rnn, "proj_size", 0):
+        raise ValueError("LSTMs with proj_size > 0 are not supported.")
+    if rnn.input_size != 1:
+        raise ValueError(f"the model must take one input feature, got input_size={rnn.input_size}.")
+    return rnn
+
+
+def _cell_name(rnn: nn.RNNBase) -> str:
+    for cls, name in _CELL_OF.items():
+        if isinstance(rnn, cls):
+            return name
+    raise ValueError(f"unsupported recurrent module {type(rnn).__name__}.")  # pragma: no cover
+
+
+def _as_batch(x: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """x as a [B, T] tensor; [T] becomes B = 1. Raises ValueError on any other shape."""
+    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
+    shape = tuple(t.shape)
+    if t.dim() == 1:
+        t = t.unsqueeze(0)
+    elif t.dim() == 3 and t.shape[-1] == 1:
+        t = t[..., 0]
+    elif t.dim() != 2:
+        raise ValueError(
+            "x must have shape [T] (one run), [B, T] (a batch of windows) or [B, T, 1], "
+            f"got {list(shape)}."
+        )
+    if t.shape[0] == 0 or t.shape[1] == 0:
+        raise ValueError(f"x must hold at least one timestep, got shape {list(shape)}.")
+    if not (
+        t.is_floating_point() or t.dtype in (torch.int8, torch.int16, torch.int32, torch.int64)
+    ):
+        raise ValueError(f"x must hold numbers, got dtype {t.dtype}.")
+    return t
+
+
+_SEGMENT_BYTES = 8 << 20  # fused-kernel workspace per call when a long CPU run is cut up
+
+
+def _run_fused(layer: nn.RNNBase, inp: torch.Tensor) -> torch.Tensor:
+    """PyTorch's own output h [B, T, H] of a one-layer module, from a zero state.
+
+    On the CPU a long run goes through the kernel in time segments, the state carried from
+    one to the next: bit-identical output, but the kernel's per-call workspace (all the input
+    projections, [T, B, gates·H]) stays small enough to be recycled instead of paged in
+    afresh, which on a busy machine costs more than the recurrence itself.
+    """
+    bsz, steps, _ = inp.shape
+    w = layer.weight_ih_l0
+    per_step = bsz * w.shape[0] * w.element_size()
+    seg = max(64, _SEGMENT_BYTES // per_step)
+    if w.device.type != "cpu" or steps <= 2 * seg:
+        return layer(inp)[0]
+    out = torch.empty(bsz, steps, layer.hidden_size, dtype=w.dtype, device=w.device)
+    state = None
+    for s0 in range(0, steps, seg):
+        part, state = layer(inp[:, s0 : s0 + seg], state)
+        out[:, s0 : s0 + seg] = part
+    return out
+
+
+def _params(
+    rnn: nn.RNNBase, k: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    """(W_ih, W_hh, b_ih, b_hh) of layer k (biases None when the module has none)."""
+    w_ih = getattr(rnn, f"weight_ih_l{k}")
+    w_hh = getattr(rnn, f"weight_hh_l{k}")
+    if rnn.bias:
+        return w_ih, w_hh, getattr(rnn, f"bias_ih_l{k}"), getattr(rnn, f"bias_hh_l{k}")
+    return w_ih, w_hh, None, None
+
+
+def _single_layer(rnn: nn.RNNBase, k: int) -> nn.RNNBase:
+    """A one-layer copy of layer k of `rnn` (same class, device and dtype), for PyTorch's kernel."""
+    w_ih, w_hh, b_ih, b_hh = _params(rnn, k)
+    kwargs: dict[str, Any] = {
+        "input_size": w_ih.shape[1],
+        "hidden_size": rnn.hidden_size,
+        "num_layers": 1,
+        "bias": rnn.bias,
+        "batch_first": True,
+        "device": w_ih.device,
+        "dtype": w_ih.dtype,
+    }
+    if isinstance(rnn, nn.RNN):
+        kwargs["nonlinearity"] = rnn.nonlinearity
+    # Built on the meta device so that its throwaway random init draws nothing from the
+    # global RNG (tracing must not change what training draws next), then given real memory.
+    device = kwargs.pop("device")
+    layer = type(rnn)(**kwargs, device="meta").to_empty(device=device)
+    with torch.no_grad():
+        layer.weight_ih_l0.copy_(w_ih)
+        layer.weight_hh_l0.copy_(w_hh)
+        if rnn.bias:
+            layer.bias_ih_l0.copy_(b_ih)
+            layer.bias_hh_l0.copy_(b_hh)
+    layer.eval()
+    return layer
+
+
+class _Layer:
+    """One layer's inputs and PyTorch's h sequence, flattened to rows r = (b, t)."""
+
+    def __init__(self, inp: torch.Tensor, h_seq: torch.Tensor) -> None:
+        self.bsz, self.steps, self.hid = h_seq.shape
+        self.h_seq = h_seq  # [B, T, H]
+        self.x = inp.reshape(self.bsz * self.steps, -1)  # [N, in]
+        self.h = h_seq.reshape(-1, self.hid)  # [N, H] (a view when B = 1)
+
+    def input_term(self, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
+        """x_t W^T (+ b) at every row: [N, H]. One input feature: a broadcast multiply."""
+        if self.x.shape[1] == 1:
+            return self.x * w.view(1, -1) if b is None else torch.addcmul(b, self.x, w.view(1, -1))
+        return self.x @ w.T if b is None else torch.addmm(b, self.x, w.T)
+
+    def add_hidden_term(self, z: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """z += h_{t-1} W^T in place at every row with t > 0 (h_{-1} = 0); returns z.
+
+        One matmul over all rows shifted by one: row r = (b, t) takes h row r - 1. Rows t = 0
+        of windows b > 0 thereby pick up the previous window's last h, so they are undone.
+        """
+        if self.steps == 1:
+            return z
+        spill = z.view(self.bsz, self.steps, -1)[1:, 0].clone() if self.bsz > 1 else None
+        z[1:].addmm_(self.h[:-1], w.T)
+        if spill is not None:
+            z.view(self.bsz, self.steps, -1)[1:, 0] = spill
+        return z
+
+    def pre(self, w_ih: torch.Tensor, w_hh: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
+        """W_ih x_t + W_hh h_{t-1} + b at every step: [B, T, H], contiguous."""
+        z = self.add_hidden_term(self.input_term(w_ih, b), w_hh)
+        return z.view(self.bsz, self.steps, self.hid)
+
+
+def _blocks(w: torch.Tensor | None, n: int) -> list[torch.Tensor | None]:
+    """PyTorch's stacked gate weights or biases [nH, ...] as n blocks [H, ...]."""
+    return [None] * n if w is None else list(w.chunk(n, 0))
+
+
+def _cell_states(
+    f: torch.Tensor,
+    i: torch.Tensor,
+    g: torch.Tensor,
+    o: torch.Tensor,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t (c_{-1} = 0) and h_t = o_t ⊙ tanh(c_t), along dim 1
+    of [B, T, H] tensors. Returns (c, h) in f's dtype.
+
+    The linear recurrence is a two-level chunked scan whose running states are kept in
+    `dtype` (float64: no error builds up over long runs). T is cut into n full chunks of
+    K = ceil(√T) steps plus a tail of fewer than K steps. f and u = i ⊙ g (rounded as
+    PyTorch's cell rounds it) are laid out position-major, [K, B, n, H], so that one
+    in-chunk position of every chunk is a contiguous slice. Every loop runs over positions
+    or chunks and is vectorised across the rest, about 2K + n + tail ≈ 3√T small steps:
+
+    1. over the K positions: each chunk's end state from a zero start, and its product of f;
+    2. over the n chunks: the true state entering each chunk (the carry);
+    3. over the K positions again, from the carries: every state;
+    4. the tail, step by step from the last chunk's end state.
+
+    The two laid-out copies live in the memory that then receives c and h, so the scan
+    allocates nothing big of its own (fresh memory costs page faults, which dominate here).
+    """
+    bsz, steps, hid = f.shape
+    k = math.isqrt(steps - 1) + 1 if steps > 1 else 1  # ceil(sqrt(T)) <= T, so n >= 1
+    n = steps // k
+    nk = n * k
+    c = torch.empty_like(f)
+    h = torch.empty_like(f)
+
+    def by_position(v: torch.Tensor) -> torch.Tensor:  # [B, T, H] -> [K, B, n, H] view
+        return v[:, :nk].view(bsz, n, k, hid).permute(2, 0, 1, 3)
+
+    def scratch(buf: torch.Tensor) -> torch.Tensor:  # the first nK steps of buf, as [K, B, n, H]
+        return buf.view(-1)[: nk * bsz * hid].view(k, bsz, n, hid)
+
+    fk = scratch(c)
+    fk.copy_(by_position(f))
+    uk = scratch(h)
+    torch.mul(by_position(i), by_position(g), out=uk)
+
+    # 1. each chunk's end state from a zero start, and its product of f: [B, n, H]
+    end = uk[0].to(dtype, copy=True)
+    prod = fk[0].to(dtype, copy=True)
+    for j in range(1, k):
+        end.mul_(fk[j]).add_(uk[j])
+        prod.mul_(fk[j])
+
+    # 2. the state entering each chunk: zero for the first, then carried across borders
+    carry = torch.zeros(n, bsz, hid, dtype=dtype, device=f.device)
+    end_t, prod_t = end.transpose(0, 1), prod.transpose(0, 1)
+    for m in range(1, n):
+        torch.addcmul(end_t[m - 1], prod_t[m - 1], carry[m - 1], out=carry[m])
+
+    # 3. every state, all chunks at once from their carries, written over u
+    state = carry.transpose(0, 1).contiguous()  # [B, n, H]
+    for j in range(k):
+        state.mul_(fk[j]).add_(uk[j])
+        uk[j].copy_(state)
+    c[:, :nk].view(bsz, n, k, hid).copy_(uk.permute(1, 2, 0, 3))  # fk is no longer needed
+
+    # 4. the tail after the last full chunk
+    last = state[:, -1]  # [B, H]: c at step nK - 1
+    for t in range(nk, steps):
+        last.mul_(f[:, t]).add_(i[:, t] * g[:, t])
+        c[:, t].copy_(last)
+
+    torch.tanh(c, out=h)
+    return c, h.mul_(o)
+
+
+def _to_numpy(t: torch.Tensor) -> np.ndarray:
+    return t.detach().to("cpu", torch.float32).contiguous().numpy()
+
+
+# --------------------------------------------------------------------------------------------
+# Tracing
+
+
+def _trace_lstm_layer(
+    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple, scan_dtype: torch.dtype
+) -> dict[str, torch.Tensor]:
+    w_ih, w_hh, b_ih, b_hh = params
+    lay = _Layer(inp, h_seq)
+    bias = None if b_ih is None else b_ih + b_hh
+    # One [B, T, H] tensor per gate (several smaller buffers page in faster than one big one)
+    i, f, g, o = (
+        lay.pre(*wb)
+        for wb in zip(_blocks(w_ih, 4), _blocks(w_hh, 4), _blocks(bias, 4), strict=True)
+    )
+    i.sigmoid_()
+    f.sigmoid_()
+    g.tanh_()
+    o.sigmoid_()
+    c, h = _cell_states(f, i, g, o, scan_dtype)
+    return {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+
+
+def _trace_gru_layer(
+    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple
+) -> dict[str, torch.Tensor]:
+    w_ih, w_hh, b_ih, b_hh = params
+    lay = _Layer(inp, h_seq)
+    (wir, wiz, win), (whr, whz, whn) = _blocks(w_ih, 3), _blocks(w_hh, 3)
+    (bir, biz, bin_), (bhr, bhz, bhn) = _blocks(b_ih, 3), _blocks(b_hh, 3)
+    r = lay.pre(wir, whr, None if bir is None else bir + bhr).sigmoid_()
+    z = lay.pre(wiz, whz, None if biz is None else biz + bhz).sigmoid_()
+    # n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t-1} + b_hn)): the hidden part stays apart
+    hn = r.new_zeros(lay.x.shape[0], lay.hid)
+    if bhn is not None:
+        hn += bhn
+    hn = lay.add_hidden_term(hn, whn).view_as(r)
+    n = lay.input_term(win, bin_).view_as(r).addcmul_(r, hn).tanh_()
+    del hn
+    # h = (1 - z) ⊙ n + z ⊙ h_{t-1}, with h_{-1} = 0
+    h = torch.empty_like(n)
+    torch.lerp(n[:, 1:], h_seq[:, :-1], z[:, 1:], out=h[:, 1:])
+    torch.mul(n[:, 0], 1.0 - z[:, 0], out=h[:, 0])
+    return {"r": r, "z": z, "n": n, "h": h}
+
+
+def _trace_rnn_layer(
+    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple, nonlinearity: str
+) -> dict[str, torch.Tensor]:
+    w_ih, w_hh, b_ih, b_hh = params
+    bias = None if b_ih is None else b_ih + b_hh
+    a = _Layer(inp, h_seq).pre(w_ih, w_hh, bias)
+    return {"h": a.tanh_() if nonlinearity == "tanh" else a.relu_()}
+
+
+def trace_gates(model: nn.Module, x: torch.Tensor | np.ndarray) -> GateTrace:
+    """Every gate and state of every layer at every timestep, recomputed from the weights.
+
+    model: a Forecaster (its `.rnn` is traced) or an nn.LSTM / nn.GRU / nn.RNN with
+           input_size 1 (x is read batch-first whatever the module's `batch_first`).
+    x:     [T] (one continuous run from a zero state, traced with B = 1), [B, T] (a batch of
+           windows, each from a zero state) or [B, T, 1]; numpy or torch.
+
+    Runs under torch.no_grad on the model's device, without dropout between layers (the
+    model's eval-mode computation). Each layer's input is PyTorch's own output of the layer
+    below; the returned h is the recomputed one (it equals PyTorch's to ~1e-6).
+    Returns a GateTrace with numpy float32 arrays on the CPU.
+    """
+    rnn = _recurrent(model)
+    cell = _cell_name(rnn)
+    xb = _as_batch(x)
+    w0 = rnn.weight_ih_l0
+    scan_dtype = torch.float32 if w0.device.type == "mps" else torch.float64  # MPS has no f64
+    with torch.no_grad():
+        inp = xb.to(device=w0.device, dtype=w0.dtype).unsqueeze(-1)  # [B, T, 1]
+        layers: list[dict[str, np.ndarray]] = []
+        for k in range(rnn.num_layers):
+            h_seq = _run_fused(_single_layer(rnn, k), inp)  # PyTorch's own h: [B, T, H]
+            params = _params(rnn, k)
+            if cell == "lstm":
+                out = _trace_lstm_layer(inp, h_seq, params, scan_dtype)
+            elif cell == "gru":
+                out = _trace_gru_layer(inp, h_seq, params)
+            else:
+                out = _trace_rnn_layer(inp, h_seq, params, rnn.nonlinearity)
+            layers.append({name: _to_numpy(out[name]) for name in GATE_NAMES[cell]})
+            inp = h_seq
+    return GateTrace(cell=cell, x=_to_numpy(xb), layers=layers)
+
+
+# --------------------------------------------------------------------------------------------
+# One step, written out
+
+
+def _index(value: int, size: int, what: str) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise ValueError(f"{what} must be a whole number, got {value!r}.")
+    v = int(value)
+    if not -size <= v < size:
+        raise ValueError(f"{what} must be in 0..{size - 1}, got {v}.")
+    return v % size
+
+
+def _sigmoid(v: float) -> float:
+    return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+
+
+def explain_step(
+    model: nn.Module, trace: GateTrace, layer: int, t: int, unit: int, b: int = 0
+) -> dict[str, Any]:
+    """The cell's equations for one (layer, timestep t, unit, window b) with the real numbers.
+
+    Inputs come from the trace: layer 0 reads x[b, t]; layer l > 0 reads the vector
+    trace.layers[l-1]["h"][b, t]. h_{t-1} and c_{t-1} are the trace's values at t - 1 (zeros
+    at t = 0). Negative indices count from the end. Arithmetic is in float64; every value is
+    a Python float.
+
+    Common keys: "cell", "layer", "t", "unit", "b" (the indices, ints) and
+    "x_t" (the scalar input for layer 0, None for deeper layers),
+    "h_prev_unit" (h_{t-1}[unit]), "h" (the trace's h_t[unit]).
+
+    A gate entry is a dict {"w_x": W_x·x_t (input term; a dot product with the lower layer's
+    h_t for layer > 0), "w_h": W_h·h_{t-1}, "b": b_ih + b_hh, "pre": w_x + w_h + b,
+    "value": activation(pre)}.
+
+    LSTM: gates "i", "f", "o" (σ) and "g" (tanh, the candidate C̃);
+          "c_prev" (c_{t-1}[unit]), "c" (trace's c_t[unit]),
+          "c_check" = f·c_prev + i·g, "h_check" = o·tanh(c_check),
+          "c_error" = |c_check - c|, "h_error" = |h_check - h|.
+    GRU:  gates "r", "z" (σ) and "n" = {"w_x", "b_x" (b_in), "w_h", "b_h" (b_hn), "r",
+          "pre" = w_x + b_x + r·(w_h + b_h), "value" = tanh(pre)};
+          "h_check" = (1 - z)·n + z·h_prev_unit, "h_error" = |h_check - h|.
+    RNN:  gate "a" (the pre-activation of h; its "value" is tanh(pre), or relu for a ReLU
+          RNN); "h_check" = a["value"], "h_error" = |h_check - h|.
+    All cells: "ok" is True when every error is below 1e-4.
+    """
+    rnn = _recurrent(model)
+    cell = _cell_name(rnn)
+    if cell != trace.cell or rnn.num_layers != trace.num_layers:
+        raise ValueError(
+            f"the trace ({trace.cell}, {trace.num_layers} layers) was not made by this model "
+            f"({cell}, {rnn.num_layers} layers)."
+        )
+    if rnn.hidden_size != trace.hidden_size:
+        raise ValueError(
+            f"the trace has hidden size {trace.hidden_size}, the model {rnn.hidden_size}."
+        )
+    layer = _index(layer, trace.num_layers, "layer")
+    t = _index(t, trace.steps, "t")
+    unit = _index(unit, trace.hidden_size, "unit")
+    b = _index(b, trace.batch_size, "b")
+    hid = rnn.hidden_size
+
+    states = trace.layers[layer]
+    if layer == 0:
+        x_vec = np.array([trace.x[b, t]], dtype=np.float64)
+    else:
+        x_vec = trace.layers[layer - 1]["h"][b, t].astype(np.float64)
+    h_prev = states["h"][b, t - 1].astype(np.float64) if t > 0 else np.zeros(hid)
+
+    w_ih, w_hh, b_ih, b_hh = (
+        None if p is None else p.detach().to("cpu", torch.float64).numpy()
+        for p in _params(rnn, layer)
+    )
+    if b_ih is None:
+        b_ih = np.zeros(w_ih.shape[0])
+        b_hh = np.zeros(w_hh.shape[0])
+
+    def terms(k: int) -> tuple[float, float, float, float]:
+        row = k * hid + unit
+        return (
+            float(w_ih[row] @ x_vec),
+            float(w_hh[row] @ h_prev),
+            float(b_ih[row]),
+            float(b_hh[row]),
+        )
+
+    def gate(k: int, act) -> dict[str, float]:
+        wx, wh, bi, bh = terms(k)
+        pre = wx + wh + bi + bh
+        return {"w_x": wx, "w_h": wh, "b": bi + bh, "pre": pre, "value": act(pre)}
+
+    out: dict[str, Any] = {
+        "cell": cell,
+        "layer": layer,
+        "t": t,
+        "unit": unit,
+        "b": b,
+        "x_t": float(x_vec[0]) if layer == 0 else None,
+        "h_prev_unit": float(h_prev[unit]),
+        "h": float(states["h"][b, t, unit]),
+    }
+    if cell == "lstm":
+        for k, name in enumerate("ifgo"):
+            out[name] = gate(k, math.tanh if name == "g" else _sigmoid)
+        c_prev = float(states["c"][b, t - 1, unit]) if t > 0 else 0.0
+        c_check = out["f"]["value"] * c_prev + out["i"]["value"] * out["g"]["value"]
+        h_check = out["o"]["value"] * math.tanh(c_check)
+        out.update(
+            c_prev=c_prev,
+            c=float(states["c"][b, t, unit]),
+            c_check=c_check,
+            h_check=h_check,
+        )
+        out["c_error"] = abs(c_check - out["c"])
+        out["h_error"] = abs(h_check - out["h"])
+        out["ok"] = out["c_error"] < 1e-4 and out["h_error"] < 1e-4
+    elif cell == "gru":
+        out["r"] = gate(0, _sigmoid)
+        out["z"] = gate(1, _sigmoid)
+        wx, wh, bi, bh = terms(2)
+        r = out["r"]["value"]
+        pre = wx + bi + r * (wh + bh)
+        out["n"] = {
+            "w_x": wx,
+            "b_x": bi,
+            "w_h": wh,
+            "b_h": bh,
+            "r": r,
+            "pre": pre,
+            "value": math.tanh(pre),
+        }
+        z = out["z"]["value"]
+        out["h_check"] = (1.0 - z) * out["n"]["value"] + z * out["h_prev_unit"]
+        out["h_error"] = abs(out["h_check"] - out["h"])
+        out["ok"] = out["h_error"] < 1e-4
+    else:
+        act = math.tanh if rnn.nonlinearity == "tanh" else (lambda v: max(v, 0.0))
+        out["a"] = gate(0, act)
+        out["h_check"] = out["a"]["value"]
+        out["h_error"] = abs(out["h_check"] - out["h"])
+        out["ok"] = out["h_error"] < 1e-4
+    return out

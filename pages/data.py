@@ -1,0 +1,228 @@
+"""Data: pick a built-in series or upload a CSV, then the look-back and the split.
+
+Reads/writes (explorer.state): series, source, data_cfg; drops the model when they change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from explorer import state, ui
+from explorer.figures import series_figure
+from lstm_core.config import ConfigError, DataConfig
+from lstm_core.data import DataError, Series, Table, read_table, series_from_table
+from lstm_core.windows import plan_split
+
+SOURCES = ("Built-in series", "Upload a CSV")
+MISSING = {"interpolate": "Interpolate gaps", "drop": "Drop rows with missing values"}
+NO_DATE = "(none: use the row order)"
+LOOK_BACK_HELP = "The model sees this many past values to predict the next one."
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=8)
+def parse_upload(data: bytes) -> Table:
+    """Uploaded bytes -> Table (DataError with one sentence for a bad file)."""
+    return read_table(data)
+
+
+def activate(series: Series, source: dict[str, Any]) -> None:
+    """Make `series` the active one; the old model no longer fits it."""
+    if source == state.get("source") and state.get("series") is not None:
+        return
+    state.put("series", series)
+    state.put("source", source)
+    ui.invalidate_model("The series changed.")
+
+
+# --------------------------------------------------------------------------- built-in
+
+
+def param_input(key: str, name: str, default: Any, current: Any) -> Any:
+    """One generator parameter as a number input (whole numbers stay whole)."""
+    try:
+        current = type(default)(current)
+    except (TypeError, ValueError):
+        current = default
+    top = ui.MAX_PARAM_INT
+    if isinstance(default, int):
+        wkey = ui.remember(f"data_p_{key}_{name}", current, 0, top)
+        return st.number_input(name, min_value=0, max_value=top, step=1, key=wkey)
+    wkey = ui.remember(f"data_p_{key}_{name}", current, -float(top), float(top))
+    return st.number_input(name, -float(top), float(top), step=0.01, format="%g", key=wkey)
+
+
+def choose_builtin() -> None:
+    """The picker of built-in series, with generator parameters for synthetic ones."""
+    source = state.get("source") or ui.default_source()
+    catalog = ui.builtins()
+    current = source.get("key") if source.get("kind") == "builtin" else ui.DEFAULT_BUILTIN
+    key = st.selectbox(
+        "Series",
+        list(catalog),
+        format_func=lambda k: catalog[k].title,
+        key=ui.remember("data_builtin", current if current in catalog else ui.DEFAULT_BUILTIN),
+    )
+    st.caption(catalog[key].description)
+    defaults = ui.builtin_defaults(key)
+    params = dict(defaults)
+    if defaults:
+        chosen = source.get("params", {}) if source.get("key") == key else {}
+        cols = st.columns(len(defaults))
+        for col, (name, default) in zip(cols, defaults.items(), strict=True):
+            with col:
+                params[name] = param_input(key, name, default, chosen.get(name, default))
+    try:
+        series = ui.load_builtin(key, tuple(sorted(params.items())))
+    except ValueError as e:
+        st.error(str(e))
+        return
+    activate(series, ui.builtin_source(key, params))
+
+
+# --------------------------------------------------------------------------- upload
+
+
+def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
+    """Value column, date column (or None) and missing-value policy for one file."""
+    c1, c2, c3 = st.columns(3)
+    value = c1.selectbox("Value column", table.numeric_columns, key=f"data_col_{digest}")
+    dates = [NO_DATE, *[c for c in table.frame.columns if c != value]]
+    default = table.date_column if table.date_column in dates else NO_DATE
+    date = c2.selectbox("Date column", dates, index=dates.index(default), key=f"data_date_{digest}")
+    missing = c3.radio("Missing values", list(MISSING), format_func=MISSING.get, key="data_missing")
+    return value, (None if date == NO_DATE else date), missing
+
+
+def choose_upload() -> None:
+    """Upload, preview, column choice; a bad file shows one sentence and changes nothing."""
+    file = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="data_upload")
+    source = state.get("source") or {}
+    if file is None:
+        if source.get("kind") == "upload":
+            st.caption("Active upload (upload it again to change its columns):")
+            st.text(f"{source.get('name')} · column {source.get('column')}")
+        return
+    data = file.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    try:
+        table = parse_upload(data)
+    except DataError as e:
+        st.error(str(e))
+        return
+    st.caption(f"First rows of the file ({len(table.frame):,} rows):")
+    st.dataframe(table.frame.head(10), hide_index=True)
+    value, date, missing = choose_columns(table, digest)
+    try:
+        series = series_from_table(table, value, date, missing)  # type: ignore[arg-type]
+    except DataError as e:
+        st.error(str(e))
+        return
+    src = {
+        "kind": "upload",
+        "name": file.name,
+        "digest": digest,
+        "column": value,
+        "date": date,
+        "missing": missing,
+    }
+    activate(series, src)
+    show_notes(series)
+
+
+def show_notes(series: Series) -> None:
+    """What cleaning did: counts and the engine's notes."""
+    c = st.columns(4)
+    c[0].metric("Missing values", series.n_missing)
+    c[1].metric("Filled", series.n_missing_filled)
+    c[2].metric("Rows dropped", series.n_dropped)
+    c[3].metric("Duplicate timestamps", series.n_duplicates)
+    for note in series.notes:
+        st.caption(ui.md_escape(note))
+    if not series.notes:
+        st.caption("Nothing needed fixing: no missing values, duplicates or unsorted rows.")
+
+
+# --------------------------------------------------------------------------- split
+
+
+def choose_split() -> DataConfig | None:
+    """Look-back and split fractions; a change drops the model."""
+    old = state.get("data_cfg") or DataConfig()
+    c1, c2, c3 = st.columns(3)
+    look_back = ui.int_input(
+        c1,
+        "Look-back (timesteps per window)",
+        "data_look_back",
+        old.look_back,
+        1,
+        10_000,
+        help=LOOK_BACK_HELP,
+    )
+    val = c2.slider(
+        "Validation share",
+        0.05,
+        0.40,
+        step=0.05,
+        key=ui.remember("data_val", old.val_fraction, 0.05, 0.40),
+    )
+    test = c3.slider(
+        "Test share",
+        0.05,
+        0.40,
+        step=0.05,
+        key=ui.remember("data_test", old.test_fraction, 0.05, 0.40),
+    )
+    try:
+        cfg = DataConfig(look_back, float(val), float(test), old.scaler)
+    except ConfigError as e:
+        st.error(str(e))
+        return None
+    if cfg != old:
+        state.put("data_cfg", cfg)
+        ui.invalidate_model("The look-back or split changed.")
+    return cfg
+
+
+def show_series(series: Series, cfg: DataConfig) -> None:
+    """The chart with its three parts, and the counts."""
+    try:
+        split = plan_split(len(series.values), cfg)
+    except DataError as e:
+        st.error(str(e))
+        return
+    x = series.time if series.time is not None else np.arange(len(series.values))
+    st.plotly_chart(series_figure(x, series.values, split, name=series.name), key="data_chart")
+    c = st.columns(4)
+    c[0].metric("Points", f"{len(series.values):,}")
+    c[1].metric("Train windows", f"{split.n_train:,}")
+    c[2].metric("Validation windows", f"{split.n_val:,}")
+    c[3].metric("Test windows", f"{split.n_test:,}")
+
+
+# --------------------------------------------------------------------------- page
+
+ui.setup()
+st.title("Data")
+src_kind = (state.get("source") or {}).get("kind", "builtin")
+mode = st.radio(
+    "Source",
+    SOURCES,
+    horizontal=True,
+    key=ui.remember("data_mode", SOURCES[1] if src_kind == "upload" else SOURCES[0]),
+)
+if mode == SOURCES[0]:
+    choose_builtin()
+else:
+    choose_upload()
+active = ui.active_series()
+st.subheader("Windows and split")
+st.text(f"Active series: {active.name} ({len(active.values):,} points)")
+data_cfg = choose_split()
+if data_cfg is not None:
+    show_series(active, data_cfg)
+st.page_link("pages/train.py", label="Next: train a model", icon=":material/arrow_forward:")
+ui.finish()

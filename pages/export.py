@@ -1,0 +1,162 @@
+"""Export / import: download the model, predictions and a forecast; open a saved model.
+
+Reads (explorer.state): bundle, dataset, series. "Use this model" writes bundle, dataset,
+data_cfg, model_cfg, train_cfg, fit_result, runs and model_note. A bad or hostile file
+shows one sentence and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from explorer import state, ui
+from explorer.figures import future_axis, loss_figure
+from lstm_core.bundle import BundleError, ModelBundle, bundle_bytes, load_bundle
+from lstm_core.config import to_dict
+from lstm_core.data import DataError
+from lstm_core.forecast import forecast, predict
+from lstm_core.pipeline import dataset_for
+
+PARTS = ("train", "val", "test")
+
+
+def series_time(n: int) -> pd.DatetimeIndex | None:
+    """Timestamps of the active series if they fit the model's data."""
+    series = state.get("series")
+    if series is not None and series.time is not None and len(series.time) == n:
+        return series.time
+    return None
+
+
+def predictions_csv(bundle: ModelBundle, dataset: Any) -> bytes:
+    """One row per window: time (or position), part, truth and the model's prediction."""
+    idx = dataset.target_index
+    part = np.empty(len(idx), dtype=object)
+    for name in PARTS:
+        part[dataset.split.windows(name)] = name
+    time = series_time(len(dataset.values))
+    frame = pd.DataFrame(
+        {
+            "time": time[idx] if time is not None else idx,
+            "part": part,
+            "truth": dataset.values[idx],
+            "prediction": predict(bundle.model, dataset),
+        }
+    )
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def forecast_csv(bundle: ModelBundle, dataset: Any, horizon: int) -> bytes:
+    """The H-step recursive forecast past the end of the series."""
+    lb = bundle.data_config.look_back
+    values = forecast(bundle.model, bundle.scaler, dataset.values, lb, horizon)
+    steps = future_axis(series_time(len(dataset.values)), len(dataset.values), horizon)
+    frame = pd.DataFrame({"step": np.arange(1, horizon + 1), "time": steps, "forecast": values})
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def downloads(bundle: ModelBundle, dataset: Any) -> None:
+    """The three download buttons and the pointer to the gates export."""
+    st.subheader("Download")
+    name = f"lstm_explorer_{bundle.model_config.cell}_h{bundle.model_config.hidden_size}"
+    st.download_button(
+        "Model file (.pt)",
+        bundle_bytes(bundle),
+        f"{name}.pt",
+        mime="application/octet-stream",
+        key="dl_model",
+    )
+    if dataset is None:
+        st.caption("Predictions and forecasts need the model's data (use it on a series first).")
+        return
+    st.download_button(
+        "Predictions (CSV)",
+        predictions_csv(bundle, dataset),
+        f"{name}_predictions.csv",
+        mime="text/csv",
+        key="dl_predictions",
+    )
+    horizon = st.number_input("Forecast steps", 1, 10_000, key=ui.remember("ex_horizon", 12))
+    st.download_button(
+        "Forecast (CSV)",
+        forecast_csv(bundle, dataset, int(horizon)),
+        f"{name}_forecast.csv",
+        mime="text/csv",
+        key="dl_forecast",
+    )
+    st.page_link(
+        "pages/gates.py", label="Gates export: on the Gates page", icon=":material/memory:"
+    )
+
+
+def describe(bundle: ModelBundle) -> None:
+    """What a model file holds: settings, history and versions (file text shown as data)."""
+    st.json(
+        {
+            "column": bundle.column,
+            "points": bundle.n_points,
+            "model": to_dict(bundle.model_config),
+            "data": to_dict(bundle.data_config),
+            "training": to_dict(bundle.train_config),
+            "split": bundle.split.to_dict(),
+            "versions": bundle.versions,
+        },
+        expanded=False,
+    )
+    if bundle.history:
+        st.plotly_chart(loss_figure(bundle.history), key="ex_upload_loss")
+        st.caption(f"{len(bundle.history)} epochs in its history.")
+
+
+def use_model(bundle: ModelBundle, file_name: str) -> None:
+    """Make an uploaded model the current one, on the active series' windows."""
+    series = ui.active_series()
+    try:
+        dataset = dataset_for(bundle, series.values)
+    except DataError as e:
+        st.error(str(e))
+        return
+    ui.archive_run()
+    for key, value in (
+        ("bundle", bundle),
+        ("dataset", dataset),
+        ("data_cfg", bundle.data_config),
+        ("model_cfg", bundle.model_config),
+        ("train_cfg", bundle.train_config),
+        ("model_note", f"uploaded file {file_name}"),
+    ):
+        state.put(key, value)
+    state.drop("fit_result")
+    ui.forget_widgets(*ui.SETTING_WIDGETS)
+    st.success("This model is now the current one: see it on the Gates and Forecast pages.")
+
+
+def upload() -> None:
+    """Open a model file; BundleError's sentence on any problem."""
+    st.subheader("Open a model file")
+    file = st.file_uploader("Model file (.pt)", type=["pt"], key="ex_model_upload")
+    if file is None:
+        return
+    try:
+        bundle = load_bundle(file.getvalue())
+    except BundleError as e:
+        st.error(str(e))
+        return
+    describe(bundle)
+    if st.button("Use this model", key="ex_use_model"):
+        use_model(bundle, file.name)
+
+
+ui.setup()
+st.title("Export / import")
+current = state.get("bundle")
+if current is None:
+    st.info("There is no model yet: train one, or open a saved model file below.")
+else:
+    downloads(current, state.get("dataset"))
+upload()
+ui.finish()

@@ -1,0 +1,262 @@
+"""Gates: look inside every gate of the trained model, one window or the whole series at once.
+
+Reads (explorer.state): bundle, dataset, series (its timestamps, when it matches the data).
+
+Widget keys (st.session_state; kept across page switches with persist_state="session"):
+  gates_layer   int         layer shown (multi-layer models only)
+  gates_view    str         "One window" or "Whole series"
+  gates_window  int         window index 0..W-1 (default: the last test window)
+  gates_unit    int         unit of the line chart and the equations
+  gates_t       int         timestep of the equations (default: the last one)
+  gates_span    (int, int)  points [start, end) of the series in the whole-series view
+  gates_dl_npz, gates_dl_csv  the download buttons
+Caches (st.session_state, not widgets; recomputed only when their key changes):
+  gates_trace   {"key", "trace", "pred", "figs"}  the shown window's GateTrace, prediction
+                and heatmap figure per layer
+  gates_whole   {"key", "layers", "saturation", "names", "x", "values", "k", "figs"}  the
+                whole-series view, downsampled per layer (the full trace is not kept)
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from explorer import gate_figures as gf
+from explorer import state, ui
+from lstm_core.forecast import predict_scaled
+from lstm_core.gates import explain_step, trace_gates
+
+VIEWS = ("One window", "Whole series")
+MAX_TRACE_VALUES = 30_000_000  # the largest whole-series trace computed at once (values)
+DEFAULT_SPAN = 20_000  # points the whole-series view shows at first
+PLOTLY = {"displaylogo": False}
+PERSIST = {"persist_state": "session"}
+
+
+def model_key(bundle, dataset) -> tuple:
+    """Changes when the model, its training (history length) or its data change."""
+    return (id(bundle), id(bundle.model), len(bundle.history), id(dataset))
+
+
+def choose(key: str, ok, default) -> str:
+    """A widget's key, its remembered value kept only if it still fits (new model or data).
+
+    The value is set here, never through the widget's `value` argument, so that another page
+    (Forecast sets gates_window) can choose it without a Streamlit warning.
+    """
+    if key not in st.session_state or not ok(st.session_state[key]):
+        st.session_state[key] = default
+    return key
+
+
+def figure(cached: dict, layer: int, build):
+    """The heatmap figure of `layer` for a cache entry, built once (the entry's key covers
+    everything the figure shows)."""
+    figs = cached.setdefault("figs", {})
+    if layer not in figs:
+        figs[layer] = build()
+    return figs[layer]
+
+
+def no_model() -> None:
+    st.info("There is no trained model yet: train one, then come back to look inside its gates.")
+    st.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
+    st.page_link("pages/data.py", label="Choose the data", icon=":material/table_chart:")
+
+
+def pick_layer(n_layers: int) -> int:
+    if n_layers == 1:
+        return 0
+    key = choose("gates_layer", lambda v: v in range(n_layers), 0)
+    label = {0: "layer 0 (reads the series)", n_layers - 1: f"layer {n_layers - 1} (predicts)"}
+    return st.selectbox(
+        "Layer", range(n_layers), format_func=lambda k: label.get(k, f"layer {k}"), key=key,
+        **PERSIST,
+    )  # fmt: skip
+
+
+def pick_unit(hid: int, where=st) -> int:
+    key = choose("gates_unit", lambda v: v in range(hid), 0)
+    return where.number_input("Unit", 0, hid - 1, key=key, **PERSIST)
+
+
+def saturation_table(table, what: str) -> None:
+    with st.expander(f"Saturation at a glance: how often each gate is nearly shut or open {what}"):
+        pct = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
+        bars = {c: st.column_config.ProgressColumn(f"share {c}", **pct) for c in ("low", "high")}
+        st.dataframe(table, hide_index=True, column_config=bars)
+
+
+# --------------------------------------------------------------------------- one window
+
+
+def window_trace(bundle, dataset, w: int) -> dict:
+    """The trace and prediction of window w, from the cache when nothing changed."""
+    key = (*model_key(bundle, dataset), w)
+    cached = st.session_state.get("gates_trace")
+    if cached is None or cached["key"] != key:
+        x = dataset.X[w : w + 1]
+        pred = float(dataset.scaler.inverse(predict_scaled(bundle.model, x))[0])
+        cached = {"key": key, "trace": trace_gates(bundle.model, x), "pred": pred}
+        st.session_state["gates_trace"] = cached
+    return cached
+
+
+def window_summary(dataset, w: int, pred: float) -> None:
+    target = float(dataset.values[dataset.target_index[w]])
+    cols = st.columns(4)
+    cols[0].metric("Window belongs to", gf.window_part(dataset.split, w))
+    cols[1].metric("Target", f"{target:.4g}")
+    cols[2].metric("Prediction", f"{pred:.4g}")
+    cols[3].metric("Error", f"{pred - target:+.3g}")
+
+
+def dates(dataset, a: int, b: int) -> str:
+    time = getattr(state.get("series"), "time", None)
+    return gf.date_range(time, len(dataset.values), a, b)
+
+
+@st.fragment
+def unit_and_step(model, trace, layer: int) -> None:
+    """Pick a unit and a timestep: the unit's lines and the equations with real numbers."""
+    left, right = st.columns(2)
+    unit = pick_unit(trace.hidden_size, left)
+    last = trace.steps - 1
+    t_key = choose("gates_t", lambda v: v in range(trace.steps), last)
+    t = right.slider("Timestep", 0, last, key=t_key, **PERSIST)
+    gates = gf.window_layers(trace.layers)[layer]
+    st.plotly_chart(gf.unit_figure(gates, trace.names, unit, mark=t), config=PLOTLY)
+    st.subheader(f"Timestep {t}, unit {unit}: the equations with the model's numbers")
+    step = explain_step(model, trace, layer, t, unit)
+    for tex, sentence in gf.step_equations(step):
+        st.latex(tex)
+        st.caption(sentence)
+    if not step["ok"]:
+        st.warning("The recomputed state differs from the traced one by more than 1e-4.")
+
+
+def downloads(trace, w: int) -> None:
+    """The window's gates as the CLI's .npz and as a tidy CSV, built only when clicked."""
+    layers = gf.window_layers(trace.layers)
+    files = (
+        ("npz", "this window's gates (.npz)", partial(gf.gates_npz, trace.x[0], layers)),
+        ("csv", "a tidy table (.csv)", partial(gf.gates_csv, layers)),
+    )
+    for col, (ext, label, make) in zip(st.columns(2), files, strict=True):
+        col.download_button(
+            f"Download {label}", make, file_name=f"gates_window_{w}.{ext}",
+            mime="text/csv" if ext == "csv" else "application/octet-stream",
+            on_click="ignore", key=f"gates_dl_{ext}",
+        )  # fmt: skip
+
+
+def one_window(bundle, dataset, layer: int) -> None:
+    n_windows, look_back = dataset.split.n_windows, dataset.split.look_back
+    key = choose("gates_window", lambda v: v in range(n_windows), n_windows - 1)
+    w = int(st.slider("Window", 0, n_windows - 1, key=key, **PERSIST))
+    cached = window_trace(bundle, dataset, w)
+    trace = cached["trace"]
+    window_summary(dataset, w, cached["pred"])
+    gates = gf.window_layers(trace.layers)[layer]
+    target = float(dataset.values[dataset.target_index[w]])
+    fig = figure(cached, layer, lambda: gf.window_figure(
+        gates, trace.names, dataset.values[w : w + look_back], target, w, bundle.column,
+        dates(dataset, w, w + look_back - 1),
+    ))  # fmt: skip
+    st.plotly_chart(fig, config=PLOTLY, key="gates_heatmaps")
+    saturation_table(gf.saturation(gates, trace.names), "in this window")
+    unit_and_step(bundle.model, trace, layer)
+    downloads(trace, w)
+
+
+# --------------------------------------------------------------------------- whole series
+
+
+def whole_series(bundle, dataset, start: int, end: int) -> dict:
+    """Trace points [start, end) from a zero state; keep only downsampled arrays per layer."""
+    key = (*model_key(bundle, dataset), start, end)
+    cached = st.session_state.get("gates_whole")
+    if cached is None or cached["key"] != key:
+        st.session_state.pop("gates_whole", None)  # free the old one first
+        trace = trace_gates(bundle.model, dataset.scaled[start:end])
+        cached = {"key": key, **gf.span_summary(trace, dataset.values[start:end], start)}
+        del trace
+        st.session_state["gates_whole"] = cached
+    return cached
+
+
+@st.fragment
+def unit_lines(gates: dict, names, x: np.ndarray) -> None:
+    """Pick a unit: its gates and states over the span (same bins as the heatmaps)."""
+    unit = pick_unit(gates[names[-1]].shape[1])
+    st.plotly_chart(gf.unit_figure(gates, names, unit, x, time_label="point"), config=PLOTLY)
+
+
+def whole_view(bundle, dataset, layer: int) -> None:
+    n, cfg = len(dataset.values), bundle.model_config
+    per_step = cfg.hidden_size * cfg.num_layers * (6 if cfg.cell == "lstm" else 4)
+    longest = max(2, MAX_TRACE_VALUES // per_step)
+    first = (max(0, n - min(longest, DEFAULT_SPAN)), n)
+
+    def fits(v) -> bool:
+        return isinstance(v, tuple | list) and len(v) == 2 and 0 <= v[0] < v[1] <= n
+
+    key = choose("gates_span", fits, first)
+    start, end = st.slider("Points of the series", 0, n, key=key, **PERSIST)
+    if end - start > longest:
+        start = end - longest
+        st.info(f"Showing the last {longest:,} points of the span: the most traced at once.")
+    if end - start < 2:
+        st.warning("Choose a span of at least two points.")
+        return
+    res = whole_series(bundle, dataset, start, end)
+    note = gf.downsample_note(res["k"])
+    fig = figure(res, layer, lambda: gf.span_figure(
+        res["layers"][layer], res["names"], res["x"], res["values"], res["k"], (start, end),
+        dataset.split, bundle.column, dates(dataset, start, end - 1),
+    ))  # fmt: skip
+    st.plotly_chart(fig, config=PLOTLY, key="gates_whole_heatmaps")
+    st.caption(
+        "One continuous run from a zero state at the first point of the span."
+        + (f" The heatmaps are {note}; hovering shows bin means." if note else "")
+    )
+    unit_lines(res["layers"][layer], res["names"], res["x"])
+    saturation_table(res["saturation"][layer], "over the span")
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def gates_page(bundle, dataset) -> None:
+    cfg = bundle.model_config
+    st.caption(
+        f"{cfg.cell.upper()}, {cfg.num_layers} layer(s) of {cfg.hidden_size} units, windows of "
+        f"{dataset.split.look_back} points. Colours are fixed: gates σ from 0 to 1, tanh values "
+        "from −1 to 1 (white = 0), the cell state c symmetric around 0."
+    )
+    left, right = st.columns([1, 2])
+    with left:
+        layer = pick_layer(cfg.num_layers)
+    with right:
+        key = choose("gates_view", lambda v: v in VIEWS, VIEWS[0])
+        view = st.radio("View", VIEWS, horizontal=True, key=key, **PERSIST)
+    if view == VIEWS[0]:
+        one_window(bundle, dataset, layer)
+    else:
+        whole_view(bundle, dataset, layer)
+
+
+ui.setup()
+st.title("Inside the gates")
+bundle, dataset = state.get("bundle"), state.get("dataset")
+if bundle is None:
+    no_model()
+elif dataset is None or dataset.split.look_back != bundle.data_config.look_back:
+    st.warning("Load the data this model was trained on to trace its gates.")
+    st.page_link("pages/data.py", label="Choose the data", icon=":material/table_chart:")
+else:
+    gates_page(bundle, dataset)
+ui.finish()

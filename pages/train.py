@@ -1,0 +1,246 @@
+"""Train: settings, a live loss chart and progress bar, Stop / Continue, earlier runs.
+
+Reads/writes (explorer.state): model_cfg, train_cfg, bundle, dataset, fit_result, runs,
+model_note. A click on any button while training reruns the script and interrupts it at
+its next st.* call (inside the callback); the bundle is stored before training starts and
+its history grows in place, so the rerun still has every finished epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from explorer import state, ui
+from explorer.figures import loss_figure
+from lstm_core.compare import param_count
+from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
+from lstm_core.data import DataError
+from lstm_core.forecast import evaluate
+from lstm_core.pipeline import start_run, train_run
+from lstm_core.train import FitResult, Progress, resolve_device
+
+REDRAW_SECONDS = 0.2  # at most ~5 chart/progress redraws per second while training
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (vanilla tanh)"}
+PATIENCE_HELP = "Stop after this many epochs without a better validation loss (best restored)."
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def model_settings(old: ModelConfig) -> ModelConfig | None:
+    """Cell, size, layers and the forget-bias option."""
+    c1, c2, c3 = st.columns(3)
+    cell = c1.selectbox(
+        "Cell", CELLS, format_func=CELL_NAMES.get, key=ui.remember("train_cell", old.cell)
+    )
+    hidden = ui.int_input(c2, "Hidden size", "train_hidden", old.hidden_size, 1, 512)
+    layers = ui.int_input(c3, "Layers", "train_layers", old.num_layers, 1, 3)
+    fbias = st.checkbox(
+        "Start with forget gates open (bias 1)",
+        disabled=cell != "lstm",
+        key=ui.remember("train_fbias", old.forget_bias_one),
+        help="LSTM only: memory carries forward from the first epoch.",
+    )
+    try:
+        return ModelConfig(cell, hidden, layers, bool(fbias))
+    except ConfigError as e:
+        st.error(str(e))
+        return None
+
+
+def train_settings(old: TrainConfig) -> TrainConfig | None:
+    """Epochs, batch size, learning rate, patience and seed."""
+    c = st.columns(5)
+    epochs = ui.int_input(c[0], "Epochs", "train_epochs", old.epochs, 1, 100_000)
+    batch = ui.int_input(c[1], "Batch size", "train_bs", old.batch_size, 1, 65_536)
+    lr_key = ui.remember("train_lr", float(old.lr), 1e-7)
+    lr = c[2].number_input("Learning rate", 1e-7, step=1e-3, format="%g", key=lr_key)
+    patience = ui.int_input(
+        c[3], "Patience (0 = off)", "train_patience", old.patience, 0, 10_000, help=PATIENCE_HELP
+    )
+    seed = ui.int_input(c[4], "Seed", "train_seed", old.seed, 0, 2**31 - 1)
+    try:
+        return TrainConfig(epochs, batch, float(lr), patience, old.clip_norm, seed, old.device)
+    except ConfigError as e:
+        st.error(str(e))
+        return None
+
+
+def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
+    """All settings; valid ones are stored (and go to the URL)."""
+    _, old_m, old_t = ui.configs()
+    with st.expander("Settings", expanded=state.get("bundle") is None):
+        model_cfg = model_settings(old_m)
+        train_cfg = train_settings(old_t)
+    if model_cfg is not None:
+        state.put("model_cfg", model_cfg)
+        n = param_count(model_cfg.cell, model_cfg.hidden_size, model_cfg.num_layers)
+        st.caption(
+            f"{n:,} parameters · device: {resolve_device('auto')} · look-back "
+            f"{ui.configs()[0].look_back} (set on the Data page)"
+        )
+    if train_cfg is not None:
+        state.put("train_cfg", train_cfg)
+    return model_cfg, train_cfg
+
+
+# --------------------------------------------------------------------------- training
+
+
+def overlays() -> list[tuple[str, list]]:
+    """Earlier runs picked for the loss chart."""
+    runs = state.get("runs") or []
+    if not runs:
+        return []
+    labels = [r["label"] for r in runs]
+    picked = st.multiselect(
+        "Overlay earlier runs", labels, key="train_overlays", persist_state="session"
+    )
+    return [(r["label"], r["history"]) for r in runs if r["label"] in picked]
+
+
+def make_callback(
+    running: FitResult, chart: DeltaGenerator, bar: DeltaGenerator, log_y: bool, extra: list
+) -> Callable[[Progress], bool]:
+    """The fit callback: heartbeat, throttled redraws; True (stop) once the stop flag is set."""
+    last = {"t": -math.inf}
+
+    def callback(p: Progress) -> bool:
+        now = time.monotonic()
+        running.extra["beat"] = now  # tells a newer run that this one is still alive
+        if ui.stop_requested():
+            return True
+        if now - last["t"] >= REDRAW_SECONDS:
+            last["t"] = now
+            eta = f" · ~{p.eta:.0f}s left" if math.isfinite(p.eta) else ""
+            bar.progress(p.fraction, text=f"epoch {p.epoch}/{p.last_epoch}{eta}")
+            if p.kind == "epoch":
+                fig = loss_figure(p.history, log_y, extra)
+                chart.plotly_chart(fig, key=f"train_live_{p.epoch}")
+        return False
+
+    return callback
+
+
+def run_training(
+    fresh: bool,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    chart: DeltaGenerator,
+    bar: DeltaGenerator,
+    log_y: bool,
+    extra: list,
+) -> None:
+    """Start a new model (fresh) or continue the current one, drawing as it goes."""
+    if fresh:
+        data_cfg = ui.configs()[0]
+        series = ui.active_series()
+        try:
+            bundle, dataset = start_run(series.values, series.name, data_cfg, model_cfg, train_cfg)
+        except (DataError, ConfigError) as e:
+            st.error(str(e))
+            return
+        ui.archive_run()
+        state.put("bundle", bundle)
+        state.put("dataset", dataset)
+        state.put("model_note", "trained here")
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    running = FitResult(bundle.history, ui.RUNNING, "", extra={"beat": time.monotonic()})
+    state.put("fit_result", running)
+    result = None
+    try:
+        result = train_run(
+            bundle, dataset, train_cfg, callback=make_callback(running, chart, bar, log_y, extra)
+        )
+    finally:  # also when a click stops this run at its next st.* call
+        if result is None or result.status == "stopped":
+            bundle.model.to("cpu").eval()
+            result = result or FitResult(bundle.history, "stopped", "")
+            result.message = stopped_message(len(bundle.history))
+        state.put("fit_result", result)
+    st.rerun()  # redraw the page from the stored state (buttons, chart, sidebar)
+
+
+def stopped_message(epoch: int) -> str:
+    return f"Stopped at epoch {epoch} — the weights trained so far are kept."
+
+
+def settle_interrupted() -> None:
+    """Record how far a training run got that ended without saying so; forget a stop click."""
+    result, bundle = state.get("fit_result"), state.get("bundle")
+    if bundle is not None and result is not None and result.status == ui.RUNNING:
+        bundle.model.to("cpu").eval()  # fit was cut off before it could do this
+        msg = stopped_message(len(bundle.history))
+        state.put("fit_result", FitResult(bundle.history, "stopped", msg))
+    ui.clear_stop()
+
+
+def show_outcome() -> None:
+    """The last call's message and the test verdict."""
+    result, bundle, dataset = (state.get(k) for k in ("fit_result", "bundle", "dataset"))
+    if result is not None:
+        show = {"diverged": st.error, "early_stopped": st.info, "stopped": st.warning}
+        show.get(result.status, st.success)(result.message)
+    if bundle is not None and dataset is not None and bundle.history:
+        last = bundle.history[-1]
+        verdict = evaluate(bundle.model, dataset).verdict
+        st.markdown(
+            f"**{len(bundle.history)} epochs** · train loss {last.train_loss:.4g} · "
+            f"validation loss {last.val_loss:.4g}. {verdict}"
+        )
+        st.page_link("pages/gates.py", label="Look inside the gates", icon=":material/memory:")
+        st.page_link("pages/forecast.py", label="See the forecasts", icon=":material/trending_up:")
+
+
+def buttons(ready: bool, has_model: bool) -> str | None:
+    """Train / Continue / Stop; returns "train", "continue" or None (no training this run)."""
+    b1, b2, b3 = st.columns(3)
+    fresh = b1.button("Train", type="primary", disabled=not ready, key="train_btn")
+    more = b2.button(
+        "Continue training",
+        key="continue_btn",
+        disabled=not ready or not has_model or state.get("dataset") is None,
+    )
+    clicked = "train" if fresh else "continue" if more else None
+    b3.button("Stop", key="stop_btn", on_click=ui.request_stop, disabled=clicked is None)
+    return clicked
+
+
+def loss_chart(chart: DeltaGenerator, log_y: bool, extra: list) -> None:
+    """The finished loss chart of the current model (and any picked earlier runs)."""
+    bundle = state.get("bundle")
+    history = bundle.history if bundle is not None else []
+    if history or extra:
+        chart.plotly_chart(loss_figure(history, log_y, extra), key="train_loss_chart")
+
+
+# --------------------------------------------------------------------------- page
+
+ui.setup()
+st.title("Train")
+series = ui.active_series()
+st.text(f"Series: {series.name} ({len(series.values):,} points)")
+model_cfg, train_cfg = settings()
+bundle = state.get("bundle")
+if bundle is not None and model_cfg is not None and model_cfg != bundle.model_config:
+    st.caption(
+        "The settings differ from the current model: Train starts a new model with "
+        "them; Continue keeps training the current one."
+    )
+
+training = buttons(model_cfg is not None and train_cfg is not None, bundle is not None)
+log_y = st.toggle("Log scale", key="train_log", persist_state="session")
+extra = overlays()
+bar, chart = st.empty(), st.empty()
+if training:
+    run_training(training == "train", model_cfg, train_cfg, chart, bar, log_y, extra)
+else:
+    settle_interrupted()
+loss_chart(chart, log_y, extra)
+show_outcome()
+ui.finish()

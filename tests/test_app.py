@@ -1,0 +1,330 @@
+"""The Streamlit app end to end with AppTest (no browser): pages, training, uploads, files."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from lstm_core.bundle import bundle_bytes
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.train import FitResult
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+GOOD_CSV = b"date,sales,price\n" + b"".join(
+    f"2020-01-{d:02d},{100 + d * (d % 5)},{d}\n".encode() if d != 7 else b"2020-01-07,,7\n"
+    for d in range(1, 31)
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def decode(values: object) -> list:
+    """A Plotly JSON array: plain list, or Plotly 7's base64 {dtype, bdata, shape}."""
+    if isinstance(values, dict) and "bdata" in values:
+        raw = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        return raw.tolist()
+    return list(values)
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every Plotly chart on the page as its figure dict."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def traces(fig: dict) -> dict[str, dict]:
+    return {t.get("name"): t for t in fig["data"]}
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def start(page: str = "pages/data.py") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def train(at: AppTest, epochs: int = 2, hidden: int = 8, **widgets: object) -> AppTest:
+    """On the Train page: small settings, then click Train."""
+    at.number_input(key="train_epochs").set_value(epochs)
+    at.number_input(key="train_hidden").set_value(hidden)
+    for key, value in widgets.items():
+        at.session_state[key] = value
+    at.button(key="train_btn").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def state(at: AppTest, key: str):
+    return at.session_state[key] if key in at.session_state else None  # noqa: SIM401
+
+
+# --------------------------------------------------------------------------- default flow
+
+
+def test_home_explains_and_links_to_data():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert texts(at.title) == ["LSTM Explorer"]
+    assert len(at.get("latex")) >= 6
+    assert "forget" in " ".join(texts(at.markdown))
+
+
+def test_data_page_opens_with_air_passengers_split_in_three():
+    at = start()
+    fig = figures(at)[0]
+    parts = traces(fig)
+    assert list(parts) == ["train", "validation", "test"]
+    n = sum(len(decode(t["y"])) for t in fig["data"]) - 2  # parts share a boundary point
+    assert n == 144
+    assert texts(at.metric)[:4] == ["144", "92", "20", "20"]
+    assert at.query_params["src"] == "air_passengers"
+
+
+def test_train_a_small_model_live():
+    at = start("pages/train.py")
+    train(at)
+    parts = traces(figures(at)[0])
+    assert decode(parts["train"]["x"]) == [1, 2]
+    assert len(decode(parts["validation"]["y"])) == 2
+    assert texts(at.success) == ["Trained 2 epochs."]
+    assert any("baseline" in m for m in texts(at.markdown))
+    assert "2 epochs" in " ".join(texts(at.sidebar.caption))
+    assert state(at, "model_note") == "trained here"
+
+
+def test_every_train_control_reaches_the_model_and_the_url():
+    at = start("pages/train.py")
+    at.checkbox(key="train_fbias").uncheck().run()  # LSTM only: set before the cell changes
+    at.selectbox(key="train_cell").set_value("gru")
+    at.number_input(key="train_layers").set_value(2)
+    at.number_input(key="train_bs").set_value(16)
+    at.number_input(key="train_lr").set_value(0.01)
+    at.number_input(key="train_patience").set_value(1)
+    at.number_input(key="train_seed").set_value(3)
+    train(at, epochs=2)
+    bundle = state(at, "bundle")
+    assert bundle.model_config == ModelConfig("gru", 8, 2, False)
+    t = bundle.train_config
+    assert (t.epochs, t.batch_size, t.lr, t.patience, t.seed) == (2, 16, 0.01, 1, 3)
+    assert at.query_params["cell"] == "gru" and at.query_params["hidden"] == "8"
+    at.toggle(key="train_log").set_value(True).run()
+    assert figures(at)[0]["layout"]["yaxis"]["type"] == "log"
+
+
+def test_stop_flag_keeps_weights_then_continue_numbers_epochs_on():
+    at = train(start("pages/train.py"))
+    at.session_state["stop_requested"] = True  # what the Stop button's on_click sets
+    at.button(key="continue_btn").click().run()
+    assert texts(at.warning) == ["Stopped at epoch 2 — the weights trained so far are kept."]
+    at.button(key="continue_btn").click().run()
+    assert decode(traces(figures(at)[0])["train"]["x"]) == [1, 2, 3, 4]
+    assert texts(at.success) == ["Trained 2 epochs."]
+
+
+def test_rerun_that_interrupted_training_reports_where_it_stopped():
+    at = train(start("pages/train.py"), epochs=3)
+    history = state(at, "bundle").history
+    at.session_state["fit_result"] = FitResult(history, "running", "")  # killed mid-run
+    at.run()
+    assert texts(at.warning) == ["Stopped at epoch 3 — the weights trained so far are kept."]
+
+
+def test_new_run_keeps_the_old_one_for_the_overlay():
+    at = train(start("pages/train.py"))
+    train(at, epochs=3)
+    ms = at.multiselect(key="train_overlays")
+    assert ms.options == ["LSTM h8 l1 lr0.005 #1"]
+    ms.set_value(ms.options).run()
+    names = list(traces(figures(at)[0]))
+    assert names[:2] == ["LSTM h8 l1 lr0.005 #1 · train", "LSTM h8 l1 lr0.005 #1 · val"]
+
+
+def test_a_diverging_run_says_so():
+    at = train(start("pages/train.py"), train_lr=1e25)
+    assert len(at.error) == 1
+    assert "the loss became NaN or infinite" in at.error[0].value
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_upload_a_csv_then_a_bad_file_keeps_the_good_series():
+    at = start()
+    at.radio(key="data_mode").set_value("Upload a CSV").run()
+    at.file_uploader(key="data_upload").set_value(("sales.csv", GOOD_CSV, "text/csv")).run()
+    assert not at.exception and not at.error
+    series = state(at, "series")
+    assert series.name == "sales" and len(series.values) == 30
+    notes = " ".join(texts(at.caption)).replace("\\", "")  # shown markdown-escaped
+    assert "1 missing value filled by time interpolation." in notes
+    assert len(at.dataframe) == 1  # the preview
+    at.selectbox(key=at.selectbox[0].key).set_value("price").run()
+    assert state(at, "series").name == "price"
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    at.file_uploader(key="data_upload").set_value(("evil.csv", png, "text/csv")).run()
+    assert texts(at.error) == [
+        "This looks like a PNG image file, not a CSV: export the data as CSV text and upload that."
+    ]
+    assert state(at, "series").name == "price"
+    assert state(at, "source")["kind"] == "upload"
+
+
+def test_hostile_column_names_are_shown_as_text():
+    at = start()
+    at.radio(key="data_mode").set_value("Upload a CSV").run()
+    csv = b"t,![x](http://evil/a.png) <b>hi</b>\n" + b"".join(
+        f"{i},{i}\n".encode() for i in range(40)
+    )
+    at.file_uploader(key="data_upload").set_value(("x.csv", csv, "text/csv")).run()
+    assert not at.exception and not at.error
+    md = " ".join(texts(at.markdown) + texts(at.sidebar.caption))
+    assert "![x](http" not in md  # escaped wherever markdown shows it
+
+
+def test_synthetic_parameters_and_a_bad_one():
+    at = start()
+    at.selectbox(key="data_builtin").set_value("sine").run()
+    at.number_input(key="data_p_sine_n").set_value(120).run()
+    assert len(state(at, "series").values) == 120
+    at.number_input(key="data_p_sine_n").set_value(5).run()
+    assert texts(at.error) == ["n must be a whole number of at least 10, got 5."]
+    assert len(state(at, "series").values) == 120
+
+
+def test_changing_the_look_back_drops_the_model():
+    at = train(start("pages/train.py"))
+    at.switch_page("pages/data.py").run()
+    assert state(at, "bundle") is not None and not at.info  # visiting changes nothing
+    at.number_input(key="data_look_back").set_value(6).run()
+    assert state(at, "bundle") is None
+    assert "The model was cleared" in texts(at.info)[0]
+    assert state(at, "data_cfg").look_back == 6
+
+
+def test_settings_come_from_the_url_and_bad_values_are_ignored():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"hidden": "16", "lb": "bad", "src": "sine", "p.n": "200"})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert at.number_input(key="train_hidden").value == 16
+    assert state(at, "data_cfg") == DataConfig()
+    assert len(state(at, "series").values) == 200
+
+
+# --------------------------------------------------------------------------- forecast, export
+
+
+def test_forecast_page_metrics_verdict_and_horizon():
+    at = train(start("pages/train.py"))
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.index) == ["model", "naive (last value)", "seasonal naive", "mean of train"]
+    assert list(table.columns) == ["RMSE", "MAE", "sMAPE %", "MASE"]
+    assert "baseline" in at.info[0].value
+    pred = figures(at)[0]
+    assert list(traces(pred)) == ["truth", "model (validation)", "model (test)"]
+    at.toggle(key="fc_baselines").set_value(True).run()
+    assert "naive (last value)" in traces(figures(at)[0])
+    at.slider(key="fc_horizon").set_value(5).run()
+    assert len(decode(traces(figures(at)[2])["forecast"]["y"])) == 6  # last point + 5
+
+
+def test_forecast_without_a_model_points_to_train():
+    at = start("pages/forecast.py")
+    assert "no trained model" in at.info[0].value
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("true",))
+
+
+def _model_file(look_back: int = 6) -> bytes:
+    from lstm_core.pipeline import start_run
+
+    values = np.sin(np.arange(300) / 4)
+    data_cfg = DataConfig(look_back=look_back)
+    bundle, _ = start_run(values, "v", data_cfg, ModelConfig(hidden_size=4), TrainConfig(epochs=1))
+    return bundle_bytes(bundle)
+
+
+def test_export_downloads_and_model_upload_good_and_hostile():
+    at = train(start("pages/train.py"))
+    at.switch_page("pages/export.py").run()
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Model file (.pt)",
+        "Predictions (CSV)",
+        "Forecast (CSV)",
+    ]
+    up = at.file_uploader(key="ex_model_upload")
+
+    buf = io.BytesIO()
+    torch.save({"x": Evil()}, buf)
+    up.set_value(("evil.pt", buf.getvalue(), "application/octet-stream")).run()
+    assert texts(at.error) == [
+        "This file would run code when loaded, so it was refused: only model files saved by "
+        "LSTM Explorer (plain weights and settings) can be opened."
+    ]
+    assert state(at, "model_note") == "trained here"
+
+    at.file_uploader(key="ex_model_upload").set_value(("m.pt", b"junk", "x")).run()
+    assert "is not a model file saved by LSTM Explorer" in at.error[0].value
+
+    at.file_uploader(key="ex_model_upload").set_value(("long.pt", _model_file(200), "x")).run()
+    at.button(key="ex_use_model").click().run()
+    assert texts(at.error) == [
+        "The series has 144 points, but look_back 200 needs at least 203 (one window each for "
+        "training, validation and test): use a smaller look_back or a longer series."
+    ]
+    assert state(at, "model_note") == "trained here"
+
+    at.file_uploader(key="ex_model_upload").set_value(("good.pt", _model_file(), "x")).run()
+    assert not at.error
+    at.button(key="ex_use_model").click().run()
+    assert not at.exception
+    assert state(at, "model_note") == "uploaded file good.pt"
+    assert state(at, "data_cfg").look_back == 6
+    assert state(at, "bundle").model_config.hidden_size == 4
+    assert len(state(at, "dataset").values) == 144
+
+
+@pytest.mark.parametrize("page", ["pages/train.py", "pages/forecast.py", "pages/export.py"])
+def test_pages_render_without_errors(page):
+    at = start(page)
+    assert not at.exception and not at.error
+
+
+def test_home_path_does_not_import_torch():
+    code = "import sys, explorer.ui, explorer.params; print('torch' in sys.modules)"
+    root = Path(APP).parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_links_clamp_widget_bounds_and_refuse_huge_synthetic_series():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"bs": "1000000", "seed": "-5", "src": "sine", "p.n": "100000000"})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.number_input(key="train_bs").value == 65_536
+    assert at.number_input(key="train_seed").value == 0
+    assert len(state(at, "series").values) == 400  # the default n, not 10^8

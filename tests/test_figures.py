@@ -1,0 +1,196 @@
+"""explorer.figures and explorer.params: pure functions, no Streamlit."""
+
+from __future__ import annotations
+
+import base64
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from explorer import figures as F
+from explorer.params import configs_to_params, params_to_configs
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.windows import Split
+
+
+def arr(values: object) -> np.ndarray:
+    """A trace array as numpy, whether Plotly kept it as a list/array or base64-encoded it."""
+    if isinstance(values, dict) and "bdata" in values:
+        raw = base64.b64decode(values["bdata"])
+        return np.frombuffer(raw, dtype=np.dtype(values["dtype"]))
+    return np.asarray(values)
+
+
+def rec(epoch: int, train: float, val: float) -> SimpleNamespace:
+    return SimpleNamespace(epoch=epoch, train_loss=train, val_loss=val)
+
+
+SPLIT = Split(look_back=4, n_train=10, n_val=3, n_test=3)  # 20 points: 14 | 3 | 3
+
+
+def test_series_figure_has_three_coloured_parts_and_two_shaded_regions():
+    values = np.arange(20, dtype=float)
+    fig = F.series_figure(np.arange(20), values, SPLIT, name="v")
+    assert isinstance(fig, go.Figure)
+    names = [t.name for t in fig.data]
+    assert names == ["train", "validation", "test"]
+    train, val, test = (arr(t.y) for t in fig.data)
+    assert train.tolist() == list(range(14))
+    assert val.tolist() == [13, 14, 15, 16]  # starts at the previous part's last point
+    assert test.tolist() == [16, 17, 18, 19]
+    assert len({t.line.color for t in fig.data}) == 3
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(rects) == 2
+    assert (rects[0].x0, rects[0].x1, rects[1].x0, rects[1].x1) == (13, 16, 16, 19)
+    assert fig.layout.yaxis.title.text == "v"
+
+
+def test_series_figure_keeps_timestamps():
+    time = pd.date_range("2000-01-01", periods=20, freq="MS")
+    fig = F.series_figure(time, np.ones(20), SPLIT)
+    assert pd.Timestamp(fig.data[0].x[0]) == time[0]
+    assert pd.Timestamp(fig.data[2].x[-1]) == time[-1]
+
+
+@pytest.mark.parametrize("log_y", [False, True])
+def test_loss_figure_train_and_val_per_epoch(log_y):
+    hist = [rec(1, 1.0, 2.0), rec(2, 0.5, 1.0), rec(3, 0.25, 0.8)]
+    fig = F.loss_figure(hist, log_y=log_y)
+    assert [t.name for t in fig.data] == ["train", "validation"]
+    assert arr(fig.data[0].x).tolist() == [1, 2, 3]
+    assert arr(fig.data[0].y).tolist() == [1.0, 0.5, 0.25]
+    assert arr(fig.data[1].y).tolist() == [2.0, 1.0, 0.8]
+    assert fig.layout.yaxis.type == ("log" if log_y else "linear")
+    assert fig.layout.xaxis.title.text == "epoch"
+
+
+def test_loss_figure_overlays_come_first_and_are_dashed():
+    old = [rec(1, 3.0, 4.0), rec(2, 2.0, 3.0)]
+    fig = F.loss_figure([rec(1, 1.0, 2.0)], overlays=[("LSTM h8 #1", old)])
+    names = [t.name for t in fig.data]
+    assert names == ["LSTM h8 #1 · train", "LSTM h8 #1 · val", "train", "validation"]
+    assert fig.data[1].line.dash == "dash"
+    assert arr(fig.data[1].y).tolist() == [4.0, 3.0]
+
+
+def test_loss_figure_of_empty_history():
+    fig = F.loss_figure([])
+    assert len(fig.data) == 2 and len(fig.data[0].x) == 0
+
+
+def _windows():
+    values = np.arange(20, dtype=float) * 10
+    idx = np.arange(4, 20)  # targets of the 16 windows
+    pred = values[idx] + 1
+    return values, idx, pred
+
+
+def test_prediction_figure_truth_model_parts_and_window_customdata():
+    values, idx, pred = _windows()
+    fig = F.prediction_figure(np.arange(20), values, idx, pred, SPLIT)
+    names = [t.name for t in fig.data]
+    assert names == ["truth", "model (validation)", "model (test)"]
+    truth, val, test = fig.data
+    assert arr(truth.x)[0] == 13  # starts one step before the first validation target
+    assert arr(val.x).tolist() == [14, 15, 16] and arr(val.y).tolist() == [141, 151, 161]
+    assert arr(test.x).tolist() == [17, 18, 19]
+    assert arr(val.customdata).tolist() == [10, 11, 12]  # window indices
+    assert arr(test.customdata).tolist() == [13, 14, 15]
+
+
+def test_prediction_figure_baselines_on_demand_and_all_parts():
+    values, idx, pred = _windows()
+    base = {"naive": values[idx - 1], "mean": np.full(16, 5.0)}
+    fig = F.prediction_figure(
+        np.arange(20), values, idx, pred, SPLIT, baselines=base, parts=("train", "val", "test")
+    )
+    names = [t.name for t in fig.data]
+    assert names[:4] == ["truth", "model (train)", "model (validation)", "model (test)"]
+    assert names[4:] == ["naive (last value)", "mean of train"]
+    assert len(fig.data[4].y) == 16
+    assert arr(fig.data[0].x)[0] == 3
+
+
+def test_residual_figure_bars_per_part_and_zero_line():
+    _, idx, _ = _windows()
+    r = np.linspace(-1, 1, 16)
+    fig = F.residual_figure(np.arange(20), idx, r, SPLIT)
+    assert [t.type for t in fig.data] == ["bar", "bar"]
+    assert [t.name for t in fig.data] == ["validation", "test"]
+    assert arr(fig.data[0].y).tolist() == pytest.approx(r[10:13].tolist())
+    assert any(s.type == "line" and s.y0 == 0 for s in fig.layout.shapes)
+
+
+def test_forecast_figure_continues_from_the_last_point():
+    values = np.arange(30, dtype=float)
+    fig = F.forecast_figure(np.arange(30), values, [30, 31, 32], np.array([7.0, 8.0, 9.0]), tail=10)
+    series, fc = fig.data
+    assert len(series.y) == 10 and arr(series.x)[0] == 20
+    assert arr(fc.x).tolist() == [29, 30, 31, 32]
+    assert arr(fc.y).tolist() == [29.0, 7.0, 8.0, 9.0]
+
+
+def test_future_axis_positions_and_timestamps():
+    assert F.future_axis(None, 5, 3) == [5, 6, 7]
+    monthly = pd.date_range("2000-01-01", periods=12, freq="MS")
+    assert F.future_axis(monthly, 12, 2) == [pd.Timestamp("2001-01-01"), pd.Timestamp("2001-02-01")]
+    irregular = pd.DatetimeIndex(["2000-01-01", "2000-01-03", "2000-01-04", "2000-01-06"])
+    out = F.future_axis(irregular, 4, 2)
+    assert out[0] > irregular[-1] and out[1] > out[0]
+
+
+def test_metrics_frame_rows_and_columns():
+    table = {
+        "model": {"rmse": 1.0, "mae": 0.5, "smape": 3.0, "mase": 0.9},
+        "naive": {"rmse": 2.0, "mae": 1.0, "smape": 6.0, "mase": 1.2},
+    }
+    frame = F.metrics_frame(table)
+    assert list(frame.columns) == ["RMSE", "MAE", "sMAPE %", "MASE"]
+    assert list(frame.index) == ["model", "naive (last value)"]
+    assert frame.loc["model", "MASE"] == 0.9
+
+
+# --------------------------------------------------------------------------- params
+
+
+def test_params_round_trip():
+    cfgs = (
+        DataConfig(look_back=24, val_fraction=0.2, test_fraction=0.1),
+        ModelConfig(cell="gru", hidden_size=16, num_layers=2, forget_bias_one=False),
+        TrainConfig(epochs=7, batch_size=8, lr=0.0123, patience=3, seed=42),
+    )
+    source = {"kind": "builtin", "key": "sine", "params": {"n": 300, "noise": 0.2}}
+    params = configs_to_params(*cfgs, source)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
+    d, m, t, src = params_to_configs(params)
+    assert (d, m, t) == cfgs
+    assert src == source
+
+
+def test_params_of_an_upload_carry_no_source():
+    params = configs_to_params(DataConfig(), ModelConfig(), TrainConfig(), {"kind": "upload"})
+    assert "src" not in params
+    assert params_to_configs(params)[3] is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"lb": "abc", "hidden": "1e9", "layers": "7", "cell": "transformer"},
+        {"lr": "nan", "epochs": "-3", "bs": "0", "fbias": "maybe", "patience": "x"},
+        {"val": "0.9", "test": "2", "seed": "1.5", "lb": "9" * 70},
+        {"lb": None, "hidden": ["8"], "src": "", "p.n": "x" * 100},
+    ],
+)
+def test_invalid_params_are_ignored(bad):
+    d, m, t, src = params_to_configs(bad)
+    assert (d, m, t) == (DataConfig(), ModelConfig(), TrainConfig())
+    assert src is None
+
+
+def test_params_that_clash_keep_the_first_valid_one():
+    d, *_ = params_to_configs({"val": "0.6", "test": "0.6"})
+    assert d.val_fraction == 0.6 and d.test_fraction == DataConfig().test_fraction
