@@ -497,6 +497,15 @@ def _detect_dates(
     return _dates_from_text(text, delimiter) if text is not None else None
 
 
+def _is_counter(col: pd.Series) -> bool:
+    """Whether a column is a row counter (0, 1, 2, ... or any constant non-zero step)."""
+    v = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    if len(v) < 3 or not np.isfinite(v).all():
+        return False
+    d = np.diff(v)
+    return bool(d[0] != 0 and np.all(d == d[0]))
+
+
 def _time_like(name: str) -> bool:
     """Whether a column name suggests time: year, date, time, month, day, ..."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).lower()
@@ -594,7 +603,7 @@ def _resolve_value_column(table: Table, column: str | None, date: str | None) ->
                 "The only numeric column is the date column: upload a CSV with a column of values."
             )
         filled = [c for c in candidates if table.frame[c].notna().any()]
-        untimed = [c for c in filled if not _time_like(c)]
+        untimed = [c for c in filled if not _time_like(c) and not _is_counter(table.frame[c])]
         return (untimed or filled or candidates)[0]
     if column == date:
         raise DataError(

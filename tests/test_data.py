@@ -529,3 +529,11 @@ def test_million_rows_load_quickly():
     elapsed = time.perf_counter() - start
     assert len(s.values) == n and np.allclose(s.values, values)
     assert elapsed < 10.0, f"loading 1,000,000 rows took {elapsed:.1f} s"
+
+
+def test_a_row_counter_is_not_the_default_value_column():
+    s = load_series(b"step,level\n0,5.5\n1,6.1\n2,5.9\n3,6.4\n")
+    assert s.name == "level"
+    assert load_series(b"step,level\n0,5.5\n1,6.1\n2,5.9\n3,6.4\n", column="step").name == "step"
+    # a value column that merely rises steadily is still chosen when it is the only one
+    assert load_series(b"level\n1\n2\n3\n4\n").name == "level"
