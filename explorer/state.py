@@ -18,6 +18,8 @@ Keys (all optional until set; read them through the helpers below):
                                          {"label": str, "history": list[EpochRecord]}
   model_note   str                       where the current model came from ("trained here",
                                          "uploaded file NAME")
+  evaluation   tuple                     (key, Evaluation) of the current model on its dataset;
+                                         reused until the model, its epochs or the data change
   gates_trace  dict                      Gates page cache: the last window's trace, prediction
                                          and figures, keyed on model, history length, window
   gates_whole  dict                      Gates page cache: downsampled whole-series arrays only
@@ -48,6 +50,7 @@ KEYS = (
     "fit_result",
     "runs",
     "model_note",
+    "evaluation",
     "gates_trace",
     "gates_whole",
     "compare",

@@ -258,6 +258,26 @@ def archive_run() -> None:
     state.put("runs", runs)
 
 
+def evaluation() -> Any:
+    """The current model's Evaluation on its dataset, or None without a model.
+
+    Computed once per (model, dataset, training call, epochs) and kept in the session, so
+    reruns that change nothing about the model don't predict every window again.
+    """
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    if bundle is None or dataset is None:
+        return None
+    key = (id(bundle), id(dataset), id(state.get("fit_result")), len(bundle.history))
+    cached = state.get("evaluation")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    from lstm_core.forecast import evaluate
+
+    result = evaluate(bundle.model, dataset)
+    state.put("evaluation", (key, result))
+    return result
+
+
 def invalidate_model(reason: str) -> bool:
     """Drop the model (bundle, dataset, result); True and an info line if there was one."""
     had = state.get("bundle") is not None

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 SPIKE_LOW, SPIKE_HIGH = 0.5, 1.0  # echo_series spike heights are uniform in this range
+MAX_POINTS = 5_000_000  # longest synthetic series (a link with n=1e9 must not eat memory)
 
 
 def _check(cond: bool, msg: str) -> None:
@@ -39,7 +40,7 @@ def sine_series(
     n: int = 400, period: float = 24.0, noise: float = 0.1, trend: float = 0.0, seed: int = 0
 ) -> np.ndarray:
     """x[t] = sin(2π t / period) + trend · t + noise · ε[t], ε ~ N(0, 1); returns [n] float64."""
-    _check_int("n", n, 10)
+    _check_int("n", n, 10, MAX_POINTS)
     _check_float("period", period, 2.0)
     _check_float("noise", noise, 0.0)
     _check_float("trend", trend, -math.inf, strict=True)
@@ -83,7 +84,7 @@ def _echo_parts(
     n: int, lag: int, spike_prob: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.random.Generator]:
     """(spike mask [n] bool, heights [n], the generator for the noise that follows)."""
-    _check_int("n", n, 10)
+    _check_int("n", n, 10, MAX_POINTS)
     _check_int("lag", lag, 1, n - 1)
     _check_float("spike_prob", spike_prob, 0.0, strict=True)
     _check(spike_prob <= 0.5, f"spike_prob must be at most 0.5, got {spike_prob!r}.")

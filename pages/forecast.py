@@ -20,7 +20,7 @@ from explorer.figures import (
     prediction_figure,
     residual_figure,
 )
-from lstm_core.forecast import Evaluation, evaluate, forecast
+from lstm_core.forecast import Evaluation, forecast
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
 PART_CHOICES = {"Validation and test": ("val", "test"), "All parts": ("train", "val", "test")}
@@ -91,7 +91,7 @@ if bundle is None or dataset is None:
     st.info("There is no trained model yet: train one first.")
     st.page_link("pages/train.py", label="Train a model", icon=":material/arrow_forward:")
 else:
-    evaluation = evaluate(bundle.model, dataset)
+    evaluation = ui.evaluation()
     axis = time_axis(len(dataset.values))
     predictions(evaluation, dataset, axis)
     errors(evaluation, dataset, axis)

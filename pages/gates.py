@@ -38,7 +38,8 @@ PERSIST = {"persist_state": "session"}
 
 def model_key(bundle, dataset) -> tuple:
     """Changes when the model, its training (history length) or its data change."""
-    return (id(bundle), id(bundle.model), len(bundle.history), id(dataset))
+    result = state.get("fit_result")  # a new training call, even a stopped one, changes it
+    return (id(bundle), id(bundle.model), len(bundle.history), id(dataset), id(result))
 
 
 def choose(key: str, ok, default) -> str:

@@ -20,7 +20,6 @@ from explorer.figures import loss_figure
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
-from lstm_core.forecast import evaluate
 from lstm_core.pipeline import start_run, train_run
 from lstm_core.train import FitResult, Progress, resolve_device
 
@@ -188,7 +187,7 @@ def show_outcome() -> None:
         show.get(result.status, st.success)(result.message)
     if bundle is not None and dataset is not None and bundle.history:
         last = bundle.history[-1]
-        verdict = evaluate(bundle.model, dataset).verdict
+        verdict = ui.evaluation().verdict
         st.markdown(
             f"**{len(bundle.history)} epochs** · train loss {last.train_loss:.4g} · "
             f"validation loss {last.val_loss:.4g}. {verdict}"

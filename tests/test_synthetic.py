@@ -29,8 +29,8 @@ def test_sine_is_seeded():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"n": 5}, "n must be a whole number of at least 10, got 5."),
-        ({"n": 10.0}, "n must be a whole number of at least 10, got 10.0."),
+        ({"n": 5}, "n must be a whole number of at least 10 and at most 5000000, got 5."),
+        ({"n": 10.0}, "n must be a whole number of at least 10 and at most 5000000, got 10.0."),
         ({"period": 1.0}, "period must be a finite number at least 2.0, got 1.0."),
         ({"noise": -0.1}, "noise must be a finite number at least 0.0, got -0.1."),
         ({"trend": float("nan")}, "trend must be a finite number above -inf, got nan."),
@@ -173,3 +173,14 @@ def test_builtin_registry():
     assert builtin_info("air_passengers").title == "Airline passengers (monthly, 1949–1960)"
     for b in BUILTINS:
         assert ("Synthetic" in b.description) == (b.key in {"sine", "echo", "temperature"})
+
+
+def test_lengths_are_capped():
+    import pytest
+
+    from lstm_core import synthetic
+
+    with pytest.raises(ValueError, match="n must be a whole number of at least 10 and at most"):
+        synthetic.sine_series(n=synthetic.MAX_POINTS + 1)
+    with pytest.raises(ValueError, match="at most 5000000"):
+        synthetic.echo_series(n=10**9)
