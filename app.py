@@ -11,6 +11,7 @@ st.navigation(
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/gates.py", title="Gates", icon=":material/memory:"),
         st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
+        st.Page("pages/compare.py", title="Compare cells", icon="⚖️"),
         st.Page("pages/export.py", title="Export / import", icon=":material/import_export:"),
     ]
 ).run()

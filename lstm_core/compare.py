@@ -11,7 +11,7 @@ import torch
 
 from .config import CELLS, DataConfig, ModelConfig, TrainConfig
 from .forecast import Evaluation, evaluate
-from .gradflow import input_gradient_by_lag
+from .gradflow import hidden_gradient_norms, input_gradient_by_lag
 from .models import Forecaster, build_model, count_parameters
 from .train import FitResult, Progress, fit
 from .windows import Dataset, make_dataset
@@ -46,6 +46,8 @@ class CellResult:
     seconds_per_epoch: float  # median wall time of an epoch
     grad_init: np.ndarray  # [L] mean |∂ŷ/∂x_{t−k}| by lag, at initialisation
     grad_trained: np.ndarray  # [L] the same after training
+    hidden_init: np.ndarray  # [L] ‖∂loss/∂h_t‖ per timestep of a training step, at init
+    hidden_trained: np.ndarray  # [L] the same after training
 
 
 def compare_cells(
@@ -81,10 +83,17 @@ def _probe(data: Dataset, n: int = 256) -> torch.Tensor:
     return X[:n]
 
 
+def _batch(data: Dataset, n: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first n training windows and targets: one training step's batch."""
+    X, y = data.part("train")
+    return X[:n], y[:n]
+
+
 def _one(cell, cfg, data, train_cfg, callback) -> CellResult:
     model = build_model(cfg, seed=train_cfg.seed)
     probe = _probe(data)
     g0 = input_gradient_by_lag(model, probe)
+    h0 = hidden_gradient_norms(model, *_batch(data))
     cb = (lambda p: callback(cell, p)) if callback else None
     t0 = time.perf_counter()
     res = fit(model, data, train_cfg, callback=cb)
@@ -98,6 +107,8 @@ def _one(cell, cfg, data, train_cfg, callback) -> CellResult:
         seconds_per_epoch=float(np.median(secs)),
         grad_init=g0,
         grad_trained=input_gradient_by_lag(model, probe),
+        hidden_init=h0,
+        hidden_trained=hidden_gradient_norms(model, *_batch(data)),
     )
 
 

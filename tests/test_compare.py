@@ -37,6 +37,7 @@ def test_compare_trains_three_cells_on_the_same_windows(sine):
     for r in res:
         assert len(r.fit.history) == 2
         assert r.grad_init.shape == (12,) and np.all(r.grad_trained >= 0)
+        assert r.hidden_init.shape == (12,) and np.all(r.hidden_trained > 0)
         assert r.seconds_per_epoch > 0
         assert set(r.evaluation.table) >= {"model", "naive", "mean"}
 
@@ -59,3 +60,16 @@ def test_memory_sweep_reports_each_cell_and_lag_against_the_mean():
         assert p.mean_mse > 0 and np.isfinite(p.val_mse)
         assert p.ratio == p.val_mse / p.mean_mse
         assert p.learned == (p.ratio < 0.85)
+
+
+def test_compare_figures_are_pure_and_log_scaled():
+    from explorer.compare_figures import gradient_by_lag_figure, hidden_gradient_figure
+
+    fig = gradient_by_lag_figure({"rnn": (np.array([1.0, 0.1, 0.0]), np.array([2.0, 0.5, 1e-3]))})
+    assert fig.layout.yaxis.type == "log"
+    names = [t.name for t in fig.data]
+    assert names == ["RNN trained", "RNN at init"]
+    np.testing.assert_array_equal(fig.data[1].y, [1.0, 0.1, np.nan])  # 0 is a gap on a log axis
+    assert list(fig.data[0].x) == [0, 1, 2]
+    h = hidden_gradient_figure({"lstm": np.array([0.3, 0.2])})
+    assert h.data[0].name == "LSTM" and h.layout.yaxis.type == "log"

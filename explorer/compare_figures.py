@@ -1,0 +1,126 @@
+"""Pure figure builders for the Compare page: arrays in, `go.Figure` out (no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+CELL_COLORS = {"lstm": "#d62728", "gru": "#1f77b4", "rnn": "#2ca02c"}
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+LEARNED_BELOW = 0.85  # memory task: val MSE / mean-baseline MSE under this counts as learned
+
+
+def _base(title: str, x: str, y: str, log_y: bool = False) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        title=title,
+        xaxis_title=x,
+        yaxis_title=y,
+        yaxis_type="log" if log_y else "linear",
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        height=360,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def val_curves_figure(curves: Mapping[str, Sequence[Any]], log_y: bool = True) -> go.Figure:
+    """Validation loss per epoch, one line per cell. curves: cell -> EpochRecords."""
+    fig = _base("Validation loss", "epoch", "MSE (scaled units)", log_y)
+    for cell, hist in curves.items():
+        fig.add_scatter(
+            x=[r.epoch for r in hist],
+            y=[r.val_loss for r in hist],
+            mode="lines+markers",
+            name=CELL_LABELS.get(cell, cell),
+            line={"color": CELL_COLORS.get(cell)},
+        )
+    fig.update_xaxes(tickformat="d")
+    return fig
+
+
+def gradient_by_lag_figure(grads: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
+    """Mean |∂ŷ/∂x_{t−k}| against lag k (log scale): dashed at initialisation, solid trained.
+
+    grads: cell -> (init [L], trained [L]), both indexed by lag.
+    """
+    fig = _base(
+        "How much the prediction feels an input k steps back",
+        "lag k (steps before the prediction)",
+        "mean |∂ŷ/∂x(t−k)|",
+        log_y=True,
+    )
+    for cell, (init, trained) in grads.items():
+        color, label = CELL_COLORS.get(cell), CELL_LABELS.get(cell, cell)
+        lags = np.arange(len(trained))
+        fig.add_scatter(x=lags, y=_positive(trained), name=f"{label} trained",
+                        line={"color": color})  # fmt: skip
+        fig.add_scatter(x=lags, y=_positive(init), name=f"{label} at init",
+                        line={"color": color, "dash": "dot"})  # fmt: skip
+    return fig
+
+
+def hidden_gradient_figure(norms: Mapping[str, np.ndarray]) -> go.Figure:
+    """‖∂loss/∂h_t‖ for each timestep t of a window during one training step (log scale)."""
+    fig = _base(
+        "Gradient reaching each timestep's hidden state (one training step)",
+        "timestep t in the window (last = next to the prediction)",
+        "‖∂loss/∂h_t‖",
+        log_y=True,
+    )
+    for cell, v in norms.items():
+        fig.add_scatter(x=np.arange(len(v)), y=_positive(v), name=CELL_LABELS.get(cell, cell),
+                        line={"color": CELL_COLORS.get(cell)})  # fmt: skip
+    return fig
+
+
+def memory_figure(points: Sequence[Any]) -> go.Figure:
+    """Memory task: val MSE / mean-baseline MSE against the echo distance K, one line per cell.
+
+    1 means the cell learned nothing beyond the mean; below the dotted line it remembers.
+    """
+    fig = _base(
+        "Memory task: can the cell carry a spike K steps?",
+        "echo distance K",
+        "val MSE / mean-baseline MSE",
+    )
+    for cell in dict.fromkeys(p.cell for p in points):
+        pts = sorted((p for p in points if p.cell == cell), key=lambda p: p.lag)
+        fig.add_scatter(x=[p.lag for p in pts], y=[p.ratio for p in pts], mode="lines+markers",
+                        name=CELL_LABELS.get(cell, cell),
+                        line={"color": CELL_COLORS.get(cell)})  # fmt: skip
+    fig.add_hline(y=1.0, line={"dash": "dash", "color": "#7f7f7f"},
+                  annotation_text="learned nothing (= mean)")  # fmt: skip
+    fig.add_hline(y=LEARNED_BELOW, line={"dash": "dot", "color": "#7f7f7f"},
+                  annotation_text="learned", annotation_position="bottom right")  # fmt: skip
+    return fig
+
+
+def compare_table(results: Sequence[Any]) -> pd.DataFrame:
+    """One row per cell: size, speed, losses and test errors against the baselines."""
+    rows = []
+    for r in results:
+        t = r.evaluation.table
+        rows.append(
+            {
+                "cell": CELL_LABELS.get(r.cell, r.cell),
+                "hidden": r.model.cfg.hidden_size,
+                "parameters": r.params,
+                "s / epoch": r.seconds_per_epoch,
+                "best val loss": min((h.val_loss for h in r.fit.history), default=np.nan),
+                "test RMSE": t["model"]["rmse"],
+                "naive RMSE": t["naive"]["rmse"],
+                "mean RMSE": t["mean"]["rmse"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("cell")
+
+
+def _positive(v: np.ndarray) -> np.ndarray:
+    """Zeros can't be drawn on a log axis: show them as gaps."""
+    v = np.asarray(v, dtype=np.float64)
+    return np.where(v > 0, v, np.nan)
