@@ -24,6 +24,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lstm_core.gatestats import saturation as gate_saturation
+from lstm_core.gatestats import unit_correlations
+
 __all__ = [
     "GATE_LABELS",
     "MAX_COLS",
@@ -138,11 +141,35 @@ def span_summary(trace, values: np.ndarray, start: int = 0) -> dict[str, object]
     return {
         "layers": downsample_layers(full, max_cols),
         "saturation": [saturation(g, trace.names) for g in full],
+        "units": [unit_stats(g, trace.x[0]) for g in full],
         "names": trace.names,
         "x": x + start,
         "values": binned,
         "k": bin_size(trace.steps, max_cols),
     }
+
+
+def unit_stats(layer: dict[str, np.ndarray], x: np.ndarray) -> pd.DataFrame:
+    """One row per unit: how it correlates with the input x_t and with the next value
+    x_{t+1} (what it helps predict), and its σ gates' saturation (share < 0.1 / > 0.9).
+
+    layer: name -> [T, H] over one continuous run; x [T] the inputs of that run. Sorted by
+    the strongest |correlation| first, so "the unit that tracks the trend" is on top.
+    """
+    h = np.asarray(layer["h"])
+    corr = unit_correlations(h[:-1], x[:-1], x[1:]) if len(x) > 2 else None
+    rows: dict[str, object] = {"unit": np.arange(h.shape[1])}
+    if corr is not None:
+        rows["corr with input"] = corr["input"]
+        rows["corr with next value"] = corr["target"]
+    for gate, share in gate_saturation(layer).items():
+        rows[f"{gate} < 0.1"] = share["low"]
+        rows[f"{gate} > 0.9"] = share["high"]
+    frame = pd.DataFrame(rows)
+    if corr is not None:
+        strength = np.maximum(np.abs(corr["input"]), np.abs(corr["target"]))
+        frame = frame.iloc[np.argsort(-strength, kind="stable")]
+    return frame.reset_index(drop=True)
 
 
 def window_part(split, w: int) -> str:

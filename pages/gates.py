@@ -226,6 +226,18 @@ def whole_view(bundle, dataset, layer: int) -> None:
     )
     unit_lines(res["layers"][layer], res["names"], res["x"])
     saturation_table(res["saturation"][layer], "over the span")
+    units_table(res["units"][layer])
+
+
+def units_table(table) -> None:
+    """Per unit: correlation with the input and the next value, and gate saturation."""
+    with st.expander("Units at a glance: which unit tracks the input, which the next value"):
+        st.caption(
+            "Correlations of each unit's h over the span (strongest first) and how often its "
+            "gates are nearly shut (< 0.1) or open (> 0.9). A forget gate mostly above 0.9 "
+            "carries its cell state forward: that unit remembers."
+        )
+        st.dataframe(table, hide_index=True, key="gates_units")
 
 
 # --------------------------------------------------------------------------- the page

@@ -262,3 +262,20 @@ def test_span_summary_keeps_only_binned_arrays():
     pd.testing.assert_frame_equal(
         out["saturation"][0], gf.saturation(gf.window_layers(trace.layers)[0], trace.names)
     )
+
+
+def test_unit_stats_put_the_unit_that_tracks_the_input_first():
+    from explorer.gate_figures import unit_stats
+
+    t = np.arange(50, dtype=np.float64)
+    x = np.sin(t / 5)
+    h = np.stack([0.01 * np.cos(t), 0.9 * x, -0.5 * np.roll(x, -1)], 1)  # unit 1 = input
+    f = np.full((50, 3), 0.95)
+    f[:, 2] = 0.05
+    table = unit_stats({"h": h, "f": f, "c": h}, x)
+    assert list(table["unit"][:2]) == [1, 2]
+    assert table.loc[0, "corr with input"] == pytest.approx(1.0)
+    assert table.loc[1, "corr with next value"] == pytest.approx(-1.0)
+    row2 = table[table["unit"] == 2].iloc[0]
+    assert row2["f < 0.1"] == 1.0 and row2["f > 0.9"] == 0.0
+    assert table[table["unit"] == 0].iloc[0]["f > 0.9"] == 1.0
