@@ -204,7 +204,9 @@ def test_synthetic_parameters_and_a_bad_one():
     at.number_input(key="data_p_sine_n").set_value(120).run()
     assert len(state(at, "series").values) == 120
     at.number_input(key="data_p_sine_n").set_value(5).run()
-    assert texts(at.error) == ["n must be a whole number of at least 10 and at most 5000000, got 5."]
+    assert texts(at.error) == [
+        "n must be a whole number of at least 10 and at most 5000000, got 5."
+    ]
     assert len(state(at, "series").values) == 120
 
 
