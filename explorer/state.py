@@ -18,6 +18,8 @@ Keys (all optional until set; read them through the helpers below):
                                          {"label": str, "history": list[EpochRecord]}
   model_note   str                       where the current model came from ("trained here",
                                          "uploaded file NAME")
+  snapshots    list[Snapshot]            Train page: the probe window's gates every few epochs
+                                         of the current model (explorer/watch.py), to scrub
   evaluation   tuple                     (key, Evaluation) of the current model on its dataset;
                                          reused until the model, its epochs or the data change
   gates_trace  dict                      Gates page cache: the last window's trace, prediction
@@ -51,6 +53,7 @@ KEYS = (
     "runs",
     "model_note",
     "evaluation",
+    "snapshots",
     "gates_trace",
     "gates_whole",
     "compare",

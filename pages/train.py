@@ -15,8 +15,9 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from explorer import state, ui
+from explorer import state, ui, watch
 from explorer.figures import loss_figure
+from explorer.gate_figures import gates_figure, saturation
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
@@ -103,17 +104,39 @@ def overlays() -> list[tuple[str, list]]:
     return [(r["label"], r["history"]) for r in runs if r["label"] in picked]
 
 
+def snapshot(bundle, dataset, p: Progress, live: DeltaGenerator, every: int) -> None:
+    """Every few epochs: the probe window's gates, kept for scrubbing and drawn live."""
+    if p.epoch % every and p.epoch != p.last_epoch:
+        return
+    probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
+    snap = watch.take(bundle.model, probe, p.epoch)
+    state.put("snapshots", watch.keep(state.get("snapshots") or [], snap))
+    title = f"Gates of the probe window after epoch {snap.epoch}"
+    live.plotly_chart(gates_figure(snap.gates, snap.names, title=title),
+                      key=f"train_gates_live_{p.epoch}")  # fmt: skip
+
+
 def make_callback(
-    running: FitResult, chart: DeltaGenerator, bar: DeltaGenerator, log_y: bool, extra: list
+    running: FitResult,
+    chart: DeltaGenerator,
+    bar: DeltaGenerator,
+    log_y: bool,
+    extra: list,
+    live: DeltaGenerator,
 ) -> Callable[[Progress], bool]:
-    """The fit callback: heartbeat, throttled redraws; True (stop) once the stop flag is set."""
+    """The fit callback: heartbeat, throttled redraws and gate snapshots; True (stop) once
+    the stop flag is set."""
     last = {"t": -math.inf}
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    every = watch.snapshot_every(bundle.train_config.epochs)
 
     def callback(p: Progress) -> bool:
         now = time.monotonic()
         running.extra["beat"] = now  # tells a newer run that this one is still alive
         if ui.stop_requested():
             return True
+        if p.kind == "epoch":
+            snapshot(bundle, dataset, p, live, every)
         if now - last["t"] >= REDRAW_SECONDS:
             last["t"] = now
             eta = f" · ~{p.eta:.0f}s left" if math.isfinite(p.eta) else ""
@@ -134,6 +157,7 @@ def run_training(
     bar: DeltaGenerator,
     log_y: bool,
     extra: list,
+    live: DeltaGenerator,
 ) -> None:
     """Start a new model (fresh) or continue the current one, drawing as it goes."""
     if fresh:
@@ -148,13 +172,19 @@ def run_training(
         state.put("bundle", bundle)
         state.put("dataset", dataset)
         state.put("model_note", "trained here")
+        probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
+        state.put("snapshots", [watch.take(bundle.model, probe, 0)])
     bundle, dataset = state.get("bundle"), state.get("dataset")
+    bundle.train_config = train_cfg  # the callback spaces snapshots by this call's epochs
     running = FitResult(bundle.history, ui.RUNNING, "", extra={"beat": time.monotonic()})
     state.put("fit_result", running)
     result = None
     try:
         result = train_run(
-            bundle, dataset, train_cfg, callback=make_callback(running, chart, bar, log_y, extra)
+            bundle,
+            dataset,
+            train_cfg,
+            callback=make_callback(running, chart, bar, log_y, extra, live),
         )
     finally:  # also when a click stops this run at its next st.* call
         if result is None or result.status == "stopped":
@@ -210,6 +240,28 @@ def buttons(ready: bool, has_model: bool) -> str | None:
     return clicked
 
 
+def scrub_snapshots(live: DeltaGenerator) -> None:
+    """After training: pick an epoch and see the probe window's gates as they were then."""
+    snaps = state.get("snapshots") or []
+    if not snaps:
+        live.caption("The gates of one validation window appear here every few epochs.")
+        return
+    epochs = [s.epoch for s in snaps]
+    picked = (
+        st.select_slider("Epoch", epochs, value=epochs[-1], key="train_snap_epoch")
+        if len(epochs) > 1
+        else epochs[0]
+    )
+    snap = snaps[epochs.index(picked)]
+    title = f"Gates of the probe window (first validation window) after epoch {snap.epoch}"
+    live.plotly_chart(gates_figure(snap.gates, snap.names, title=title), key="train_gates")
+    st.caption(
+        "Slide through the epochs: watch the forget gate f organise itself (near 1 = carry "
+        "the cell state forward) and the input gate i learn when to write."
+    )
+    st.dataframe(saturation(snap.gates, snap.names), hide_index=True, key="train_snap_sat")
+
+
 def loss_chart(chart: DeltaGenerator, log_y: bool, extra: list) -> None:
     """The finished loss chart of the current model (and any picked earlier runs)."""
     bundle = state.get("bundle")
@@ -236,10 +288,13 @@ training = buttons(model_cfg is not None and train_cfg is not None, bundle is no
 log_y = st.toggle("Log scale", key="train_log", persist_state="session")
 extra = overlays()
 bar, chart = st.empty(), st.empty()
+st.subheader("Watch the gates learn")
+live = st.empty()
 if training:
-    run_training(training == "train", model_cfg, train_cfg, chart, bar, log_y, extra)
+    run_training(training == "train", model_cfg, train_cfg, chart, bar, log_y, extra, live)
 else:
     settle_interrupted()
 loss_chart(chart, log_y, extra)
+scrub_snapshots(live)
 show_outcome()
 ui.finish()

@@ -330,3 +330,20 @@ def test_links_clamp_widget_bounds_and_refuse_huge_synthetic_series():
     assert at.number_input(key="train_bs").value == 65_536
     assert at.number_input(key="train_seed").value == 0
     assert len(state(at, "series").values) == 400  # the default n, not 10^8
+
+
+def test_watch_the_gates_learn_and_scrub_through_epochs():
+    at = start("pages/train.py")
+    train(at, epochs=3)
+    snaps = state(at, "snapshots")
+    assert [s.epoch for s in snaps] == [0, 1, 2, 3]
+    gates = next(f for f in figures(at) if "probe window" in f["layout"]["title"]["text"])
+    assert "after epoch 3" in gates["layout"]["title"]["text"]
+    z = np.array(decode(traces(gates)["f"]["z"])).reshape(-1)
+    np.testing.assert_allclose(np.sort(z), np.sort(snaps[-1].gates["f"].reshape(-1)), rtol=1e-6)
+    at.select_slider(key="train_snap_epoch").set_value(0).run()
+    gates = next(f for f in figures(at) if "probe window" in f["layout"]["title"]["text"])
+    assert "after epoch 0" in gates["layout"]["title"]["text"]
+    assert len(at.dataframe) >= 1  # the saturation table of that snapshot
+    at.button(key="continue_btn").click().run()
+    assert [s.epoch for s in state(at, "snapshots")][-1] == 6
