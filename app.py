@@ -7,6 +7,7 @@ st.set_page_config(page_title="LSTM Explorer", page_icon=":material/neurology:",
 st.navigation(
     [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
         st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/gates.py", title="Gates", icon=":material/memory:"),

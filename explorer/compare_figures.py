@@ -39,7 +39,8 @@ def val_curves_figure(curves: Mapping[str, Sequence[Any]], log_y: bool = True) -
             name=CELL_LABELS.get(cell, cell),
             line={"color": CELL_COLORS.get(cell)},
         )
-    fig.update_xaxes(tickformat="d")
+    longest = max((len(h) for h in curves.values()), default=0)
+    fig.update_xaxes(tickformat="d", dtick=1 if longest <= 15 else None)
     return fig
 
 

@@ -162,6 +162,8 @@ def loss_figure(
         )
     )
     fig.update_yaxes(type="log" if log_y else "linear")
+    longest = max([len(history), *(len(h) for _, h in overlays)])
+    fig.update_xaxes(tickformat="d", dtick=1 if longest <= 15 else None)  # whole epochs only
     return _layout(fig, "", "loss (MSE, scaled units)", "epoch")
 
 

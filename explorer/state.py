@@ -29,6 +29,9 @@ Keys (all optional until set; read them through the helpers below):
                                          settings it ran with
   memory       list                      Compare page: the memory-task grid (MemoryPoint list)
 
+Learn page (pages/learn.py): widgets learn_lang, learn_window, learn_unit, learn_t (kept
+across page switches), learn_epochs, learn_train; cache learn_trace {"key", "trace"}.
+
 Widget keys kept across page switches with `persist_state="session"` (Streamlit keeps them
 itself; they are listed so that no other page reuses the names): gates_layer, gates_view,
 gates_window, gates_unit, gates_t, gates_span (Gates page; the Forecast page sets

@@ -114,10 +114,10 @@ def _open(browser, url):
     return ctx, page
 
 
-def _nav(page, title):
+def _nav(page, title, heading=None):
     """Follow a sidebar link, as a person would (keeps the session)."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    page.get_by_role("heading", name=title).first.wait_for()
+    page.get_by_role("heading", name=heading or title).first.wait_for()
 
 
 def _upload(page, path: Path, column: str):
@@ -194,6 +194,33 @@ def test_upload_train_and_read_every_gate(browser, server, tmp_path):
             vals = [v for row in heat[name] for v in row]
             assert min(vals) >= -1 and max(vals) <= 1, name
         page.screenshot(path=str(ARTIFACTS / "gates.png"), full_page=True)
+    finally:
+        ctx.close()
+
+
+def test_compare_page_draws_three_curves_and_the_gradient_by_lag(browser, server):
+    ctx, page = _open(browser, server)
+    try:
+        _nav(page, "Compare cells", "RNN vs GRU vs LSTM")
+        _set_number(page, "LSTM hidden size", 6)
+        page.get_by_label("Epochs", exact=True).first.fill("3")
+        page.get_by_label("Epochs", exact=True).first.press("Enter")
+        _wait_idle(page)
+        page.get_by_role("button", name="Train LSTM, GRU and RNN").click()
+        page.get_by_text("Results for").wait_for()
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+            ".some(el => (el._fullData || []).some(t => t.name === 'RNN trained'))"
+        )
+        _wait_idle(page)
+        traces = {}
+        for fig in page.evaluate(PLOTS_JS):
+            for t in fig:
+                traces.setdefault(t["name"], []).append(t)
+        for cell in ("LSTM", "GRU", "RNN"):
+            assert any(len(t["y"]) == 3 for t in traces[cell]), cell  # 3 epochs of val loss
+            assert f"{cell} trained" in traces and f"{cell} at init" in traces
+        page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
     finally:
         ctx.close()
 

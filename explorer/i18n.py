@@ -1,0 +1,312 @@
+"""Every UI string of the Learn page, in English and Chinese, in one place.
+
+`t(key, lang, **fmt)` looks a string up and fills its `{fields}`; both languages have the same
+keys and the same fields (tests/test_learn.py checks it). Markdown is allowed in the strings;
+values that come from files (series and column names) must go through `st.text`, not here.
+No streamlit import: the Learn figures use these strings too.
+"""
+
+from __future__ import annotations
+
+LANGS: dict[str, str] = {"en": "English", "zh": "中文"}
+DEFAULT_LANG = "en"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        # --- page frame
+        "title": "Learn: the LSTM, told with your own model",
+        "lang_label": "Language / 语言",
+        "intro": (
+            "This page follows the club lecture on LSTMs, in the same order, but every picture "
+            "is drawn from the model you trained in this session: its gates, its cell state, "
+            "its numbers."
+        ),
+        "no_model": (
+            "There is no trained model yet. The explanations below still apply; train a model "
+            "(or use the synthetic temperature example in section 5) to see your own numbers."
+        ),
+        "need_data": "Load the data this model was trained on to see its numbers here.",
+        "not_lstm": (
+            "Your current model is a {cell}, which has no forget gate, input gate or cell "
+            "state: this section's numbers exist only for an LSTM. Train an LSTM to see them."
+        ),
+        "link_data": "Choose the data",
+        "link_train": "Train a model",
+        "link_gates": "Every gate of every window",
+        "link_compare": "Compare RNN, GRU and LSTM",
+        # --- 1. why not a plain RNN
+        "s1_title": "1. Why not a plain RNN?",
+        "s1_body": (
+            "A recurrent network reads a series one step at a time and passes a hidden state "
+            "along. To learn, the error has to travel back through every one of those steps, "
+            "and each step multiplies it by a factor. When the factors are mostly below one the "
+            "signal fades towards zero — the **vanishing gradient** — and inputs from long ago "
+            "teach the network nothing; when they are above one it grows without bound — the "
+            "**exploding gradient** — and training becomes unstable. The LSTM was built to give "
+            "that signal a path that does not fade. The measured curve is at the end of this "
+            "page."
+        ),
+        # --- 2. time series and timesteps
+        "s2_title": "2. Time series and timesteps",
+        "s2_body": (
+            "A **time series** is a list of observations in time order: a price each day, a "
+            "temperature each day, passengers each month. Each observation is one **timestep**, "
+            "the unit of time the network reads at once. The model never sees the whole series "
+            "in one go: it reads a window of **{look_back}** consecutive timesteps and predicts "
+            "the value that follows."
+        ),
+        "s2_series": "Series: {name} — its first window of {look_back} timesteps",
+        "fig_window_title": "The first window: {look_back} timesteps in, one value out",
+        "fig_input": "input x_t",
+        "fig_target": "value to predict",
+        "fig_timestep": "timestep t",
+        "fig_value": "value",
+        # --- 3. the memory cell
+        "s3_title": "3. The memory cell: a conveyor belt",
+        "s3_body": (
+            "Beside its hidden state, an LSTM carries a **cell state** C_t from one timestep to "
+            "the next, like a conveyor belt running the length of the window. At every step two "
+            "things happen to the belt: a share of what is already on it stays on "
+            "(f_t · C_{{t−1}}, the **kept** part; the forget gate sets the share) and something "
+            "new is placed on it (i_t · C̃_t, the **written** part; the input gate sets how much "
+            "of the candidate C̃_t). The new cell state is exactly their sum."
+        ),
+        "s3_analogy": (
+            "*An analogy from the lecture:* picture the school library. Its shelves are the cell "
+            "state and hold books — pieces of information — for a long time. Every day a "
+            "librarian takes away the books nobody needs any more (the forget gate), and "
+            "teachers and students bring in new books worth keeping (the input gate). What is "
+            "left on the shelves is still there the next day."
+        ),
+        "pick_window": "Window",
+        "pick_unit": "Unit",
+        "pick_t": "Timestep t",
+        "s3_caption": (
+            "Window {w} ({part} part), unit {unit}. Bars: the kept and the written part at each "
+            "timestep; line: the cell state C_t, their sum. The dotted line marks t = {t}."
+        ),
+        "part_train": "training",
+        "part_val": "validation",
+        "part_test": "test",
+        "layer_note": "This model has {n} layers; these views show layer 0, which reads the "
+        "series.",
+        "fig_conveyor_title": "Unit {unit}: what the cell keeps and what it writes",
+        "fig_kept": "kept f·C(t−1)",
+        "fig_written": "written i·C̃",
+        "fig_cell": "cell state C_t",
+        # --- 4. the gates
+        "s4_title": "4. The gates, one by one",
+        "s4_body": (
+            "Each gate looks at the same two things — the previous hidden state h_{{t−1}} and "
+            "the current input x_t — and squashes a weighted sum of them: σ gives a share "
+            "between 0 and 1, tanh a value between −1 and 1."
+        ),
+        "s4_numbers": (
+            "With your model, window {w}, unit {unit}, timestep {t}. Inside the brackets: the "
+            "h_{{t−1}} term, the x_t term and the bias."
+        ),
+        "s4_generic": "Train an LSTM to see every equation filled in with its real numbers.",
+        "forget_title": "Forget gate",
+        "forget_what": "Decides how much of the old cell state survives this step.",
+        "forget_says": "Here it keeps {pct_f} of the previous cell state ({c_prev} → {kept}).",
+        "input_title": "Input gate and candidate",
+        "input_what": (
+            "The input gate decides how much to write; the candidate C̃_t is what could be written."
+        ),
+        "input_says": "Here the input gate lets in {pct_i} of what the candidate offers.",
+        "cand_says": "The candidate proposes {g}; {written} of it reaches the cell state.",
+        "cell_title": "Cell update",
+        "cell_what": "The conveyor belt of section 3 in one line: kept part plus written part.",
+        "cell_says": "So the cell state moves from {c_prev} to {c} ({kept} kept + {written} new).",
+        "output_title": "Output gate and hidden state",
+        "output_what": (
+            "Decides how much of the squashed cell state tanh(C_t) becomes the hidden state "
+            "h_t, the unit's output to the next step and to the prediction."
+        ),
+        "output_says": "Here it opens to {pct_o}.",
+        "hidden_says": "So h_t = {pct_o} of tanh(C_t) = {tanh_c}, which gives {h}.",
+        "check_bad": "The recomputed state differs from the traced one by more than 1e-4.",
+        # --- 5. the temperature example
+        "s5_title": "5. The temperature example",
+        "s5_body": (
+            "The lecture predicts tomorrow's temperature from the last few days. The app has a "
+            "**SYNTHETIC** daily temperature series for that: **generated** by a formula (a "
+            "yearly cycle around 12 °C plus random day-to-day weather), **not measured** "
+            "anywhere. Load it and train a small LSTM here, and every view above shows that "
+            "model."
+        ),
+        "s5_epochs": "Epochs",
+        "s5_button": "Load the SYNTHETIC temperature series and train a small LSTM",
+        "s5_active": "The active series is the SYNTHETIC temperature series (generated, not "
+        "measured).",
+        "s5_progress": "Training on the synthetic temperatures: epoch {epoch} of {last}",
+        "s5_other": "Or pick any series on the Data page and train on the Train page: this page "
+        "always follows the current model.",
+        # --- 6. GRU
+        "s6_title": "6. GRU: a lighter variant",
+        "s6_body": (
+            "The GRU folds the forget and input gates into one **update gate** z_t and keeps no "
+            "separate cell state: the hidden state is the memory. With three weight blocks "
+            "instead of four it is smaller and faster, and on many series it learns about as "
+            "well."
+        ),
+        "s6_counts": (
+            "At hidden size {hidden} with {layers} layer(s): LSTM **{lstm}** parameters, GRU "
+            "**{gru}** ({share} of the LSTM)."
+        ),
+        # --- conclusion
+        "s7_title": "Conclusion: the vanishing gradient, measured",
+        "s7_body": (
+            "The Compare page trains an RNN, a GRU and an LSTM on the same series and measures "
+            "how strongly the prediction reacts to an input k steps back. A curve that falls "
+            "steeply with k is the vanishing gradient of section 1; a flatter curve means the "
+            "cell can still learn from the distant past."
+        ),
+        "s7_results": "Results for {label}",
+        "s7_none": "Run the comparison on the Compare page and its curve appears here.",
+    },
+    "zh": {
+        # --- page frame
+        "title": "学习：用你自己的模型讲解 LSTM",
+        "lang_label": "Language / 语言",
+        "intro": (
+            "本页沿着社团讲座的顺序介绍 LSTM，但所有图都来自你在本次会话中训练的模型："
+            "它的门、它的记忆单元、它算出的真实数字。"
+        ),
+        "no_model": (
+            "还没有训练好的模型。下面的讲解依然适用；训练一个模型"
+            "（或使用第 5 节的合成气温示例）就能看到你自己的数字。"
+        ),
+        "need_data": "请先载入训练这个模型所用的数据，才能在这里看到它的数字。",
+        "not_lstm": (
+            "当前模型是 {cell}，它没有遗忘门、输入门，也没有记忆单元："
+            "本节的数字只对 LSTM 存在。训练一个 LSTM 就能看到。"
+        ),
+        "link_data": "选择数据",
+        "link_train": "训练模型",
+        "link_gates": "查看每个窗口的每个门",
+        "link_compare": "比较 RNN、GRU 与 LSTM",
+        # --- 1. why not a plain RNN
+        "s1_title": "1. 为什么不用普通的 RNN？",
+        "s1_body": (
+            "循环神经网络一次读入序列中的一步，并把隐藏状态传给下一步。"
+            "训练时，误差信号要沿着这些步骤逐一反向传回，每经过一步就要乘上一个系数。"
+            "如果这些系数大多小于 1，信号会越来越弱、趋近于零——这就是**梯度消失**，"
+            "很久以前的输入几乎无法让网络学到东西；如果大于 1，信号会不断放大——"
+            "这就是**梯度爆炸**，训练变得不稳定。LSTM 的设计正是为了给这个信号"
+            "一条不会衰减的通路。实测的曲线在本页末尾。"
+        ),
+        # --- 2. time series and timesteps
+        "s2_title": "2. 时间序列与时间步",
+        "s2_body": (
+            "**时间序列**是按时间先后排好的一串观测值：每天的价格、每天的气温、每月的乘客数。"
+            "每个观测值对应一个**时间步**，也就是网络一次读入的时间单位。"
+            "模型并不会一次看完整条序列：它读入连续 **{look_back}** 个时间步组成的窗口，"
+            "然后预测紧接着的下一个值。"
+        ),
+        "s2_series": "序列：{name} —— 第一个窗口，共 {look_back} 个时间步",
+        "fig_window_title": "第一个窗口：输入 {look_back} 个时间步，输出一个值",
+        "fig_input": "输入 x_t",
+        "fig_target": "要预测的值",
+        "fig_timestep": "时间步 t",
+        "fig_value": "数值",
+        # --- 3. the memory cell
+        "s3_title": "3. 记忆单元：一条传送带",
+        "s3_body": (
+            "除了隐藏状态，LSTM 还在时间步之间传递一个**记忆单元状态** C_t，"
+            "就像一条贯穿整个窗口的传送带。每一步传送带上都发生两件事："
+            "原有内容按一定比例留下（f_t · C_{{t−1}}，即**保留**的部分，比例由遗忘门决定），"
+            "同时放上新的内容（i_t · C̃_t，即**写入**的部分，输入门决定候选值 C̃_t 写入多少）。"
+            "新的记忆单元状态恰好等于两者之和。"
+        ),
+        "s3_analogy": (
+            "*讲座里的类比：*把记忆单元想成学校的图书馆。书架就是记忆单元，"
+            "长期存放着一本本书——也就是一条条信息。每天管理员会把没人再需要的书撤下（遗忘门），"
+            "老师和同学会把值得保存的新书送来（输入门）。留在书架上的书，第二天依然在那里。"
+        ),
+        "pick_window": "窗口",
+        "pick_unit": "单元",
+        "pick_t": "时间步 t",
+        "s3_caption": (
+            "窗口 {w}（{part}部分），单元 {unit}。柱形：每个时间步保留的部分和写入的部分；"
+            "折线：记忆单元状态 C_t，即两者之和。虚线标出 t = {t}。"
+        ),
+        "part_train": "训练",
+        "part_val": "验证",
+        "part_test": "测试",
+        "layer_note": "这个模型有 {n} 层；这里展示的是直接读取序列的第 0 层。",
+        "fig_conveyor_title": "单元 {unit}：记忆单元保留了什么、写入了什么",
+        "fig_kept": "保留 f·C(t−1)",
+        "fig_written": "写入 i·C̃",
+        "fig_cell": "记忆单元状态 C_t",
+        # --- 4. the gates
+        "s4_title": "4. 逐个认识各个门",
+        "s4_body": (
+            "每个门看的都是同样两样东西——上一步的隐藏状态 h_{{t−1}} 和当前输入 x_t——"
+            "再把它们的加权和压缩到一个范围内：σ 给出 0 到 1 之间的比例，"
+            "tanh 给出 −1 到 1 之间的数值。"
+        ),
+        "s4_numbers": (
+            "使用你的模型：窗口 {w}，单元 {unit}，时间步 {t}。括号里依次是 h_{{t−1}} 项、"
+            "x_t 项和偏置项。"
+        ),
+        "s4_generic": "训练一个 LSTM，就能看到每个公式代入真实数字后的结果。",
+        "forget_title": "遗忘门",
+        "forget_what": "决定旧的记忆单元状态在这一步有多少能留下来。",
+        "forget_says": "在这里，它保留了上一步记忆单元状态的 {pct_f}（{c_prev} → {kept}）。",
+        "input_title": "输入门与候选值",
+        "input_what": "输入门决定写入多少；候选值 C̃_t 是可以写入的新内容。",
+        "input_says": "在这里，输入门放进了候选值的 {pct_i}。",
+        "cand_says": "候选值给出 {g}，其中 {written} 进入了记忆单元。",
+        "cell_title": "更新记忆单元",
+        "cell_what": "第 3 节的传送带写成一行：保留的部分加上写入的部分。",
+        "cell_says": "于是记忆单元状态从 {c_prev} 变为 {c}（保留 {kept} + 新写入 {written}）。",
+        "output_title": "输出门与隐藏状态",
+        "output_what": (
+            "决定压缩后的记忆 tanh(C_t) 有多少成为隐藏状态 h_t，"
+            "也就是这个单元传给下一步和用于预测的输出。"
+        ),
+        "output_says": "在这里，它打开到 {pct_o}。",
+        "hidden_says": "所以 h_t 等于 tanh(C_t) = {tanh_c} 的 {pct_o}，结果是 {h}。",
+        "check_bad": "重新计算的状态与追踪得到的状态相差超过 1e-4。",
+        # --- 5. the temperature example
+        "s5_title": "5. 气温示例",
+        "s5_body": (
+            "讲座中的例子是根据前几天的气温预测明天的气温。本应用为此准备了一条**合成**"
+            "（SYNTHETIC）的每日气温序列：它由公式**生成**（围绕 12 °C 的年周期加上逐日随机的"
+            "天气波动），**并非真实测量**。载入它并在这里训练一个小型 LSTM，"
+            "上面的每个视图都会显示这个模型。"
+        ),
+        "s5_epochs": "训练轮数",
+        "s5_button": "载入合成（SYNTHETIC）气温序列并训练一个小型 LSTM",
+        "s5_active": "当前序列是合成（SYNTHETIC）气温序列（生成的，并非测量的）。",
+        "s5_progress": "正在用合成气温训练：第 {epoch} / {last} 轮",
+        "s5_other": "也可以在“数据”页选择任意序列，再到“训练”页训练：本页总是跟随当前模型。",
+        # --- 6. GRU
+        "s6_title": "6. GRU：更轻量的变体",
+        "s6_body": (
+            "GRU 把遗忘门和输入门合并成一个**更新门** z_t，也不再单独保留记忆单元："
+            "隐藏状态本身就是记忆。它只有三组权重而不是四组，因此更小、更快，"
+            "在许多序列上学得和 LSTM 差不多好。"
+        ),
+        "s6_counts": (
+            "隐藏单元数 {hidden}、{layers} 层时：LSTM 有 **{lstm}** 个参数，"
+            "GRU 有 **{gru}** 个（为 LSTM 的 {share}）。"
+        ),
+        # --- conclusion
+        "s7_title": "结论：实测的梯度消失",
+        "s7_body": (
+            "“比较”页在同一条序列上分别训练 RNN、GRU 和 LSTM，并测量预测值对 k 步之前的输入"
+            "有多敏感。随 k 急剧下降的曲线就是第 1 节所说的梯度消失；"
+            "曲线越平，说明这种单元越能从久远的过去中学习。"
+        ),
+        "s7_results": "结果来自：{label}",
+        "s7_none": "在“比较”页运行一次比较，它的曲线就会出现在这里。",
+    },
+}
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """The string `key` in `lang` (English for an unknown language) with its fields filled."""
+    table = STRINGS.get(lang, STRINGS[DEFAULT_LANG])
+    return table[key].format(**fmt)

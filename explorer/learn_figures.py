@@ -1,0 +1,185 @@
+"""Pure builders for the Learn page: the first window, the conveyor belt, the equations.
+
+Arrays in, `go.Figure` or text out; no streamlit import (tested in tests/test_learn.py).
+Labels come from explorer.i18n in the language asked for.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from explorer.i18n import t as tr
+
+__all__ = [
+    "GRU_LATEX",
+    "cell_inputs",
+    "conveyor_figure",
+    "conveyor_parts",
+    "gate_latex",
+    "step_fields",
+    "timesteps_figure",
+]
+
+KEPT, WRITTEN, CELL = "#1f77b4", "#ff7f0e", "#222222"
+MAX_TICK_LABELS = 24  # label every timestep of a window up to this long
+
+#: The GRU in PyTorch's form (z near 1 keeps the old hidden state).
+GRU_LATEX = (
+    r"r_t = \sigma(W_r\cdot[h_{t-1}, x_t] + b_r) \quad \text{reset gate}",
+    r"z_t = \sigma(W_z\cdot[h_{t-1}, x_t] + b_z) \quad \text{update gate}",
+    r"n_t = \tanh(W_{n}x_t + b_{n} + r_t\odot(U_{n}h_{t-1} + b'_{n})) \quad \text{candidate}",
+    r"h_t = (1 - z_t)\odot n_t + z_t\odot h_{t-1}",
+)
+
+_GENERIC = {
+    "f": r"f_t = \sigma(W_f\cdot[h_{t-1}, x_t] + b_f)",
+    "i": r"i_t = \sigma(W_i\cdot[h_{t-1}, x_t] + b_i)",
+    "g": r"\tilde{C}_t = \tanh(W_C\cdot[h_{t-1}, x_t] + b_C)",
+    "c": r"C_t = f_t\odot C_{t-1} + i_t\odot\tilde{C}_t",
+    "o": r"o_t = \sigma(W_o\cdot[h_{t-1}, x_t] + b_o)",
+    "h": r"h_t = o_t\odot\tanh(C_t)",
+}
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _v(v: float) -> str:
+    """4 decimals (-0.0000 shown as 0.0000)."""
+    s = f"{v:.4f}"
+    return "0.0000" if s == "-0.0000" else s
+
+
+def _n(v: float) -> str:
+    """4 decimals, negatives in parentheses (safe inside sums and products)."""
+    s = _v(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.0f}%"
+
+
+def cell_inputs(layer: dict[str, np.ndarray], unit: int) -> tuple[np.ndarray, ...]:
+    """(c_prev, f, i, g) [T] of one unit from one window of a traced LSTM layer ([T, H] arrays);
+    c_prev[t] = c[t-1], zero at t = 0 (the window starts from a zero state)."""
+    c = np.asarray(layer["c"][:, unit], dtype=np.float64)
+    c_prev = np.concatenate([[0.0], c[:-1]])
+    return c_prev, *(np.asarray(layer[k][:, unit], dtype=np.float64) for k in "fig")
+
+
+def conveyor_parts(c_prev, f, i, g) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(kept f·c_prev, written i·g, c = kept + written) as float64 arrays."""
+    kept = np.asarray(f, np.float64) * np.asarray(c_prev, np.float64)
+    written = np.asarray(i, np.float64) * np.asarray(g, np.float64)
+    return kept, written, kept + written
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def timesteps_figure(values, look_back: int, lang: str = "en") -> go.Figure:
+    """The first window (values[:look_back]) and the value it predicts (values[look_back]),
+    x = timestep 0..look_back; every timestep labelled when the window is short."""
+    v = np.asarray(values, dtype=np.float64)
+    steps = np.arange(look_back)
+    fig = go.Figure()
+    fig.add_scatter(x=steps, y=v[:look_back], mode="lines+markers", name=tr("fig_input", lang))
+    if len(v) > look_back:
+        fig.add_scatter(
+            x=[look_back], y=[v[look_back]], mode="markers", name=tr("fig_target", lang),
+            marker={"symbol": "star", "size": 14, "color": WRITTEN},
+        )  # fmt: skip
+    if look_back + 1 <= MAX_TICK_LABELS:
+        ticks = list(range(look_back + 1))
+        fig.update_xaxes(tickvals=ticks, ticktext=[f"t={k}" for k in ticks])
+    fig.update_layout(
+        title=tr("fig_window_title", lang, look_back=look_back),
+        xaxis_title=tr("fig_timestep", lang),
+        yaxis_title=tr("fig_value", lang),
+        height=300,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return fig
+
+
+def conveyor_figure(
+    c_prev, f, i, g, mark: int | None = None, unit: int = 0, lang: str = "en"
+) -> go.Figure:
+    """The cell state c_t of one unit over a window as a line, with its two contributions
+    stacked as bars: kept f_t·c_{t−1} and written i_t·C̃_t (bar sum = line, exactly).
+
+    c_prev, f, i, g: [T] arrays; mark: a timestep to mark with a dotted line.
+    """
+    kept, written, c = conveyor_parts(c_prev, f, i, g)
+    steps = np.arange(len(c))
+    fig = go.Figure()
+    fig.add_bar(x=steps, y=kept, name=tr("fig_kept", lang), marker_color=KEPT, opacity=0.75)
+    fig.add_bar(
+        x=steps, y=written, name=tr("fig_written", lang), marker_color=WRITTEN, opacity=0.75
+    )
+    fig.add_scatter(
+        x=steps, y=c, mode="lines+markers", name=tr("fig_cell", lang), line={"color": CELL}
+    )
+    if mark is not None:
+        fig.add_vline(x=mark, line_dash="dot", line_color="grey")
+    fig.add_hline(y=0, line_color="lightgrey")
+    fig.update_layout(
+        title=tr("fig_conveyor_title", lang, unit=unit),
+        barmode="relative",
+        xaxis_title=tr("fig_timestep", lang),
+        height=360,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.25},
+        meta="conveyor",
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------- equations
+
+
+def _gate(key: str, act: str, gate: dict[str, float]) -> str:
+    """`generic = act(w_h + w_x + b) = act(pre) = value` for one gate of `explain_step`."""
+    terms = f"{_n(gate['w_h'])} + {_n(gate['w_x'])} + {_n(gate['b'])}"
+    return f"{_GENERIC[key]} = \\{act}({terms}) = \\{act}({_v(gate['pre'])}) = {_v(gate['value'])}"
+
+
+def gate_latex(step: dict | None = None) -> dict[str, str]:
+    """The LSTM's six equations (keys f, i, g, c, o, h) as LaTeX; with an LSTM `explain_step`
+    result (layer 0) each one is followed by the model's numbers, 4 decimals."""
+    if step is None:
+        return dict(_GENERIC)
+    i, f, g, o = (step[k] for k in "ifgo")
+    c_prev, c = step["c_prev"], step["c_check"]
+    return {
+        "f": _gate("f", "sigma", f),
+        "i": _gate("i", "sigma", i),
+        "g": _gate("g", "tanh", g),
+        "c": f"{_GENERIC['c']} = {_n(f['value'])}\\cdot{_n(c_prev)} + "
+        f"{_n(i['value'])}\\cdot{_n(g['value'])} = {_v(c)}",
+        "o": _gate("o", "sigma", o),
+        "h": f"{_GENERIC['h']} = {_n(o['value'])}\\cdot\\tanh({_n(c)}) = {_v(step['h_check'])}",
+    }
+
+
+def step_fields(step: dict) -> dict[str, str]:
+    """The numbers the Learn page's sentences quote, formatted (shares as whole percents)."""
+    i, f, g, o = (step[k]["value"] for k in "ifgo")
+    c_prev, c = step["c_prev"], step["c_check"]
+    return {
+        "pct_f": _pct(f),
+        "pct_i": _pct(i),
+        "pct_o": _pct(o),
+        "c_prev": _v(c_prev),
+        "kept": _v(f * c_prev),
+        "g": _v(g),
+        "written": _v(i * g),
+        "c": _v(c),
+        "tanh_c": _v(math.tanh(c)),
+        "h": _v(step["h_check"]),
+    }

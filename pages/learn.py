@@ -1,0 +1,281 @@
+"""Learn: the club lecture's story of the LSTM, told with the user's own trained model,
+in English or Chinese (every string in explorer/i18n.py).
+
+Reads (explorer.state): bundle, dataset, series, source, compare, data_cfg, model_cfg. The
+temperature button writes series, source, model_cfg, train_cfg, bundle, dataset, fit_result
+and model_note, like the Data and Train pages do.
+
+Widget keys (st.session_state; persist_state="session" unless noted):
+  learn_lang     str   "en" or "zh" (default English)
+  learn_window   int   window of the conveyor belt and the equations (default 0, the first)
+  learn_unit     int   unit shown
+  learn_t        int   timestep of the equations (default: the last)
+  learn_epochs   int   epochs of the temperature example (initialised by ui.remember)
+  learn_train    the temperature button
+Cache (st.session_state, not a widget):
+  learn_trace    {"key": (id(bundle), len(bundle.history), window), "trace": GateTrace}
+                 the shown window's trace, recomputed only when its key changes
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from explorer import learn_figures as lf
+from explorer import state, ui
+from explorer.compare_figures import gradient_by_lag_figure
+from explorer.gate_figures import window_part
+from explorer.i18n import LANGS, t
+from lstm_core.compare import param_count
+from lstm_core.config import ConfigError, ModelConfig, TrainConfig
+from lstm_core.data import DataError
+
+PERSIST = {"persist_state": "session"}
+PLOTLY = {"displaylogo": False}
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+TEMPERATURE = "temperature"
+EXAMPLE_HIDDEN, EXAMPLE_LR = 16, 0.01
+
+
+def choose(key: str, ok, default) -> str:
+    """A widget's key, its remembered value kept only if it still fits the model."""
+    if key not in st.session_state or not ok(st.session_state[key]):
+        st.session_state[key] = default
+    return key
+
+
+def links(lang: str, *pages: tuple[str, str, str]) -> None:
+    for page, label, icon in pages:
+        st.page_link(page, label=t(label, lang), icon=icon)
+
+
+DATA = ("pages/data.py", "link_data", ":material/table_chart:")
+TRAIN = ("pages/train.py", "link_train", ":material/model_training:")
+GATES = ("pages/gates.py", "link_gates", ":material/memory:")
+COMPARE = ("pages/compare.py", "link_compare", "⚖️")
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def lstm_model(lang: str):
+    """(bundle, dataset) of a usable LSTM, or None (saying why, unless there is no model)."""
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    if bundle is None:
+        return None  # the page's opening info says so
+    if dataset is None or dataset.split.look_back != bundle.data_config.look_back:
+        st.warning(t("need_data", lang))
+    elif bundle.model_config.cell != "lstm":
+        st.info(t("not_lstm", lang, cell=CELL_NAMES[bundle.model_config.cell]))
+    else:
+        return bundle, dataset
+    return None
+
+
+def window_trace(bundle, dataset, w: int):
+    """The GateTrace of window w, from the session cache when nothing changed."""
+    from lstm_core.gates import trace_gates
+
+    key = (id(bundle), len(bundle.history), w)
+    cached = st.session_state.get("learn_trace")
+    if cached is None or cached["key"] != key:
+        cached = {"key": key, "trace": trace_gates(bundle.model, dataset.X[w : w + 1])}
+        st.session_state["learn_trace"] = cached
+    return cached["trace"]
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def why_not_rnn(lang: str) -> None:
+    st.header(t("s1_title", lang))
+    st.markdown(t("s1_body", lang))
+
+
+def timesteps(lang: str) -> None:
+    st.header(t("s2_title", lang))
+    series, look_back = ui.active_series(), ui.configs()[0].look_back
+    st.markdown(t("s2_body", lang, look_back=look_back))
+    if len(series.values) > look_back:
+        st.text(t("s2_series", lang, name=series.name, look_back=look_back))  # name: plain text
+        fig = lf.timesteps_figure(series.values[: look_back + 1], look_back, lang)
+        st.plotly_chart(fig, config=PLOTLY, key="learn_window_chart")
+
+
+def pick_place(lang: str, dataset, hidden: int) -> tuple[int, int, int]:
+    """Window, unit and timestep of the conveyor belt and the equations."""
+    n_windows, steps = dataset.split.n_windows, dataset.split.look_back
+    c1, c2, c3 = st.columns(3)
+    w_key = choose("learn_window", lambda v: v in range(n_windows), 0)
+    w = c1.number_input(t("pick_window", lang), 0, n_windows - 1, key=w_key, **PERSIST)
+    u_key = choose("learn_unit", lambda v: v in range(hidden), 0)
+    unit = c2.number_input(t("pick_unit", lang), 0, hidden - 1, key=u_key, **PERSIST)
+    t_key = choose("learn_t", lambda v: v in range(steps), steps - 1)
+    step = c3.slider(t("pick_t", lang), 0, steps - 1, key=t_key, **PERSIST) if steps > 1 else 0
+    return int(w), int(unit), int(step)
+
+
+def conveyor(lang: str):
+    """Section 3; returns (model, trace, w, unit, t) for section 4, or None without an LSTM."""
+    st.header(t("s3_title", lang))
+    st.markdown(t("s3_body", lang))
+    st.markdown(t("s3_analogy", lang))
+    found = lstm_model(lang)
+    if found is None:
+        return None
+    bundle, dataset = found
+    cfg = bundle.model_config
+    if cfg.num_layers > 1:
+        st.caption(t("layer_note", lang, n=cfg.num_layers))
+    w, unit, step = pick_place(lang, dataset, cfg.hidden_size)
+    trace = window_trace(bundle, dataset, w)
+    layer = {name: arr[0] for name, arr in trace.layers[0].items()}
+    fig = lf.conveyor_figure(*lf.cell_inputs(layer, unit), mark=step, unit=unit, lang=lang)
+    st.plotly_chart(fig, config=PLOTLY, key="learn_conveyor")
+    part = t(f"part_{window_part(dataset.split, w)}", lang)
+    st.caption(t("s3_caption", lang, w=w, part=part, unit=unit, t=step))
+    return bundle.model, trace, w, unit, step
+
+
+GATE_GROUPS = (  # (title, what it does, [(equation, sentence or None)])
+    ("forget_title", "forget_what", (("f", "forget_says"),)),
+    ("input_title", "input_what", (("i", "input_says"), ("g", "cand_says"))),
+    ("cell_title", "cell_what", (("c", "cell_says"),)),
+    ("output_title", "output_what", (("o", "output_says"), ("h", "hidden_says"))),
+)
+
+
+def gates(lang: str, picked) -> None:
+    """Section 4: each gate's equation, with the model's numbers when there is an LSTM."""
+    st.header(t("s4_title", lang))
+    st.markdown(t("s4_body", lang))
+    step = fields = None
+    if picked is None:
+        st.caption(t("s4_generic", lang))
+    else:
+        from lstm_core.gates import explain_step
+
+        model, trace, w, unit, when = picked
+        step = explain_step(model, trace, 0, when, unit)
+        fields = lf.step_fields(step)
+        st.caption(t("s4_numbers", lang, w=w, unit=unit, t=when))
+    latex = lf.gate_latex(step)
+    for title, what, lines in GATE_GROUPS:
+        st.subheader(t(title, lang))
+        st.markdown(t(what, lang))
+        for key, says in lines:
+            st.latex(latex[key])
+            if fields is not None:
+                st.caption(t(says, lang, **fields))
+    if step is not None and not step["ok"]:
+        st.warning(t("check_bad", lang))
+    if picked is not None:
+        links(lang, GATES)
+
+
+def temperature(lang: str) -> None:
+    """Section 5: load the SYNTHETIC temperature series and train a small LSTM on it."""
+    st.header(t("s5_title", lang))
+    st.markdown(t("s5_body", lang))
+    if (state.get("source") or {}).get("key") == TEMPERATURE:
+        st.caption(t("s5_active", lang))
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    epochs = ui.int_input(left, t("s5_epochs", lang), "learn_epochs", 10, 1, 50)
+    if right.button(t("s5_button", lang), type="primary", key="learn_train"):
+        train_temperature(lang, epochs)
+    st.markdown(t("s5_other", lang))
+    links(lang, DATA, TRAIN)
+
+
+def train_temperature(lang: str, epochs: int) -> None:
+    """Make the synthetic temperatures the active series and train a small LSTM here."""
+    from lstm_core.pipeline import start_run, train_run
+    from lstm_core.train import FitResult
+
+    params = ui.builtin_defaults(TEMPERATURE)
+    series = ui.load_builtin(TEMPERATURE, tuple(sorted(params.items())))
+    _, _, old_t = ui.configs()
+    try:
+        mcfg = ModelConfig("lstm", EXAMPLE_HIDDEN, 1, True)
+        tcfg = TrainConfig(epochs, old_t.batch_size, EXAMPLE_LR, seed=old_t.seed, device="cpu")
+        bundle, dataset = start_run(series.values, series.name, ui.configs()[0], mcfg, tcfg)
+    except (DataError, ConfigError) as e:
+        st.error(str(e))
+        return
+    ui.archive_run()
+    ui.forget_widgets("data_builtin", *ui.SETTING_WIDGETS)  # re-read from the new settings
+    source = ui.builtin_source(TEMPERATURE, params)
+    note = "trained on the Learn page"
+    new = {"series": series, "source": source, "model_cfg": mcfg, "train_cfg": tcfg}
+    new |= {"bundle": bundle, "dataset": dataset, "model_note": note}
+    for key, value in new.items():
+        state.put(key, value)
+    running = FitResult(bundle.history, ui.RUNNING, "", extra={"beat": time.monotonic()})
+    state.put("fit_result", running)
+    bar, result = st.progress(0.0), None
+
+    def callback(p) -> None:
+        running.extra["beat"] = time.monotonic()
+        if p.kind == "epoch":
+            bar.progress(p.fraction, text=t("s5_progress", lang, epoch=p.epoch, last=p.last_epoch))
+
+    try:
+        result = train_run(bundle, dataset, callback=callback)
+    finally:  # also when a click elsewhere stops this run at its next st.* call
+        if result is None:
+            bundle.model.to("cpu").eval()
+            result = FitResult(bundle.history, "stopped", "Stopped on the Learn page.")
+        state.put("fit_result", result)
+    st.rerun()
+
+
+def gru(lang: str) -> None:
+    """Section 6: the GRU's equations and parameter counts at the current size."""
+    st.header(t("s6_title", lang))
+    st.markdown(t("s6_body", lang))
+    for tex in lf.GRU_LATEX:
+        st.latex(tex)
+    bundle = state.get("bundle")
+    cfg = bundle.model_config if bundle is not None else ui.configs()[1]
+    n_lstm = param_count("lstm", cfg.hidden_size, cfg.num_layers)
+    n_gru = param_count("gru", cfg.hidden_size, cfg.num_layers)
+    st.markdown(t("s6_counts", lang, hidden=cfg.hidden_size, layers=cfg.num_layers,
+                  lstm=f"{n_lstm:,}", gru=f"{n_gru:,}", share=f"{n_gru / n_lstm:.0%}"))  # fmt: skip
+
+
+def conclusion(lang: str) -> None:
+    """The vanishing-gradient curve from the Compare page, or a link to it."""
+    st.header(t("s7_title", lang))
+    st.markdown(t("s7_body", lang))
+    found = state.get("compare")
+    if not found:
+        st.info(t("s7_none", lang))
+        links(lang, COMPARE)
+        return
+    st.text(t("s7_results", lang, label=found["label"]))  # the label holds a column name
+    grads = {r.cell: (r.grad_init, r.grad_trained) for r in found["results"]}
+    st.plotly_chart(gradient_by_lag_figure(grads), config=PLOTLY, key="learn_grad_lag")
+
+
+# --------------------------------------------------------------------------- the page
+
+ui.setup()
+lang = st.radio(
+    t("lang_label", "en"), list(LANGS), format_func=LANGS.get, horizontal=True,
+    key=choose("learn_lang", lambda v: v in LANGS, "en"), **PERSIST,
+)  # fmt: skip
+st.title(t("title", lang))
+st.markdown(t("intro", lang))
+if state.get("bundle") is None:
+    st.info(t("no_model", lang))
+    links(lang, DATA, TRAIN)
+why_not_rnn(lang)
+timesteps(lang)
+picked = conveyor(lang)
+gates(lang, picked)
+temperature(lang)
+gru(lang)
+conclusion(lang)
+ui.finish()

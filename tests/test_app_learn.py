@@ -1,0 +1,112 @@
+"""AppTest of the Learn page through the real router: no model, an LSTM, a GRU, the example."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from explorer.i18n import STRINGS
+from lstm_core.compare import param_count
+from lstm_core.gates import explain_step, trace_gates
+
+from .test_app import APP, decode, figures, start, state, texts, train
+
+EN, ZH = STRINGS["en"], STRINGS["zh"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models: one intra-op thread avoids thread contention on busy CPUs."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def learn(at: AppTest) -> AppTest:
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def conveyor(at: AppTest) -> dict | None:
+    return next((f for f in figures(at) if f["layout"].get("meta") == "conveyor"), None)
+
+
+def test_without_a_model_the_story_shows_with_an_info_then_in_chinese():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    learn(at)
+    assert EN["no_model"] in texts(at.info)
+    assert EN["title"] in texts(at.title)
+    assert len(at.get("latex")) == 6 + 4  # the LSTM's equations, then the GRU's
+    assert conveyor(at) is None
+    links = [e.proto.page for e in at.get("page_link")]
+    assert {"data", "train", "compare"} <= set(links)
+    at.radio(key="learn_lang").set_value("zh").run()
+    assert not at.exception, at.exception
+    assert texts(at.title) == [ZH["title"]]
+    assert ZH["no_model"] in texts(at.info)
+    assert "梯度消失" in " ".join(texts(at.markdown))
+
+
+def test_an_lstm_fills_in_the_conveyor_belt_and_the_equations():
+    at = learn(train(start("pages/train.py"), epochs=1, hidden=4))
+    at.number_input(key="learn_window").set_value(3)
+    at.number_input(key="learn_unit").set_value(2)
+    at.slider(key="learn_t").set_value(5).run()
+    assert not at.exception, at.exception
+    bundle, dataset = state(at, "bundle"), state(at, "dataset")
+    assert at.session_state["learn_trace"]["key"] == (id(bundle), len(bundle.history), 3)
+    trace = trace_gates(bundle.model, dataset.X[3:4])
+
+    fig = conveyor(at)
+    kept, written = (np.array(decode(d["y"])) for d in fig["data"] if d["type"] == "bar")
+    (line,) = (np.array(decode(d["y"])) for d in fig["data"] if d["type"] == "scatter")
+    np.testing.assert_array_equal(kept + written, line)
+    np.testing.assert_allclose(line, trace.layers[0]["c"][0, :, 2], atol=1e-5)
+
+    step = explain_step(bundle.model, trace, 0, 5, 2)
+    latex = [x.strip("$\n") for x in texts(at.get("latex"))]  # st.latex wraps in $$
+    for key in "ifo":
+        tex = next(x for x in latex if x.startswith(f"{key}_t"))
+        assert tex.endswith(f"= {step[key]['value']:.4f}"), (key, tex)
+        assert f"({step[key]['pre']:.4f})" in tex.replace("\\sigma(", "(")
+    assert next(x for x in latex if x.startswith("C_t")).endswith(f"= {step['c_check']:.4f}")
+    assert next(x for x in latex if x.startswith("h_t = o")).endswith(f"= {step['h']:.4f}")
+    keeps = f"{100 * step['f']['value']:.0f}%"
+    assert any(keeps in c and "previous cell state" in c for c in texts(at.caption))
+
+    at.radio(key="learn_lang").set_value("zh").run()
+    assert "保留 f·C(t−1)" in [d["name"] for d in conveyor(at)["data"]]
+    assert any(keeps in c and "保留了" in c for c in texts(at.caption))
+
+
+def test_gru_skips_the_lstm_numbers_then_the_example_trains_an_lstm():
+    at = start("pages/train.py")
+    at.selectbox(key="train_cell").set_value("gru")
+    at = learn(train(at, epochs=1, hidden=4))
+    assert EN["not_lstm"].format(cell="GRU") in texts(at.info)
+    assert conveyor(at) is None
+    counts = f"LSTM **{param_count('lstm', 4):,}** parameters, GRU **{param_count('gru', 4):,}**"
+    assert any(counts in m for m in texts(at.markdown))
+
+    rnn = SimpleNamespace(cell="rnn", grad_init=np.ones(3), grad_trained=np.array([1, 0.1, 0.01]))
+    at.session_state["compare"] = {"label": "level <b>", "results": [rnn]}  # Compare's shape
+    at.number_input(key="learn_epochs").set_value(1)
+    at.button(key="learn_train").click().run()
+    assert not at.exception, at.exception
+    assert state(at, "source")["key"] == "temperature"
+    bundle = state(at, "bundle")
+    assert bundle.model_config.cell == "lstm" and len(bundle.history) == 1
+    assert EN["s5_active"] in texts(at.caption)
+    assert conveyor(at) is not None
+    assert "Results for level <b>" in texts(at.text)  # a name from a file stays plain text
+    assert len(figures(at)) == 3  # first window, conveyor belt, gradient by lag
+    at.switch_page("pages/data.py").run()  # the Data page keeps the example's series and model
+    assert not at.exception, at.exception
+    assert state(at, "bundle") is bundle and state(at, "source")["key"] == "temperature"

@@ -1,0 +1,91 @@
+"""The Learn page's pure parts: strings in both languages, the conveyor belt, the equations."""
+
+from __future__ import annotations
+
+import math
+import string
+
+import numpy as np
+import pytest
+import torch
+
+from explorer import learn_figures as lf
+from explorer.i18n import LANGS, STRINGS, t
+from lstm_core.gates import explain_step, trace_gates
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_both_languages_have_the_same_keys_and_format_fields():
+    assert set(STRINGS) == set(LANGS)
+    assert STRINGS["en"].keys() == STRINGS["zh"].keys()
+    for key, en in STRINGS["en"].items():
+        assert _fields(en) == _fields(STRINGS["zh"][key]), key
+        assert en != STRINGS["zh"][key] or key == "lang_label", key
+
+
+def test_t_fills_fields_and_falls_back_to_english():
+    assert t("s2_body", "zh", look_back=7).count("7") == 1
+    assert t("title", "fr") == STRINGS["en"]["title"]
+    assert "C_{t−1}" in t("s3_body", "en")  # doubled braces come out single
+
+
+@pytest.fixture(scope="module")
+def lstm_trace():
+    torch.manual_seed(0)
+    model = torch.nn.LSTM(1, 3, batch_first=True)
+    with torch.no_grad():
+        model.bias_ih_l0[3:6] += 1.0  # a forget gate that keeps a good share
+    x = np.sin(np.arange(10) / 2.0).astype(np.float32)[None]
+    return model, trace_gates(model, x)
+
+
+def test_conveyor_contributions_sum_to_the_cell_state(lstm_trace):
+    _, trace = lstm_trace
+    layer = {k: v[0] for k, v in trace.layers[0].items()}
+    c_prev, f, i, g = lf.cell_inputs(layer, 1)
+    assert c_prev[0] == 0.0 and np.array_equal(c_prev[1:], layer["c"][:-1, 1])
+    fig = lf.conveyor_figure(c_prev, f, i, g, mark=4, unit=1)
+    bars = [d for d in fig.data if d.type == "bar"]
+    (line,) = (d for d in fig.data if d.type == "scatter")
+    assert len(bars) == 2 and fig.layout.barmode == "relative"
+    kept, written = (np.asarray(b.y) for b in bars)
+    np.testing.assert_array_equal(kept + written, np.asarray(line.y))  # exactly
+    np.testing.assert_allclose(kept, f * c_prev)
+    np.testing.assert_allclose(line.y, layer["c"][:, 1], atol=1e-5)  # the traced c
+    assert "Unit 1" in fig.layout.title.text
+
+
+def test_conveyor_labels_follow_the_language():
+    fig = lf.conveyor_figure([0.0, 0.5], [0.9, 0.8], [0.1, 0.2], [0.3, -0.4], lang="zh")
+    assert [d.name for d in fig.data] == ["保留 f·C(t−1)", "写入 i·C̃", "记忆单元状态 C_t"]
+
+
+def test_timesteps_figure_labels_every_step_and_marks_the_target():
+    fig = lf.timesteps_figure(np.arange(6.0), 5)
+    x_in, target = fig.data
+    assert list(x_in.y) == [0, 1, 2, 3, 4] and list(target.x) == [5]
+    assert list(fig.layout.xaxis.ticktext) == [f"t={k}" for k in range(6)]
+    assert lf.timesteps_figure(np.arange(60.0), 50).layout.xaxis.ticktext is None
+
+
+def test_equations_show_explain_steps_numbers(lstm_trace):
+    model, trace = lstm_trace
+    step = explain_step(model, trace, 0, 6, 2)
+    tex = lf.gate_latex(step)
+    for key in "fio":
+        gate = step[key]
+        for term in ("value", "pre"):
+            assert f"{gate[term]:.4f}".lstrip("-") in tex[key], (key, term)
+    assert tex["g"].endswith(f"= {step['g']['value']:.4f}")
+    assert tex["c"].endswith(f"= {step['c_check']:.4f}")
+    assert tex["h"].endswith(f"= {step['h_check']:.4f}")
+    assert set(lf.gate_latex()) == set(tex)  # generic equations without a model
+    fields = lf.step_fields(step)
+    assert fields["pct_f"] == f"{100 * step['f']['value']:.0f}%"
+    assert fields["kept"] == f"{step['f']['value'] * step['c_prev']:.4f}"
+    assert f"{step['f']['value']:.4f}" in tex["c"].split("=")[2]  # f_t · C_{t-1} comes first
+    assert fields["tanh_c"] == f"{math.tanh(step['c_check']):.4f}"
+    assert fields["pct_f"] in t("forget_says", "en", **fields)
