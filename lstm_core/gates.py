@@ -1,13 +1,13 @@
 """Every gate and state of a recurrent model, at every timestep, recomputed from its weights.
 
-`trace_gates` runs each layer through PyTorch's own fused kernel once to get that layer's
-hidden sequence h (the input of the next layer), then recomputes everything else from the
-layer's weights without a Python loop over time:
+`trace_gates` runs each layer through PyTorch's own fused kernel to get that layer's hidden
+sequence h (the input of the next layer), then recomputes everything else from the layer's
+weights without a Python loop over time:
 
-* all pre-activations in one batched matmul: Z = x_t W_ih^T + h_{t-1} W_hh^T + b, with
-  h_{t-1} = h shifted right by one step (zeros at t = 0);
+* each gate's pre-activation at every timestep in one matmul over all (b, t) rows:
+  x_t W_ih^T + h_{t-1} W_hh^T + b, where h_{t-1} is h one step earlier (zero at t = 0);
 * the LSTM cell state, a linear recurrence c_t = f_t c_{t-1} + i_t g_t, by a two-level
-  chunked scan (about 2·sqrt(T) vectorised steps instead of T), in float64;
+  chunked scan (about 3·√T vectorised steps instead of T) with float64 running states;
 * h = o ⊙ tanh(c) (LSTM), h = (1 - z) ⊙ n + z ⊙ h_{t-1} (GRU), h = tanh(a) (RNN).
 
 The h returned is this recomputed one; it matches PyTorch's output to about 1e-6.
@@ -128,31 +128,6 @@ def _as_batch(x: torch.Tensor | np.ndarray) -> torch.Tensor:
     return t
 
 
-_SEGMENT_BYTES = 8 << 20  # fused-kernel workspace per call when a long CPU run is cut up
-
-
-def _run_fused(layer: nn.RNNBase, inp: torch.Tensor) -> torch.Tensor:
-    """PyTorch's own output h [B, T, H] of a one-layer module, from a zero state.
-
-    On the CPU a long run goes through the kernel in time segments, the state carried from
-    one to the next: bit-identical output, but the kernel's per-call workspace (all the input
-    projections, [T, B, gates·H]) stays small enough to be recycled instead of paged in
-    afresh, which on a busy machine costs more than the recurrence itself.
-    """
-    bsz, steps, _ = inp.shape
-    w = layer.weight_ih_l0
-    per_step = bsz * w.shape[0] * w.element_size()
-    seg = max(64, _SEGMENT_BYTES // per_step)
-    if w.device.type != "cpu" or steps <= 2 * seg:
-        return layer(inp)[0]
-    out = torch.empty(bsz, steps, layer.hidden_size, dtype=w.dtype, device=w.device)
-    state = None
-    for s0 in range(0, steps, seg):
-        part, state = layer(inp[:, s0 : s0 + seg], state)
-        out[:, s0 : s0 + seg] = part
-    return out
-
-
 def _params(
     rnn: nn.RNNBase, k: int
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
@@ -193,38 +168,39 @@ def _single_layer(rnn: nn.RNNBase, k: int) -> nn.RNNBase:
 
 
 class _Layer:
-    """One layer's inputs and PyTorch's h sequence, flattened to rows r = (b, t)."""
+    """One layer's pre-activations at every step, from its input and PyTorch's h sequence.
+
+    Rows r = (b, t) of A = [h_{t-1} | x_t | 1] ([B·T, H + in + 1], h_{-1} = 0) hold all a
+    gate needs: its pre-activation W_hh h_{t-1} + W_ih x_t + b at every step is then one
+    matmul, A @ [W_hh^T; W_ih^T; b].
+    """
 
     def __init__(self, inp: torch.Tensor, h_seq: torch.Tensor) -> None:
         self.bsz, self.steps, self.hid = h_seq.shape
-        self.h_seq = h_seq  # [B, T, H]
-        self.x = inp.reshape(self.bsz * self.steps, -1)  # [N, in]
-        self.h = h_seq.reshape(-1, self.hid)  # [N, H] (a view when B = 1)
+        n_in = inp.shape[-1]
+        a = torch.empty(
+            self.bsz, self.steps, self.hid + n_in + 1, dtype=h_seq.dtype, device=h_seq.device
+        )
+        a[:, 0, : self.hid] = 0.0
+        a[:, 1:, : self.hid] = h_seq[:, :-1]
+        a[:, :, self.hid : self.hid + n_in] = inp
+        a[:, :, -1] = 1.0
+        self.a = a.view(self.bsz * self.steps, -1)
 
-    def input_term(self, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
-        """x_t W^T (+ b) at every row: [N, H]. One input feature: a broadcast multiply."""
-        if self.x.shape[1] == 1:
-            return self.x * w.view(1, -1) if b is None else torch.addcmul(b, self.x, w.view(1, -1))
-        return self.x @ w.T if b is None else torch.addmm(b, self.x, w.T)
-
-    def add_hidden_term(self, z: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        """z += h_{t-1} W^T in place at every row with t > 0 (h_{-1} = 0); returns z.
-
-        One matmul over all rows shifted by one: row r = (b, t) takes h row r - 1. Rows t = 0
-        of windows b > 0 thereby pick up the previous window's last h, so they are undone.
-        """
-        if self.steps == 1:
-            return z
-        spill = z.view(self.bsz, self.steps, -1)[1:, 0].clone() if self.bsz > 1 else None
-        z[1:].addmm_(self.h[:-1], w.T)
-        if spill is not None:
-            z.view(self.bsz, self.steps, -1)[1:, 0] = spill
-        return z
-
-    def pre(self, w_ih: torch.Tensor, w_hh: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
-        """W_ih x_t + W_hh h_{t-1} + b at every step: [B, T, H], contiguous."""
-        z = self.add_hidden_term(self.input_term(w_ih, b), w_hh)
-        return z.view(self.bsz, self.steps, self.hid)
+    def pre(
+        self, w_ih: torch.Tensor | None, w_hh: torch.Tensor | None, b: torch.Tensor | None
+    ) -> torch.Tensor:
+        """W_ih x_t + W_hh h_{t-1} + b at every step ([B, T, H], contiguous); None: left out."""
+        n_in = self.a.shape[1] - self.hid - 1
+        ref = w_ih if w_ih is not None else w_hh
+        w = ref.new_zeros(self.a.shape[1], self.hid)  # [H + in + 1, H]
+        if w_hh is not None:
+            w[: self.hid] = w_hh.T
+        if w_ih is not None:
+            w[self.hid : self.hid + n_in] = w_ih.T
+        if b is not None:
+            w[-1] = b
+        return (self.a @ w).view(self.bsz, self.steps, self.hid)
 
 
 def _blocks(w: torch.Tensor | None, n: int) -> list[torch.Tensor | None]:
@@ -275,31 +251,49 @@ def _cell_states(
     uk = scratch(h)
     torch.mul(by_position(i), by_position(g), out=uk)
 
+    # The loops below take small steps (one position or one chunk at a time). On the CPU they
+    # run on numpy views of the same memory: no per-op dispatch cost, and never a parallel
+    # region that could stall on a busy machine. Elsewhere they run on the tensors.
+    if f.device.type == "cpu":
+        np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        fs, us, f_all, c_all = fk.numpy(), uk.numpy(), f.numpy(), c.numpy()
+        end = us[0].astype(np_dtype)
+        prod = fs[0].astype(np_dtype)
+        carry = np.zeros((n, bsz, hid), np_dtype)
+        state = np.empty((bsz, n, hid), np_dtype)
+        i_all, g_all = i.numpy(), g.numpy()
+    else:
+        fs, us, f_all, c_all, i_all, g_all = fk, uk, f, c, i, g
+        end = uk[0].to(dtype, copy=True)
+        prod = fk[0].to(dtype, copy=True)
+        carry = torch.zeros(n, bsz, hid, dtype=dtype, device=f.device)
+        state = torch.empty(bsz, n, hid, dtype=dtype, device=f.device)
+
     # 1. each chunk's end state from a zero start, and its product of f: [B, n, H]
-    end = uk[0].to(dtype, copy=True)
-    prod = fk[0].to(dtype, copy=True)
     for j in range(1, k):
-        end.mul_(fk[j]).add_(uk[j])
-        prod.mul_(fk[j])
+        end *= fs[j]
+        end += us[j]
+        prod *= fs[j]
 
     # 2. the state entering each chunk: zero for the first, then carried across borders
-    carry = torch.zeros(n, bsz, hid, dtype=dtype, device=f.device)
-    end_t, prod_t = end.transpose(0, 1), prod.transpose(0, 1)
+    end_t, prod_t = end.swapaxes(0, 1), prod.swapaxes(0, 1)  # [n, B, H]
     for m in range(1, n):
-        torch.addcmul(end_t[m - 1], prod_t[m - 1], carry[m - 1], out=carry[m])
+        carry[m] = end_t[m - 1] + prod_t[m - 1] * carry[m - 1]
 
     # 3. every state, all chunks at once from their carries, written over u
-    state = carry.transpose(0, 1).contiguous()  # [B, n, H]
+    state[...] = carry.swapaxes(0, 1)  # [B, n, H]
     for j in range(k):
-        state.mul_(fk[j]).add_(uk[j])
-        uk[j].copy_(state)
+        state *= fs[j]
+        state += us[j]
+        us[j][...] = state
     c[:, :nk].view(bsz, n, k, hid).copy_(uk.permute(1, 2, 0, 3))  # fk is no longer needed
 
     # 4. the tail after the last full chunk
     last = state[:, -1]  # [B, H]: c at step nK - 1
     for t in range(nk, steps):
-        last.mul_(f[:, t]).add_(i[:, t] * g[:, t])
-        c[:, t].copy_(last)
+        last *= f_all[:, t]
+        last += i_all[:, t] * g_all[:, t]
+        c_all[:, t] = last
 
     torch.tanh(c, out=h)
     return c, h.mul_(o)
@@ -342,11 +336,8 @@ def _trace_gru_layer(
     r = lay.pre(wir, whr, None if bir is None else bir + bhr).sigmoid_()
     z = lay.pre(wiz, whz, None if biz is None else biz + bhz).sigmoid_()
     # n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t-1} + b_hn)): the hidden part stays apart
-    hn = r.new_zeros(lay.x.shape[0], lay.hid)
-    if bhn is not None:
-        hn += bhn
-    hn = lay.add_hidden_term(hn, whn).view_as(r)
-    n = lay.input_term(win, bin_).view_as(r).addcmul_(r, hn).tanh_()
+    hn = lay.pre(None, whn, bhn)
+    n = lay.pre(win, None, bin_).addcmul_(r, hn).tanh_()
     del hn
     # h = (1 - z) ⊙ n + z ⊙ h_{t-1}, with h_{-1} = 0
     h = torch.empty_like(n)
@@ -386,7 +377,7 @@ def trace_gates(model: nn.Module, x: torch.Tensor | np.ndarray) -> GateTrace:
         inp = xb.to(device=w0.device, dtype=w0.dtype).unsqueeze(-1)  # [B, T, 1]
         layers: list[dict[str, np.ndarray]] = []
         for k in range(rnn.num_layers):
-            h_seq = _run_fused(_single_layer(rnn, k), inp)  # PyTorch's own h: [B, T, H]
+            h_seq = _single_layer(rnn, k)(inp)[0]  # PyTorch's fused kernel: [B, T, H]
             params = _params(rnn, k)
             if cell == "lstm":
                 out = _trace_lstm_layer(inp, h_seq, params, scan_dtype)

@@ -16,7 +16,8 @@ from lstm_core.models import build_model
 
 ATOL = 1e-5
 HIDDEN = 8
-LONG_T = 3001  # chunk K = ceil(sqrt(3001)) = 55; 3001 = 54·55 + 31, so the last chunk is padded
+LONG_T = 3001  # LSTM scan: K = ceil(√3001) = 55 and 3001 = 54·55 + 31, so there is a tail
+LONG_T_NO_SCAN = 1001  # GRU / RNN have no scan; PyTorch's CPU GRU kernel is slow
 WINDOW_T = 50  # K = 8; 50 = 6·8 + 2
 
 
@@ -139,7 +140,8 @@ def _torch_run(rnn: nn.RNNBase, x: np.ndarray):
 @pytest.mark.parametrize("run", ["long", "windows"])
 def test_trace_matches_reference_and_pytorch(cell, layers, weights, run):
     model = model_for(cell, layers, weights)
-    x = _series(LONG_T)[None] if run == "long" else _windows()
+    steps = LONG_T if cell == "lstm" else LONG_T_NO_SCAN
+    x = _series(steps)[None] if run == "long" else _windows()
     trace = trace_gates(model, x if run == "windows" else x[0])
 
     assert trace.cell == cell
@@ -229,6 +231,19 @@ def test_relu_rnn_and_bare_modules():
         out, _ = rnn(torch.from_numpy(x).float().T.unsqueeze(-1))  # [T, B, 1] for this module
     np.testing.assert_allclose(trace.layers[-1]["h"], out.transpose(0, 1).numpy(), atol=ATOL)
     assert trace.layers[0]["h"].min() >= 0.0
+
+
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU, nn.RNN])
+def test_modules_without_bias(cls):
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(2)
+        rnn = cls(1, 6, num_layers=2, bias=False, batch_first=True)
+    x = _windows(steps=40, count=5)
+    trace = trace_gates(rnn, x)
+    out, _ = _torch_run(rnn, x)
+    np.testing.assert_allclose(trace.layers[-1]["h"], out.numpy(), atol=ATOL)
+    e = explain_step(rnn, trace, 1, 7, 2, b=1)
+    assert e["ok"] is True
 
 
 def test_tracing_a_forecaster_or_its_rnn_is_the_same_and_changes_nothing():
