@@ -194,6 +194,9 @@ def test_upload_train_and_read_every_gate(browser, server, tmp_path):
             vals = [v for row in heat[name] for v in row]
             assert min(vals) >= -1 and max(vals) <= 1, name
         page.screenshot(path=str(ARTIFACTS / "gates.png"), full_page=True)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "FAILED_upload_train.png"), full_page=True)
+        raise
     finally:
         ctx.close()
 
@@ -221,6 +224,9 @@ def test_compare_page_draws_three_curves_and_the_gradient_by_lag(browser, server
             assert any(len(t["y"]) == 3 for t in traces[cell]), cell  # 3 epochs of val loss
             assert f"{cell} trained" in traces and f"{cell} at init" in traces
         page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "FAILED_compare.png"), full_page=True)
+        raise
     finally:
         ctx.close()
 
