@@ -288,6 +288,7 @@ training = buttons(model_cfg is not None and train_cfg is not None, bundle is no
 log_y = st.toggle("Log scale", key="train_log", persist_state="session")
 extra = overlays()
 bar, chart = st.empty(), st.empty()
+outcome = st.container()
 st.subheader("Watch the gates learn")
 live = st.empty()
 if training:
@@ -295,6 +296,7 @@ if training:
 else:
     settle_interrupted()
 loss_chart(chart, log_y, extra)
+with outcome:
+    show_outcome()
 scrub_snapshots(live)
-show_outcome()
 ui.finish()
