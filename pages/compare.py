@@ -26,7 +26,7 @@ from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
 
 REDRAW_SECONDS = 0.25
-LAG_CHOICES = (2, 5, 10, 15, 20, 30, 40, 60)
+LAG_CHOICES = (2, 3, 5, 8, 10, 15, 20, 30, 40, 60)
 
 
 def settings() -> tuple[ModelConfig, TrainConfig, bool] | None:
@@ -128,7 +128,7 @@ def memory_task() -> None:
         "part, so a cell that cannot carry a value K steps scores like the mean (ratio 1)."
     )
     c = st.columns(4)
-    lags = c[0].multiselect("Distances K", LAG_CHOICES, default=[5, 15, 30], key="cmp_lags")
+    lags = c[0].multiselect("Distances K", LAG_CHOICES, default=[3, 8, 15], key="cmp_lags")
     noise = c[1].number_input("Noise", 0.0, 1.0, 0.05, format="%g", key="cmp_noise")
     epochs = c[2].number_input("Epochs", 1, 500, 30, key="cmp_mem_epochs")
     hidden = c[3].number_input("Hidden size", 1, 256, 32, key="cmp_mem_hidden")
