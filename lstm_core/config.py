@@ -72,9 +72,9 @@ class ModelConfig:
 class TrainConfig:
     """How the forecaster is fitted: mini-batch Adam on mean squared error."""
 
-    epochs: int = 30  # passes over the training windows
-    batch_size: int = 32  # windows per optimiser step
-    lr: float = 5e-3  # Adam learning rate
+    epochs: int = 100  # passes over the training windows (small series need many)
+    batch_size: int = 16  # windows per optimiser step
+    lr: float = 1e-2  # Adam learning rate
     patience: int = 0  # stop after this many epochs without a better val loss (0 = off)
     clip_norm: float = 1.0  # clip the gradient norm to this value (0 = off)
     seed: int = 0  # seeds weights and shuffling: same settings give the same losses

@@ -149,10 +149,10 @@ def test_new_run_keeps_the_old_one_for_the_overlay():
     at = train(start("pages/train.py"))
     train(at, epochs=3)
     ms = at.multiselect(key="train_overlays")
-    assert ms.options == ["LSTM h8 l1 lr0.005 #1"]
+    assert ms.options == ["LSTM h8 l1 lr0.01 #1"]
     ms.set_value(ms.options).run()
     names = list(traces(figures(at)[0]))
-    assert names[:2] == ["LSTM h8 l1 lr0.005 #1 · train", "LSTM h8 l1 lr0.005 #1 · val"]
+    assert names[:2] == ["LSTM h8 l1 lr0.01 #1 · train", "LSTM h8 l1 lr0.01 #1 · val"]
 
 
 def test_a_diverging_run_says_so():
