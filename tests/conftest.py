@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -21,3 +22,13 @@ def sine() -> np.ndarray:
 @pytest.fixture
 def air_csv() -> Path:
     return DATA / "air_passengers.csv"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_thread():
+    """Tiny tensors everywhere: one intra-op thread is faster and immune to OpenMP stalls
+    on a busy 2-core machine (tests assert results, never speed)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

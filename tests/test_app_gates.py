@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from streamlit.testing.v1 import AppTest
 
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
@@ -29,15 +28,6 @@ st.navigation(
     [st.Page("pages/gates.py", default=True), st.Page("pages/train.py"), st.Page("pages/data.py")]
 ).run()
 """
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models: one intra-op thread avoids thread contention on busy CPUs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

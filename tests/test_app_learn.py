@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
-import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer.i18n import STRINGS
@@ -16,15 +14,6 @@ from lstm_core.gates import explain_step, trace_gates
 from .test_app import APP, decode, figures, start, state, texts, train
 
 EN, ZH = STRINGS["en"], STRINGS["zh"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models: one intra-op thread avoids thread contention on busy CPUs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def learn(at: AppTest) -> AppTest:

@@ -21,15 +21,6 @@ LONG_T_NO_SCAN = 1001  # GRU / RNN have no scan; PyTorch's CPU GRU kernel is slo
 WINDOW_T = 50  # K = 8; 50 = 6·8 + 2
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny tensors: one thread is faster, and immune to OpenMP stalls on a busy machine.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 # --------------------------------------------------------------------------------------------
 # Reference: a plain loop over t, straight from the equations, in float64 numpy
 
