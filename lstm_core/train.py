@@ -18,9 +18,11 @@ import torch
 from torch import nn
 
 from .config import TrainConfig
+from .perf import malloc_tuned, release_memory, tune_malloc
 from .windows import Dataset
 
-EVAL_BATCH = 8192  # windows per forward pass when evaluating (no gradients)
+EVAL_BATCH = 8192  # most windows per forward pass when evaluating (no gradients)
+EVAL_CELLS = 1 << 23  # ...and at most this many window x step x hidden-unit outputs per pass
 REPORTS_PER_EPOCH = 20  # in-epoch progress reports, at most
 
 
@@ -96,14 +98,26 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def eval_rows(model: nn.Module, steps: int) -> int:
+    """Windows per evaluation pass: up to EVAL_BATCH, fewer for long windows or wide layers.
+
+    Smaller passes bound the [rows, steps, hidden] output the recurrent layer materialises:
+    at look_back 100 and hidden 128, passes of 8192 windows took ~2 GiB and were slower
+    than passes of ~650 (benchmarks/README.md).
+    """
+    hidden = int(getattr(getattr(model, "rnn", model), "hidden_size", 1) or 1)
+    return max(1, min(EVAL_BATCH, EVAL_CELLS // max(1, steps * hidden)))
+
+
 @torch.no_grad()
 def mse(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     """Mean squared error of model(X [n, L]) against y [n], in batches."""
     if len(X) == 0:
         return float("nan")
+    rows = eval_rows(model, X.shape[1] if X.dim() > 1 else 1)
     total = torch.zeros((), dtype=torch.float64, device=X.device)
-    for a in range(0, len(X), EVAL_BATCH):
-        d = model(X[a : a + EVAL_BATCH]) - y[a : a + EVAL_BATCH]
+    for a in range(0, len(X), rows):
+        d = model(X[a : a + rows]) - y[a : a + rows]
         total += (d.double() ** 2).sum()
     return float(total) / len(X)
 
@@ -122,6 +136,21 @@ def fit(
     interrupted mid-training (e.g. by a UI rerun) still holds every finished epoch. The model
     is left on the CPU afterwards.
     """
+    tune_malloc()  # once per process: keep freed batch buffers (see lstm_core/perf.py)
+    try:
+        return _fit(model, data, cfg, callback, history)
+    finally:  # also when a callback raises (a UI rerun): hand the training peak back
+        if malloc_tuned():
+            release_memory()  # ~20 ms
+
+
+def _fit(
+    model: nn.Module,
+    data: Dataset,
+    cfg: TrainConfig,
+    callback: Callback | None,
+    history: list[EpochRecord] | None,
+) -> FitResult:
     device = resolve_device(cfg.device)
     model.to(device)
     history = history if history is not None else []

@@ -1,0 +1,126 @@
+"""The benchmarks run and report well-formed numbers. No timing is asserted: timings belong
+in benchmarks/README.md, not in a test that runs on a shared, noisy machine."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from lstm_core import perf
+
+from .conftest import ROOT
+
+
+def _positive_finite(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x > 0
+
+
+def _on_glibc() -> bool:
+    try:
+        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    except (ValueError, OSError, AttributeError):
+        return False
+
+
+def _summary_ok(s: dict) -> bool:
+    keys = {"median", "lo", "hi", "q1", "q3", "n"}
+    return keys <= set(s) and s["n"] >= 1 and s["lo"] <= s["median"] <= s["hi"]
+
+
+@pytest.fixture(scope="module")
+def quick() -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout)
+
+
+def test_quick_json_has_every_section(quick):
+    assert {"meta", "training", "gates", "app", "malloc", "ratios"} <= set(quick)
+    meta = quick["meta"]
+    assert meta["mode"] == "quick" and meta["nproc"] >= 1 and meta["torch"]
+    assert set(meta["section_seconds"]) == {"train", "gates", "app", "malloc"}
+
+
+def test_quick_training_compares_the_same_work(quick):
+    (t,) = quick["training"]
+    assert t["config"]["name"] == "Q" and t["epochs"] == 1
+    for key in ("trainer_seconds", "bare_seconds", "trainer_over_bare"):
+        assert _summary_ok(t[key])
+    assert t["callbacks_per_run"] > 0  # the live callback really ran
+    # same seed, same shuffles: both sides end at the same validation loss
+    assert t["same_work_val_rel_diff"] < 1e-3
+    fb = t["full_batch"]
+    assert "skipped" in fb or (fb["steps"] >= 1 and isinstance(fb["reached"], bool))
+
+
+def test_quick_gates_report_ratio_and_exactness(quick):
+    assert len(quick["gates"]) >= 2
+    for g in quick["gates"]:
+        assert _summary_ok(g["trace_over_forward"])
+        assert g["max_abs_h_error"] >= 0 and isinstance(g["exact_within_1e-5"], bool)
+
+
+def test_quick_app_is_timed_or_skipped_with_a_note(quick):
+    app = quick["app"]
+    if "skipped" in app:
+        assert "app.py" in app["skipped"]
+    else:
+        assert "error" not in app, app.get("error")
+        assert _summary_ok(app["cold_start_s"]) and app["proto_bytes"] >= 0
+
+
+def test_quick_malloc_compares_tuned_and_default_processes(quick):
+    (m,) = quick["malloc"]
+    assert m["a"]["settings"]["tuned"] is False and m["b"]["settings"]["tuned"] is True
+    assert m["a"]["malloc_tuned"] is False  # LSTM_CORE_TUNE_MALLOC=0 was honoured
+    for side in ("a", "b"):
+        assert _summary_ok(m[side]["maxrss_mib"]) and _summary_ok(m[side]["wall_s_per_epoch"])
+
+
+def test_quick_ratios_are_positive_finite_numbers(quick):
+    ratios = quick["ratios"]
+    assert "train_Q_trainer_over_bare" in ratios
+    assert any(k.startswith("gates_") for k in ratios)
+    assert any(k.startswith("malloc_") for k in ratios)
+    for name, value in ratios.items():
+        assert _positive_finite(value), (name, value)
+
+
+def test_run_py_works_as_a_script():
+    r = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert r.returncode == 0 and "--quick" in r.stdout
+
+
+def test_tune_malloc_is_idempotent_and_boolean():
+    first = perf.tune_malloc()
+    assert isinstance(first, bool) and perf.tune_malloc() is first
+    assert perf.malloc_tuned() is first
+    assert isinstance(perf.release_memory(), bool)
+    if (
+        sys.platform.startswith("linux")
+        and _on_glibc()
+        and "LSTM_CORE_TUNE_MALLOC" not in os.environ
+    ):
+        assert first is True
+
+
+def test_tune_malloc_can_be_switched_off():
+    code = "from lstm_core import perf; print(perf.tune_malloc(), perf.malloc_tuned())"
+    env = {**os.environ, "LSTM_CORE_TUNE_MALLOC": "0", "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.split() == ["False", "False"]
