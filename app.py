@@ -1,5 +1,11 @@
 """LSTM Explorer: the router. Pages live in pages/; shared helpers in explorer/."""
 
+import os
+
+# Before torch is first imported (by a page): OpenMP threads sleep instead of spinning at
+# barriers, so a busy core doesn't stall training 8-27x (benchmarks/README.md, "Threads").
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import streamlit as st
 
 st.set_page_config(page_title="LSTM Explorer", page_icon=":material/neurology:", layout="wide")

@@ -139,7 +139,8 @@ def fit(
     tune_malloc()  # once per process: keep freed batch buffers (see lstm_core/perf.py)
     try:
         return _fit(model, data, cfg, callback, history)
-    finally:  # also when a callback raises (a UI rerun): hand the training peak back
+    finally:  # also when a callback raises (a UI rerun): CPU weights, training peak back
+        model.to("cpu").eval()
         if malloc_tuned():
             release_memory()  # ~20 ms
 
