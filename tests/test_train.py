@@ -169,3 +169,19 @@ def test_seeded_build_does_not_touch_global_rng():
     torch.manual_seed(123)
     build_model(ModelConfig(), seed=5)
     assert torch.equal(torch.rand(1), a)
+
+
+def test_a_callback_that_raises_leaves_history_and_an_eval_model(sine):
+    """A UI rerun interrupts fit by raising inside the callback: finished epochs stay."""
+    data = make_dataset(sine, D)
+    model = build_model(ModelConfig(hidden_size=4), seed=0)
+    history = []
+
+    def cb(p):
+        if p.kind == "epoch" and p.epoch == 2:
+            raise KeyboardInterrupt  # what a rerun looks like from inside fit
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, data, TrainConfig(epochs=5), callback=cb, history=history)
+    assert [r.epoch for r in history] == [1, 2]
+    assert not model.training and next(model.parameters()).device.type == "cpu"
