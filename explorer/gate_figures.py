@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lstm_core.gatestats import saturation as gate_saturation
-from lstm_core.gatestats import unit_correlations
+from lstm_core.gatestats import LOW, SIGMOID, TANH, bin_means, bin_size
+from lstm_core.gatestats import saturation as unit_saturation
 
 __all__ = [
     "GATE_LABELS",
     "MAX_COLS",
+    "bin_centres",
     "color_range",
     "date_range",
-    "downsample_layers",
     "downsample_note",
     "downsample_time",
     "gates_csv",
@@ -40,11 +40,13 @@ __all__ = [
     "gates_npz",
     "max_cols_for",
     "saturation",
+    "saturation_of",
     "span_figure",
     "span_summary",
     "split_spans",
     "step_equations",
     "unit_figure",
+    "unit_stats",
     "window_figure",
     "window_layers",
     "window_part",
@@ -62,8 +64,6 @@ GATE_LABELS: dict[str, str] = {
     "z": "update gate z",
     "n": "candidate n",
 }
-SIGMOID = frozenset("iforz")  # gates in [0, 1]
-TANH = frozenset("gnh")  # values in [-1, 1]
 SEQUENTIAL = "Viridis"
 DIVERGING = "RdBu_r"  # negative blue, positive red, white at 0
 
@@ -91,13 +91,6 @@ def max_cols_for(hidden: int, n_rows: int) -> int:
     return int(min(MAX_COLS, max(MIN_COLS, CELL_BUDGET // max(1, hidden * n_rows))))
 
 
-def bin_size(steps: int, max_cols: int) -> int:
-    """Timesteps per column when `steps` are shown in at most `max_cols` columns."""
-    if max_cols < 1:
-        raise ValueError(f"max_cols must be at least 1, got {max_cols}.")
-    return max(1, math.ceil(steps / max_cols))
-
-
 def downsample_time(arr: np.ndarray, max_cols: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean over consecutive bins of k = ceil(T / max_cols) timesteps along axis 0.
 
@@ -106,68 +99,72 @@ def downsample_time(arr: np.ndarray, max_cols: int) -> tuple[np.ndarray, np.ndar
     the mean of the steps it has. T ≤ max_cols: arr itself and x = 0..T-1.
     """
     a = np.asarray(arr)
-    steps = a.shape[0]
-    k = bin_size(steps, max_cols)
+    k = bin_size(a.shape[0], max_cols)
     if k == 1:
-        return a, np.arange(steps, dtype=np.float64)
-    full = steps // k
-    head = a[: full * k].reshape(full, k, *a.shape[1:]).mean(axis=1, dtype=np.float64)
-    x = np.arange(full) * k + (k - 1) / 2
-    if steps > full * k:
-        tail = a[full * k :].mean(axis=0, dtype=np.float64, keepdims=True)
-        head = np.concatenate([head, tail])
-        x = np.append(x, full * k + (steps - full * k - 1) / 2)
-    return head.astype(a.dtype if a.dtype.kind == "f" else np.float64), x
+        return a, np.arange(a.shape[0], dtype=np.float64)
+    return bin_means(a, k).astype(a.dtype if a.dtype.kind == "f" else np.float64), bin_centres(
+        a.shape[0], k
+    )
 
 
-def downsample_layers(
-    layers: Sequence[dict[str, np.ndarray]], max_cols: int
-) -> list[dict[str, np.ndarray]]:
-    """`downsample_time` applied to every [T, H] array of every layer (same bins for all)."""
-    return [{n: downsample_time(a, max_cols)[0] for n, a in layer.items()} for layer in layers]
+def bin_centres(steps: int, k: int) -> np.ndarray:
+    """The centre timestep of each bin of k steps (the last bin may be shorter)."""
+    starts = np.arange(0, steps, k)
+    return starts + (np.minimum(starts + k, steps) - 1 - starts) / 2
 
 
-def span_summary(trace, values: np.ndarray, start: int = 0) -> dict[str, object]:
-    """What the whole-series view keeps of a one-run trace (B = 1) of points start..: per
-    layer the arrays downsampled to at most `max_cols_for` columns, the saturation table of
-    the full arrays, and the input values binned the same way.
+def span_summary(summary, values: np.ndarray, start: int = 0) -> dict[str, object]:
+    """What the whole-series view shows of a `lstm_core.gatesummary.RunSummary` of points
+    start.. whose original values are `values`: per layer the bin means, the saturation
+    table and the units table, and the input values binned the same way.
 
-    Returns {"layers": [name -> [cols, H]], "saturation": [DataFrame], "names", "x": [cols]
-    bin centres as series positions, "values": [cols], "k": timesteps per column}.
+    Returns {"layers": [name -> [cols, H]], "saturation": [DataFrame], "units": [DataFrame],
+    "names", "x": [cols] bin centres as series positions, "values": [cols], "k": timesteps
+    per column}.
     """
-    max_cols = max_cols_for(trace.hidden_size, len(trace.names))
-    full = window_layers(trace.layers)
-    binned, x = downsample_time(np.asarray(values), max_cols)
+    k, n_layers = summary.k, len(summary.means)
+
+    def corr(lay: int) -> tuple:
+        ok = summary.steps > 2  # a correlation needs at least two (h_t, x_t, x_t+1) rows
+        return (summary.corr_input[lay], summary.corr_next[lay]) if ok else (None, None)
+
     return {
-        "layers": downsample_layers(full, max_cols),
-        "saturation": [saturation(g, trace.names) for g in full],
-        "units": [unit_stats(g, trace.x[0]) for g in full],
-        "names": trace.names,
-        "x": x + start,
-        "values": binned,
-        "k": bin_size(trace.steps, max_cols),
+        "layers": summary.means,
+        "saturation": [
+            saturation_of(summary.shares(lay), summary.names) for lay in range(n_layers)
+        ],
+        "units": [unit_stats(summary.shares(lay), *corr(lay)) for lay in range(n_layers)],
+        "names": summary.names,
+        "x": bin_centres(summary.steps, k) + start,
+        "values": bin_means(np.asarray(values), k),
+        "k": k,
     }
 
 
-def unit_stats(layer: dict[str, np.ndarray], x: np.ndarray) -> pd.DataFrame:
-    """One row per unit: how it correlates with the input x_t and with the next value
+def unit_stats(
+    shares: dict[str, dict[str, np.ndarray]],
+    corr_input: np.ndarray | None,
+    corr_next: np.ndarray | None,
+) -> pd.DataFrame:
+    """One row per unit: how its h correlates with the input x_t and with the next value
     x_{t+1} (what it helps predict), and its σ gates' saturation (share < 0.1 / > 0.9).
 
-    layer: name -> [T, H] over one continuous run; x [T] the inputs of that run. Sorted by
-    the strongest |correlation| first, so "the unit that tracks the trend" is on top.
+    shares: `lstm_core.gatestats.saturation`'s {name: {"low": [H], "high": [H]}}; corr_*:
+    [H] over one continuous run, or None (no correlation columns). Sorted by the strongest
+    |correlation| first, so "the unit that tracks the trend" is on top.
     """
-    h = np.asarray(layer["h"])
-    corr = unit_correlations(h[:-1], x[:-1], x[1:]) if len(x) > 2 else None
-    rows: dict[str, object] = {"unit": np.arange(h.shape[1])}
-    if corr is not None:
-        rows["corr with input"] = corr["input"]
-        rows["corr with next value"] = corr["target"]
-    for gate, share in gate_saturation(layer).items():
-        rows[f"{gate} < 0.1"] = share["low"]
-        rows[f"{gate} > 0.9"] = share["high"]
+    hid = len(next(iter(shares.values()))["low"]) if shares else len(corr_input)
+    rows: dict[str, object] = {"unit": np.arange(hid)}
+    if corr_input is not None:
+        rows["corr with input"] = corr_input
+        rows["corr with next value"] = corr_next
+    for gate, share in shares.items():
+        if gate in SIGMOID:
+            rows[f"{gate} < 0.1"] = share["low"]
+            rows[f"{gate} > 0.9"] = share["high"]
     frame = pd.DataFrame(rows)
-    if corr is not None:
-        strength = np.maximum(np.abs(corr["input"]), np.abs(corr["target"]))
+    if corr_input is not None:
+        strength = np.maximum(np.abs(corr_input), np.abs(corr_next))
         frame = frame.iloc[np.argsort(-strength, kind="stable")]
     return frame.reset_index(drop=True)
 
@@ -207,22 +204,24 @@ def color_range(name: str, arr: np.ndarray | None = None) -> dict[str, object]:
 
 
 def saturation(layer: dict[str, np.ndarray], names: Sequence[str]) -> pd.DataFrame:
-    """Share of saturated values per gate: σ gates below 0.1 / above 0.9, tanh values below
-    -0.9 / above 0.9 (c, unbounded, is left out). One row per gate, shares in [0, 1]."""
-    rows = []
-    for name in names:
-        if name not in SIGMOID and name not in TANH:
-            continue
-        a = np.asarray(layer[name])
-        lo = 0.1 if name in SIGMOID else -0.9
-        rows.append(
-            {
-                "gate": GATE_LABELS.get(name, name),
-                "low": float(np.mean(a < lo)) if a.size else 0.0,
-                "high": float(np.mean(a > 0.9)) if a.size else 0.0,
-                "low means": f"< {lo:g}",
-            }
-        )
+    """Share of saturated values per gate of `layer` (name -> [T, H]): see `saturation_of`."""
+    return saturation_of(unit_saturation({n: layer[n] for n in names}), names)
+
+
+def saturation_of(shares: dict[str, dict[str, np.ndarray]], names: Sequence[str]) -> pd.DataFrame:
+    """One row per gate in `names` that can saturate (σ gates below 0.1 / above 0.9, tanh
+    values below -0.9 / above 0.9; c is left out), from per-unit shares (every unit counts
+    the same number of values, so a gate's share is the mean over units)."""
+    rows = [
+        {
+            "gate": GATE_LABELS.get(name, name),
+            "low": float(np.mean(shares[name]["low"])) if len(shares[name]["low"]) else 0.0,
+            "high": float(np.mean(shares[name]["high"])) if len(shares[name]["high"]) else 0.0,
+            "low means": f"< {LOW[name]:g}",
+        }
+        for name in names
+        if name in shares
+    ]
     return pd.DataFrame(rows, columns=["gate", "low", "high", "low means"])
 
 

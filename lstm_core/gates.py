@@ -22,6 +22,7 @@ GRU [3H, in] as r | z | n.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,12 @@ class GateTrace:
     cell: str
     x: np.ndarray
     layers: list[dict[str, np.ndarray]] = field(default_factory=list)
+
+    def final_state(self) -> list[dict[str, np.ndarray]]:
+        """Each layer's state after the last timestep: {"h": [B, H]} (LSTM also "c": [B, H]),
+        the `initial` that makes `trace_gates` carry on where this trace stopped."""
+        keep = ("h", "c") if self.cell == "lstm" else ("h",)
+        return [{k: layer[k][:, -1].copy() for k in keep} for layer in self.layers]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -170,18 +177,18 @@ def _single_layer(rnn: nn.RNNBase, k: int) -> nn.RNNBase:
 class _Layer:
     """One layer's pre-activations at every step, from its input and PyTorch's h sequence.
 
-    Rows r = (b, t) of A = [h_{t-1} | x_t | 1] ([B·T, H + in + 1], h_{-1} = 0) hold all a
+    Rows r = (b, t) of A = [h_{t-1} | x_t | 1] ([B·T, H + in + 1], h_{-1} = h0 or 0) hold all a
     gate needs: its pre-activation W_hh h_{t-1} + W_ih x_t + b at every step is then one
     matmul, A @ [W_hh^T; W_ih^T; b].
     """
 
-    def __init__(self, inp: torch.Tensor, h_seq: torch.Tensor) -> None:
+    def __init__(self, inp: torch.Tensor, h_seq: torch.Tensor, h0: torch.Tensor | None) -> None:
         self.bsz, self.steps, self.hid = h_seq.shape
         n_in = inp.shape[-1]
         a = torch.empty(
             self.bsz, self.steps, self.hid + n_in + 1, dtype=h_seq.dtype, device=h_seq.device
         )
-        a[:, 0, : self.hid] = 0.0
+        a[:, 0, : self.hid] = 0.0 if h0 is None else h0  # h_{-1}: [B, H]
         a[:, 1:, : self.hid] = h_seq[:, :-1]
         a[:, :, self.hid : self.hid + n_in] = inp
         a[:, :, -1] = 1.0
@@ -214,9 +221,10 @@ def _cell_states(
     g: torch.Tensor,
     o: torch.Tensor,
     dtype: torch.dtype = torch.float64,
+    c0: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t (c_{-1} = 0) and h_t = o_t ⊙ tanh(c_t), along dim 1
-    of [B, T, H] tensors. Returns (c, h) in f's dtype.
+    """c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t (c_{-1} = c0 [B, H], or 0) and h_t = o_t ⊙ tanh(c_t),
+    along dim 1 of [B, T, H] tensors. Returns (c, h) in f's dtype.
 
     The linear recurrence is a two-level chunked scan whose running states are kept in
     `dtype` (float64: no error builds up over long runs). T is cut into n full chunks of
@@ -262,12 +270,16 @@ def _cell_states(
         carry = np.zeros((n, bsz, hid), np_dtype)
         state = np.empty((bsz, n, hid), np_dtype)
         i_all, g_all = i.numpy(), g.numpy()
+        if c0 is not None:
+            carry[0] = c0.numpy()
     else:
         fs, us, f_all, c_all, i_all, g_all = fk, uk, f, c, i, g
         end = uk[0].to(dtype, copy=True)
         prod = fk[0].to(dtype, copy=True)
         carry = torch.zeros(n, bsz, hid, dtype=dtype, device=f.device)
         state = torch.empty(bsz, n, hid, dtype=dtype, device=f.device)
+        if c0 is not None:
+            carry[0] = c0
 
     # 1. each chunk's end state from a zero start, and its product of f: [B, n, H]
     for j in range(1, k):
@@ -275,7 +287,7 @@ def _cell_states(
         end += us[j]
         prod *= fs[j]
 
-    # 2. the state entering each chunk: zero for the first, then carried across borders
+    # 2. the state entering each chunk: c0 (or zero) for the first, then carried across borders
     end_t, prod_t = end.swapaxes(0, 1), prod.swapaxes(0, 1)  # [n, B, H]
     for m in range(1, n):
         carry[m] = end_t[m - 1] + prod_t[m - 1] * carry[m - 1]
@@ -308,10 +320,10 @@ def _to_numpy(t: torch.Tensor) -> np.ndarray:
 
 
 def _trace_lstm_layer(
-    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple, scan_dtype: torch.dtype
+    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple, init: dict, scan_dtype: torch.dtype
 ) -> dict[str, torch.Tensor]:
     w_ih, w_hh, b_ih, b_hh = params
-    lay = _Layer(inp, h_seq)
+    lay = _Layer(inp, h_seq, init.get("h"))
     bias = None if b_ih is None else b_ih + b_hh
     # One [B, T, H] tensor per gate (several smaller buffers page in faster than one big one)
     i, f, g, o = (
@@ -322,15 +334,16 @@ def _trace_lstm_layer(
     f.sigmoid_()
     g.tanh_()
     o.sigmoid_()
-    c, h = _cell_states(f, i, g, o, scan_dtype)
+    c, h = _cell_states(f, i, g, o, scan_dtype, init.get("c"))
     return {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
 
 
 def _trace_gru_layer(
-    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple
+    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple, init: dict
 ) -> dict[str, torch.Tensor]:
     w_ih, w_hh, b_ih, b_hh = params
-    lay = _Layer(inp, h_seq)
+    h0 = init.get("h")
+    lay = _Layer(inp, h_seq, h0)
     (wir, wiz, win), (whr, whz, whn) = _blocks(w_ih, 3), _blocks(w_hh, 3)
     (bir, biz, bin_), (bhr, bhz, bhn) = _blocks(b_ih, 3), _blocks(b_hh, 3)
     r = lay.pre(wir, whr, None if bir is None else bir + bhr).sigmoid_()
@@ -339,29 +352,58 @@ def _trace_gru_layer(
     hn = lay.pre(None, whn, bhn)
     n = lay.pre(win, None, bin_).addcmul_(r, hn).tanh_()
     del hn
-    # h = (1 - z) ⊙ n + z ⊙ h_{t-1}, with h_{-1} = 0
+    # h = (1 - z) ⊙ n + z ⊙ h_{t-1}, with h_{-1} = h0 or 0
     h = torch.empty_like(n)
     torch.lerp(n[:, 1:], h_seq[:, :-1], z[:, 1:], out=h[:, 1:])
-    torch.mul(n[:, 0], 1.0 - z[:, 0], out=h[:, 0])
+    if h0 is None:
+        torch.mul(n[:, 0], 1.0 - z[:, 0], out=h[:, 0])
+    else:
+        torch.lerp(n[:, 0], h0, z[:, 0], out=h[:, 0])
     return {"r": r, "z": z, "n": n, "h": h}
 
 
 def _trace_rnn_layer(
-    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple, nonlinearity: str
+    inp: torch.Tensor, h_seq: torch.Tensor, params: tuple, init: dict, nonlinearity: str
 ) -> dict[str, torch.Tensor]:
     w_ih, w_hh, b_ih, b_hh = params
     bias = None if b_ih is None else b_ih + b_hh
-    a = _Layer(inp, h_seq).pre(w_ih, w_hh, bias)
+    a = _Layer(inp, h_seq, init.get("h")).pre(w_ih, w_hh, bias)
     return {"h": a.tanh_() if nonlinearity == "tanh" else a.relu_()}
 
 
-def trace_gates(model: nn.Module, x: torch.Tensor | np.ndarray) -> GateTrace:
+def _initial(
+    init: Sequence[dict] | None, rnn: nn.RNNBase, cell: str, bsz: int, like: torch.Tensor
+) -> list[dict[str, torch.Tensor]]:
+    """`trace_gates`' `initial` as per-layer dicts of [B, H] tensors on the model's device
+    (empty dicts: zero states). Raises ValueError when it does not fit the model or batch."""
+    if init is None:
+        return [{} for _ in range(rnn.num_layers)]
+    keys = ("h", "c") if cell == "lstm" else ("h",)
+    if len(init) != rnn.num_layers or any(set(d) != set(keys) for d in init):
+        raise ValueError(
+            f"initial must hold one dict with keys {keys} per layer ({rnn.num_layers})."
+        )
+    out = []
+    for d in init:
+        layer = {k: torch.as_tensor(np.asarray(d[k])).to(like) for k in keys}
+        if any(tuple(v.shape) != (bsz, rnn.hidden_size) for v in layer.values()):
+            raise ValueError(f"each initial state must have shape [{bsz}, {rnn.hidden_size}].")
+        out.append(layer)
+    return out
+
+
+def trace_gates(
+    model: nn.Module, x: torch.Tensor | np.ndarray, initial: Sequence[dict] | None = None
+) -> GateTrace:
     """Every gate and state of every layer at every timestep, recomputed from the weights.
 
-    model: a Forecaster (its `.rnn` is traced) or an nn.LSTM / nn.GRU / nn.RNN with
-           input_size 1 (x is read batch-first whatever the module's `batch_first`).
-    x:     [T] (one continuous run from a zero state, traced with B = 1), [B, T] (a batch of
-           windows, each from a zero state) or [B, T, 1]; numpy or torch.
+    model:   a Forecaster (its `.rnn` is traced) or an nn.LSTM / nn.GRU / nn.RNN with
+             input_size 1 (x is read batch-first whatever the module's `batch_first`).
+    x:       [T] (one continuous run, traced with B = 1), [B, T] (a batch of windows) or
+             [B, T, 1]; numpy or torch.
+    initial: the state before the first step, per layer {"h": [B, H]} (LSTM also "c"), e.g.
+             an earlier trace's `final_state()` to carry a long run on chunk by chunk;
+             None: every sequence starts from a zero state.
 
     Runs under torch.no_grad on the model's device, without dropout between layers (the
     model's eval-mode computation). Each layer's input is PyTorch's own output of the layer
@@ -374,17 +416,23 @@ def trace_gates(model: nn.Module, x: torch.Tensor | np.ndarray) -> GateTrace:
     w0 = rnn.weight_ih_l0
     scan_dtype = torch.float32 if w0.device.type == "mps" else torch.float64  # MPS has no f64
     with torch.no_grad():
+        inits = _initial(initial, rnn, cell, xb.shape[0], w0)
         inp = xb.to(device=w0.device, dtype=w0.dtype).unsqueeze(-1)  # [B, T, 1]
         layers: list[dict[str, np.ndarray]] = []
         for k in range(rnn.num_layers):
-            h_seq = _single_layer(rnn, k)(inp)[0]  # PyTorch's fused kernel: [B, T, H]
+            init = inits[k]
+            state = None  # PyTorch's kernel takes [1, B, H] states
+            if init:
+                h0 = init["h"].unsqueeze(0)
+                state = (h0, init["c"].unsqueeze(0)) if cell == "lstm" else h0
+            h_seq = _single_layer(rnn, k)(inp, state)[0]  # PyTorch's fused kernel: [B, T, H]
             params = _params(rnn, k)
             if cell == "lstm":
-                out = _trace_lstm_layer(inp, h_seq, params, scan_dtype)
+                out = _trace_lstm_layer(inp, h_seq, params, init, scan_dtype)
             elif cell == "gru":
-                out = _trace_gru_layer(inp, h_seq, params)
+                out = _trace_gru_layer(inp, h_seq, params, init)
             else:
-                out = _trace_rnn_layer(inp, h_seq, params, rnn.nonlinearity)
+                out = _trace_rnn_layer(inp, h_seq, params, init, rnn.nonlinearity)
             layers.append({name: _to_numpy(out[name]) for name in GATE_NAMES[cell]})
             inp = h_seq
     return GateTrace(cell=cell, x=_to_numpy(xb), layers=layers)

@@ -7,22 +7,28 @@ Recurrent Networks": a gate value below 0.1 is "left-saturated" (closed), above 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-SIGMOID_GATES = ("i", "f", "o", "r", "z")
+SIGMOID = frozenset("iforz")  # gates in [0, 1]
+TANH = frozenset("gnh")  # values in [-1, 1]
+#: Below this a value counts as saturated low: σ gates "closed", tanh values near -1.
+LOW: dict[str, float] = {**dict.fromkeys(SIGMOID, 0.1), **dict.fromkeys(TANH, -0.9)}
+HIGH = 0.9  # above this a σ gate is "open", a tanh value near 1 (the cell state c: neither)
 
 
-def saturation(layer: dict[str, np.ndarray], low: float = 0.1, high: float = 0.9) -> dict:
-    """Share of activations below `low` and above `high`, per sigmoid gate and unit.
+def saturation(layer: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """Share of values below LOW[name] and above HIGH, per gate (names in LOW) and unit.
 
-    layer: name -> [B, T, H] (or [T, H]) -> {gate: {"low": [H], "high": [H]}} in 0..1.
+    layer: name -> [B, T, H] (or [T, H]) -> {name: {"low": [H], "high": [H]}} in 0..1.
     """
     out = {}
     for name, a in layer.items():
-        if name not in SIGMOID_GATES:
+        if name not in LOW:
             continue
-        a = a.reshape(-1, a.shape[-1])  # [B*T, H]
-        out[name] = {"low": (a < low).mean(0), "high": (a > high).mean(0)}
+        a = np.asarray(a).reshape(-1, a.shape[-1])  # [B*T, H]
+        out[name] = {"low": (a < LOW[name]).mean(0), "high": (a > HIGH).mean(0)}
     return out
 
 
@@ -46,7 +52,20 @@ def unit_correlations(h: np.ndarray, x: np.ndarray, target: np.ndarray | None = 
     return out
 
 
-def top_units(corr: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
-    """The k units with the largest |correlation|, as (unit, correlation)."""
-    order = np.argsort(-np.abs(corr))[:k]
-    return [(int(u), float(corr[u])) for u in order]
+def bin_size(steps: int, max_cols: int) -> int:
+    """Timesteps per column when `steps` are shown in at most `max_cols` columns."""
+    if max_cols < 1:
+        raise ValueError(f"max_cols must be at least 1, got {max_cols}.")
+    return max(1, math.ceil(steps / max_cols))
+
+
+def bin_means(a: np.ndarray, k: int) -> np.ndarray:
+    """Means of consecutive bins of k rows, in float64: [m, ...] -> [ceil(m / k), ...].
+    The last bin may be shorter; it is the mean of the rows it has."""
+    a = np.asarray(a)
+    m = a.shape[0]
+    full = m // k
+    out = a[: full * k].reshape(full, k, *a.shape[1:]).mean(axis=1, dtype=np.float64)
+    if m > full * k:
+        out = np.concatenate([out, a[full * k :].mean(axis=0, dtype=np.float64, keepdims=True)])
+    return out

@@ -27,10 +27,13 @@ import streamlit as st
 from explorer import gate_figures as gf
 from explorer import state, ui
 from lstm_core.forecast import predict_scaled
-from lstm_core.gates import explain_step, trace_gates
+from lstm_core.gates import GATE_NAMES, explain_step, trace_gates
+from lstm_core.gatesummary import summarise_run
 
 VIEWS = ("One window", "Whole series")
-MAX_TRACE_VALUES = 30_000_000  # the largest whole-series trace computed at once (values)
+# The longest whole-series span, in gate values (steps × units × layers × gates): ~3 s of
+# tracing on 2 CPU cores. Memory is no limit: the span is traced chunk by chunk.
+MAX_TRACE_VALUES = 150_000_000
 DEFAULT_SPAN = 20_000  # points the whole-series view shows at first
 PLOTLY = {"displaylogo": False}
 PERSIST = {"persist_state": "session"}
@@ -176,15 +179,20 @@ def one_window(bundle, dataset, layer: int) -> None:
 # --------------------------------------------------------------------------- whole series
 
 
-def whole_series(bundle, dataset, start: int, end: int) -> dict:
-    """Trace points [start, end) from a zero state; keep only downsampled arrays per layer."""
-    key = (*model_key(bundle, dataset), start, end)
+def whole_series(bundle, dataset, start: int, end: int, n_cols: int) -> dict:
+    """Trace points [start, end) from a zero state, chunk by chunk, keeping only what the
+    view shows (bin means, saturation counts, unit correlations)."""
+    key = (*model_key(bundle, dataset), start, end, n_cols)
     cached = st.session_state.get("gates_whole")
     if cached is None or cached["key"] != key:
         st.session_state.pop("gates_whole", None)  # free the old one first
-        trace = trace_gates(bundle.model, dataset.scaled[start:end])
-        cached = {"key": key, **gf.span_summary(trace, dataset.values[start:end], start)}
-        del trace
+        bar = st.progress(0.0, "Tracing the gates over the span…")
+        summary = summarise_run(
+            bundle.model, dataset.scaled[start:end], n_cols,
+            progress=lambda done, total: bar.progress(done / total),
+        )  # fmt: skip
+        bar.empty()
+        cached = {"key": key, **gf.span_summary(summary, dataset.values[start:end], start)}
         st.session_state["gates_whole"] = cached
     return cached
 
@@ -198,7 +206,7 @@ def unit_lines(gates: dict, names, x: np.ndarray) -> None:
 
 def whole_view(bundle, dataset, layer: int) -> None:
     n, cfg = len(dataset.values), bundle.model_config
-    per_step = cfg.hidden_size * cfg.num_layers * (6 if cfg.cell == "lstm" else 4)
+    per_step = cfg.hidden_size * cfg.num_layers * len(GATE_NAMES[cfg.cell])
     longest = max(2, MAX_TRACE_VALUES // per_step)
     first = (max(0, n - min(longest, DEFAULT_SPAN)), n)
 
@@ -209,11 +217,12 @@ def whole_view(bundle, dataset, layer: int) -> None:
     start, end = st.slider("Points of the series", 0, n, key=key, **PERSIST)
     if end - start > longest:
         start = end - longest
-        st.info(f"Showing the last {longest:,} points of the span: the most traced at once.")
+        st.info(f"Showing the last {longest:,} points of the span: the most traced for one view.")
     if end - start < 2:
         st.warning("Choose a span of at least two points.")
         return
-    res = whole_series(bundle, dataset, start, end)
+    n_cols = gf.max_cols_for(cfg.hidden_size, len(GATE_NAMES[cfg.cell]))  # one layer's rows
+    res = whole_series(bundle, dataset, start, end, n_cols)
     note = gf.downsample_note(res["k"])
     fig = figure(res, layer, lambda: gf.span_figure(
         res["layers"][layer], res["names"], res["x"], res["values"], res["k"], (start, end),

@@ -14,6 +14,8 @@ import torch
 from explorer import gate_figures as gf
 from lstm_core.config import ModelConfig
 from lstm_core.gates import explain_step, trace_gates
+from lstm_core.gatestats import saturation, unit_correlations
+from lstm_core.gatesummary import summarise_run
 from lstm_core.models import build_model
 from lstm_core.windows import Split
 
@@ -151,11 +153,10 @@ def test_downsample_exact_bins_and_1d():
         gf.downsample_time(v, 0)
 
 
-def test_downsample_layers_and_column_budget():
-    layers = [_layer("ifgoch"), _layer("ifgoch", 1)]
-    out = gf.downsample_layers(layers, 5)  # k = 3 on T = 12
-    assert all(a.shape == (4, H) for lay in out for a in lay.values())
-    np.testing.assert_allclose(out[1]["f"][0], layers[1]["f"][:3].mean(axis=0), rtol=1e-6)
+def test_bin_centres_and_column_budget():
+    np.testing.assert_array_equal(gf.bin_centres(10, 3), [1.0, 4.0, 7.0, 9.0])
+    np.testing.assert_array_equal(gf.bin_centres(4, 1), [0.0, 1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(gf.bin_centres(8, 4), [1.5, 5.5])
     assert gf.max_cols_for(8, 6) == gf.MAX_COLS
     assert gf.max_cols_for(512, 6) == gf.MIN_COLS
     assert 500 < gf.max_cols_for(64, 6) < gf.MAX_COLS
@@ -248,20 +249,29 @@ def test_date_range():
     assert gf.date_range(None, 5, 0, 4) == "" and gf.date_range(days, 6, 0, 4) == ""
 
 
-def test_span_summary_keeps_only_binned_arrays():
+def test_span_summary_of_a_chunked_run_matches_the_whole_trace():
     model = build_model(ModelConfig(hidden_size=4, num_layers=2), seed=0)
     x = np.sin(np.arange(3000) / 7).astype(np.float32)
     trace = trace_gates(model, x)
-    out = gf.span_summary(trace, x.astype(np.float64) * 10, start=100)
     k = gf.bin_size(3000, gf.max_cols_for(4, 6))
+    summary = summarise_run(model, x, gf.max_cols_for(4, 6), chunk_values=10_000)
+    out = gf.span_summary(summary, x.astype(np.float64) * 10, start=100)
     assert k == 2 and out["k"] == 2 and out["names"] == trace.names
     assert len(out["layers"]) == 2 and out["layers"][1]["c"].shape == (1500, 4)
-    np.testing.assert_allclose(out["layers"][1]["c"][0], trace.layers[1]["c"][0, :2].mean(axis=0))
+    np.testing.assert_allclose(
+        out["layers"][1]["c"][0], trace.layers[1]["c"][0, :2].mean(axis=0), atol=1e-6
+    )
     assert out["x"][0] == 100.5 and len(out["values"]) == 1500
     assert out["values"][0] == pytest.approx(10 * x[:2].mean())
-    pd.testing.assert_frame_equal(
-        out["saturation"][0], gf.saturation(gf.window_layers(trace.layers)[0], trace.names)
-    )
+    full = gf.window_layers(trace.layers)
+    for lay in range(2):
+        pd.testing.assert_frame_equal(
+            out["saturation"][lay], gf.saturation(full[lay], trace.names), atol=1e-3
+        )
+        units = out["units"][lay].set_index("unit").sort_index()
+        h = full[lay]["h"].astype(np.float64)
+        want = [np.corrcoef(h[:-1, u], x[1:])[0, 1] for u in range(4)]
+        np.testing.assert_allclose(units["corr with next value"], want, atol=1e-5)
 
 
 def test_unit_stats_put_the_unit_that_tracks_the_input_first():
@@ -272,10 +282,12 @@ def test_unit_stats_put_the_unit_that_tracks_the_input_first():
     h = np.stack([0.01 * np.cos(t), 0.9 * x, -0.5 * np.roll(x, -1)], 1)  # unit 1 = input
     f = np.full((50, 3), 0.95)
     f[:, 2] = 0.05
-    table = unit_stats({"h": h, "f": f, "c": h}, x)
+    corr = unit_correlations(h[:-1], x[:-1], x[1:])
+    table = unit_stats(saturation({"h": h, "f": f, "c": h}), corr["input"], corr["target"])
     assert list(table["unit"][:2]) == [1, 2]
     assert table.loc[0, "corr with input"] == pytest.approx(1.0)
     assert table.loc[1, "corr with next value"] == pytest.approx(-1.0)
     row2 = table[table["unit"] == 2].iloc[0]
     assert row2["f < 0.1"] == 1.0 and row2["f > 0.9"] == 0.0
     assert table[table["unit"] == 0].iloc[0]["f > 0.9"] == 1.0
+    assert not any(c.startswith("h ") for c in table.columns)  # only the σ gates' shares

@@ -306,6 +306,54 @@ def test_unsupported_models_raise():
 
 
 # --------------------------------------------------------------------------------------------
+# Starting from a given state
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_initial_state_matches_pytorch_and_continues_a_run(cell):
+    model = model_for(cell, 2, "random")
+    rnn = model.rnn
+    x = _windows(steps=60, count=3)  # [3, 60]
+    gen = torch.Generator().manual_seed(5)
+    init = [
+        {k: torch.empty(3, HIDDEN).uniform_(-0.8, 0.8, generator=gen).numpy() for k in keys}
+        for keys in [("h", "c") if cell == "lstm" else ("h",)] * 2
+    ]
+    trace = trace_gates(model, x, initial=init)
+    h0 = torch.from_numpy(np.stack([d["h"] for d in init]))  # [layers, B, H]
+    state = (h0, torch.from_numpy(np.stack([d["c"] for d in init]))) if cell == "lstm" else h0
+    with torch.no_grad():
+        out, last = rnn(torch.from_numpy(x).unsqueeze(-1), state)
+    np.testing.assert_allclose(trace.layers[-1]["h"], out.numpy(), atol=ATOL)
+    final = trace.final_state()
+    h_n = (last[0] if cell == "lstm" else last).numpy()
+    for k in range(2):
+        np.testing.assert_allclose(final[k]["h"], h_n[k], atol=ATOL)
+        if cell == "lstm":
+            np.testing.assert_allclose(final[k]["c"], last[1][k].numpy(), atol=ATOL)
+    # A run cut in two, the second part started from the first's final state, is the run
+    whole = trace_gates(model, x)
+    first = trace_gates(model, x[:, :23])
+    second = trace_gates(model, x[:, 23:], initial=first.final_state())
+    for k in range(2):
+        for name in whole.names:
+            joined = np.concatenate([first.layers[k][name], second.layers[k][name]], axis=1)
+            np.testing.assert_allclose(joined, whole.layers[k][name], atol=ATOL)
+
+
+def test_a_wrong_initial_state_raises_a_clear_error():
+    model = model_for("lstm", 2)
+    x = _windows(steps=10, count=2)
+    ok = {"h": np.zeros((2, HIDDEN)), "c": np.zeros((2, HIDDEN))}
+    with pytest.raises(ValueError, match=r"^initial must hold one dict with keys \('h', 'c'\) "):
+        trace_gates(model, x, initial=[ok])  # one layer's state for two layers
+    with pytest.raises(ValueError, match="initial must hold one dict"):
+        trace_gates(model, x, initial=[ok, {"h": ok["h"]}])  # no c
+    with pytest.raises(ValueError, match=rf"^each initial state must have shape \[2, {HIDDEN}\]"):
+        trace_gates(model, x, initial=[ok, {"h": np.zeros((1, HIDDEN)), "c": ok["c"]}])
+
+
+# --------------------------------------------------------------------------------------------
 # explain_step
 
 

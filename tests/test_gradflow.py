@@ -75,13 +75,15 @@ def test_rnn_gradient_decays_with_lag():
 
 def test_saturation_and_correlations_by_hand():
     f = np.array([[[0.05, 0.5], [0.95, 0.5], [0.99, 0.08]]])  # [B=1, T=3, H=2]
-    s = gatestats.saturation({"f": f, "c": f * 9})
-    assert set(s) == {"f"}
+    h = np.array([[[-0.95, 0.2], [0.5, 0.95], [0.1, -0.5]]])
+    s = gatestats.saturation({"f": f, "c": f * 9, "h": h})
+    assert set(s) == {"f", "h"}  # c is unbounded: never saturated
     np.testing.assert_allclose(s["f"]["low"], [1 / 3, 1 / 3])
     np.testing.assert_allclose(s["f"]["high"], [2 / 3, 0])
+    np.testing.assert_allclose(s["h"]["low"], [1 / 3, 0])  # tanh values: below -0.9
+    np.testing.assert_allclose(s["h"]["high"], [0, 1 / 3])
     x = np.array([1.0, 2.0, 3.0, 4.0])
     h = np.stack([2 * x, -x, np.ones(4)], 1)
     c = gatestats.unit_correlations(h, x, x[::-1])
     np.testing.assert_allclose(c["input"], [1, -1, 0])
     np.testing.assert_allclose(c["target"], [-1, 1, 0])
-    assert gatestats.top_units(c["input"], 2) == [(0, 1.0), (1, -1.0)]
