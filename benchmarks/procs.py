@@ -4,6 +4,7 @@ runs pages). Samples of the two settings alternate; ratios are taken per adjacen
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -21,14 +22,19 @@ def run_worker(
     tuned: bool = True,
     threads: int | None = None,
     in_thread: bool = False,
+    omp: str | None = None,
     timeout: float = 3600,
 ) -> dict:
+    """One worker process; omp: its OMP_WAIT_POLICY (None: unset, libgomp's default spin)."""
     cmd = [sys.executable, "-m", "benchmarks.worker", "--config", config, "--epochs", str(epochs)]
     if threads:
         cmd += ["--threads", str(threads)]
     if in_thread:
         cmd.append("--in-thread")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LSTM_CORE_TUNE_MALLOC": "1" if tuned else "0"}
+    env.pop("OMP_WAIT_POLICY", None)
+    if omp:
+        env["OMP_WAIT_POLICY"] = omp
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"worker failed ({p.returncode}): {p.stderr[-2000:]}")
@@ -59,6 +65,18 @@ def _side(runs: list[dict]) -> dict:
         "malloc_tuned": runs[-1]["malloc_tuned"],
         "threads": runs[-1]["threads"],
     }
+
+
+@contextlib.contextmanager
+def busy(n: int):
+    """n processes that each keep one CPU busy (a shared machine's load) while inside."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(max(0, n))]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
 
 
 def compare(

@@ -6,6 +6,9 @@ Sections (--only picks some):
            with --large; a tiny Q with --quick), in this process
   gates    trace_gates vs one nn.LSTM forward, and its exactness, in this process
   app      cold start of app.py until the first page renders (fresh processes); proto bytes
+  page     the Gates page in AppTest: rerun on a window change (64 units × look_back 100), a
+           cached rerun, the whole-series view, bytes per rerun; the whole-series view's
+           peak memory, chunked vs one full trace (fresh processes)
   malloc   glibc malloc tuned (lstm_core.perf.tune_malloc) vs default: time per epoch,
            user/sys CPU, peak RSS (fresh processes; B, and C with --large)
   threads  torch's default intra-op threads vs 1 thread; malloc in a non-main thread
@@ -40,7 +43,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import CONFIGS  # noqa: E402
 from benchmarks.stats import finite_positive, table  # noqa: E402
 
-SECTIONS = ("train", "gates", "app", "malloc", "threads")
+SECTIONS = ("train", "gates", "app", "page", "malloc", "threads")
 
 
 def _cpu_model() -> str:
@@ -97,6 +100,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="torch intra-op threads here and in workers; 0: torch's default (see section 5)",
     )
     ap.add_argument("--malloc-reps", type=int, default=None, help="processes per malloc setting")
+    ap.add_argument(
+        "--busy", type=int, default=2, help="busy processes beside the loaded thread runs"
+    )
     ap.add_argument(
         "--full-batch-budget",
         type=float,
@@ -189,6 +195,13 @@ def _app(a: argparse.Namespace, out: dict, configs: list[str], log) -> None:
     )
 
 
+def _page(a: argparse.Namespace, out: dict, configs: list[str], log) -> None:
+    from benchmarks.page_bench import bench_page
+
+    size = (3_000, 20, 16, 2, 1) if a.quick else (100_000, 100, 64, 5, a.app_samples or 3)
+    out["page"] = bench_page(*size, threads=a.threads or 0, log=log)
+
+
 def _proc_plan(a: argparse.Namespace) -> tuple[list[str], int, dict]:
     """Configs, processes per setting and thread setting of the fresh-process sections."""
     cfgs = ["Q"] if a.quick else ["B"] + (["C"] if a.large else [])
@@ -215,11 +228,26 @@ def _malloc(a: argparse.Namespace, out: dict, configs: list[str], log) -> None:
 
 
 def _threads(a: argparse.Namespace, out: dict, configs: list[str], log) -> None:
-    from benchmarks.procs import compare
+    """torch's default threads (2 here) with libgomp's default spin-wait and with
+    OMP_WAIT_POLICY=PASSIVE (what app.py and the CLI set) vs 1 thread, on a quiet machine
+    and beside `--busy` processes that each keep a core busy (a shared machine's load)."""
+    from benchmarks.procs import busy, compare
 
     cfgs, reps, thr = _proc_plan(a)
     name = cfgs[0]
     out["threads"] = {"default_vs_1": compare(name, 1, reps, {}, {"threads": 1}, log, "threads")}
+    small = "Q" if a.quick else "A"  # loaded runs of B take minutes per epoch when threads spin
+    for load in (0, a.busy):
+        with busy(load):
+            label = f"load {load}"
+            out["threads"][f"spin_vs_passive_load{load}"] = compare(
+                small, 3, reps, {}, {"omp": "PASSIVE"}, log, f"spin/passive {label}"
+            )
+            out["threads"][f"passive_vs_1_load{load}"] = compare(
+                small, 3, reps, {"omp": "PASSIVE"}, {"threads": 1}, log, f"passive/1 {label}"
+            )
+        if not load:
+            out["threads"]["busy"] = a.busy
     if not a.quick:  # malloc when fit runs in a non-main thread, as in Streamlit
         out["threads"]["in_thread_malloc"] = compare(
             name,
@@ -236,6 +264,7 @@ SECTION_RUNNERS = {
     "train": _train,
     "gates": _gates,
     "app": _app,
+    "page": _page,
     "malloc": _malloc,
     "threads": _threads,
 }
@@ -266,6 +295,9 @@ def ratios(out: dict) -> dict[str, float]:
     if th:
         c = th["default_vs_1"]["config"]
         r[f"threads_{c}_default_over_1_wall"] = th["default_vs_1"]["a_over_b_wall"]["median"]
+        for key, cmp_ in th.items():
+            if key.startswith(("spin_vs_passive", "passive_vs_1")):
+                r[f"threads_{cmp_['config']}_{key}_wall"] = cmp_["a_over_b_wall"]["median"]
         if "in_thread_malloc" in th:
             it = th["in_thread_malloc"]
             r[f"in_thread_{c}_default_over_tuned_wall"] = it["a_over_b_wall"]["median"]
@@ -423,6 +455,8 @@ def report(out: dict) -> str:
                     f"{app['rerun_proto_bytes']:,} proto bytes"
                 )
         lines.append("")
+    if "page" in out:
+        lines += _page_report(out["page"])
     if out.get("malloc"):
         rows = []
         for mm in out["malloc"]:
@@ -470,6 +504,12 @@ def report(out: dict) -> str:
     if th:
         rows = []
         cases = [("intra-op threads", th["default_vs_1"], "torch default", "1 thread")]
+        for load in sorted({0, th.get("busy", 0)}):
+            if f"spin_vs_passive_load{load}" in th:
+                cases += [
+                    (f"load +{load}", th[f"spin_vs_passive_load{load}"], "spin", "PASSIVE"),
+                    (f"load +{load}", th[f"passive_vs_1_load{load}"], "PASSIVE", "1 thread"),
+                ]
         if "in_thread_malloc" in th:
             cases.append(("fit in a thread", th["in_thread_malloc"], "malloc default", "tuned"))
         for label, cmp_, a_l, b_l in cases:
@@ -483,11 +523,50 @@ def report(out: dict) -> str:
                 ]
             )
         lines += [
-            "5. Threads (fresh process per run, 1 epoch each; wall s per epoch)",
+            "5. Threads (fresh process per run; wall s per epoch; 'spin' = libgomp's default",
+            "   OMP_WAIT_POLICY, 'load +n' = n busy processes beside the runs)",
             table(["setting", "a", "b", "a/b wall", "a/b cpu"], rows),
             "",
         ]
     return "\n".join(lines)
+
+
+def _page_report(p: dict) -> list[str]:
+    span = p["default_span"]
+    rows = [
+        ["first render (imports, first trace)", _t(p["first_render_s"]), p["first_render_bytes"]],
+        ["window change (new trace)", _t(p["window_change_s"]), p["window_change_bytes"]],
+        ["rerun, nothing changed", _t(p["cached_rerun_s"]), p["cached_rerun_bytes"]],
+        [
+            f"whole series, default span ({span[1] - span[0]:,} points)",
+            _t(p["default_span_s"]),
+            p["default_span_bytes"],
+        ],
+        [f"whole series, all {p['points']:,} points", _t(p["whole_series_s"]),
+         p["whole_series_bytes"]],
+        ["whole series, rerun, nothing changed", _t(p["whole_cached_s"]), ""],
+    ]  # fmt: skip
+    mem = [
+        [
+            mode,
+            _t(m["peak_added_mib"], "{:.0f}"),
+            _t(m["seconds"]),
+            f"{m['kept_bytes']:,}",
+            f"{m['full_trace_bytes']:,}",
+        ]
+        for mode, m in p["memory"].items()
+    ]
+    return [
+        f"3b. Gates page in AppTest ({p['hidden']} units, look_back {p['look_back']}, "
+        f"{p['points']:,} points; {p['samples']} processes × {p['reruns']} reruns; scripts "
+        + ("compiled once, as a server does)" if p["compile_once"] else "compiled per run)"),
+        table(
+            ["rerun", "seconds", "proto bytes"], [[a, b, f"{c:,}" if c else ""] for a, b, c in rows]
+        ),
+        f"   Whole-series view of {p['points']:,} steps, fresh processes: peak RSS it adds",
+        table(["trace", "peak added MiB", "seconds", "bytes kept", "full trace bytes"], mem),
+        "",
+    ]
 
 
 def _clean(v):

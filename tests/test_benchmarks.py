@@ -48,10 +48,10 @@ def quick() -> dict:
 
 
 def test_quick_json_has_every_section(quick):
-    assert {"meta", "training", "gates", "app", "malloc", "ratios"} <= set(quick)
+    assert {"meta", "training", "gates", "app", "page", "malloc", "ratios"} <= set(quick)
     meta = quick["meta"]
     assert meta["mode"] == "quick" and meta["nproc"] >= 1 and meta["torch"]
-    assert set(meta["section_seconds"]) == {"train", "gates", "app", "malloc"}
+    assert set(meta["section_seconds"]) == {"train", "gates", "app", "page", "malloc"}
 
 
 def test_quick_training_compares_the_same_work(quick):
@@ -80,6 +80,19 @@ def test_quick_app_is_timed_or_skipped_with_a_note(quick):
     else:
         assert "error" not in app, app.get("error")
         assert _summary_ok(app["cold_start_s"]) and app["proto_bytes"] >= 0
+
+
+def test_quick_gates_page_times_reruns_and_compares_memory(quick):
+    p = quick["page"]
+    assert p["compile_once"] is True and p["hidden"] == 16 and p["samples"] == 1
+    for key in ("first_render_s", "window_change_s", "cached_rerun_s", "whole_series_s"):
+        assert _summary_ok(p[key]), key
+    assert p["window_change_s"]["n"] == p["reruns"] == 2
+    # the whole-series view sends more than one window, and both carry the heatmaps
+    assert p["default_span_bytes"] > p["window_change_bytes"] > 10_000
+    assert set(p["memory"]) == {"full", "chunked"}
+    for m in p["memory"].values():  # both keep the same bins, far less than the full trace
+        assert m["kept_bytes"] == p["memory"]["full"]["kept_bytes"] < m["full_trace_bytes"]
 
 
 def test_quick_malloc_compares_tuned_and_default_processes(quick):

@@ -1,0 +1,234 @@
+"""The Gates page, rerun by rerun, and the memory of its whole-series view.
+
+Page timings: one fresh process runs `app.py` in Streamlit's AppTest with a model of
+`hidden` units on windows of `look_back` points already in session state (weights as
+initialised: tracing costs the same whatever their values), switches to the Gates page and
+times its reruns:
+
+* window change: the window slider moves to a window not seen before (a new trace, its
+  heatmaps, the unit lines and the equations);
+* cached rerun: nothing changed (what any other widget's rerun costs at least);
+* whole series: the view switches to the whole series (default span), then the span grows
+  to the whole series; then a cached rerun of that view.
+
+A time is AppTest's `run()`: the script run plus AppTest's own parsing of the result, an
+upper bound of the server's work per rerun. AppTest compiles the scripts again on every run
+(a new ScriptCache each time; 30-40 ms for app.py and the Gates page, with Streamlit's
+"magic" rewrite) where a server compiles them once: here one ScriptCache is shared, as in
+a server, and `--fresh-compile` keeps AppTest's behaviour. "Sent" is the size of the
+element protos after the rerun (the page's full output, a lower bound of what the server
+sends).
+
+Memory: fresh processes trace a `points`-step run with a `hidden`-unit LSTM for the
+whole-series view, either chunk by chunk (`summarise_run`, what the page does) or as one
+full trace then downsampled (what it did before); each reports its peak RSS added by the
+view (`VmHWM` after minus before) and the bytes the view keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.app_bench import proto_bytes  # noqa: E402
+from benchmarks.stats import summarize  # noqa: E402
+
+
+def _hwm_mib() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")  # pragma: no cover - not Linux
+
+
+def _session(points: int, look_back: int, hidden: int) -> dict:
+    from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+    from lstm_core.data import series_from_values
+    from lstm_core.pipeline import start_run
+    from lstm_core.synthetic import sine_series
+
+    values = sine_series(points, period=24, noise=0.1, seed=0)
+    bundle, dataset = start_run(
+        values, "sine", DataConfig(look_back=look_back), ModelConfig(hidden_size=hidden),
+        TrainConfig(epochs=1, seed=0, device="cpu"),
+    )  # fmt: skip
+    return {"bundle": bundle, "dataset": dataset, "series": series_from_values(values)}
+
+
+def _timed(at, step) -> tuple[float, int]:
+    t = time.perf_counter()
+    step()
+    dt = time.perf_counter() - t
+    if at.exception:
+        raise RuntimeError(f"the page raised: {at.exception[0].value}")
+    return dt, proto_bytes(at)[0]
+
+
+def _share_script_cache() -> None:
+    """Make AppTest reuse one ScriptCache across runs, as a server's Runtime does."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared
+
+
+def page_child(
+    points: int, look_back: int, hidden: int, reruns: int, threads: int, compile_once: bool
+) -> dict:
+    import torch
+    from streamlit.testing.v1 import AppTest
+
+    if threads:
+        torch.set_num_threads(threads)
+    if compile_once:
+        _share_script_cache()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    for k, v in _session(points, look_back, hidden).items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("pages/gates.py")
+    first, first_bytes = _timed(at, at.run)  # the page's first render (imports included)
+    n_windows = at.session_state["dataset"].split.n_windows
+    slider = lambda w: lambda: at.slider(key="gates_window").set_value(w).run()  # noqa: E731
+    window = [_timed(at, slider(n_windows - 2 - i)) for i in range(reruns)]
+    cached = [_timed(at, at.run) for _ in range(reruns)]
+    hwm = _hwm_mib()
+    view = at.radio(key="gates_view")
+    default_span = _timed(at, lambda: view.set_value("Whole series").run())
+    span = at.slider(key="gates_span").value
+    whole = _timed(at, lambda: at.slider(key="gates_span").set_value((0, points)).run())
+    whole_cached = [_timed(at, at.run) for _ in range(reruns)]
+    return {
+        "points": points, "look_back": look_back, "hidden": hidden, "threads": threads,
+        "compile_once": compile_once, "first_render_s": first, "first_render_bytes": first_bytes,
+        "window_change_s": [t for t, _ in window], "window_change_bytes": window[-1][1],
+        "cached_rerun_s": [t for t, _ in cached], "cached_rerun_bytes": cached[-1][1],
+        "default_span": list(span), "default_span_s": default_span[0],
+        "default_span_bytes": default_span[1], "whole_series_s": whole[0],
+        "whole_series_bytes": whole[1], "whole_cached_s": [t for t, _ in whole_cached],
+        "whole_view_peak_added_mib": _hwm_mib() - hwm,
+    }  # fmt: skip
+
+
+def memory_child(points: int, hidden: int, mode: str, threads: int) -> dict:
+    """Peak RSS the whole-series view adds for a `points`-step run, and what it keeps."""
+    import numpy as np
+    import torch
+
+    from explorer import gate_figures as gf
+    from lstm_core.config import ModelConfig
+    from lstm_core.gates import trace_gates
+    from lstm_core.gatesummary import summarise_run
+    from lstm_core.models import build_model
+
+    if threads:
+        torch.set_num_threads(threads)
+    model = build_model(ModelConfig(hidden_size=hidden), seed=0)
+    x = np.sin(np.arange(points) / 7).astype(np.float32)
+    cols = gf.max_cols_for(hidden, 6)
+    gf.span_summary(summarise_run(model, x[:2000], cols), x[:2000])  # warm-up: first calls
+    before = _hwm_mib()
+    t = time.perf_counter()
+    if mode == "chunked":
+        kept = gf.span_summary(summarise_run(model, x, cols), x)
+    else:  # before: one full trace, every layer downsampled, the full arrays then dropped
+        trace = trace_gates(model, x)
+        full = gf.window_layers(trace.layers)
+        kept = {
+            "layers": [{n: gf.downsample_time(a, cols)[0] for n, a in lay.items()} for lay in full],
+            "saturation": [gf.saturation(g, trace.names) for g in full],
+        }
+        del trace, full
+    seconds = time.perf_counter() - t
+    kept_bytes = sum(a.nbytes for lay in kept["layers"] for a in lay.values())
+    return {
+        "mode": mode, "points": points, "hidden": hidden, "seconds": seconds,
+        "peak_added_mib": _hwm_mib() - before, "kept_bytes": kept_bytes,
+        "full_trace_bytes": points * hidden * 6 * 4,
+    }  # fmt: skip
+
+
+def _child(args: list[str], timeout: float) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.page_bench", *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(f"page_bench child failed ({p.returncode}): {p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def bench_page(
+    points: int,
+    look_back: int,
+    hidden: int,
+    reruns: int,
+    samples: int,
+    threads: int,
+    log,
+    fresh_compile: bool = False,
+) -> dict:
+    """The Gates page timings over `samples` fresh processes, and the memory comparison."""
+    runs = []
+    for i in range(samples):
+        args = ["--page", f"{points},{look_back},{hidden},{reruns}", "--threads", str(threads)]
+        runs.append(_child(args + ["--fresh-compile"] * fresh_compile, timeout=900))
+        log(f"  gates page {i + 1}/{samples}: window change {runs[-1]['window_change_s']}")
+    flat = lambda key: [t for r in runs for t in (r[key] if isinstance(r[key], list) else [r[key]])]  # noqa: E731
+    out = {
+        "points": points, "look_back": look_back, "hidden": hidden, "samples": samples,
+        "reruns": reruns, "default_span": runs[-1]["default_span"],
+        "compile_once": not fresh_compile,
+        **{k: summarize(flat(k)).to_dict() for k in (
+            "first_render_s", "window_change_s", "cached_rerun_s", "default_span_s",
+            "whole_series_s", "whole_cached_s", "whole_view_peak_added_mib",
+        )},
+        **{k: runs[-1][k] for k in runs[-1] if k.endswith("_bytes")},
+    }  # fmt: skip
+    memory = {}
+    for mode in ("full", "chunked", "full", "chunked")[: 2 if samples == 1 else 4]:
+        r = _child(["--memory", f"{points},{hidden},{mode}", "--threads", str(threads)], 900)
+        memory.setdefault(mode, []).append(r)
+        log(f"  whole-series memory, {mode}: +{r['peak_added_mib']:.0f} MiB, {r['seconds']:.2f}s")
+    out["memory"] = {
+        mode: {
+            "peak_added_mib": summarize([r["peak_added_mib"] for r in rs]).to_dict(),
+            "seconds": summarize([r["seconds"] for r in rs]).to_dict(),
+            "kept_bytes": rs[-1]["kept_bytes"],
+            "full_trace_bytes": rs[-1]["full_trace_bytes"],
+        }
+        for mode, rs in memory.items()
+    }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.page_bench")
+    ap.add_argument("--page", metavar="POINTS,LOOK_BACK,HIDDEN,RERUNS")
+    ap.add_argument("--memory", metavar="POINTS,HIDDEN,MODE")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--fresh-compile", action="store_true", help="AppTest's compile per run")
+    a = ap.parse_args(argv)
+    os.chdir(ROOT)
+    if a.page:
+        points, look_back, hidden, reruns = (int(v) for v in a.page.split(","))
+        out = page_child(points, look_back, hidden, reruns, a.threads, not a.fresh_compile)
+    else:
+        points, hidden, mode = a.memory.split(",")
+        out = memory_child(int(points), int(hidden), mode, a.threads)
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
