@@ -1,5 +1,6 @@
-"""The app: cold start of a fresh process until the first page has rendered, rerun times,
-and an estimate of what one rerun sends.
+"""The app: cold start of a fresh process until the first page has rendered, then until
+the first chart has (the Data page's series, one click away), rerun times, and an estimate
+of what one rerun sends.
 
 Each sample is a fresh `python -m benchmarks.app_bench --child ...` process that imports
 Streamlit's AppTest and runs the script once: cold start = from the parent's spawn to the
@@ -63,7 +64,14 @@ def child(script: str, page: str | None, reruns: int, setup: str | None, timeout
         "exceptions": [str(e.value) for e in at.exception],
         "proto_bytes": size,
         "elements": count,
+        "torch_imported": "torch" in sys.modules,
     }
+    if script == "app.py":  # the first chart: the Data page's series, one click away
+        t = time.perf_counter()
+        at.switch_page("pages/data.py").run()
+        out["first_chart_s"] = time.perf_counter() - t
+        out["first_chart_charts"] = len(at.get("plotly_chart"))
+        out["torch_imported_by_chart"] = "torch" in sys.modules
     if page or reruns:
         if page:
             at.switch_page(page)
@@ -137,7 +145,12 @@ def bench_app(
         "proto_bytes": runs[-1]["proto_bytes"],
         "elements": runs[-1]["elements"],
         "exceptions": runs[-1]["exceptions"],
+        "torch_imported": runs[-1]["torch_imported"],
     }
+    if "first_chart_s" in runs[-1]:
+        out["first_chart_s"] = summarize([r["first_chart_s"] for r in runs]).to_dict()
+        out["first_chart_charts"] = runs[-1]["first_chart_charts"]
+        out["torch_imported_by_chart"] = runs[-1]["torch_imported_by_chart"]
     if reruns:
         out["page"] = page
         out["rerun_s"] = summarize([t for r in runs for t in r["rerun_s"]]).to_dict()

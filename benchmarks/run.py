@@ -448,7 +448,14 @@ def report(out: dict) -> str:
                 f"of which importing Streamlit's AppTest {_t(app['streamlit_import_s'])} s; "
                 f"{app['elements']} elements, {app['proto_bytes']:,} proto bytes"
                 + (f"; exceptions: {app['exceptions']}" if app["exceptions"] else "")
+                + f"; torch imported: {app['torch_imported']}"
             )
+            if "first_chart_s" in app:
+                lines.append(
+                    f"   then the first chart (Data page, its first render) "
+                    f"{_t(app['first_chart_s'])} s, {app['first_chart_charts']} chart(s); "
+                    f"torch imported: {app['torch_imported_by_chart']}"
+                )
             if "rerun_s" in app:
                 lines.append(
                     f"   reruns of {app['page'] or app['script']}: {_t(app['rerun_s'])} s, "

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 SPIKE_LOW, SPIKE_HIGH = 0.5, 1.0  # echo_series spike heights are uniform in this range
 MAX_POINTS = 5_000_000  # longest synthetic series (a link with n=1e9 must not eat memory)
@@ -112,5 +111,7 @@ def temperature_series(n_days: int = 730, seed: int = 0) -> tuple[pd.DatetimeInd
     phi, sd = 0.7, 2.5
     eta = np.random.default_rng(seed).standard_normal(n_days) * sd * math.sqrt(1 - phi**2)
     eta[0] = eta[0] / math.sqrt(1 - phi**2)  # start in the stationary distribution
+    from scipy.signal import lfilter  # here: scipy.signal takes ~1.5 s to import
+
     weather = lfilter([1.0], [1.0, -phi], eta)
     return dates, annual + weather

@@ -9,13 +9,16 @@ fitted on the points the training windows touch (values[: n_train + L]) and noth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .config import DataConfig
 from .data import DataError
+
+if TYPE_CHECKING:  # torch is imported where a Dataset is made: the Data page never needs it
+    import torch
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ def make_dataset(values: np.ndarray, cfg: DataConfig, scaler: Scaler | None = No
 
     values [N] float64 -> Dataset with X [N-L, L], y [N-L] float32.
     """
+    import torch
+
     v = np.asarray(values, dtype=np.float64)
     if not np.all(np.isfinite(v)):
         raise DataError("The series contains missing or infinite values: clean it first.")

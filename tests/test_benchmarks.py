@@ -80,6 +80,9 @@ def test_quick_app_is_timed_or_skipped_with_a_note(quick):
     else:
         assert "error" not in app, app.get("error")
         assert _summary_ok(app["cold_start_s"]) and app["proto_bytes"] >= 0
+        assert _summary_ok(app["first_chart_s"]) and app["first_chart_charts"] >= 1
+        # heavy imports stay off the path to the first page and the first chart
+        assert app["torch_imported"] is False and app["torch_imported_by_chart"] is False
 
 
 def test_quick_gates_page_times_reruns_and_compares_memory(quick):

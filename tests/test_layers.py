@@ -23,3 +23,19 @@ def test_engine_never_imports_streamlit():
 def test_torch_is_pinned():
     reqs = (ROOT / "requirements.txt").read_text().splitlines()
     assert "torch==2.13.0" in [r.strip() for r in reqs]
+
+
+def test_home_and_data_pages_do_not_import_torch_or_scipy_signal():
+    """The first page and the first chart stay fast: torch (~3 s) and scipy.signal (~1.5 s)
+    load only when a page that trains or traces needs them. Rendered in a fresh process."""
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+        "at.switch_page('pages/data.py').run()\n"
+        "assert not at.exception and at.get('plotly_chart'), 'the Data page did not draw'\n"
+        "heavy = sorted({'torch', 'scipy.signal'} & set(sys.modules))\n"
+        "assert not heavy, heavy\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
