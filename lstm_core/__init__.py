@@ -11,6 +11,10 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   models    Forecaster (LSTM / GRU / RNN + linear head)
   train     fit(): mini-batch Adam with callback, stop, early stopping, NaN guard
   gates     trace_gates(): every gate and state, recomputed exactly from the weights
+  gatesummary summarise_run(): a long run's gates binned, chunk by chunk (bounded memory)
+  gatestats saturation, unit correlations, bins; gradflow: gradients by lag
+  compare   RNN vs GRU vs LSTM at matched parameter counts; the memory task
+  perf      glibc malloc tuning for training
   forecast  predictions, evaluation against baselines, recursive forecasts
   metrics   RMSE, MAE, sMAPE, MASE, baselines, season detection
   bundle    save_bundle / load_bundle: safe model files (weights_only=True)

@@ -13,8 +13,9 @@ Widget keys (st.session_state; kept across page switches with persist_state="ses
 Caches (st.session_state, not widgets; recomputed only when their key changes):
   gates_trace   {"key", "trace", "pred", "figs"}  the shown window's GateTrace, prediction
                 and heatmap figure per layer
-  gates_whole   {"key", "layers", "saturation", "names", "x", "values", "k", "figs"}  the
-                whole-series view, downsampled per layer (the full trace is not kept)
+  gates_whole   {"key", "layers", "saturation", "units", "names", "x", "values", "k", "figs"}
+                the whole-series view: bin means per layer and the tables (the span is
+                traced chunk by chunk, so its full trace is never held)
 """
 
 from __future__ import annotations
