@@ -1,4 +1,5 @@
-"""The Gates page, rerun by rerun, and the memory of its whole-series view.
+"""The Gates page, rerun by rerun, the memory of its whole-series view, and the Train
+page's cost per epoch.
 
 Page timings: one fresh process runs `app.py` in Streamlit's AppTest with a model of
 `hidden` units on windows of `look_back` points already in session state (weights as
@@ -23,6 +24,8 @@ Memory: fresh processes trace a `points`-step run with a `hidden`-unit LSTM for 
 whole-series view, either chunk by chunk (`summarise_run`, what the page does) or as one
 full trace then downsampled (what it did before); each reports its peak RSS added by the
 view (`VmHWM` after minus before) and the bytes the view keeps.
+
+Train page: see `train_child`: the page's seconds per epoch over `fit`'s alone.
 """
 
 from __future__ import annotations
@@ -159,6 +162,83 @@ def memory_child(points: int, hidden: int, mode: str, threads: int) -> dict:
     }  # fmt: skip
 
 
+def train_child(
+    points: int,
+    look_back: int,
+    hidden: int,
+    batch: int,
+    epochs: tuple[int, int],
+    reps: int,
+    threads: int,
+) -> dict:
+    """The Train page's cost per epoch against `fit` alone, in one process.
+
+    Each sample trains a new model from a click on Train (AppTest; live chart, progress bar
+    and gate snapshots as a person sees them) or with `start_run` + `train_run` and no
+    callback, for two epoch counts. The per-epoch cost is the slope between the two counts,
+    so what a run pays once (building the windows and model, the final redraw, the verdict)
+    cancels out. Sides alternate.
+    """
+    import torch
+    from streamlit.testing.v1 import AppTest
+
+    from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+    from lstm_core.data import series_from_values
+    from lstm_core.pipeline import start_run, train_run
+    from lstm_core.synthetic import sine_series
+
+    if threads:
+        torch.set_num_threads(threads)
+    _share_script_cache()
+    values = sine_series(points, period=24, noise=0.1, seed=0)
+    data_cfg, model_cfg = DataConfig(look_back=look_back), ModelConfig(hidden_size=hidden)
+
+    def page(n: int) -> float:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        session = {
+            "series": series_from_values(values, name="sine"), "data_cfg": data_cfg,
+            "model_cfg": model_cfg, "train_cfg": TrainConfig(epochs=n, batch_size=batch),
+        }  # fmt: skip
+        for k, v in session.items():
+            at.session_state[k] = v
+        at.run()
+        at.switch_page("pages/train.py").run()
+        t = time.perf_counter()
+        at.button(key="train_btn").click().run()
+        dt = time.perf_counter() - t
+        history = at.session_state["bundle"].history
+        if at.exception or len(history) != n:
+            raise RuntimeError(f"the Train page did not train {n} epochs: {at.exception}")
+        return dt
+
+    def bare(n: int) -> float:
+        t = time.perf_counter()
+        bundle, dataset = start_run(
+            values, "sine", data_cfg, model_cfg, TrainConfig(epochs=n, batch_size=batch)
+        )
+        train_run(bundle, dataset)
+        return time.perf_counter() - t
+
+    bare(1)  # warm-up: lazy imports, first allocations
+    times: dict[str, dict[int, list[float]]] = {"page": {}, "fit": {}}
+    for r in range(reps):
+        for side in ("page", "fit") if r % 2 == 0 else ("fit", "page"):
+            for n in epochs:
+                times[side].setdefault(n, []).append((page if side == "page" else bare)(n))
+    lo, hi = epochs
+    slopes = {
+        side: [(b - a) / (hi - lo) for a, b in zip(t[lo], t[hi], strict=True)]
+        for side, t in times.items()
+    }
+    return {
+        "points": points, "look_back": look_back, "hidden": hidden, "batch": batch,
+        "epochs": list(epochs), "reps": reps,
+        "seconds": {side: {str(n): v for n, v in t.items()} for side, t in times.items()},
+        "page_s_per_epoch": slopes["page"], "fit_s_per_epoch": slopes["fit"],
+        "page_over_fit": [a / b for a, b in zip(slopes["page"], slopes["fit"], strict=True)],
+    }  # fmt: skip
+
+
 def _child(args: list[str], timeout: float) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.page_bench", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -200,6 +280,14 @@ def bench_page(
         r = _child(["--memory", f"{points},{hidden},{mode}", "--threads", str(threads)], 900)
         memory.setdefault(mode, []).append(r)
         log(f"  whole-series memory, {mode}: +{r['peak_added_mib']:.0f} MiB, {r['seconds']:.2f}s")
+    train = (1_500, 10, 16, 64, 1, 3, 1) if samples == 1 else (5_000, 10, 50, 64, 3, 12, 3)
+    t = _child(["--train", ",".join(map(str, train)), "--threads", str(threads)], 1800)
+    log(f"  train page per epoch / fit per epoch: {t['page_over_fit']}")
+    out["train_page"] = {
+        **{k: t[k] for k in ("points", "look_back", "hidden", "batch", "epochs", "reps")},
+        **{k: summarize(t[k]).to_dict() for k in ("page_s_per_epoch", "fit_s_per_epoch")},
+        "page_over_fit": summarize(t["page_over_fit"]).to_dict(),
+    }
     out["memory"] = {
         mode: {
             "peak_added_mib": summarize([r["peak_added_mib"] for r in rs]).to_dict(),
@@ -216,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.page_bench")
     ap.add_argument("--page", metavar="POINTS,LOOK_BACK,HIDDEN,RERUNS")
     ap.add_argument("--memory", metavar="POINTS,HIDDEN,MODE")
+    ap.add_argument("--train", metavar="POINTS,LOOK_BACK,HIDDEN,BATCH,EPOCHS1,EPOCHS2,REPS")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--fresh-compile", action="store_true", help="AppTest's compile per run")
     a = ap.parse_args(argv)
@@ -223,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     if a.page:
         points, look_back, hidden, reruns = (int(v) for v in a.page.split(","))
         out = page_child(points, look_back, hidden, reruns, a.threads, not a.fresh_compile)
+    elif a.train:
+        points, look_back, hidden, batch, e1, e2, reps = (int(v) for v in a.train.split(","))
+        out = train_child(points, look_back, hidden, batch, (e1, e2), reps, a.threads)
     else:
         points, hidden, mode = a.memory.split(",")
         out = memory_child(int(points), int(hidden), mode, a.threads)

@@ -8,7 +8,8 @@ Sections (--only picks some):
   app      cold start of app.py until the first page renders (fresh processes); proto bytes
   page     the Gates page in AppTest: rerun on a window change (64 units × look_back 100), a
            cached rerun, the whole-series view, bytes per rerun; the whole-series view's
-           peak memory, chunked vs one full trace (fresh processes)
+           peak memory, chunked vs one full trace; the Train page's seconds per epoch vs
+           fit alone (fresh processes)
   malloc   glibc malloc tuned (lstm_core.perf.tune_malloc) vs default: time per epoch,
            user/sys CPU, peak RSS (fresh processes; B, and C with --large)
   threads  torch's default intra-op threads vs 1 thread; malloc in a non-main thread
@@ -572,7 +573,19 @@ def _page_report(p: dict) -> list[str]:
         ),
         f"   Whole-series view of {p['points']:,} steps, fresh processes: peak RSS it adds",
         table(["trace", "peak added MiB", "seconds", "bytes kept", "full trace bytes"], mem),
+        *_train_page_report(p.get("train_page")),
         "",
+    ]
+
+
+def _train_page_report(t: dict | None) -> list[str]:
+    if not t:
+        return []
+    return [
+        f"   Train page vs fit alone, {t['points']:,} pts, L {t['look_back']}, H {t['hidden']}, "
+        f"bs {t['batch']}; s/epoch = slope between {t['epochs'][0]} and {t['epochs'][1]} epochs "
+        f"({t['reps']} pairs): page {_t(t['page_s_per_epoch'])}, fit {_t(t['fit_s_per_epoch'])}"
+        f", page/fit {_x(t['page_over_fit'])}",
     ]
 
 
