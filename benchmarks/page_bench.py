@@ -182,15 +182,37 @@ def train_child(
     import torch
     from streamlit.testing.v1 import AppTest
 
+    from lstm_core import pipeline
     from lstm_core.config import DataConfig, ModelConfig, TrainConfig
     from lstm_core.data import series_from_values
-    from lstm_core.pipeline import start_run, train_run
+    from lstm_core.pipeline import start_run
     from lstm_core.synthetic import sine_series
 
     if threads:
         torch.set_num_threads(threads)
     _share_script_cache()
     values = sine_series(points, period=24, noise=0.1, seed=0)
+    shares: list[float] = []  # the page's callback time / its whole train_run time
+    real_train_run = pipeline.train_run
+
+    def timed_train_run(bundle, dataset, cfg=None, callback=None):
+        """The page's train_run, timing the UI callback it passes (redraws, snapshots)."""
+        spent = [0.0]
+
+        def timed(p):
+            t = time.perf_counter()
+            try:
+                return callback(p)
+            finally:
+                spent[0] += time.perf_counter() - t
+
+        t0 = time.perf_counter()
+        try:
+            return real_train_run(bundle, dataset, cfg, callback=timed if callback else None)
+        finally:
+            shares.append(spent[0] / (time.perf_counter() - t0))
+
+    pipeline.train_run = timed_train_run  # the page imports it from lstm_core.pipeline
     data_cfg, model_cfg = DataConfig(look_back=look_back), ModelConfig(hidden_size=hidden)
 
     def page(n: int) -> float:
@@ -216,7 +238,7 @@ def train_child(
         bundle, dataset = start_run(
             values, "sine", data_cfg, model_cfg, TrainConfig(epochs=n, batch_size=batch)
         )
-        train_run(bundle, dataset)
+        real_train_run(bundle, dataset)
         return time.perf_counter() - t
 
     bare(1)  # warm-up: lazy imports, first allocations
@@ -236,6 +258,7 @@ def train_child(
         "seconds": {side: {str(n): v for n, v in t.items()} for side, t in times.items()},
         "page_s_per_epoch": slopes["page"], "fit_s_per_epoch": slopes["fit"],
         "page_over_fit": [a / b for a, b in zip(slopes["page"], slopes["fit"], strict=True)],
+        "callback_share": shares,
     }  # fmt: skip
 
 
@@ -287,6 +310,7 @@ def bench_page(
         **{k: t[k] for k in ("points", "look_back", "hidden", "batch", "epochs", "reps")},
         **{k: summarize(t[k]).to_dict() for k in ("page_s_per_epoch", "fit_s_per_epoch")},
         "page_over_fit": summarize(t["page_over_fit"]).to_dict(),
+        "callback_share": summarize(t["callback_share"]).to_dict(),
     }
     out["memory"] = {
         mode: {

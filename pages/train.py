@@ -18,6 +18,7 @@ from streamlit.delta_generator import DeltaGenerator
 from explorer import state, ui, watch
 from explorer.figures import loss_figure
 from explorer.gate_figures import gates_figure, saturation
+from explorer.throttle import Throttle
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
@@ -25,6 +26,7 @@ from lstm_core.pipeline import start_run, train_run
 from lstm_core.train import FitResult, Progress, resolve_device
 
 REDRAW_SECONDS = 0.2  # at most ~5 chart/progress redraws per second while training
+REDRAW_SHARE = 0.08  # and redrawing takes at most ~8 % of the training time
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (vanilla tanh)"}
 PATIENCE_HELP = "Stop after this many epochs without a better validation loss (best restored)."
 
@@ -104,16 +106,21 @@ def overlays() -> list[tuple[str, list]]:
     return [(r["label"], r["history"]) for r in runs if r["label"] in picked]
 
 
-def snapshot(bundle, dataset, p: Progress, live: DeltaGenerator, every: int) -> None:
-    """Every few epochs: the probe window's gates, kept for scrubbing and drawn live."""
+def snapshot(bundle, dataset, p: Progress, every: int) -> bool:
+    """Every few epochs: the probe window's gates, kept for scrubbing. True when taken."""
     if p.epoch % every and p.epoch != p.last_epoch:
-        return
+        return False
     probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
     snap = watch.take(bundle.model, probe, p.epoch)
     state.put("snapshots", watch.keep(state.get("snapshots") or [], snap))
+    return True
+
+
+def draw_snapshot(live: DeltaGenerator) -> None:
+    snap = state.get("snapshots")[-1]
     title = f"Gates of the probe window after epoch {snap.epoch}"
     live.plotly_chart(gates_figure(snap.gates, snap.names, title=title),
-                      key=f"train_gates_live_{p.epoch}")  # fmt: skip
+                      key=f"train_gates_live_{snap.epoch}")  # fmt: skip
 
 
 def make_callback(
@@ -124,26 +131,29 @@ def make_callback(
     extra: list,
     live: DeltaGenerator,
 ) -> Callable[[Progress], bool]:
-    """The fit callback: heartbeat, throttled redraws and gate snapshots; True (stop) once
-    the stop flag is set."""
-    last = {"t": -math.inf}
+    """The fit callback: heartbeat, gate snapshots, and redraws throttled to a small share
+    of the training time; True (stop) once the stop flag is set."""
+    throttle = Throttle(REDRAW_SECONDS, REDRAW_SHARE)
     bundle, dataset = state.get("bundle"), state.get("dataset")
     every = watch.snapshot_every(bundle.train_config.epochs)
+    pending = {"snapshot": False}  # a snapshot taken but not drawn yet
 
     def callback(p: Progress) -> bool:
-        now = time.monotonic()
-        running.extra["beat"] = now  # tells a newer run that this one is still alive
+        running.extra["beat"] = time.monotonic()  # tells a newer run that this one is alive
         if ui.stop_requested():
             return True
-        if p.kind == "epoch":
-            snapshot(bundle, dataset, p, live, every)
-        if now - last["t"] >= REDRAW_SECONDS:
-            last["t"] = now
-            eta = f" · ~{p.eta:.0f}s left" if math.isfinite(p.eta) else ""
-            bar.progress(p.fraction, text=f"epoch {p.epoch}/{p.last_epoch}{eta}")
-            if p.kind == "epoch":
-                fig = loss_figure(p.history, log_y, extra)
-                chart.plotly_chart(fig, key=f"train_live_{p.epoch}")
+        if p.kind == "epoch" and snapshot(bundle, dataset, p, every):
+            pending["snapshot"] = True
+        if throttle.ready():
+            with throttle.draw():
+                eta = f" · ~{p.eta:.0f}s left" if math.isfinite(p.eta) else ""
+                bar.progress(p.fraction, text=f"epoch {p.epoch}/{p.last_epoch}{eta}")
+                if p.kind == "epoch":
+                    chart.plotly_chart(loss_figure(p.history, log_y, extra),
+                                       key=f"train_live_{p.epoch}")  # fmt: skip
+                    if pending["snapshot"]:
+                        draw_snapshot(live)
+                        pending["snapshot"] = False
         return False
 
     return callback
