@@ -34,6 +34,35 @@ ROW_NAMES = {
 }
 
 
+MAX_LINE_POINTS = 4000  # points drawn per line; a longer line keeps each bin's extremes
+
+
+def envelope(values: np.ndarray, max_points: int = MAX_LINE_POINTS) -> np.ndarray:
+    """Indices of the points to draw of a line of n values: all of them when n ≤ max_points;
+    otherwise, in order, the first and last point and the lowest and highest point of each
+    of about max_points / 2 consecutive bins (what a screen can show of a long line: every
+    spike and dip stays, and every drawn point is a real one, with its real value).
+    NaNs count as neither lowest nor highest."""
+    v = np.asarray(values, dtype=np.float64)
+    n = len(v)
+    if n <= max_points:
+        return np.arange(n)
+    k = -(-n // max(1, (max_points - 2) // 2))  # points per bin: ceil(n / bins)
+    bins = -(-n // k)
+    padded = np.full(bins * k, np.nan)
+    padded[:n] = v
+    cols = padded.reshape(bins, k)  # [bins, k]
+    real = ~np.all(np.isnan(cols), axis=1)  # bins with at least one number
+    cols, start = cols[real], np.flatnonzero(real) * k
+    lo, hi = np.nanargmin(cols, axis=1), np.nanargmax(cols, axis=1)
+    return np.unique(np.concatenate([[0, n - 1], start + lo, start + hi]))
+
+
+def _time_axis(x: Sequence[Any]) -> np.ndarray:
+    """x as a numpy array without a Python loop (timestamps as datetime64)."""
+    return x.to_numpy() if isinstance(x, pd.Index) else np.asarray(x)
+
+
 class SplitLike(Protocol):
     """The part boundaries a figure needs (lstm_core.windows.Split has them)."""
 
@@ -75,22 +104,30 @@ def _bounds(split: SplitLike, n: int) -> dict[str, tuple[int, int]]:
     }
 
 
+def _plain(v: Any) -> Any:
+    """A numpy scalar as a plain Python value Plotly's layout accepts (datetime64: Timestamp)."""
+    if isinstance(v, np.datetime64):
+        return pd.Timestamp(v)
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _shade(fig: go.Figure, x: Sequence[Any], split: SplitLike, n: int) -> None:
-    """Shade the validation and test regions (one rectangle each, behind the lines)."""
+    """Shade the validation and test regions (one rectangle each, behind the lines), written
+    out as layout shapes (Plotly's add_vrect costs ~20 ms a call)."""
+    shapes, notes = list(fig.layout.shapes), list(fig.layout.annotations)
     for part, (a, b) in _bounds(split, n).items():
         if part == "train" or b <= a:
             continue
-        x0 = x[a - 1] if a > 0 else x[a]
-        fig.add_vrect(
-            x0=x0,
-            x1=x[b - 1],
-            fillcolor=COLORS[part],
-            opacity=0.08,
-            line_width=0,
-            layer="below",
-            annotation_text=PART_LABELS[part],
-            annotation_position="top left",
-        )
+        x0, x1 = _plain(x[a - 1] if a > 0 else x[a]), _plain(x[b - 1])
+        shapes.append(
+            {"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
+             "fillcolor": COLORS[part], "opacity": 0.08, "line": {"width": 0}, "layer": "below"}
+        )  # fmt: skip
+        notes.append(
+            {"x": x0, "y": 1, "xref": "x", "yref": "paper", "text": PART_LABELS[part],
+             "showarrow": False, "xanchor": "left", "yanchor": "top"}
+        )  # fmt: skip
+    fig.update_layout(shapes=shapes, annotations=notes)
 
 
 def series_figure(
@@ -99,25 +136,36 @@ def series_figure(
     """The series as one line per part (train / validation / test), coloured and shaded.
 
     Each later part's trace starts at the previous part's last point so the line is unbroken.
+    A part longer than MAX_LINE_POINTS is drawn by its `envelope` (the title says so).
     """
     v = np.asarray(values, dtype=np.float64)
-    xs = list(x)
+    xs = _time_axis(x)
     fig = go.Figure()
+    drawn = total = 0
     for part, (a, b) in _bounds(split, len(v)).items():
         if b <= a:
             continue
         a0 = max(0, a - 1) if part != "train" else a
+        keep = a0 + envelope(v[a0:b])
+        drawn, total = drawn + len(keep), total + b - a0
         fig.add_trace(
             go.Scatter(
-                x=xs[a0:b],
-                y=v[a0:b],
+                x=xs[keep],
+                y=v[keep],
                 mode="lines",
                 name=PART_LABELS[part],
                 line={"color": COLORS[part]},
             )
         )
     _shade(fig, xs, split, len(v))
-    return _layout(fig, "", name)
+    return _layout(fig, _envelope_note(drawn, total), name)
+
+
+def _envelope_note(drawn: int, total: int) -> str:
+    """The title of a chart whose lines were thinned (empty when every point is drawn)."""
+    if drawn >= total:
+        return ""
+    return f"{drawn:,} of {total:,} points drawn: the lowest and highest of every stretch"
 
 
 def loss_figure(
@@ -183,27 +231,26 @@ def prediction_figure(
     customdata (for click-to-select).
     """
     v = np.asarray(values, dtype=np.float64)
-    xs = np.asarray(list(x), dtype=object)
+    xs = _time_axis(x)
     idx = np.asarray(target_index)
     pred = np.asarray(predictions, dtype=np.float64)
     all_w = np.arange(len(idx))
     shown = np.concatenate([all_w[split.windows(p)] for p in parts]) if parts else all_w[:0]
     start = max(0, int(idx[shown[0]]) - 1) if len(shown) else 0
     fig = go.Figure()
+    truth = start + envelope(v[start:])
+    drawn, total = len(truth), len(v) - start
     fig.add_trace(
         go.Scatter(
-            x=xs[start:].tolist(),
-            y=v[start:],
-            mode="lines",
-            name="truth",
-            line={"color": COLORS["truth"]},
+            x=xs[truth], y=v[truth], mode="lines", name="truth", line={"color": COLORS["truth"]}
         )
     )
     for part in parts:
         w = all_w[split.windows(part)]
+        w = w[envelope(pred[w])]
         fig.add_trace(
             go.Scatter(
-                x=xs[idx[w]].tolist(),
+                x=xs[idx[w]],
                 y=pred[w],
                 mode="lines+markers",
                 name=f"model ({PART_LABELS[part]})",
@@ -214,18 +261,19 @@ def prediction_figure(
         )
     for name, bp in (baselines or {}).items():
         b = np.asarray(bp, dtype=np.float64)
+        w = shown[envelope(b[shown])]
         fig.add_trace(
             go.Scatter(
-                x=xs[idx[shown]].tolist(),
-                y=b[shown],
+                x=xs[idx[w]],
+                y=b[w],
                 mode="lines",
                 name=ROW_NAMES.get(name, name),
                 line={"dash": BASELINE_DASH.get(name, "dot"), "width": 1},
             )
         )
-    _shade(fig, xs.tolist(), split, len(v))
+    _shade(fig, xs, split, len(v))
     fig.update_xaxes(range=[xs[start], xs[-1]])
-    return _layout(fig, "", "value")
+    return _layout(fig, _envelope_note(drawn, total), "value")
 
 
 def residual_figure(
@@ -236,14 +284,15 @@ def residual_figure(
     parts: Sequence[str] = ("val", "test"),
 ) -> go.Figure:
     """Residuals (truth - prediction) of every window [W] as bars, one colour per part."""
-    xs = np.asarray(list(x), dtype=object)
+    xs = _time_axis(x)
     idx = np.asarray(target_index)
     r = np.asarray(residuals, dtype=np.float64)
     fig = go.Figure()
     for part in parts:
-        s = split.windows(part)
+        s = np.arange(len(r))[split.windows(part)]
+        s = s[envelope(r[s])]  # a long part: the largest errors of each stretch, both signs
         fig.add_trace(
-            go.Bar(x=xs[idx[s]].tolist(), y=r[s], name=PART_LABELS[part], marker_color=COLORS[part])
+            go.Bar(x=xs[idx[s]], y=r[s], name=PART_LABELS[part], marker_color=COLORS[part])
         )
     fig.add_hline(y=0, line_color="black", line_width=1)
     return _layout(fig, "", "truth − prediction")
@@ -258,7 +307,7 @@ def forecast_figure(
 ) -> go.Figure:
     """The last `tail` points of the series and an H-step forecast continuing from its end."""
     v = np.asarray(values, dtype=np.float64)
-    xs = list(x)[-tail:]
+    xs = list(x[-tail:])
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(x=xs, y=v[-tail:], mode="lines", name="series", line={"color": COLORS["truth"]})

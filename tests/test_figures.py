@@ -194,3 +194,53 @@ def test_invalid_params_are_ignored(bad):
 def test_params_that_clash_keep_the_first_valid_one():
     d, *_ = params_to_configs({"val": "0.6", "test": "0.6"})
     assert d.val_fraction == 0.6 and d.test_fraction == DataConfig().test_fraction
+
+
+# --------------------------------------------------------------------------- long series
+
+
+def test_envelope_keeps_every_bins_extremes_and_the_ends():
+    assert F.envelope(np.arange(10.0), 20).tolist() == list(range(10))
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal(100_003)
+    keep = F.envelope(v, 1000)
+    assert len(keep) <= 1002 and keep[0] == 0 and keep[-1] == len(v) - 1
+    assert np.all(np.diff(keep) > 0)  # in time order, no duplicates
+    k = -(-len(v) // 499)  # the bins envelope uses for 1000 points
+    for start in range(0, len(v), k):
+        part = v[start : start + k]
+        assert start + int(np.argmin(part)) in keep and start + int(np.argmax(part)) in keep
+    v[5_000:6_000] = np.nan  # a gap: no crash, NaNs are never picked as extremes
+    assert not np.isnan(v[F.envelope(v, 1000)[1:-1]]).any()
+
+
+def test_a_long_series_is_drawn_by_its_envelope_with_a_note():
+    n = 200_000
+    time = pd.date_range("2000-01-01", periods=n, freq="h")
+    values = np.sin(np.arange(n) / 50.0)
+    values[123_457] = 9.0  # one spike must survive
+    split = Split(look_back=24, n_train=int(0.7 * (n - 24)), n_val=int(0.15 * (n - 24)),
+                  n_test=n - 24 - int(0.7 * (n - 24)) - int(0.15 * (n - 24)))  # fmt: skip
+    fig = F.series_figure(time, values, split, name="load")
+    drawn = sum(len(t.y) for t in fig.data)
+    assert drawn <= 3 * (F.MAX_LINE_POINTS + 2)
+    assert max(max(arr(t.y)) for t in fig.data) == 9.0
+    spike = next(t for t in fig.data if 9.0 in arr(t.y))
+    i = int(np.flatnonzero(arr(spike.y) == 9.0)[0])
+    assert pd.Timestamp(spike.x[i]) == time[123_457]  # a real point at its real time
+    assert f"{drawn:,} of {n + 2:,} points drawn" in fig.layout.title.text
+    assert F.series_figure(np.arange(20), np.ones(20), SPLIT).layout.title.text in (None, "")
+
+
+def test_long_predictions_keep_their_window_indices():
+    n = 30_000
+    values = np.cos(np.arange(n) / 30.0)
+    split = Split(look_back=10, n_train=20_000, n_val=4_990, n_test=5_000)
+    idx = np.arange(10, n)
+    pred = values[idx] + 0.01
+    fig = F.prediction_figure(np.arange(n), values, idx, pred, split)
+    for t in fig.data[1:]:  # the model's traces
+        w = np.asarray(t.customdata)
+        assert len(w) <= F.MAX_LINE_POINTS + 2
+        np.testing.assert_array_equal(arr(t.y), pred[w])  # each point is its window's value
+        np.testing.assert_array_equal(arr(t.x), idx[w])
