@@ -1,6 +1,8 @@
 """The Gates page, rerun by rerun, the memory of its whole-series view, and the Train
 page's cost per epoch.
 
+Data and Forecast pages: one rerun of each over the same long series (their charts).
+
 Page timings: one fresh process runs `app.py` in Streamlit's AppTest with a model of
 `hidden` units on windows of `look_back` points already in session state (weights as
 initialised: tracing costs the same whatever their values), switches to the Gates page and
@@ -100,8 +102,12 @@ def page_child(
     for k, v in _session(points, look_back, hidden).items():
         at.session_state[k] = v
     at.run()
+    other = {}  # the Data and Forecast pages over the same long series: a rerun of each
+    for name in ("data", "forecast"):
+        at.switch_page(f"pages/{name}.py").run()  # first render (Forecast: the evaluation)
+        other[f"{name}_rerun_s"], other[f"{name}_rerun_bytes"] = _timed(at, at.run)
     at.switch_page("pages/gates.py")
-    first, first_bytes = _timed(at, at.run)  # the page's first render (imports included)
+    first, first_bytes = _timed(at, at.run)  # the page's first render (the first trace)
     n_windows = at.session_state["dataset"].split.n_windows
     slider = lambda w: lambda: at.slider(key="gates_window").set_value(w).run()  # noqa: E731
     window = [_timed(at, slider(n_windows - 2 - i)) for i in range(reruns)]
@@ -120,7 +126,7 @@ def page_child(
         "default_span": list(span), "default_span_s": default_span[0],
         "default_span_bytes": default_span[1], "whole_series_s": whole[0],
         "whole_series_bytes": whole[1], "whole_cached_s": [t for t, _ in whole_cached],
-        "whole_view_peak_added_mib": _hwm_mib() - hwm,
+        "whole_view_peak_added_mib": _hwm_mib() - hwm, **other,
     }  # fmt: skip
 
 
@@ -295,6 +301,7 @@ def bench_page(
         **{k: summarize(flat(k)).to_dict() for k in (
             "first_render_s", "window_change_s", "cached_rerun_s", "default_span_s",
             "whole_series_s", "whole_cached_s", "whole_view_peak_added_mib",
+            "data_rerun_s", "forecast_rerun_s",
         )},
         **{k: runs[-1][k] for k in runs[-1] if k.endswith("_bytes")},
     }  # fmt: skip

@@ -542,7 +542,7 @@ def report(out: dict) -> str:
 def _page_report(p: dict) -> list[str]:
     span = p["default_span"]
     rows = [
-        ["first render (imports, first trace)", _t(p["first_render_s"]), p["first_render_bytes"]],
+        ["first render (first trace)", _t(p["first_render_s"]), p["first_render_bytes"]],
         ["window change (new trace)", _t(p["window_change_s"]), p["window_change_bytes"]],
         ["rerun, nothing changed", _t(p["cached_rerun_s"]), p["cached_rerun_bytes"]],
         [
@@ -553,6 +553,10 @@ def _page_report(p: dict) -> list[str]:
         [f"whole series, all {p['points']:,} points", _t(p["whole_series_s"]),
          p["whole_series_bytes"]],
         ["whole series, rerun, nothing changed", _t(p["whole_cached_s"]), ""],
+        [f"Data page rerun ({p['points']:,} points)", _t(p["data_rerun_s"]),
+         p["data_rerun_bytes"]],
+        [f"Forecast page rerun ({p['points']:,} points)", _t(p["forecast_rerun_s"]),
+         p["forecast_rerun_bytes"]],
     ]  # fmt: skip
     mem = [
         [
@@ -565,7 +569,8 @@ def _page_report(p: dict) -> list[str]:
         for mode, m in p["memory"].items()
     ]
     return [
-        f"3b. Gates page in AppTest ({p['hidden']} units, look_back {p['look_back']}, "
+        f"3b. Gates, Data, Forecast pages in AppTest ({p['hidden']} units, "
+        f"look_back {p['look_back']}, "
         f"{p['points']:,} points; {p['samples']} processes × {p['reruns']} reruns; scripts "
         + ("compiled once, as a server does)" if p["compile_once"] else "compiled per run)"),
         table(
