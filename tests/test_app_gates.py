@@ -209,6 +209,23 @@ def test_whole_series_is_downsampled_and_says_so(router):
     assert "downsampled" not in spec["layout"]["title"]["text"]
 
 
+def test_whole_series_of_a_two_layer_gru_shows_the_deeper_layer(router):
+    two = _trained(n_points=3000, batch_size=256, cell="gru", num_layers=2)
+    at = _app(router, two)
+    at.radio(key="gates_view").set_value("Whole series").run()
+    at.selectbox(key="gates_layer").set_value(1).run()
+    assert not at.exception
+    maps, _ = _heatmaps(at)
+    assert list(maps) == list("rznh")
+    cols = maps["z"].shape[1]
+    k = -(-3000 // cols)
+    full = trace_gates(two["bundle"].model, two["dataset"].scaled).layers[1]
+    np.testing.assert_allclose(maps["z"][:, 0], full["z"][0, :k].mean(axis=0), atol=1e-5)
+    units = next(d.value for d in at.dataframe if "corr with input" in d.value.columns)
+    assert {"corr with input", "r < 0.1", "z > 0.9"} <= set(units.columns)
+    assert len(units) == HIDDEN
+
+
 def test_choices_survive_a_page_switch_and_missing_data_is_explained(router, lstm):
     at = _app(router, lstm)
     at.slider(key="gates_window").set_value(3).run()
