@@ -37,6 +37,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -138,6 +139,7 @@ def memory_child(points: int, hidden: int, mode: str, threads: int) -> dict:
     from explorer import gate_figures as gf
     from lstm_core.config import ModelConfig
     from lstm_core.gates import trace_gates
+    from lstm_core.gatestats import saturation, unit_correlations
     from lstm_core.gatesummary import summarise_run
     from lstm_core.models import build_model
 
@@ -150,13 +152,20 @@ def memory_child(points: int, hidden: int, mode: str, threads: int) -> dict:
     before = _hwm_mib()
     t = time.perf_counter()
     if mode == "chunked":
-        kept = gf.span_summary(summarise_run(model, x, cols), x)
-    else:  # before: one full trace, every layer downsampled, the full arrays then dropped
+        kept = gf.span_summary(summarise_run(model, x, cols), x.astype(np.float64))
+    else:  # before (the old span_summary): one full trace; bins, tables from the full arrays
         trace = trace_gates(model, x)
         full = gf.window_layers(trace.layers)
+
+        def units(g: dict) -> object:
+            corr = unit_correlations(g["h"][:-1], trace.x[0][:-1], trace.x[0][1:])
+            return gf.unit_stats(saturation(g), corr["input"], corr["target"])
+
         kept = {
             "layers": [{n: gf.downsample_time(a, cols)[0] for n, a in lay.items()} for lay in full],
             "saturation": [gf.saturation(g, trace.names) for g in full],
+            "units": [units(g) for g in full],
+            "values": gf.downsample_time(x.astype(np.float64), cols)[0],
         }
         del trace, full
     seconds = time.perf_counter() - t
@@ -181,9 +190,9 @@ def train_child(
 
     Each sample trains a new model from a click on Train (AppTest; live chart, progress bar
     and gate snapshots as a person sees them) or with `start_run` + `train_run` and no
-    callback, for two epoch counts. The per-epoch cost is the slope between the two counts,
-    so what a run pays once (building the windows and model, the final redraw, the verdict)
-    cancels out. Sides alternate.
+    callback in a thread (AppTest runs the page in one too), for two epoch counts. The
+    per-epoch cost is the slope between the two counts, so what a run pays once (building
+    the windows and model, the final redraw, the verdict) cancels out. Sides alternate.
     """
     import torch
     from streamlit.testing.v1 import AppTest
@@ -240,12 +249,21 @@ def train_child(
         return dt
 
     def bare(n: int) -> float:
-        t = time.perf_counter()
-        bundle, dataset = start_run(
-            values, "sine", data_cfg, model_cfg, TrainConfig(epochs=n, batch_size=batch)
-        )
-        real_train_run(bundle, dataset)
-        return time.perf_counter() - t
+        """start_run + train_run in a non-main thread, as AppTest (and a server) runs pages."""
+        out: list[float] = []
+
+        def work() -> None:
+            t = time.perf_counter()
+            bundle, dataset = start_run(
+                values, "sine", data_cfg, model_cfg, TrainConfig(epochs=n, batch_size=batch)
+            )
+            real_train_run(bundle, dataset)
+            out.append(time.perf_counter() - t)
+
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+        return out[0]
 
     bare(1)  # warm-up: lazy imports, first allocations
     times: dict[str, dict[int, list[float]]] = {"page": {}, "fit": {}}
@@ -270,7 +288,8 @@ def train_child(
 
 def _child(args: list[str], timeout: float) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.page_bench", *args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # the children import torch before AppTest runs app.py, which would set this first
+    env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, "PYTHONPATH": str(ROOT)}
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"page_bench child failed ({p.returncode}): {p.stderr[-2000:]}")

@@ -67,11 +67,17 @@ def _side(runs: list[dict]) -> dict:
     }
 
 
+# Spins until its parent is gone, so that a benchmark killed by a signal leaves nothing behind.
+_SPIN = "import os\nparent = os.getppid()\nwhile os.getppid() == parent: pass\n"
+
+
 @contextlib.contextmanager
 def busy(n: int):
     """n processes that each keep one CPU busy (a shared machine's load) while inside."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(max(0, n))]
+    procs: list[subprocess.Popen] = []
     try:
+        for _ in range(max(0, n)):
+            procs.append(subprocess.Popen([sys.executable, "-c", _SPIN]))
         yield
     finally:
         for p in procs:

@@ -238,7 +238,7 @@ def _threads(a: argparse.Namespace, out: dict, configs: list[str], log) -> None:
     name = cfgs[0]
     out["threads"] = {"default_vs_1": compare(name, 1, reps, {}, {"threads": 1}, log, "threads")}
     small = "Q" if a.quick else "A"  # loaded runs of B take minutes per epoch when threads spin
-    for load in (0, a.busy):
+    for load in sorted({0, a.busy}):
         with busy(load):
             label = f"load {load}"
             out["threads"][f"spin_vs_passive_load{load}"] = compare(

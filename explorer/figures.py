@@ -141,13 +141,13 @@ def series_figure(
     v = np.asarray(values, dtype=np.float64)
     xs = _time_axis(x)
     fig = go.Figure()
-    drawn = total = 0
+    kept = []
     for part, (a, b) in _bounds(split, len(v)).items():
         if b <= a:
             continue
         a0 = max(0, a - 1) if part != "train" else a
         keep = a0 + envelope(v[a0:b])
-        drawn, total = drawn + len(keep), total + b - a0
+        kept.append(keep)
         fig.add_trace(
             go.Scatter(
                 x=xs[keep],
@@ -158,7 +158,8 @@ def series_figure(
             )
         )
     _shade(fig, xs, split, len(v))
-    return _layout(fig, _envelope_note(drawn, total), name)
+    drawn = len(np.unique(np.concatenate(kept))) if kept else 0  # parts share a border point
+    return _layout(fig, _envelope_note(drawn, len(v)), name)
 
 
 def _envelope_note(drawn: int, total: int) -> str:

@@ -68,6 +68,7 @@ SEQUENTIAL = "Viridis"
 DIVERGING = "RdBu_r"  # negative blue, positive red, white at 0
 
 MAX_COLS = 2000  # never more heatmap columns than this
+MIN_CORR_STEPS = 10  # the units table shows correlations only for longer spans
 CELL_BUDGET = 200_000  # at most this many heatmap cells (all rows, 0.8 MB float32) per figure
 MIN_COLS = 200
 
@@ -125,7 +126,7 @@ def span_summary(summary, values: np.ndarray, start: int = 0) -> dict[str, objec
     k, n_layers = summary.k, len(summary.means)
 
     def corr(lay: int) -> tuple:
-        ok = summary.steps > 2  # a correlation needs at least two (h_t, x_t, x_t+1) rows
+        ok = summary.steps > MIN_CORR_STEPS  # fewer rows give correlations of ±1 or noise
         return (summary.corr_input[lay], summary.corr_next[lay]) if ok else (None, None)
 
     return {

@@ -218,9 +218,15 @@ def remember(key: str, value: Any, lo: Any = None, hi: Any = None) -> str:
 def int_input(
     where: Any, label: str, key: str, value: int, lo: int, hi: int, help: str | None = None
 ) -> int:
-    """A whole-number input in `where` (a column or st), initialised from a stored setting."""
-    key = remember(key, value, lo, hi)
-    return int(where.number_input(label, lo, hi, step=1, key=key, help=help))
+    """A whole-number input in `where` (a column or st), initialised from a stored setting.
+
+    The setting goes in as the widget's own default (clamped), not through session state:
+    a number input set only through session state is first drawn in the browser at its
+    minimum, and a click in that instant (say, an upload right after opening the page) sent
+    the minimum back as the user's choice.
+    """
+    value = min(hi, max(lo, int(value)))
+    return int(where.number_input(label, lo, hi, value=value, step=1, key=key, help=help))
 
 
 def forget_widgets(*keys: str) -> None:

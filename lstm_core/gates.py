@@ -50,12 +50,23 @@ class GateTrace:
     x:      [B, T] float32, the (scaled) inputs fed to the first layer.
     layers: one dict per layer, each value a [B, T, H] float32 array on the CPU:
             LSTM "i", "f", "g" (candidate C̃), "o", "c", "h"; GRU "r", "z", "n", "h"; RNN "h".
-            Every sequence starts from a zero state at t = 0.
+    initial: the state before t = 0, per layer {"h": [B, H]} (LSTM also "c") as float32
+            arrays; None: every sequence starts from a zero state.
     """
 
     cell: str
     x: np.ndarray
     layers: list[dict[str, np.ndarray]] = field(default_factory=list)
+    initial: list[dict[str, np.ndarray]] | None = None
+
+    def state_before(self, layer: int, t: int, b: int = 0) -> dict[str, np.ndarray]:
+        """The state entering step t of window b in `layer`: {"h": [H]} (LSTM also "c")."""
+        keys = ("h", "c") if self.cell == "lstm" else ("h",)
+        if t > 0:
+            return {k: self.layers[layer][k][b, t - 1] for k in keys}
+        if self.initial is None:
+            return {k: np.zeros(self.hidden_size, np.float32) for k in keys}
+        return {k: self.initial[layer][k][b] for k in keys}
 
     def final_state(self) -> list[dict[str, np.ndarray]]:
         """Each layer's state after the last timestep: {"h": [B, H]} (LSTM also "c": [B, H]),
@@ -385,7 +396,7 @@ def _initial(
         )
     out = []
     for d in init:
-        layer = {k: torch.as_tensor(np.asarray(d[k])).to(like) for k in keys}
+        layer = {k: torch.as_tensor(d[k]).to(like) for k in keys}  # numpy or any device
         if any(tuple(v.shape) != (bsz, rnn.hidden_size) for v in layer.values()):
             raise ValueError(f"each initial state must have shape [{bsz}, {rnn.hidden_size}].")
         out.append(layer)
@@ -435,7 +446,8 @@ def trace_gates(
                 out = _trace_rnn_layer(inp, h_seq, params, init, rnn.nonlinearity)
             layers.append({name: _to_numpy(out[name]) for name in GATE_NAMES[cell]})
             inp = h_seq
-    return GateTrace(cell=cell, x=_to_numpy(xb), layers=layers)
+    start = None if initial is None else [{k: _to_numpy(v) for k, v in d.items()} for d in inits]
+    return GateTrace(cell=cell, x=_to_numpy(xb), layers=layers, initial=start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,9 +473,9 @@ def explain_step(
     """The cell's equations for one (layer, timestep t, unit, window b) with the real numbers.
 
     Inputs come from the trace: layer 0 reads x[b, t]; layer l > 0 reads the vector
-    trace.layers[l-1]["h"][b, t]. h_{t-1} and c_{t-1} are the trace's values at t - 1 (zeros
-    at t = 0). Negative indices count from the end. Arithmetic is in float64; every value is
-    a Python float.
+    trace.layers[l-1]["h"][b, t]. h_{t-1} and c_{t-1} are the trace's values at t - 1 (at
+    t = 0: the trace's `initial` state, or zeros). Negative indices count from the end.
+    Arithmetic is in float64; every value is a Python float.
 
     Common keys: "cell", "layer", "t", "unit", "b" (the indices, ints) and
     "x_t" (the scalar input for layer 0, None for deeper layers),
@@ -506,7 +518,8 @@ def explain_step(
         x_vec = np.array([trace.x[b, t]], dtype=np.float64)
     else:
         x_vec = trace.layers[layer - 1]["h"][b, t].astype(np.float64)
-    h_prev = states["h"][b, t - 1].astype(np.float64) if t > 0 else np.zeros(hid)
+    before = trace.state_before(layer, t, b)  # zeros at t = 0 unless traced from `initial`
+    h_prev = before["h"].astype(np.float64)
 
     w_ih, w_hh, b_ih, b_hh = (
         None if p is None else p.detach().to("cpu", torch.float64).numpy()
@@ -543,7 +556,7 @@ def explain_step(
     if cell == "lstm":
         for k, name in enumerate("ifgo"):
             out[name] = gate(k, math.tanh if name == "g" else _sigmoid)
-        c_prev = float(states["c"][b, t - 1, unit]) if t > 0 else 0.0
+        c_prev = float(before["c"][unit])
         c_check = out["f"]["value"] * c_prev + out["i"]["value"] * out["g"]["value"]
         h_check = out["o"]["value"] * math.tanh(c_check)
         out.update(

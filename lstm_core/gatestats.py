@@ -27,7 +27,11 @@ def saturation(layer: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]
     for name, a in layer.items():
         if name not in LOW:
             continue
-        a = np.asarray(a).reshape(-1, a.shape[-1])  # [B*T, H]
+        a = np.asarray(a)
+        a = a.reshape(-1, a.shape[-1])  # [B*T, H]
+        if not len(a):  # no timesteps: nothing saturated
+            out[name] = {"low": np.zeros(a.shape[1]), "high": np.zeros(a.shape[1])}
+            continue
         out[name] = {"low": (a < LOW[name]).mean(0), "high": (a > HIGH).mean(0)}
     return out
 

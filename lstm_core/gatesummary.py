@@ -12,7 +12,8 @@ chunk's final state), and keeps of each chunk only what the whole-series view sh
 
 Chunks are whole numbers of bins, so every bin lies in one chunk and its mean is exact. The
 results equal those of one `trace_gates` over the whole run to ~1e-6; memory holds one chunk
-(`chunk_values` gate values) plus the bins, whatever the length of the run.
+(`chunk_values` gate values, or one bin if that is larger) plus the bins, whatever the
+length of the run.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def summarise_run(
     model: nn.Module,
     x: np.ndarray,
     max_cols: int,
-    chunk_values: int = CHUNK_VALUES,
+    chunk_values: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunSummary:
     """Bin means, saturation counts and unit correlations of one continuous run.
@@ -113,7 +114,8 @@ def summarise_run(
     model:        a Forecaster or an nn.LSTM / nn.GRU / nn.RNN (as `trace_gates`).
     x:            [T] the (scaled) inputs, T >= 1; the run starts from a zero state.
     max_cols:     at most this many bins; k = ceil(T / max_cols) timesteps each.
-    chunk_values: about how many gate values to trace at once (sets the chunk length).
+    chunk_values: about how many gate values to trace at once (sets the chunk length; None:
+                  CHUNK_VALUES). A chunk holds at least one bin, whatever this says.
     progress:     called after each chunk with (timesteps done, T).
     """
     x = np.asarray(x, dtype=np.float32).reshape(-1)
@@ -125,7 +127,8 @@ def summarise_run(
     steps, hid, n_layers = len(x), rnn.hidden_size, rnn.num_layers
     k = bin_size(steps, max_cols)
     per_step = hid * n_layers * len(names)
-    chunk = max(1, chunk_values // (per_step * k)) * k  # whole bins per chunk
+    budget = CHUNK_VALUES if chunk_values is None else chunk_values
+    chunk = max(1, budget // (per_step * k)) * k  # whole bins per chunk
     means: list[dict[str, list]] = [{n: [] for n in names} for _ in range(n_layers)]
     low = [{n: np.zeros(hid, np.int64) for n in names if n in LOW} for _ in range(n_layers)]
     high = [{n: np.zeros(hid, np.int64) for n in names if n in LOW} for _ in range(n_layers)]

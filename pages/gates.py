@@ -187,12 +187,15 @@ def whole_series(bundle, dataset, start: int, end: int, n_cols: int) -> dict:
     cached = st.session_state.get("gates_whole")
     if cached is None or cached["key"] != key:
         st.session_state.pop("gates_whole", None)  # free the old one first
-        bar = st.progress(0.0, "Tracing the gates over the span…")
-        summary = summarise_run(
-            bundle.model, dataset.scaled[start:end], n_cols,
-            progress=lambda done, total: bar.progress(done / total),
-        )  # fmt: skip
-        bar.empty()
+        text = f"Tracing the gates over {end - start:,} points…"
+        bar = st.progress(0.0, text)
+        try:
+            summary = summarise_run(
+                bundle.model, dataset.scaled[start:end], n_cols,
+                progress=lambda done, total: bar.progress(done / total, text),
+            )  # fmt: skip
+        finally:
+            bar.empty()
         cached = {"key": key, **gf.span_summary(summary, dataset.values[start:end], start)}
         st.session_state["gates_whole"] = cached
     return cached

@@ -60,8 +60,10 @@ def train_settings(old: TrainConfig) -> TrainConfig | None:
     c = st.columns(5)
     epochs = ui.int_input(c[0], "Epochs", "train_epochs", old.epochs, 1, 100_000)
     batch = ui.int_input(c[1], "Batch size", "train_bs", old.batch_size, 1, 65_536)
-    lr_key = ui.remember("train_lr", float(old.lr), 1e-7)
-    lr = c[2].number_input("Learning rate", 1e-7, step=1e-3, format="%g", key=lr_key)
+    lr = c[2].number_input(
+        "Learning rate", 1e-7, value=max(1e-7, float(old.lr)), step=1e-3, format="%g",
+        key="train_lr",
+    )  # fmt: skip
     patience = ui.int_input(
         c[3], "Patience (0 = off)", "train_patience", old.patience, 0, 10_000, help=PATIENCE_HELP
     )
@@ -133,7 +135,8 @@ def make_callback(
 ) -> Callable[[Progress], bool]:
     """The fit callback: heartbeat, gate snapshots, and redraws throttled to a small share
     of the training time; True (stop) once the stop flag is set."""
-    throttle = Throttle(REDRAW_SECONDS, REDRAW_SHARE)
+    bar_clock = Throttle(REDRAW_SECONDS, share=1.0)  # the bar is cheap: every 0.2 s
+    charts = Throttle(REDRAW_SECONDS, REDRAW_SHARE)
     bundle, dataset = state.get("bundle"), state.get("dataset")
     every = watch.snapshot_every(bundle.train_config.epochs)
     pending = {"snapshot": False}  # a snapshot taken but not drawn yet
@@ -144,16 +147,17 @@ def make_callback(
             return True
         if p.kind == "epoch" and snapshot(bundle, dataset, p, every):
             pending["snapshot"] = True
-        if throttle.ready():
-            with throttle.draw():
+        if bar_clock.ready():
+            with bar_clock.draw():
                 eta = f" · ~{p.eta:.0f}s left" if math.isfinite(p.eta) else ""
                 bar.progress(p.fraction, text=f"epoch {p.epoch}/{p.last_epoch}{eta}")
-                if p.kind == "epoch":
-                    chart.plotly_chart(loss_figure(p.history, log_y, extra),
-                                       key=f"train_live_{p.epoch}")  # fmt: skip
-                    if pending["snapshot"]:
-                        draw_snapshot(live)
-                        pending["snapshot"] = False
+        if p.kind == "epoch" and charts.ready():
+            with charts.draw():
+                chart.plotly_chart(loss_figure(p.history, log_y, extra),
+                                   key=f"train_live_{p.epoch}")  # fmt: skip
+                if pending["snapshot"]:
+                    draw_snapshot(live)
+                    pending["snapshot"] = False
         return False
 
     return callback

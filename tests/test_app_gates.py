@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.data import series_from_values
 from lstm_core.gates import explain_step, trace_gates
+from lstm_core.gatestats import bin_means
 from lstm_core.pipeline import start_run, train_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,7 +210,10 @@ def test_whole_series_is_downsampled_and_says_so(router):
     assert "downsampled" not in spec["layout"]["title"]["text"]
 
 
-def test_whole_series_of_a_two_layer_gru_shows_the_deeper_layer(router):
+def test_whole_series_of_a_two_layer_gru_shows_the_deeper_layer(router, monkeypatch):
+    from lstm_core import gatesummary
+
+    monkeypatch.setattr(gatesummary, "CHUNK_VALUES", 3_000)  # many chunks: borders crossed
     two = _trained(n_points=3000, batch_size=256, cell="gru", num_layers=2)
     at = _app(router, two)
     at.radio(key="gates_view").set_value("Whole series").run()
@@ -219,8 +223,11 @@ def test_whole_series_of_a_two_layer_gru_shows_the_deeper_layer(router):
     assert list(maps) == list("rznh")
     cols = maps["z"].shape[1]
     k = -(-3000 // cols)
+    assert k * HIDDEN * 2 * 4 <= 3_000  # so each chunk held only a few bins
     full = trace_gates(two["bundle"].model, two["dataset"].scaled).layers[1]
-    np.testing.assert_allclose(maps["z"][:, 0], full["z"][0, :k].mean(axis=0), atol=1e-5)
+    for name in "rznh":
+        want = bin_means(full[name][0], k).T  # [H, cols]
+        np.testing.assert_allclose(maps[name], want, atol=1e-5)
     units = next(d.value for d in at.dataframe if "corr with input" in d.value.columns)
     assert {"corr with input", "r < 0.1", "z > 0.9"} <= set(units.columns)
     assert len(units) == HIDDEN

@@ -339,6 +339,11 @@ def test_initial_state_matches_pytorch_and_continues_a_run(cell):
         for name in whole.names:
             joined = np.concatenate([first.layers[k][name], second.layers[k][name]], axis=1)
             np.testing.assert_allclose(joined, whole.layers[k][name], atol=ATOL)
+    # the equations at the first step of the continued trace start from that state, too
+    for layer in range(2):
+        step = explain_step(model, second, layer, 0, 3, b=1)
+        assert step["ok"], step
+        assert step["h_prev_unit"] == pytest.approx(float(first.layers[layer]["h"][1, -1, 3]))
 
 
 def test_a_wrong_initial_state_raises_a_clear_error():
