@@ -207,7 +207,7 @@ def train_child(
         torch.set_num_threads(threads)
     _share_script_cache()
     values = sine_series(points, period=24, noise=0.1, seed=0)
-    shares: list[float] = []  # the page's callback time / its whole train_run time
+    callback_s: dict[int, list[float]] = {}  # epochs -> seconds spent in the page's callback
     real_train_run = pipeline.train_run
 
     def timed_train_run(bundle, dataset, cfg=None, callback=None):
@@ -221,11 +221,11 @@ def train_child(
             finally:
                 spent[0] += time.perf_counter() - t
 
-        t0 = time.perf_counter()
         try:
             return real_train_run(bundle, dataset, cfg, callback=timed if callback else None)
         finally:
-            shares.append(spent[0] / (time.perf_counter() - t0))
+            if callback is not None:
+                callback_s.setdefault(cfg.epochs, []).append(spent[0])
 
     pipeline.train_run = timed_train_run  # the page imports it from lstm_core.pipeline
     data_cfg, model_cfg = DataConfig(look_back=look_back), ModelConfig(hidden_size=hidden)
@@ -274,7 +274,7 @@ def train_child(
     lo, hi = epochs
     slopes = {
         side: [(b - a) / (hi - lo) for a, b in zip(t[lo], t[hi], strict=True)]
-        for side, t in times.items()
+        for side, t in (*times.items(), ("callback", callback_s))
     }
     return {
         "points": points, "look_back": look_back, "hidden": hidden, "batch": batch,
@@ -282,7 +282,11 @@ def train_child(
         "seconds": {side: {str(n): v for n, v in t.items()} for side, t in times.items()},
         "page_s_per_epoch": slopes["page"], "fit_s_per_epoch": slopes["fit"],
         "page_over_fit": [a / b for a, b in zip(slopes["page"], slopes["fit"], strict=True)],
-        "callback_share": shares,
+        "callback_s_per_epoch": slopes["callback"],
+        "callback_over_fit": [
+            a / b for a, b in zip(slopes["callback"], slopes["fit"], strict=True)
+        ],
+        "callback_seconds": {str(n): v for n, v in callback_s.items()},
     }  # fmt: skip
 
 
@@ -329,14 +333,15 @@ def bench_page(
         r = _child(["--memory", f"{points},{hidden},{mode}", "--threads", str(threads)], 900)
         memory.setdefault(mode, []).append(r)
         log(f"  whole-series memory, {mode}: +{r['peak_added_mib']:.0f} MiB, {r['seconds']:.2f}s")
-    train = (1_500, 10, 16, 64, 1, 3, 1) if samples == 1 else (5_000, 10, 50, 64, 3, 12, 3)
+    train = (1_500, 10, 16, 64, 1, 3, 1) if samples == 1 else (5_000, 10, 50, 64, 3, 30, 3)
     t = _child(["--train", ",".join(map(str, train)), "--threads", str(threads)], 1800)
     log(f"  train page per epoch / fit per epoch: {t['page_over_fit']}")
     out["train_page"] = {
         **{k: t[k] for k in ("points", "look_back", "hidden", "batch", "epochs", "reps")},
         **{k: summarize(t[k]).to_dict() for k in ("page_s_per_epoch", "fit_s_per_epoch")},
         "page_over_fit": summarize(t["page_over_fit"]).to_dict(),
-        "callback_share": summarize(t["callback_share"]).to_dict(),
+        "callback_over_fit": summarize(t["callback_over_fit"]).to_dict(),
+        "callback_s_per_epoch": summarize(t["callback_s_per_epoch"]).to_dict(),
     }
     out["memory"] = {
         mode: {

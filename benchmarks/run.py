@@ -590,8 +590,9 @@ def _train_page_report(t: dict | None) -> list[str]:
         f"   Train page vs fit alone, {t['points']:,} pts, L {t['look_back']}, H {t['hidden']}, "
         f"bs {t['batch']}; s/epoch = slope between {t['epochs'][0]} and {t['epochs'][1]} epochs "
         f"({t['reps']} pairs): page {_t(t['page_s_per_epoch'])}, fit {_t(t['fit_s_per_epoch'])}"
-        f", page/fit {_x(t['page_over_fit'])}; time in the page's callback (redraws, "
-        f"snapshots): {_t(t['callback_share'], '{:.1%}')} of training",
+        f", page/fit {_x(t['page_over_fit'])}; the page's callback (redraws, snapshots) per "
+        f"epoch: {_t(t['callback_s_per_epoch'])} s = {_t(t['callback_over_fit'], '{:.1%}')} "
+        "of fit's epoch",
     ]
 
 
