@@ -38,6 +38,8 @@ GATE_NAMES: dict[str, tuple[str, ...]] = {
     "gru": ("r", "z", "n", "h"),
     "rnn": ("h",),
 }
+#: The state each cell carries from one step to the next (`initial`, `final_state()`).
+STATE_NAMES: dict[str, tuple[str, ...]] = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
 
 _CELL_OF: dict[type, str] = {nn.LSTM: "lstm", nn.GRU: "gru", nn.RNN: "rnn"}
 
@@ -61,7 +63,7 @@ class GateTrace:
 
     def state_before(self, layer: int, t: int, b: int = 0) -> dict[str, np.ndarray]:
         """The state entering step t of window b in `layer`: {"h": [H]} (LSTM also "c")."""
-        keys = ("h", "c") if self.cell == "lstm" else ("h",)
+        keys = STATE_NAMES[self.cell]
         if t > 0:
             return {k: self.layers[layer][k][b, t - 1] for k in keys}
         if self.initial is None:
@@ -71,8 +73,8 @@ class GateTrace:
     def final_state(self) -> list[dict[str, np.ndarray]]:
         """Each layer's state after the last timestep: {"h": [B, H]} (LSTM also "c": [B, H]),
         the `initial` that makes `trace_gates` carry on where this trace stopped."""
-        keep = ("h", "c") if self.cell == "lstm" else ("h",)
-        return [{k: layer[k][:, -1].copy() for k in keep} for layer in self.layers]
+        keys = STATE_NAMES[self.cell]
+        return [{k: layer[k][:, -1].copy() for k in keys} for layer in self.layers]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -389,7 +391,7 @@ def _initial(
     (empty dicts: zero states). Raises ValueError when it does not fit the model or batch."""
     if init is None:
         return [{} for _ in range(rnn.num_layers)]
-    keys = ("h", "c") if cell == "lstm" else ("h",)
+    keys = STATE_NAMES[cell]
     if len(init) != rnn.num_layers or any(set(d) != set(keys) for d in init):
         raise ValueError(
             f"initial must hold one dict with keys {keys} per layer ({rnn.num_layers})."

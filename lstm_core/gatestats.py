@@ -18,22 +18,31 @@ LOW: dict[str, float] = {**dict.fromkeys(SIGMOID, 0.1), **dict.fromkeys(TANH, -0
 HIGH = 0.9  # above this a σ gate is "open", a tanh value near 1 (the cell state c: neither)
 
 
-def saturation(layer: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
-    """Share of values below LOW[name] and above HIGH, per gate (names in LOW) and unit.
+def saturation_counts(layer: dict[str, np.ndarray]) -> tuple[int, dict[str, dict]]:
+    """How many values lie below LOW[name] and above HIGH, per gate (names in LOW) and unit.
 
-    layer: name -> [B, T, H] (or [T, H]) -> {name: {"low": [H], "high": [H]}} in 0..1.
+    layer: name -> [B, T, H] (or [T, H]) -> (rows B·T, {name: {"low": [H], "high": [H]}}
+    int64 counts).
     """
-    out = {}
+    rows, out = 0, {}
     for name, a in layer.items():
         if name not in LOW:
             continue
         a = np.asarray(a)
         a = a.reshape(-1, a.shape[-1])  # [B*T, H]
-        if not len(a):  # no timesteps: nothing saturated
-            out[name] = {"low": np.zeros(a.shape[1]), "high": np.zeros(a.shape[1])}
-            continue
-        out[name] = {"low": (a < LOW[name]).mean(0), "high": (a > HIGH).mean(0)}
-    return out
+        rows = len(a)
+        out[name] = {"low": (a < LOW[name]).sum(0), "high": (a > HIGH).sum(0)}
+    return rows, out
+
+
+def saturation(layer: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """Share of values below LOW[name] and above HIGH, per gate (names in LOW) and unit.
+
+    layer: name -> [B, T, H] (or [T, H]) -> {name: {"low": [H], "high": [H]}} in 0..1
+    (zeros when there are no timesteps).
+    """
+    rows, counts = saturation_counts(layer)
+    return {n: {k: c / max(1, rows) for k, c in both.items()} for n, both in counts.items()}
 
 
 def _corr(a: np.ndarray, v: np.ndarray) -> np.ndarray:

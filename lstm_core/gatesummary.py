@@ -25,7 +25,7 @@ import numpy as np
 from torch import nn
 
 from .gates import GATE_NAMES, _cell_name, _recurrent, trace_gates
-from .gatestats import HIGH, LOW, bin_means, bin_size
+from .gatestats import LOW, bin_means, bin_size, saturation_counts
 
 __all__ = ["RunSummary", "summarise_run"]
 
@@ -141,18 +141,17 @@ def summarise_run(
         pairs = min(end, steps - 1) - start  # steps t of this chunk that have an x_{t+1}
         for lay, arrays in enumerate(trace.layers):
             for n in names:
-                a = arrays[n][0]  # [m, H]
-                means[lay][n].append(bin_means(a, k).astype(np.float32))
-                if n in LOW:
-                    low[lay][n] += (a < LOW[n]).sum(0)
-                    high[lay][n] += (a > HIGH).sum(0)
+                means[lay][n].append(bin_means(arrays[n][0], k).astype(np.float32))  # [m, H]
+            for n, both in saturation_counts(arrays)[1].items():
+                low[lay][n] += both["low"]
+                high[lay][n] += both["high"]
             if pairs > 0:
                 h = arrays["h"][0, :pairs]
                 moments[lay].add(h, x[start : start + pairs], x[start + 1 : start + 1 + pairs])
         del trace
         if progress is not None:
             progress(end, steps)
-    corr = [m.corr() if steps > 2 else (np.zeros(hid), np.zeros(hid)) for m in moments]
+    corr = [m.corr() for m in moments]  # zeros below 2 pairs: no variance
     return RunSummary(
         cell=cell,
         steps=steps,
