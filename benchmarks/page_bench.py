@@ -65,7 +65,8 @@ def _session(points: int, look_back: int, hidden: int) -> dict:
 
     values = sine_series(points, period=24, noise=0.1, seed=0)
     bundle, dataset = start_run(
-        values, "sine", DataConfig(look_back=look_back), ModelConfig(hidden_size=hidden),
+        values, "sine", DataConfig(look_back=look_back, transform="none"),
+        ModelConfig(hidden_size=hidden),
         TrainConfig(epochs=1, seed=0, device="cpu"),
     )  # fmt: skip
     return {"bundle": bundle, "dataset": dataset, "series": series_from_values(values)}
@@ -228,7 +229,8 @@ def train_child(
                 callback_s.setdefault(cfg.epochs, []).append(spent[0])
 
     pipeline.train_run = timed_train_run  # the page imports it from lstm_core.pipeline
-    data_cfg, model_cfg = DataConfig(look_back=look_back), ModelConfig(hidden_size=hidden)
+    data_cfg = DataConfig(look_back=look_back, transform="none")
+    model_cfg = ModelConfig(hidden_size=hidden)
 
     def page(n: int) -> float:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)

@@ -18,7 +18,12 @@ from explorer.params import configs_to_params, params_to_configs
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 
 DEFAULT_BUILTIN = "air_passengers"
-SYNTHETIC = {"sine": "sine_series", "echo": "echo_series", "temperature": "temperature_series"}
+SYNTHETIC = {
+    "sine": "sine_series",
+    "trend": "trend_series",
+    "echo": "echo_series",
+    "temperature": "temperature_series",
+}
 MAX_PARAM_INT = 100_000  # largest synthetic parameter (points, lag, seed) the app accepts
 SETTING_WIDGETS = (  # widgets initialised from data_cfg / model_cfg / train_cfg
     "data_look_back", "data_val", "data_test", "train_cell", "train_hidden", "train_layers",

@@ -3,8 +3,11 @@
 The file is a plain dict readable by `torch.load(path, weights_only=True)`:
   format, format_version, model_config, data_config, train_config,
   state_dict (PyTorch's own names: rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, ...),
-  scaler {kind, offset, scale}, column, n_points, split {look_back, n_train, n_val, n_test},
+  scaler {kind, offset, scale}, column, n_points,
+  split {look_back, n_train, n_val, n_test, lag}, transform {kind, season},
+  transform_scores {name: validation RMSE in original units} (when "auto" chose it),
   history [{epoch, train_loss, val_loss, seconds}], versions {lstm_explorer, torch, python}.
+Files written before transforms existed (no "transform", no split "lag") load as "none".
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import torch
 from .config import ConfigError, DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
 from .models import Forecaster
 from .train import EpochRecord
+from .transforms import Transform
 from .windows import Scaler, Split
 
 FORMAT = "lstm-explorer-model"
@@ -43,12 +47,14 @@ class ModelBundle:
     model_config: ModelConfig
     data_config: DataConfig
     train_config: TrainConfig
-    scaler: Scaler  # fitted on the training part of the series it was trained on
+    scaler: Scaler  # fitted on the transformed training part of the series it was trained on
     column: str  # name of the value column it was trained on
     n_points: int  # length of that series
     split: Split  # window counts of that series' split
     history: list[EpochRecord] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
+    transform: Transform = field(default_factory=Transform)  # what the model sees
+    transform_scores: dict[str, float] = field(default_factory=dict)  # auto: validation RMSE
 
     def to_dict(self) -> dict[str, Any]:
         """The plain dict that is saved (tensors, str, int, float, list, dict only)."""
@@ -63,6 +69,8 @@ class ModelBundle:
             "column": str(self.column),
             "n_points": int(self.n_points),
             "split": self.split.to_dict(),
+            "transform": self.transform.to_dict(),
+            "transform_scores": {str(k): float(v) for k, v in self.transform_scores.items()},
             "history": [r.to_dict() for r in self.history],
             "versions": {
                 "lstm_explorer": VERSION,
@@ -165,8 +173,13 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
         s = d["scaler"]
         scaler = Scaler(kind=str(s["kind"]), offset=float(s["offset"]), scale=float(s["scale"]))
         split = Split(
-            **{k: int(d["split"][k]) for k in ("look_back", "n_train", "n_val", "n_test")}
+            **{k: int(d["split"][k]) for k in ("look_back", "n_train", "n_val", "n_test")},
+            lag=int(d["split"].get("lag", 0)),
         )
+        transform = Transform.from_dict(d.get("transform"))
+        scores = {str(k): float(v) for k, v in dict(d.get("transform_scores") or {}).items()}
+        if split.lag != transform.lag:
+            raise ValueError("the split and the transform disagree")
         history = [
             EpochRecord(
                 int(r["epoch"]), float(r["train_loss"]), float(r["val_loss"]), float(r["seconds"])
@@ -195,4 +208,6 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
         split=split,
         history=history,
         versions=versions,
+        transform=transform,
+        transform_scores=scores,
     )

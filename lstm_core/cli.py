@@ -1,9 +1,9 @@
 """Command line: train, export gates, forecast and evaluate without the app.
 
-    python -m lstm_core train CSV --out MODEL.pt [--column C] [--date-column D] ...
+    python -m lstm_core train CSV --out MODEL.pt [--transform auto|none|diff|logdiff|sdiff] ...
     python -m lstm_core gates MODEL.pt CSV --out GATES.npz [--column C] [--start S] [--length L]
     python -m lstm_core forecast MODEL.pt CSV --horizon H [--out FORECAST.csv]
-    python -m lstm_core evaluate MODEL.pt CSV [--json]
+    python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--json]
 
 Exit 0 on success; 2 with one line on stderr for bad input or a bad model file.
 """
@@ -19,13 +19,15 @@ from typing import Any
 
 import numpy as np
 
+from .backtest import default_horizon
 from .bundle import BundleError, load_bundle, save_bundle
-from .config import ConfigError, DataConfig, ModelConfig, TrainConfig
+from .config import TRANSFORMS, ConfigError, DataConfig, ModelConfig, TrainConfig
 from .data import DataError, Series, load_series
 from .forecast import evaluate, forecast
 from .gates import trace_gates
-from .pipeline import dataset_for, start_run, train_run
+from .pipeline import dataset_for, model_inputs, run
 from .train import Progress
+from .transforms import Transform
 
 
 class UserError(Exception):
@@ -54,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--patience", type=int, default=t.patience, help="0 = no early stopping")
     tr.add_argument("--seed", type=int, default=t.seed)
     tr.add_argument("--scaler", choices=["minmax", "standard"], default=d.scaler)
+    tr.add_argument(
+        "--transform", choices=TRANSFORMS, default=d.transform,
+        help="what the model sees: auto (chosen on the validation part), none (the values), "
+        "diff, logdiff (positive series) or sdiff (seasonal difference)",
+    )  # fmt: skip
+    tr.add_argument(
+        "--keep-last", action="store_true",
+        help="end with the last epoch's weights (default: the lowest validation loss)",
+    )  # fmt: skip
     tr.add_argument("--device", choices=["auto", "cpu", "cuda"], default=t.device)
     tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
 
@@ -76,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("model")
     ev.add_argument("csv")
     ev.add_argument("--column")
+    ev.add_argument(
+        "--horizon", type=int,
+        help="backtest H-step forecasts from every test origin (default: one season, at most "
+        "half the test part)",
+    )  # fmt: skip
     ev.add_argument("--json", action="store_true")
     return p
 
@@ -103,10 +119,10 @@ def _clean(x: Any) -> Any:
 
 def cmd_train(a: argparse.Namespace) -> int:
     series = load_series(a.csv, column=a.column, date_column=a.date_column or "auto")
-    dcfg = DataConfig(a.look_back, a.val_fraction, a.test_fraction, a.scaler)
+    dcfg = DataConfig(a.look_back, a.val_fraction, a.test_fraction, a.scaler, a.transform)
     mcfg = ModelConfig(a.cell, a.hidden, a.layers)
-    tcfg = TrainConfig(a.epochs, a.batch_size, a.lr, a.patience, seed=a.seed, device=a.device)
-    bundle, data = start_run(series.values, series.name, dcfg, mcfg, tcfg)
+    tcfg = TrainConfig(a.epochs, a.batch_size, a.lr, a.patience, seed=a.seed, device=a.device,
+                       restore_best=not a.keep_last)  # fmt: skip
     for note in series.notes:
         print(note, file=sys.stderr)
 
@@ -119,10 +135,17 @@ def cmd_train(a: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    result = train_run(bundle, data, callback=progress)
+    def trial(tf: Transform, i: int, k: int, p: Progress) -> None:
+        if p.kind == "epoch" and p.epoch == p.last_epoch:
+            print(f"auto: tried {tf.kind} ({i + 1}/{k}), {p.epoch} epochs", file=sys.stderr)
+
+    bundle, data, result, choice = run(series.values, series.name, dcfg, mcfg, tcfg, progress,
+                                       trial)  # fmt: skip
+    if choice is not None:
+        print(choice.summary(), file=sys.stderr)
     print(result.message, file=sys.stderr)
     save_bundle(bundle, a.out)
-    ev = evaluate(bundle.model, data)
+    ev = evaluate(bundle.model, data, horizon=default_horizon(data, "auto"))
     print(f"{ev.verdict} Model saved to {a.out}.", file=sys.stderr)
     if a.json:
         sp = data.split
@@ -130,6 +153,7 @@ def cmd_train(a: argparse.Namespace) -> int:
             "history": [r.to_dict() for r in result.history],
             "status": result.status,
             "message": result.message,
+            "best_epoch": result.best_epoch,
             "device": result.device,
             "series": {
                 "column": series.name,
@@ -142,6 +166,8 @@ def cmd_train(a: argparse.Namespace) -> int:
             **ev.to_dict(),
             "model_file": a.out,
         }
+        if choice is not None:
+            out["transform_scores"] = choice.scores
         print(json.dumps(_clean(out)))
     return 0
 
@@ -157,7 +183,13 @@ def cmd_gates(a: argparse.Namespace) -> int:
             f"The span --start {start} --length {length} does not fit in the series of {n} "
             "points: choose start >= 0, length >= 1 and start + length <= the series length."
         )
-    x = bundle.scaler.transform(series.values[start : start + length]).astype(np.float32)
+    lag = bundle.transform.lag
+    if start < lag:
+        raise UserError(
+            f"The model sees {bundle.transform.label(bundle.column)}, which starts at point "
+            f"{lag}: choose --start {lag} or later."
+        )
+    x = model_inputs(bundle, series.values)[start - lag : start - lag + length]
     trace = trace_gates(bundle.model, x)
     arrays = {"x": x}
     for k, layer in enumerate(trace.layers):
@@ -175,13 +207,13 @@ def cmd_gates(a: argparse.Namespace) -> int:
 def cmd_forecast(a: argparse.Namespace) -> int:
     bundle = load_bundle(a.model)
     series = _series_for_model(a.csv, a.column, bundle.column)
-    lb = bundle.data_config.look_back
     if a.horizon < 1:
         raise UserError(f"--horizon must be at least 1, got {a.horizon}.")
-    if len(series.values) < lb:
-        raise UserError(f"The series has {len(series.values)} points; the model needs {lb}.")
-    pred = forecast(bundle.model, bundle.scaler, series.values, lb, a.horizon)
-    lines = ["step,forecast"] + [f"{k + 1},{v:.10g}" for k, v in enumerate(pred)]
+    fc = forecast(bundle.model, dataset_for(bundle, series.values), a.horizon)
+    cols = ["forecast", *fc.bands]
+    rows = np.column_stack([fc.values, *(_pad(b, a.horizon) for b in fc.bands.values())])
+    lines = ["step," + ",".join(cols)]
+    lines += [f"{k + 1}," + ",".join(_num(v) for v in row) for k, row in enumerate(rows)]
     text = "\n".join(lines) + "\n"
     if a.out:
         with open(a.out, "w", encoding="utf-8") as fh:
@@ -191,16 +223,35 @@ def cmd_forecast(a: argparse.Namespace) -> int:
     return 0
 
 
+def _pad(band: np.ndarray, n: int) -> np.ndarray:
+    """A band of H' <= n steps padded with NaN (no interval past the calibrated steps)."""
+    return np.concatenate([band, np.full(n - len(band), np.nan)])
+
+
+def _num(v: float) -> str:
+    return f"{v:.10g}" if math.isfinite(v) else ""
+
+
 def cmd_evaluate(a: argparse.Namespace) -> int:
     bundle = load_bundle(a.model)
     series = _series_for_model(a.csv, a.column, bundle.column)
-    ev = evaluate(bundle.model, dataset_for(bundle, series.values))
+    data = dataset_for(bundle, series.values)
+    if a.horizon is not None and a.horizon < 1:
+        raise UserError(f"--horizon must be at least 1, got {a.horizon}.")
+    ev = evaluate(bundle.model, data, horizon=a.horizon or default_horizon(data, "auto"))
     if a.json:
         print(json.dumps(_clean(ev.to_dict())))
         return 0
     print(f"{'':16}{'RMSE':>12}{'MAE':>12}{'sMAPE %':>10}{'MASE':>8}")
     for name, s in ev.table.items():
         print(f"{name:16}{s['rmse']:12.4g}{s['mae']:12.4g}{s['smape']:10.2f}{s['mase']:8.3f}")
+    bt = ev.backtest
+    print(f"\nBacktest, RMSE by steps ahead ({len(bt.origins)} test origins):")
+    print(f"{'step':16}" + "".join(f"{k + 1:>9}" for k in range(bt.horizon)))
+    for name, r in [("model", bt.rmse_by_step()), *bt.to_dict()["baselines"].items()]:
+        print(f"{name:16}" + "".join(f"{v:9.4g}" for v in r))
+    cov = ", ".join(f"{float(k):.0%} band {v:.0%}" for k, v in bt.coverage().items())
+    print(f"Interval coverage on the test part: {cov}.")
     print(ev.verdict)
     return 0
 

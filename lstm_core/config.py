@@ -12,6 +12,7 @@ from typing import Any, Literal
 Cell = Literal["lstm", "gru", "rnn"]
 CELLS: tuple[str, ...] = ("lstm", "gru", "rnn")
 SCALERS: tuple[str, ...] = ("minmax", "standard")
+TRANSFORMS: tuple[str, ...] = ("auto", "none", "diff", "logdiff", "sdiff")  # see transforms.py
 
 
 class ConfigError(ValueError):
@@ -31,6 +32,8 @@ class DataConfig:
     val_fraction: float = 0.15  # share of windows (by target time) kept for validation
     test_fraction: float = 0.15  # share of windows (the latest ones) kept for the final test
     scaler: str = "minmax"  # "minmax" (to [0, 1]) or "standard" (zero mean, unit variance)
+    transform: str = "auto"  # what the model sees: auto (chosen on validation), none, diff,
+    #                          logdiff or sdiff (seasonal difference); lstm_core/transforms.py
 
     def __post_init__(self) -> None:
         _check(
@@ -45,6 +48,10 @@ class DataConfig:
             "val_fraction + test_fraction must leave some data for training (sum below 0.95).",
         )
         _check(self.scaler in SCALERS, f"scaler must be one of {SCALERS}, got {self.scaler!r}.")
+        _check(
+            self.transform in TRANSFORMS,
+            f"transform must be one of {TRANSFORMS}, got {self.transform!r}.",
+        )
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,7 @@ class TrainConfig:
     clip_norm: float = 1.0  # clip the gradient norm to this value (0 = off)
     seed: int = 0  # seeds weights and shuffling: same settings give the same losses
     device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
+    restore_best: bool = True  # end with the weights of the epoch of lowest validation loss
 
     def __post_init__(self) -> None:
         _check(

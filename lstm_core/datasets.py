@@ -1,4 +1,4 @@
-"""Built-in series: three small real data sets from `data/` and three synthetic generators."""
+"""Built-in series: three small real data sets from `data/` and four synthetic generators."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .data import Series, load_series, series_from_values
-from .synthetic import echo_series, sine_series, temperature_series
+from .synthetic import echo_series, sine_series, temperature_series, trend_series
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -17,7 +17,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 class BuiltIn:
     """One built-in series as shown in the app's picker."""
 
-    key: str  # "air_passengers", "sunspots", "nile", "sine", "echo", "temperature"
+    key: str  # "air_passengers", "sunspots", "nile", "sine", "trend", "echo", "temperature"
     title: str  # short title for the picker
     description: str  # one or two sentences with the source; synthetic ones say "Synthetic"
     season: int | None  # known seasonal period in steps, or None
@@ -52,6 +52,13 @@ BUILTINS: tuple[BuiltIn, ...] = (
         24,
     ),
     BuiltIn(
+        "trend",
+        "Growing sales with a season (synthetic)",
+        "Synthetic: a level growing by 1 a step with a 12-step season and noise, 240 points "
+        "(seeded); later values leave the training range, as real growth does.",
+        12,
+    ),
+    BuiltIn(
         "echo",
         "Echo, long memory (synthetic)",
         "Synthetic: random spikes that reappear exactly 15 steps later, 1000 points; the "
@@ -74,6 +81,7 @@ _FILES = {
 }
 _GENERATORS: dict[str, Callable[..., object]] = {
     "sine": sine_series,
+    "trend": trend_series,
     "echo": echo_series,
     "temperature": temperature_series,
 }

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
 from . import metrics
-from .windows import Dataset, Scaler
+from .backtest import Backtest, backtest, calibrate, future_path
+from .transforms import Transform
+from .windows import Dataset
 
 PRED_BATCH = 8192  # windows per forward pass
 ECHO_WARN = 0.8  # echo share above which the verdict says the model repeats the last value
@@ -25,8 +27,12 @@ def predict_scaled(model: nn.Module, X: torch.Tensor) -> np.ndarray:
 
 
 def predict(model: nn.Module, data: Dataset) -> np.ndarray:
-    """One-step predictions for every window, in original units: [W] float64."""
-    return data.scaler.inverse(predict_scaled(model, data.X))
+    """One-step predictions for every window, in original units: [W] float64.
+
+    Each is the model's output taken back through the scaler and the transform, from the
+    true level d steps before its target.
+    """
+    return data.to_levels(predict_scaled(model, data.X), data.target_index)
 
 
 @dataclass
@@ -39,21 +45,35 @@ class Evaluation:
     echo: float  # 0..1, how much the model only repeats the last value
     predictions: np.ndarray  # [W] model predictions of every window, original units
     baseline_predictions: dict[str, np.ndarray]  # name -> [W] for every window
+    transform: Transform = field(default_factory=Transform)  # what the model saw
+    backtest: Backtest | None = None  # H-step rolling-origin errors, when a horizon was asked
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "test": self.table["model"],
             "baselines": {k: v for k, v in self.table.items() if k != "model"},
             "season": self.season,
             "verdict": self.verdict,
             "echo_share": self.echo,
+            "transform": self.transform.kind,
         }
+        if self.backtest is not None:
+            out["backtest"] = self.backtest.to_dict()
+        return out
 
 
 def evaluate(
-    model: nn.Module, data: Dataset, season: int | str | None = "auto", part: str = "test"
+    model: nn.Module,
+    data: Dataset,
+    season: int | str | None = "auto",
+    part: str = "test",
+    horizon: int | None = None,
 ) -> Evaluation:
-    """Score the model on `part` against naive, seasonal naive and mean baselines."""
+    """Score the model on `part` against naive, seasonal naive and mean baselines.
+
+    With a horizon, also backtest H-step forecasts from every test origin; the verdict then
+    speaks of that backtest (RMSE averaged over the H steps).
+    """
     sp = data.split
     train = data.values[: sp.train_end]
     if season == "auto":
@@ -68,7 +88,13 @@ def evaluate(
     for name, p in base.items():
         table[name] = metrics.scores(y, p[s], train, m)
     echo = metrics.echo_share(pred[s], base["naive"][s], y)
-    verdict = metrics.verdict(table)
+    bt = backtest(model, data, horizon, season) if horizon else None
+    if bt is None:
+        verdict = metrics.verdict(table)
+    else:
+        rivals = {k: bt.mean_rmse(k) for k in bt.baselines}
+        verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins))
+    verdict = f"{verdict} {transform_phrase(data.transform)}"
     if echo > ECHO_WARN:
         verdict += (
             f" Its forecasts sit {100 * echo:.0f}% of the way onto the naive one: "
@@ -81,27 +107,35 @@ def evaluate(
         echo=echo,
         predictions=pred,
         baseline_predictions=base,
+        transform=data.transform,
+        backtest=bt,
     )
 
 
-@torch.no_grad()
-def forecast(
-    model: nn.Module, scaler: Scaler, values: np.ndarray, look_back: int, horizon: int
-) -> np.ndarray:
-    """Recursive forecast past the end of `values` [N]: each prediction is fed back as input.
+def transform_phrase(transform: Transform) -> str:
+    """The sentence that names what the model saw."""
+    return f"The model saw {transform.describe()}."
 
-    Returns [horizon] float64 in original units.
-    """
+
+@dataclass
+class Forecast:
+    """A forecast past the end of the series, with its conformal bands."""
+
+    values: np.ndarray  # [H] original units
+    bands: dict[str, np.ndarray]  # "lower_80", "upper_80", "lower_95", "upper_95" -> [H']
+    banded: int  # H': steps that have bands (calibration reaches at most MAX_BAND_STEPS)
+
+
+MAX_BAND_STEPS = 1000  # intervals for at most this many steps (each costs a calibration pass)
+
+
+def forecast(model: nn.Module, data: Dataset, horizon: int, bands: bool = True) -> Forecast:
+    """Recursive forecast past the end of the series: each prediction is fed back as input,
+    then integrated back to levels. Bands are split-conformal, per step, from validation."""
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1, got {horizon}.")
-    if len(values) < look_back:
-        raise ValueError(f"Need at least look_back={look_back} values to forecast.")
-    model.eval()
-    dev = next(model.parameters()).device
-    window = torch.tensor(scaler.transform(values[-look_back:]), dtype=torch.float32, device=dev)
-    out = np.empty(horizon, dtype=np.float32)
-    for k in range(horizon):  # inherently sequential: step k needs step k-1's output
-        y = model(window[None])  # [1, L] -> [1]
-        out[k] = float(y)
-        window = torch.cat([window[1:], y])
-    return scaler.inverse(out)
+    values = future_path(model, data, horizon)
+    if not bands:
+        return Forecast(values, {}, 0)
+    h = min(horizon, MAX_BAND_STEPS, data.split.n_train + 1)
+    return Forecast(values, calibrate(model, data, h).bands(values[:h]), h)

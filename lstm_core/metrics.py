@@ -94,23 +94,37 @@ def baselines(
 
 
 def verdict(table: dict[str, dict[str, float]]) -> str:
-    """One sentence on whether the model learned more than its baselines (by RMSE)."""
-    model = table["model"]["rmse"]
+    """One sentence on whether the model learned more than its baselines (one-step RMSE)."""
     rivals = {k: v["rmse"] for k, v in table.items() if k != "model"}
+    return rmse_verdict(table["model"]["rmse"], rivals, "on the test part")
+
+
+def backtest_verdict(model: float, rivals: dict[str, float], horizon: int, origins: int) -> str:
+    """One sentence on the H-step backtest: the model's RMSE averaged over the steps against
+    each baseline's."""
+    where = (
+        f"over forecasts 1–{horizon} steps ahead from {origins} test origins"
+        if horizon > 1
+        else f"over one-step forecasts at {origins} test points"
+    )
+    return rmse_verdict(model, rivals, where)
+
+
+def rmse_verdict(model: float, rivals: dict[str, float], where: str) -> str:
+    """The model's RMSE against the best of `rivals` {name: RMSE}, `where` saying on what."""
     best_name = min(rivals, key=rivals.get)
-    best = rivals[best_name]
-    label = best_name.replace("_", " ")
+    best, label = rivals[best_name], best_name.replace("_", " ")
     if best == 0:
-        return f"The {label} baseline is exact on this test part; nothing to beat."
+        return f"The {label} baseline is exact {where}; nothing to beat."
     gain = 100 * (best - model) / best
     if gain > 5:
-        return f"The model beats the best baseline ({label}) by {gain:.0f}% RMSE on the test part."
+        return f"The model beats the best baseline ({label}) by {gain:.0f}% RMSE {where}."
     if gain > -5:
         return (
-            f"The model is about as good as the {label} baseline ({gain:+.0f}% RMSE): "
+            f"The model is about as good as the {label} baseline ({gain:+.0f}% RMSE {where}): "
             "it has learned little beyond it."
         )
-    return f"The model is worse than the {label} baseline ({-gain:.0f}% higher RMSE)."
+    return f"The model is worse than the {label} baseline ({-gain:.0f}% higher RMSE {where})."
 
 
 def echo_share(pred: np.ndarray, naive: np.ndarray, y: np.ndarray) -> float:

@@ -1,14 +1,35 @@
-"""The few steps every caller (CLI, app, benchmarks) takes, in one place."""
+"""The few steps every caller (CLI, app, benchmarks) takes, in one place.
+
+  start_run        a fresh model and its dataset, for one concrete transform
+  choose_transform "auto": short trials of each candidate transform, the winner kept by its
+                   validation RMSE in original units (the test part is never read)
+  train_run        train or continue; the bundle's history grows in place
+  dataset_for      window a series the way a saved model was trained
+
+The cost of "auto": k candidates are each trained for t = E / (2 (k - 1)) epochs, then the
+winner goes on for the remaining E - t, so a run costs E + (k - 1) t = 1.5 E epochs at most
+(E = the epochs asked for; benchmarks/ measures it).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
 import numpy as np
 
+from . import transforms
 from .bundle import ModelBundle
 from .config import DataConfig, ModelConfig, TrainConfig
+from .data import DataError
+from .metrics import detect_season, rmse
 from .models import build_model
-from .train import Callback, FitResult, fit
-from .windows import Dataset, make_dataset
+from .train import Callback, FitResult, Progress, fit, kept_message
+from .transforms import Transform
+from .windows import Dataset, make_dataset, plan_split
+
+AUTO_BUDGET = 1.5  # an "auto" run trains at most this many times the epochs asked for
 
 
 def start_run(
@@ -17,9 +38,14 @@ def start_run(
     data_cfg: DataConfig,
     model_cfg: ModelConfig,
     train_cfg: TrainConfig,
+    transform: Transform | None = None,
 ) -> tuple[ModelBundle, Dataset]:
-    """A fresh, untrained model (seeded by train_cfg.seed) and the dataset it will learn from."""
-    data = make_dataset(values, data_cfg)
+    """A fresh, untrained model (seeded by train_cfg.seed) and the dataset it will learn from.
+
+    `transform` defaults to data_cfg.transform, which must then be concrete (not "auto").
+    """
+    transform = transform or fixed_transform(values, data_cfg)
+    data = make_dataset(values, data_cfg, transform=transform)
     model = build_model(model_cfg, seed=train_cfg.seed)
     bundle = ModelBundle(
         model=model,
@@ -30,8 +56,26 @@ def start_run(
         column=column,
         n_points=len(data.values),
         split=data.split,
+        transform=transform,
     )
     return bundle, data
+
+
+def training_season(values: np.ndarray, data_cfg: DataConfig) -> int | None:
+    """The seasonal period detected on the training part only (as the baselines use it)."""
+    return detect_season(np.asarray(values)[: plan_split(len(values), data_cfg).train_end])
+
+
+def fixed_transform(values: np.ndarray, data_cfg: DataConfig) -> Transform:
+    """data_cfg.transform as a Transform (sdiff at the training part's season); DataError
+    when the series cannot take it."""
+    kind = data_cfg.transform
+    if kind == "auto":
+        raise ValueError("'auto' is a choice, not a transform: use choose_transform.")
+    season = training_season(values, data_cfg) if kind == "sdiff" else None
+    tf = transforms.make(kind, season)
+    tf.check(values)
+    return tf
 
 
 def train_run(
@@ -47,5 +91,144 @@ def train_run(
 
 
 def dataset_for(bundle: ModelBundle, values: np.ndarray) -> Dataset:
-    """Window a series the way the bundle's model was trained: same look_back, split, scaler."""
-    return make_dataset(values, bundle.data_config, scaler=bundle.scaler)
+    """Window a series the way the bundle's model was trained: same look_back, split,
+    transform and scaler."""
+    return make_dataset(
+        values, bundle.data_config, scaler=bundle.scaler, transform=bundle.transform
+    )
+
+
+def model_inputs(bundle: ModelBundle, values: np.ndarray) -> np.ndarray:
+    """What the model sees of a series: transformed and scaled, [N - d] float32 (element k
+    belongs to position k + d). Needs no split: the gates of any span."""
+    z = bundle.transform.forward(values)
+    return bundle.scaler.transform(z).astype(np.float32)
+
+
+def part_rmse(bundle: ModelBundle, data: Dataset, part: str = "val") -> float:
+    """RMSE of the one-step predictions on `part`, in original units."""
+    from .forecast import predict  # torch-heavy; imported where used
+
+    s = data.split.windows(part)
+    return rmse(data.values[data.target_index[s]], predict(bundle.model, data)[s])
+
+
+# --------------------------------------------------------------------------- auto
+
+
+TrialCallback = Callable[[Transform, int, int, Progress], bool | None]
+
+
+@dataclass
+class Choice:
+    """What "auto" tried and kept."""
+
+    bundle: ModelBundle  # the winner, trained for `trial_epochs` (best weights kept)
+    data: Dataset  # its dataset
+    scores: dict[str, float]  # transform kind -> validation RMSE, original units
+    skipped: list[str] = field(default_factory=list)  # one sentence per candidate left out
+    trial_epochs: int = 0  # epochs each candidate trained
+    stopped: bool = False  # the callback stopped the trials: don't train on
+
+    @property
+    def transform(self) -> Transform:
+        return self.bundle.transform
+
+    def remaining(self, train_cfg: TrainConfig) -> int:
+        """Epochs the winner still needs to reach train_cfg.epochs (0 after a stop)."""
+        return 0 if self.stopped else max(0, train_cfg.epochs - self.trial_epochs)
+
+    def summary(self) -> str:
+        """One sentence: which transform, and each candidate's validation RMSE."""
+        scores = ", ".join(f"{k} {v:.4g}" for k, v in self.scores.items())
+        text = f"auto chose {self.transform.kind} (validation RMSE: {scores})."
+        return " ".join([text, *self.skipped])
+
+
+def trial_epochs(epochs: int, n_candidates: int) -> int:
+    """Epochs per candidate so that trials plus the winner's remainder stay within
+    AUTO_BUDGET × epochs."""
+    if n_candidates <= 1:
+        return epochs
+    return max(1, min(epochs, math.floor((AUTO_BUDGET - 1) * epochs / (n_candidates - 1))))
+
+
+def choose_transform(
+    values: np.ndarray,
+    column: str,
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    callback: TrialCallback | None = None,
+    seasonal: bool = True,
+) -> Choice:
+    """Train each candidate transform briefly and keep the lowest validation RMSE (original
+    units). Candidates: none, diff, logdiff (positive series only) and, with `seasonal`,
+    sdiff at the training part's season. The test part is never read."""
+    season = training_season(values, data_cfg) if seasonal else None
+    cands, skipped = transforms.candidates(values, season)
+    t = trial_epochs(train_cfg.epochs, len(cands))
+    tried: list[tuple[float, ModelBundle, Dataset]] = []
+    scores: dict[str, float] = {}
+    stopped = False
+    for i, tf in enumerate(cands):
+        try:
+            bundle, data = start_run(values, column, data_cfg, model_cfg, train_cfg, tf)
+        except DataError as e:
+            if tf.kind == "none":
+                raise  # the data itself is unusable
+            skipped.append(f"{tf.kind} was skipped: {e}")
+            continue
+        cb = (lambda p, tf=tf, i=i: callback(tf, i, len(cands), p)) if callback else None
+        res = train_run(bundle, data, replace(train_cfg, epochs=t), cb)
+        bundle.train_config = train_cfg
+        score = part_rmse(bundle, data, "val") if bundle.history else math.inf
+        scores[tf.kind] = score
+        tried.append((score if math.isfinite(score) else math.inf, bundle, data))
+        if res.status == "stopped":
+            stopped = True
+            break
+    _, bundle, data = min(tried, key=lambda r: r[0])
+    bundle.transform_scores = dict(scores)
+    return Choice(bundle, data, scores, skipped, t, stopped)
+
+
+def run(
+    values: np.ndarray,
+    column: str,
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    callback: Callback | None = None,
+    trial_callback: TrialCallback | None = None,
+) -> tuple[ModelBundle, Dataset, FitResult, Choice | None]:
+    """A whole training as the CLI and benchmarks run it: "auto" chooses, then trains on."""
+    if data_cfg.transform != "auto":
+        bundle, data = start_run(values, column, data_cfg, model_cfg, train_cfg)
+        return bundle, data, train_run(bundle, data, train_cfg, callback), None
+    choice = choose_transform(values, column, data_cfg, model_cfg, train_cfg, trial_callback)
+    return choice.bundle, choice.data, train_on(choice, train_cfg, callback), choice
+
+
+def train_on(choice: Choice, train_cfg: TrainConfig, callback: Callback | None = None) -> FitResult:
+    """After "auto": the winner trains its remaining epochs; the result speaks of the whole
+    run (trials included)."""
+    bundle, data = choice.bundle, choice.data
+    rest = choice.remaining(train_cfg)
+    if rest:
+        result = train_run(bundle, data, replace(train_cfg, epochs=rest), callback)
+    else:
+        low = min(bundle.history, key=lambda r: r.val_loss)
+        status = "stopped" if choice.stopped else "completed"
+        result = FitResult(bundle.history, status, "", best_epoch=low.epoch)
+    bundle.train_config = train_cfg
+    if result.status == "completed":
+        result.message = f"Trained {len(bundle.history)} epochs."
+        if train_cfg.restore_best and result.best_epoch is not None:
+            result.message += f" {kept_message(result.best_epoch)}"
+    elif choice.stopped:
+        result.message = (
+            f"Training stopped by request while choosing the transform, after "
+            f"{len(bundle.history)} epochs. {kept_message(result.best_epoch)}"
+        )
+    return result

@@ -3,6 +3,9 @@
 * `sine_series`: a noisy sine wave with an optional linear trend.
 * `echo_series`: random spikes that come back exactly `lag` steps later (a long-memory task).
 * `temperature_series`: SYNTHETIC daily temperatures (annual cycle plus AR(1) weather noise).
+* `trend_series`: a growing level with a season and noise (a trending series: levels
+  leave the training range, so the model must learn changes, not levels).
+* `random_walk`: cumulative Gaussian steps (nothing beats the naive forecast on it).
 """
 
 from __future__ import annotations
@@ -115,3 +118,25 @@ def temperature_series(n_days: int = 730, seed: int = 0) -> tuple[pd.DatetimeInd
 
     weather = lfilter([1.0], [1.0, -phi], eta)
     return dates, annual + weather
+
+
+def trend_series(
+    n: int = 240, slope: float = 1.0, season: int = 12, amplitude: float = 15.0, seed: int = 0
+) -> np.ndarray:
+    """x[t] = 100 + slope · t + amplitude · sin(2π t / season) + 4 ε[t], ε ~ N(0, 1);
+    [n] float64 (e.g. monthly sales growing over 20 years)."""
+    _check_int("n", n, 10, 100_000)
+    _check_float("slope", slope, -math.inf, strict=True)
+    _check_int("season", season, 2, n)
+    _check_float("amplitude", amplitude, 0.0)
+    _check_int("seed", seed, 0)
+    t = np.arange(n, dtype=np.float64)
+    noise = 4.0 * np.random.default_rng(seed).standard_normal(n)
+    return 100.0 + slope * t + amplitude * np.sin(2 * np.pi * t / season) + noise
+
+
+def random_walk(n: int = 500, seed: int = 0) -> np.ndarray:
+    """x[t] = 100 + ε[1] + ... + ε[t], ε ~ N(0, 1): [n] float64."""
+    _check_int("n", n, 10, MAX_POINTS)
+    _check_int("seed", seed, 0)
+    return 100.0 + np.cumsum(np.random.default_rng(seed).standard_normal(n))

@@ -133,16 +133,56 @@ def fit(
 
     Pass the previous `history` to continue a run: epochs are numbered on from it and the
     shuffling continues its seeded sequence. `history` is appended to in place, so a caller
-    interrupted mid-training (e.g. by a UI rerun) still holds every finished epoch. The model
-    is left on the CPU afterwards.
+    interrupted mid-training (e.g. by a UI rerun) still holds every finished epoch. With
+    cfg.restore_best the model ends with the weights of its lowest validation loss so far
+    (earlier runs included), however the call ends: completed, stopped, diverged or cut off
+    by an exception from the callback. The model is left on the CPU afterwards.
     """
     tune_malloc()  # once per process: keep freed batch buffers (see lstm_core/perf.py)
+    best = _Best()
     try:
-        return _fit(model, data, cfg, callback, history)
-    finally:  # also when a callback raises (a UI rerun): CPU weights, training peak back
+        return _fit(model, data, cfg, callback, history, best)
+    finally:  # also when a callback raises (a UI rerun): best weights, CPU, training peak back
+        if cfg.restore_best:
+            best.restore(model)
         model.to("cpu").eval()
         if malloc_tuned():
             release_memory()  # ~20 ms
+
+
+@dataclass
+class _Best:
+    """The lowest validation loss seen and the weights that gave it."""
+
+    loss: float = math.inf
+    epoch: int | None = None
+    weights: dict | None = None
+    restored: bool = False  # whether the model was set back to these weights
+
+    def offer(self, loss: float, epoch: int | None, weights: dict) -> bool:
+        if loss < self.loss:
+            self.loss, self.epoch, self.weights = loss, epoch, weights
+            return True
+        return False
+
+    def restore(self, model: nn.Module) -> None:
+        if self.weights is not None and not self.restored:
+            model.load_state_dict(self.weights)
+            self.restored = True
+
+
+def _start_best(
+    model: nn.Module, history: list[EpochRecord], Xva: torch.Tensor, yva: torch.Tensor
+) -> _Best:
+    """When continuing: the weights the model has now compete too (after a run that kept its
+    best, they are those of the history's lowest validation loss)."""
+    best = _Best()
+    if history:
+        v0 = mse(model, Xva, yva)
+        low = min(history, key=lambda r: r.val_loss)
+        same = math.isclose(v0, low.val_loss, rel_tol=1e-6, abs_tol=1e-12)
+        best.offer(v0, low.epoch if same else history[-1].epoch, copy.deepcopy(model.state_dict()))
+    return best
 
 
 def _fit(
@@ -151,6 +191,7 @@ def _fit(
     cfg: TrainConfig,
     callback: Callback | None,
     history: list[EpochRecord] | None,
+    best: _Best,
 ) -> FitResult:
     device = resolve_device(cfg.device)
     model.to(device)
@@ -167,7 +208,8 @@ def _fit(
     gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + first)
     loss_fn = nn.MSELoss()
     good = copy.deepcopy(model.state_dict())  # last weights with a finite loss
-    best: tuple[float, int | None, dict] = (math.inf, None, good)  # (val loss, epoch, weights)
+    start = _start_best(model, history, Xva, yva)
+    best.offer(start.loss, start.epoch, start.weights or good)
     t0 = time.perf_counter()
     status, message, since_best = "completed", "", 0
 
@@ -208,8 +250,7 @@ def _fit(
             status = "diverged"
             message = (
                 f"Training stopped at epoch {epoch}: the loss became NaN or infinite, so the "
-                "learning rate is probably too high; the last good weights were kept — try a "
-                "smaller learning rate."
+                "learning rate is probably too high — try a smaller learning rate."
             )
             break
         if stop:  # stopped mid-epoch: keep the weights, record nothing for a partial epoch
@@ -217,30 +258,36 @@ def _fit(
             break
         good = copy.deepcopy(model.state_dict())
         history.append(EpochRecord(epoch, train_loss, val_loss, time.perf_counter() - te))
-        if val_loss < best[0]:
-            best, since_best = (val_loss, epoch, good), 0
-        else:
-            since_best += 1
+        since_best = 0 if best.offer(val_loss, epoch, good) else since_best + 1
         if report("epoch", epoch, n_batches, train_loss):
             status, message = "stopped", f"Training stopped by request after epoch {epoch}."
             break
         if cfg.patience and since_best >= cfg.patience:
-            model.load_state_dict(best[2])
             status = "early_stopped"
-            message = (
-                f"Early stopping: no better validation loss for {cfg.patience} epochs; "
-                f"the best weights (epoch {best[1]}) were restored."
-            )
+            message = f"Early stopping: no better validation loss for {cfg.patience} epochs."
             break
     if status == "completed":
         message = f"Trained {last - first + 1} epochs."
+    if status == "diverged" and not (cfg.restore_best and best.epoch is not None):
+        message += " The last good weights were kept."
+    if cfg.restore_best and best.epoch is not None:
+        best.restore(model)
+        message += f" {kept_message(best.epoch)}"
+    elif status == "early_stopped":  # early stopping always returns to its best epoch
+        best.restore(model)
+        message += f" The best weights (epoch {best.epoch}) were restored."
     model.to("cpu").eval()
     return FitResult(
         history=history,
         status=status,
         message=message,
-        best_epoch=best[1],
+        best_epoch=best.epoch,
         device=str(device),
         seconds=time.perf_counter() - t0,
         epochs_run=len(history) - first + 1,
     )
+
+
+def kept_message(epoch: int) -> str:
+    """The sentence that names the epoch whose weights the model ends with."""
+    return f"The weights of epoch {epoch}, the lowest validation loss, were kept."

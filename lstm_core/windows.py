@@ -1,14 +1,19 @@
 """From a series to scaled training windows, split by time with no leakage.
 
-Window j holds values[j : j + L] and its target is values[j + L], so a series of N points
-gives N - L windows. Windows are split chronologically by target: the first n_train are
-for training, the next n_val for validation, the latest n_test for the test. The scaler is
-fitted on the points the training windows touch (values[: n_train + L]) and nothing after.
+The model sees z, the series after its target transform (lstm_core.transforms; z = the
+levels for "none"), scaled. With a transform of lag d, z[k] belongs to series position
+k + d. Window j holds z[j : j + L] and its target is z[j + L], at position j + L + d.
+
+Windows are split chronologically by target: the first n_train are for training, the next
+n_val for validation, the latest n_test for the test. The split is planned on the N - L
+windows of the levels, so validation and test targets are the same whatever the transform;
+a transform of lag d only drops the first d training windows (they have no z yet). The
+scaler is fitted on the transformed points the training windows touch and nothing after.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +21,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .config import DataConfig
 from .data import DataError
+from .transforms import Transform
 
 if TYPE_CHECKING:  # torch is imported where a Dataset is made: the Data page never needs it
     import torch
@@ -68,20 +74,26 @@ class Split:
     n_train: int  # windows whose targets are the earliest
     n_val: int  # the next ones
     n_test: int  # the latest ones
+    lag: int = 0  # d of the target transform: window w's target is at position L + d + w
 
     @property
     def n_windows(self) -> int:
         return self.n_train + self.n_val + self.n_test
 
     @property
+    def first_target(self) -> int:
+        """Series position of window 0's target (L + d)."""
+        return self.look_back + self.lag
+
+    @property
     def train_end(self) -> int:
         """Number of leading points that training windows (inputs and targets) touch."""
-        return self.n_train + self.look_back
+        return self.n_train + self.first_target
 
     @property
     def val_end(self) -> int:
         """Points up to the last validation target (exclusive end)."""
-        return self.n_train + self.n_val + self.look_back
+        return self.n_train + self.n_val + self.first_target
 
     def windows(self, part: str) -> slice:
         """Window indices of "train", "val" or "test"."""
@@ -94,11 +106,16 @@ class Split:
             "n_train": self.n_train,
             "n_val": self.n_val,
             "n_test": self.n_test,
+            "lag": self.lag,
         }
 
 
-def plan_split(n_points: int, cfg: DataConfig) -> Split:
-    """Window counts for a series of `n_points`; DataError if any part would be empty."""
+def plan_split(n_points: int, cfg: DataConfig, lag: int = 0) -> Split:
+    """Window counts for a series of `n_points`; DataError if any part would be empty.
+
+    Planned on the levels' N - L windows; a transform of lag d drops the first d training
+    windows, so validation and test are the same whatever the transform.
+    """
     lb = cfg.look_back
     n_w = n_points - lb
     need = lb + 3
@@ -113,7 +130,12 @@ def plan_split(n_points: int, cfg: DataConfig) -> Split:
     n_train = n_w - n_val - n_test
     if n_train < 1:
         n_train, n_val, n_test = 1, max(1, n_val - 1), n_w - 1 - max(1, n_val - 1)
-    return Split(look_back=lb, n_train=n_train, n_val=n_val, n_test=n_test)
+    if n_train - lag < 1:
+        raise DataError(
+            f"A difference over {lag} steps leaves no training window ({n_train} before it): "
+            "choose the transform 'none', a smaller look_back or a longer series."
+        )
+    return Split(look_back=lb, n_train=n_train - lag, n_val=n_val, n_test=n_test, lag=lag)
 
 
 def make_windows(values: np.ndarray, look_back: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,11 +150,17 @@ class Dataset:
     """A series ready for training: scaled float32 windows as tensors, split and scaler."""
 
     values: np.ndarray  # [N] float64, original units
-    scaled: np.ndarray  # [N] float32, model units
-    scaler: Scaler
+    scaled: np.ndarray  # [N - d] float32, model units: scaled[k] is z at position k + d
+    scaler: Scaler  # fitted on the transformed training part
     split: Split
     X: torch.Tensor  # [W, L] float32 inputs of every window
     y: torch.Tensor  # [W] float32 targets
+    transform: Transform = field(default_factory=Transform)  # what the model sees, not levels
+
+    @property
+    def lag(self) -> int:
+        """d: series position of scaled[0]."""
+        return self.split.lag
 
     def part(self, name: str) -> tuple[torch.Tensor, torch.Tensor]:
         """(X [n, L], y [n]) of "train", "val" or "test"."""
@@ -142,23 +170,38 @@ class Dataset:
     @property
     def target_index(self) -> np.ndarray:
         """[W] position in the series of each window's target."""
-        return np.arange(self.split.look_back, len(self.values))
+        return np.arange(self.split.first_target, len(self.values))
+
+    def to_levels(self, z_scaled: np.ndarray, target_index: np.ndarray) -> np.ndarray:
+        """Model outputs for the targets at `target_index` [n] -> levels [n] (original units),
+        each from the true level d steps before its target."""
+        z = self.scaler.inverse(z_scaled)
+        back = self.values[np.asarray(target_index) - self.lag]
+        return self.transform.invert_step(z, back)
 
 
-def make_dataset(values: np.ndarray, cfg: DataConfig, scaler: Scaler | None = None) -> Dataset:
-    """Split, fit the scaler on the training part (unless given), scale in float64, window.
+def make_dataset(
+    values: np.ndarray,
+    cfg: DataConfig,
+    scaler: Scaler | None = None,
+    transform: Transform | None = None,
+) -> Dataset:
+    """Transform, split, fit the scaler on the training part (unless given), scale, window.
 
-    values [N] float64 -> Dataset with X [N-L, L], y [N-L] float32.
+    values [N] float64 -> Dataset with X [W, L], y [W] float32, W = N - L - d. `transform`
+    defaults to "none" (the levels): "auto" is resolved before this, by lstm_core.choose.
     """
     import torch
 
+    transform = transform or Transform()
     v = np.asarray(values, dtype=np.float64)
     if not np.all(np.isfinite(v)):
         raise DataError("The series contains missing or infinite values: clean it first.")
-    split = plan_split(len(v), cfg)
+    split = plan_split(len(v), cfg, transform.lag)
+    z = transform.forward(v)  # [N - d]
     if scaler is None:
-        scaler = Scaler.fit(v[: split.train_end], cfg.scaler)
-    scaled64 = scaler.transform(v)
+        scaler = Scaler.fit(z[: split.train_end - split.lag], cfg.scaler)
+    scaled64 = scaler.transform(z)
     if not np.all(np.abs(scaled64) < 3e38):
         raise DataError(
             "Later values are far outside the training range and cannot be scaled to "
@@ -173,4 +216,5 @@ def make_dataset(values: np.ndarray, cfg: DataConfig, scaler: Scaler | None = No
         split=split,
         X=torch.from_numpy(np.ascontiguousarray(x)),
         y=torch.from_numpy(np.ascontiguousarray(y)),
+        transform=transform,
     )

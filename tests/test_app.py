@@ -263,7 +263,7 @@ def _model_file(look_back: int = 6) -> bytes:
     from lstm_core.pipeline import start_run
 
     values = np.sin(np.arange(300) / 4)
-    data_cfg = DataConfig(look_back=look_back)
+    data_cfg = DataConfig(look_back=look_back, transform="none")
     bundle, _ = start_run(values, "v", data_cfg, ModelConfig(hidden_size=4), TrainConfig(epochs=1))
     return bundle_bytes(bundle)
 

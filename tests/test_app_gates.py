@@ -48,7 +48,7 @@ def _trained(n_points: int = 200, batch_size: int = 32, **model) -> dict:
     bundle, dataset = start_run(
         values,
         "level <b>",
-        DataConfig(look_back=LOOK_BACK),
+        DataConfig(look_back=LOOK_BACK, transform="none"),
         ModelConfig(hidden_size=HIDDEN, **model),
         TrainConfig(epochs=1, batch_size=batch_size, seed=0, device="cpu"),
     )

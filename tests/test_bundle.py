@@ -24,7 +24,11 @@ UNSAFE = (
 @pytest.fixture
 def trained(sine):
     b, data = start_run(
-        sine, "wave", DataConfig(look_back=8), ModelConfig("lstm", 6, 2), TrainConfig(epochs=2)
+        sine,
+        "wave",
+        DataConfig(look_back=8, transform="none"),
+        ModelConfig("lstm", 6, 2),
+        TrainConfig(epochs=2),
     )
     train_run(b, data)
     return b, data

@@ -28,7 +28,7 @@ def cli(*args, cwd=ROOT):
 def model(tmp_path_factory, air_csv_path=ROOT / "data" / "air_passengers.csv"):
     out = tmp_path_factory.mktemp("cli") / "air.pt"
     r = cli("train", air_csv_path, "--out", out, "--epochs", 2, "--hidden", 8,
-            "--look-back", 12, "--layers", 2, "--json")  # fmt: skip
+            "--look-back", 12, "--layers", 2, "--transform", "diff", "--json")  # fmt: skip
     assert r.returncode == 0, r.stderr
     return out, r
 
@@ -41,11 +41,44 @@ def test_train_prints_progress_and_a_json_summary(model):
     assert {"train_loss", "val_loss"} <= set(s["history"][0])
     assert s["series"] == {"column": "passengers", "n_points": 144, "n_missing_filled": 0,
                            "n_dropped": 0, "n_duplicates": 0}  # fmt: skip
-    assert s["windows"] == {"train": 92, "val": 20, "test": 20}
+    assert s["windows"] == {"train": 91, "val": 20, "test": 20}  # diff drops the first window
     assert s["test"]["rmse"] > 0 and s["test"]["mae"] > 0
     assert {"naive", "seasonal_naive", "mean"} <= set(s["baselines"])
     assert s["season"] == 12
+    assert s["transform"] == "diff" and "transform_scores" not in s
+    assert s["best_epoch"] == min(s["history"], key=lambda h: h["val_loss"])["epoch"]
+    assert "The model saw diff (change from the last step)." in s["verdict"]
     assert out.exists()
+    assert load_bundle(out).transform.kind == "diff"
+
+
+def test_train_auto_reports_the_transform_and_every_score(tmp_path):
+    csv = ROOT / "data" / "air_passengers.csv"
+    r = cli("train", csv, "--out", tmp_path / "m.pt", "--epochs", 12, "--hidden", 4, "--json")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    scores = s["transform_scores"]
+    assert set(scores) == {"none", "diff", "logdiff", "sdiff"}  # positive, season 12
+    assert s["transform"] == min(scores, key=scores.get)
+    # 4 candidates × 2 epochs, then the winner's remaining 10: 18 <= 1.5 × 12 epochs
+    assert len(s["history"]) == 12
+    assert "auto chose " in r.stderr
+    assert load_bundle(tmp_path / "m.pt").transform_scores == pytest.approx(scores)
+
+
+def test_logdiff_is_refused_for_a_series_with_zeros(tmp_path):
+    p = tmp_path / "z.csv"
+    p.write_text("v\n" + "\n".join(str(x % 5) for x in range(40)) + "\n")
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 1, "--transform", "logdiff")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "error: The log difference needs strictly positive values, but the series has 8 "
+        "values at or below zero: choose 'diff' or 'none'."
+    ]
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 4, "--json")
+    assert r.returncode == 0, r.stderr
+    assert "logdiff" not in json.loads(r.stdout)["transform_scores"]
+    assert "logdiff was skipped: the series has values at or below zero." in r.stderr
 
 
 def test_gates_writes_every_layer_of_the_last_window(model, tmp_path):
@@ -83,6 +116,12 @@ def test_gates_span_and_bad_span(model, tmp_path):
         "error: The span --start 100 --length 100 does not fit in the series of 144 points: "
         "choose start >= 0, length >= 1 and start + length <= the series length."
     ]
+    # the model sees differences: point 0 has none
+    r = cli("gates", out, csv, "--out", npz, "--start", 0, "--length", 5)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "error: The model sees Δ passengers, which starts at point 1: choose --start 1 or later."
+    ]
 
 
 def test_forecast_and_evaluate(model, tmp_path):
@@ -91,18 +130,34 @@ def test_forecast_and_evaluate(model, tmp_path):
     r = cli("forecast", out, csv, "--horizon", 5)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
-    assert lines[0] == "step,forecast" and len(lines) == 6
-    assert all(np.isfinite(float(x.split(",")[1])) for x in lines[1:])
+    assert lines[0] == "step,forecast,lower_80,upper_80,lower_95,upper_95" and len(lines) == 6
+    for line in lines[1:]:
+        _, f, lo80, hi80, lo95, hi95 = map(float, line.split(","))
+        assert lo95 <= lo80 <= f <= hi80 <= hi95
     f = tmp_path / "f.csv"
     assert cli("forecast", out, csv, "--horizon", 3, "--out", f).returncode == 0
     assert f.read_text().count("\n") == 4
-    r = cli("evaluate", out, csv, "--json")
+    r = cli("evaluate", out, csv, "--horizon", 6, "--json")
     assert r.returncode == 0, r.stderr
     e = json.loads(r.stdout)
     assert set(e["baselines"]) == {"naive", "seasonal_naive", "mean"}
-    assert "verdict" in e
+    bt = e["backtest"]
+    assert bt["horizon"] == 6 and bt["origins"] == 20 - 6 + 1
+    assert len(bt["rmse_by_step"]) == 6
+    assert {k: len(v) for k, v in bt["baselines"].items()} == {
+        "naive": 6, "seasonal_naive": 6, "mean": 6
+    }  # fmt: skip
+    assert set(bt["coverage"]) == {"0.8", "0.95"}
+    assert e["verdict"].startswith("The model") and "over forecasts 1–6 steps ahead from 15 " \
+        "test origins" in e["verdict"]  # fmt: skip
     r = cli("evaluate", out, csv)
-    assert "RMSE" in r.stdout and "naive" in r.stdout
+    assert "RMSE" in r.stdout and "naive" in r.stdout and "Backtest" in r.stdout
+    r = cli("evaluate", out, csv, "--horizon", 21)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        "error: The backtest horizon must be from 1 to 20 (the test part's length), got 21: "
+        "choose a shorter horizon or a larger test fraction."
+    )
 
 
 @pytest.mark.parametrize(
@@ -129,7 +184,9 @@ def test_tiny_series_with_small_look_back_trains(tmp_path):
     p.write_text("v\n" + "\n".join(str(x) for x in [1, 3, 2, 4, 3, 5, 4, 6]) + "\n")
     r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 2, "--look-back", 2, "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["windows"] == {"train": 4, "val": 1, "test": 1}
+    s = json.loads(r.stdout)
+    lag = load_bundle(tmp_path / "m.pt").transform.lag
+    assert s["windows"] == {"train": 4 - lag, "val": 1, "test": 1}
 
 
 def test_bad_model_file_and_bad_settings(tmp_path):

@@ -73,14 +73,14 @@ def test_predictions_are_in_original_units(air_csv):
 
 
 def test_recursive_forecast_feeds_predictions_back():
-    s = Scaler("minmax", 0.0, 1.0)
-    got = forecast(Echo(), s, np.array([1.0, 2.0, 3.0]), look_back=2, horizon=4)
-    np.testing.assert_allclose(got, [3, 3, 3, 3])
-    model = build_model(ModelConfig(hidden_size=4), seed=0)
     v = np.linspace(0, 1, 20)
-    f = forecast(model, s, v, look_back=5, horizon=3)
+    data = make_dataset(v, DataConfig(look_back=5), scaler=Scaler("minmax", 0.0, 1.0))
+    got = forecast(Echo(), data, horizon=4, bands=False).values
+    np.testing.assert_allclose(got, [1, 1, 1, 1])
+    model = build_model(ModelConfig(hidden_size=4), seed=0)
+    f = forecast(model, data, horizon=3, bands=False).values
     # step 2 must equal the model's output on the window with step 1 appended
     w = torch.tensor(np.r_[v[-4:], f[0]], dtype=torch.float32)[None]
     assert f[1] == pytest.approx(float(model(w).detach()), abs=1e-6)
     with pytest.raises(ValueError, match="horizon must be at least 1"):
-        forecast(model, s, v, 5, 0)
+        forecast(model, data, 0)

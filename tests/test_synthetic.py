@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from lstm_core.datasets import BUILTINS, builtin_info, load_builtin
-from lstm_core.synthetic import echo_series, echo_spikes, sine_series, temperature_series
+from lstm_core.synthetic import (
+    echo_series,
+    echo_spikes,
+    random_walk,
+    sine_series,
+    temperature_series,
+    trend_series,
+)
 
 # --------------------------------------------------------------------------- sine
 
@@ -152,7 +159,7 @@ def test_builtin_errors():
         load_builtin("stocks")
     assert str(info.value) == (
         "Unknown built-in series 'stocks': choose one of air_passengers, sunspots, nile, sine, "
-        "echo, temperature."
+        "trend, echo, temperature."
     )
     with pytest.raises(ValueError) as info:
         load_builtin("sine", lag=3)
@@ -165,14 +172,14 @@ def test_builtin_errors():
 
 def test_builtin_registry():
     assert [b.key for b in BUILTINS] == [
-        "air_passengers", "sunspots", "nile", "sine", "echo", "temperature"
+        "air_passengers", "sunspots", "nile", "sine", "trend", "echo", "temperature"
     ]  # fmt: skip
     assert builtin_info("air_passengers").season == 12
     assert builtin_info("sunspots").season == 11
     assert builtin_info("nile").season is None
     assert builtin_info("air_passengers").title == "Airline passengers (monthly, 1949–1960)"
     for b in BUILTINS:
-        assert ("Synthetic" in b.description) == (b.key in {"sine", "echo", "temperature"})
+        assert ("Synthetic" in b.description) == (b.key in {"sine", "trend", "echo", "temperature"})
 
 
 def test_lengths_are_capped():
@@ -184,3 +191,20 @@ def test_lengths_are_capped():
         synthetic.sine_series(n=synthetic.MAX_POINTS + 1)
     with pytest.raises(ValueError, match="at most 5000000"):
         synthetic.echo_series(n=10**9)
+
+
+def test_trend_series_grows_out_of_its_training_range():
+    v = trend_series(seed=1)
+    assert v.shape == (240,) and np.array_equal(v, trend_series(seed=1))
+    t = np.arange(240)
+    resid = v - (100 + t + 15 * np.sin(2 * np.pi * t / 12))
+    assert abs(resid.std() - 4) < 0.6 and abs(resid.mean()) < 0.8  # the noise as documented
+    assert v[-36:].mean() > v[:168].max()  # the test part lies above everything trained on
+    with pytest.raises(ValueError, match="season must be a whole number of at least 2"):
+        trend_series(season=1)
+
+
+def test_random_walk_steps_are_standard_normal():
+    v = random_walk(n=20_000, seed=3)
+    d = np.diff(v)
+    assert abs(d.mean()) < 0.03 and abs(d.std() - 1) < 0.03 and v[0] != 100.0

@@ -31,13 +31,19 @@ def test_same_seed_same_losses_other_seed_other_losses(sine):
 
 def test_training_learns_a_sine_better_than_the_mean(sine):
     model, data, res = _run(sine, TrainConfig(epochs=25, batch_size=16, lr=1e-2))
-    assert res.status == "completed" and res.message == "Trained 25 epochs."
+    assert res.status == "completed"
+    assert res.message == (
+        f"Trained 25 epochs. The weights of epoch {res.best_epoch}, the lowest validation "
+        "loss, were kept."
+    )
     _, yva = data.part("val")
     mean_mse = float(((yva - yva.mean()) ** 2).mean())
     assert res.history[-1].val_loss < 0.2 * mean_mse
     assert res.history[-1].train_loss < res.history[0].train_loss
     # the recorded val loss is the model's real loss on the validation windows
-    assert mse(model, *data.part("val")) == pytest.approx(res.history[-1].val_loss, rel=1e-5)
+    best = min(res.history, key=lambda r: r.val_loss)
+    assert res.best_epoch == best.epoch
+    assert mse(model, *data.part("val")) == pytest.approx(best.val_loss, rel=1e-5)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -56,12 +62,16 @@ def test_callback_can_stop_and_weights_are_kept(sine):
 
     model, data, res = _run(sine, TrainConfig(epochs=10, batch_size=4), callback=cb)
     assert res.status == "stopped"
-    assert res.message == "Training stopped by request after epoch 2."
+    assert res.message == (
+        f"Training stopped by request after epoch 2. The weights of epoch {res.best_epoch}, "
+        "the lowest validation loss, were kept."
+    )
     assert len(res.history) == 2
     assert ("epoch", 1, res_batches(data, 4)) in seen
     # in-epoch reports arrive (for a progress bar): ~20 per epoch here
     assert sum(1 for k, e, _ in seen if k == "batch" and e == 1) >= 10
-    assert mse(model, *data.part("val")) == pytest.approx(res.history[-1].val_loss, rel=1e-5)
+    low = min(r.val_loss for r in res.history)
+    assert mse(model, *data.part("val")) == pytest.approx(low, rel=1e-5)
 
 
 def res_batches(data, bs):
@@ -73,8 +83,8 @@ def test_stop_inside_an_epoch(sine):
         sine, TrainConfig(epochs=5, batch_size=4), callback=lambda p: p.kind == "batch"
     )
     assert res.status == "stopped"
-    assert res.message == "Training stopped by request during epoch 1."
-    assert res.history == []
+    assert res.message == "Training stopped by request during epoch 1."  # no epoch to keep
+    assert res.history == [] and res.best_epoch is None
 
 
 def test_continue_training_numbers_epochs_on(sine):
@@ -99,10 +109,9 @@ def test_nan_loss_stops_with_message(sine):
     """A learning rate far too high makes the loss overflow: training stops and says why."""
     model, _, res = _run(sine, TrainConfig(epochs=5, lr=1e25, clip_norm=0))
     assert res.status == "diverged"
-    assert res.message == (
+    assert res.message.startswith(
         f"Training stopped at epoch {len(res.history) + 1}: the loss became NaN or infinite, "
-        "so the learning rate is probably too high; the last good weights were kept — try a "
-        "smaller learning rate."
+        "so the learning rate is probably too high — try a smaller learning rate."
     )
     assert all(torch.isfinite(v).all() for v in model.state_dict().values())
 
@@ -129,8 +138,9 @@ def test_nan_restores_the_weights_of_the_last_good_epoch(sine):
             snap.update({k: v.clone() for k, v in model.state_dict().items()})
             model.armed = True
 
-    res = fit(model, data, TrainConfig(epochs=5), callback=cb)
+    res = fit(model, data, TrainConfig(epochs=5, restore_best=False), callback=cb)
     assert res.status == "diverged" and len(res.history) == 2
+    assert res.message.endswith("The last good weights were kept.")
     assert res.message.startswith("Training stopped at epoch 3: the loss became NaN")
     for k, v in model.state_dict().items():
         assert torch.equal(v, snap[k])
@@ -144,9 +154,14 @@ def test_early_stopping_restores_the_best_weights(sine):
     assert res.best_epoch == min(res.history, key=lambda r: r.val_loss).epoch
     assert mse(model, *data.part("val")) == pytest.approx(best, rel=1e-5)
     assert res.message == (
-        f"Early stopping: no better validation loss for 2 epochs; "
-        f"the best weights (epoch {res.best_epoch}) were restored."
+        f"Early stopping: no better validation loss for 2 epochs. The weights of epoch "
+        f"{res.best_epoch}, the lowest validation loss, were kept."
     )
+    # without restore_best, early stopping still returns to its best epoch
+    model, data, res2 = _run(sine, TrainConfig(epochs=60, lr=0.05, patience=2, seed=1,
+                                                restore_best=False))  # fmt: skip
+    assert res2.message.endswith(f"The best weights (epoch {res2.best_epoch}) were restored.")
+    assert mse(model, *data.part("val")) == pytest.approx(best, rel=1e-5)
 
 
 def test_forget_bias_is_opened_only_when_asked():
@@ -185,3 +200,51 @@ def test_a_callback_that_raises_leaves_history_and_an_eval_model(sine):
         fit(model, data, TrainConfig(epochs=5), callback=cb, history=history)
     assert [r.epoch for r in history] == [1, 2]
     assert not model.training and next(model.parameters()).device.type == "cpu"
+
+
+# --------------------------------------------------------------------------- best weights
+
+
+def _noisy_run(sine, restore_best: bool, epochs: int = 12, history=None, model=None):
+    """A high learning rate on a small model: the validation loss goes up and down."""
+    data = make_dataset(sine, D)
+    model = model or build_model(ModelConfig(hidden_size=8), seed=2)
+    cfg = TrainConfig(epochs=epochs, lr=0.08, batch_size=8, seed=2, restore_best=restore_best)
+    return model, data, fit(model, data, cfg, history=history)
+
+
+def test_the_final_weights_have_the_lowest_validation_loss_of_the_history(sine):
+    model, data, res = _noisy_run(sine, restore_best=True)
+    losses = [r.val_loss for r in res.history]
+    assert losses.index(min(losses)) < len(losses) - 1  # the last epoch is not the best here
+    assert mse(model, *data.part("val")) == pytest.approx(min(losses), rel=1e-6)
+    assert res.best_epoch == losses.index(min(losses)) + 1
+    # off: the last epoch's weights
+    model, data, res = _noisy_run(sine, restore_best=False)
+    assert mse(model, *data.part("val")) == pytest.approx(res.history[-1].val_loss, rel=1e-6)
+    assert mse(model, *data.part("val")) > min(r.val_loss for r in res.history) * (1 + 1e-3)
+
+
+def test_continuing_keeps_the_best_of_the_whole_history(sine):
+    model, data, first = _noisy_run(sine, restore_best=True, epochs=6)
+    _, _, more = _noisy_run(sine, True, epochs=6, history=first.history, model=model)
+    low = min(more.history, key=lambda r: r.val_loss)
+    assert len(more.history) == 12 and more.best_epoch == low.epoch
+    assert mse(model, *data.part("val")) == pytest.approx(low.val_loss, rel=1e-6)
+
+
+def test_an_interrupted_fit_ends_with_the_best_weights(sine):
+    """A UI rerun raises inside the callback: the finally still restores the best epoch."""
+    data = make_dataset(sine, D)
+    model = build_model(ModelConfig(hidden_size=8), seed=2)
+    history = []
+
+    def cb(p):
+        if p.kind == "epoch" and p.epoch == 8:
+            raise KeyboardInterrupt
+
+    cfg = TrainConfig(epochs=12, lr=0.08, batch_size=8, seed=2)
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, data, cfg, callback=cb, history=history)
+    low = min(r.val_loss for r in history)
+    assert mse(model, *data.part("val")) == pytest.approx(low, rel=1e-6)

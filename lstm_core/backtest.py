@@ -1,0 +1,237 @@
+"""Multi-step forecasts judged honestly: rolling-origin backtests and conformal intervals.
+
+A path is a recursive H-step forecast: the model predicts the next value from its window,
+the prediction is appended to the window, and so on, H times; the transformed predictions
+are then integrated back to levels (lstm_core.transforms). No refit, no peeking: a path
+from origin window w uses only the points before that window's target.
+
+  backtest   paths from every test origin whose H targets all lie in the test part, with
+             the error at each step next to the naive, seasonal-naive and mean baselines
+  intervals  split-conformal bands per horizon step: the scores |y - ŷ| (|log y - log ŷ|
+             for logdiff, so that bands scale with the level) of the validation targets
+             reached at that step; no retraining and no distribution assumed
+
+Shapes: n origins, H steps, L look-back, d = the transform's lag.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .metrics import detect_season, rmse
+from .transforms import Transform
+from .windows import Dataset, Scaler
+
+LEVELS: tuple[float, ...] = (0.8, 0.95)  # nominal coverage of the prediction intervals
+PATH_ROWS = 4096  # origins per batch when rolling paths forward
+
+
+@torch.no_grad()
+def roll(model: nn.Module, windows: torch.Tensor, horizon: int) -> np.ndarray:
+    """Recursive forecasts in model units: windows [n, L] -> [n, H] float32.
+
+    Sequential in H (step k needs step k - 1), vectorised over the n origins.
+    """
+    model.eval()
+    dev = next(model.parameters()).device
+    out = np.empty((len(windows), horizon), dtype=np.float32)
+    for a in range(0, len(windows), PATH_ROWS):
+        w = windows[a : a + PATH_ROWS].to(dev)  # [b, L]
+        for k in range(horizon):
+            y = model(w)  # [b, L] -> [b]
+            out[a : a + len(w), k] = y.cpu().numpy()
+            w = torch.cat([w[:, 1:], y[:, None]], dim=1)  # drop the oldest, append ŷ
+    return out
+
+
+def to_levels(
+    z_scaled: np.ndarray, past: np.ndarray, transform: Transform, scaler: Scaler
+) -> np.ndarray:
+    """Paths in model units [n, H] and the last d known levels past [n, d] -> levels [n, H]."""
+    return transform.integrate(scaler.inverse(z_scaled), past)
+
+
+def paths(model: nn.Module, data: Dataset, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """Level paths [n, H] from origin windows `origins` [n] (indices into data.X): step k of
+    the path from w forecasts the target of window w + k."""
+    origins = np.asarray(origins, dtype=np.int64)
+    z = roll(model, data.X[torch.from_numpy(origins)], horizon)
+    t0 = data.target_index[origins]  # [n] position of each path's first target
+    past = data.values[t0[:, None] - data.lag + np.arange(data.lag)]  # [n, d]
+    return to_levels(z, past, data.transform, data.scaler)
+
+
+def future_path(model: nn.Module, data: Dataset, horizon: int) -> np.ndarray:
+    """The forecast past the end of the series: [H] levels."""
+    window = torch.from_numpy(np.ascontiguousarray(data.scaled[-data.split.look_back :]))
+    past = data.values[len(data.values) - data.lag :][None]  # [1, d]
+    return to_levels(roll(model, window[None], horizon), past, data.transform, data.scaler)[0]
+
+
+# --------------------------------------------------------------------------- intervals
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Split-conformal half-widths per horizon step, calibrated on the validation part."""
+
+    levels: tuple[float, ...]  # nominal coverages, e.g. (0.8, 0.95)
+    q: np.ndarray  # [len(levels), H] half-widths (log units when `log`)
+    log: bool  # True: bands are ŷ·exp(±q) (logdiff), else ŷ ± q
+    n_cal: int  # validation scores behind each step's quantile
+    capped: tuple[bool, ...]  # per level: too few scores for the exact finite-sample rank
+
+    def bands(self, pred: np.ndarray) -> dict[str, np.ndarray]:
+        """{"lower_80": [..., H], "upper_80": ..., "lower_95": ..., "upper_95": ...}."""
+        pred = np.asarray(pred, dtype=np.float64)
+        h = pred.shape[-1]
+        out = {}
+        for level, q in zip(self.levels, self.q[:, :h], strict=True):
+            tag = f"{round(100 * level)}"
+            if self.log:
+                out[f"lower_{tag}"], out[f"upper_{tag}"] = pred * np.exp(-q), pred * np.exp(q)
+            else:
+                out[f"lower_{tag}"], out[f"upper_{tag}"] = pred - q, pred + q
+        return out
+
+
+def conformal_quantile(scores: np.ndarray, level: float) -> tuple[float, bool]:
+    """The ⌈(n+1)·level⌉-th smallest score (split conformal); the largest, flagged, when n is
+    too small for that rank."""
+    s = np.sort(np.asarray(scores, dtype=np.float64))
+    n = len(s)
+    if n == 0:
+        return float("nan"), True
+    k = math.ceil((n + 1) * level)
+    return float(s[min(k, n) - 1]), k > n
+
+
+def _scores(y: np.ndarray, p: np.ndarray, log: bool) -> np.ndarray:
+    if log:
+        return np.abs(np.log(y) - np.log(np.maximum(p, 1e-300)))
+    return np.abs(y - p)
+
+
+def calibrate(
+    model: nn.Module, data: Dataset, horizon: int, levels: tuple[float, ...] = LEVELS
+) -> Intervals:
+    """Conformal half-widths for steps 1..H from the validation targets.
+
+    For step h every validation target is forecast from the origin h - 1 windows before it
+    (that origin may lie in the training part; no test point is read).
+    """
+    sp = data.split
+    a, b = sp.n_train, sp.n_train + sp.n_val  # validation windows [a, b)
+    first = max(0, a - horizon + 1)
+    p = paths(model, data, np.arange(first, b), horizon)  # [b - first, H]
+    log = data.transform.log
+    q = np.full((len(levels), horizon), np.nan)
+    capped = [False] * len(levels)
+    for k in range(horizon):
+        targets = np.arange(max(a, first + k), b)  # validation windows reached at step k
+        y = data.values[data.target_index[targets]]
+        s = _scores(y, p[targets - k - first, k], log)
+        for j, level in enumerate(levels):
+            q[j, k], cap = conformal_quantile(s, level)
+            capped[j] |= cap
+    return Intervals(tuple(levels), q, log, sp.n_val, tuple(capped))
+
+
+# --------------------------------------------------------------------------- backtest
+
+
+@dataclass
+class Backtest:
+    """Rolling-origin H-step errors on the test part, in original units."""
+
+    horizon: int  # H
+    origins: np.ndarray  # [n] origin windows (all H targets in the test part)
+    predictions: np.ndarray  # [n, H] model paths
+    truth: np.ndarray  # [n, H]
+    baselines: dict[str, np.ndarray]  # name -> [n, H] baseline paths
+    intervals: Intervals
+
+    def rmse_by_step(self, pred: np.ndarray | None = None) -> list[float]:
+        p = self.predictions if pred is None else pred
+        return [rmse(self.truth[:, k], p[:, k]) for k in range(self.horizon)]
+
+    def mean_rmse(self, name: str = "model") -> float:
+        """RMSE averaged over the H steps (the verdict's number)."""
+        p = self.predictions if name == "model" else self.baselines[name]
+        return float(np.mean(self.rmse_by_step(p)))
+
+    def coverage(self) -> dict[str, float]:
+        """Share of test points (origin × step) inside each band."""
+        b = self.intervals.bands(self.predictions)
+        out = {}
+        for level in self.intervals.levels:
+            tag = f"{round(100 * level)}"
+            inside = (self.truth >= b[f"lower_{tag}"]) & (self.truth <= b[f"upper_{tag}"])
+            out[f"{level:g}"] = float(inside.mean())
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "horizon": self.horizon,
+            "origins": len(self.origins),
+            "rmse_by_step": self.rmse_by_step(),
+            "baselines": {k: self.rmse_by_step(v) for k, v in self.baselines.items()},
+            "coverage": self.coverage(),
+        }
+
+
+def baseline_paths(
+    values: np.ndarray, t0: np.ndarray, horizon: int, train_end: int, season: int | None
+) -> dict[str, np.ndarray]:
+    """Baseline H-step paths from the origins whose first targets are at positions t0 [n]:
+    naive repeats the last known value, seasonal naive the last known season, mean the
+    training part's mean. Seasonal naive is left out without a season that fits."""
+    v = np.asarray(values, dtype=np.float64)
+    t0 = np.asarray(t0)
+    steps = np.arange(horizon)
+    out = {"naive": np.repeat(v[t0 - 1][:, None], horizon, axis=1)}
+    if season and season > 1 and t0.min() >= season:
+        back = season * (steps // season + 1)  # [H]: the same phase, one or more seasons back
+        out["seasonal_naive"] = v[t0[:, None] + steps - back]
+    out["mean"] = np.full((len(t0), horizon), v[:train_end].mean())
+    return out
+
+
+def max_horizon(data: Dataset) -> int:
+    """The longest H with at least one full path in the test part."""
+    return data.split.n_test
+
+
+def default_horizon(data: Dataset, season: int | str | None = "auto") -> int:
+    """One season (12 steps without one; "auto": detected on the training part), at most
+    half the test part."""
+    if season == "auto":
+        season = detect_season(data.values[: data.split.train_end])
+    return max(1, min(season or 12, data.split.n_test // 2))
+
+
+def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) -> Backtest:
+    """Paths from every test origin with all H targets in the test part, their baselines
+    and the conformal intervals (calibrated on validation)."""
+    sp = data.split
+    if not 1 <= horizon <= sp.n_test:
+        raise ValueError(
+            f"The backtest horizon must be from 1 to {sp.n_test} (the test part's length), "
+            f"got {horizon}: choose a shorter horizon or a larger test fraction."
+        )
+    origins = np.arange(sp.n_train + sp.n_val, sp.n_windows - horizon + 1)
+    t0 = data.target_index[origins]
+    truth = data.values[t0[:, None] + np.arange(horizon)]
+    return Backtest(
+        horizon=horizon,
+        origins=origins,
+        predictions=paths(model, data, origins, horizon),
+        truth=truth,
+        baselines=baseline_paths(data.values, t0, horizon, sp.train_end, season),
+        intervals=calibrate(model, data, horizon),
+    )

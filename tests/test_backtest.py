@@ -1,0 +1,151 @@
+"""Rolling-origin backtests and split-conformal intervals: the same numbers two ways, and
+coverage that holds where the theory says it must."""
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_core.backtest import (
+    backtest,
+    baseline_paths,
+    calibrate,
+    conformal_quantile,
+    default_horizon,
+    paths,
+)
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.forecast import evaluate, forecast
+from lstm_core.models import build_model
+from lstm_core.synthetic import trend_series
+from lstm_core.train import fit
+from lstm_core.transforms import Transform
+from lstm_core.windows import make_dataset
+
+
+class Echo(torch.nn.Module):
+    """Returns the last input: the naive forecast in disguise."""
+
+    def __init__(self):
+        super().__init__()
+        self.p = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return x[:, -1] + 0 * self.p
+
+
+@pytest.fixture(scope="module")
+def level():
+    return trend_series(n=200, seed=2)
+
+
+@pytest.mark.parametrize("tf", [Transform("none"), Transform("diff"), Transform("logdiff"),
+                                Transform("sdiff", 12)], ids=lambda t: t.kind)  # fmt: skip
+def test_paths_are_the_recursion_done_by_hand(level, tf):
+    data = make_dataset(level, DataConfig(look_back=12), transform=tf)
+    model = build_model(ModelConfig(hidden_size=5), seed=3)
+    w, H = data.split.n_train + 4, 7
+    got = paths(model, data, np.array([w, w + 1]), H)
+    # by hand: one window, one step at a time, then back to levels one step at a time
+    window = data.X[w].clone()
+    levels = list(level[: data.target_index[w]])
+    for _ in range(H):
+        y = float(model(window[None]).detach())
+        window = torch.cat([window[1:], torch.tensor([y])])
+        z = data.scaler.inverse(np.array([y]))[0]
+        back = levels[-tf.lag] if tf.lag else 0.0
+        levels.append(tf.invert_step(np.array([z]), np.array([back]))[0])
+    np.testing.assert_allclose(got[0], levels[-H:], rtol=1e-5)
+
+
+def test_baseline_paths_repeat_the_last_value_and_the_last_season():
+    v = np.arange(100, dtype=float) ** 1.5
+    t0 = np.array([30, 50])
+    b = baseline_paths(v, t0, horizon=7, train_end=20, season=4)
+    np.testing.assert_array_equal(b["naive"], np.repeat(v[[29, 49]][:, None], 7, axis=1))
+    # step k (0-based) of the path from t0 forecasts t0 + k from the same phase a season back
+    expect = [[v[t + k - 4 * (k // 4 + 1)] for k in range(7)] for t in t0]
+    np.testing.assert_array_equal(b["seasonal_naive"], expect)
+    assert (
+        b["seasonal_naive"][0, 0] == v[26] and b["seasonal_naive"][0, 4] == v[26]
+    )  # v[30] unknown
+    np.testing.assert_array_equal(b["mean"], np.full((2, 7), v[:20].mean()))
+
+
+def test_an_echo_model_scores_exactly_like_the_naive_baseline(level):
+    data = make_dataset(level, DataConfig(look_back=12))
+    bt = backtest(Echo(), data, horizon=6, season=12)
+    assert len(bt.origins) == data.split.n_test - 6 + 1
+    np.testing.assert_allclose(bt.predictions, bt.baselines["naive"], rtol=1e-6)
+    np.testing.assert_allclose(bt.rmse_by_step(), bt.rmse_by_step(bt.baselines["naive"]),
+                               rtol=1e-5)  # fmt: skip
+    d = bt.to_dict()
+    assert d["horizon"] == 6 and d["origins"] == len(bt.origins)
+    assert set(d["baselines"]) == {"naive", "seasonal_naive", "mean"}
+    # truth really is the test part, step by step
+    np.testing.assert_array_equal(bt.truth[:, 0], level[data.target_index[bt.origins]])
+
+
+def test_the_horizon_must_fit_the_test_part(level):
+    data = make_dataset(level, DataConfig(look_back=12))
+    n = data.split.n_test
+    with pytest.raises(ValueError) as info:
+        backtest(Echo(), data, horizon=n + 1, season=None)
+    assert str(info.value) == (
+        f"The backtest horizon must be from 1 to {n} (the test part's length), got {n + 1}: "
+        "choose a shorter horizon or a larger test fraction."
+    )
+    assert default_horizon(data, 12) == 12 and default_horizon(data, None) == 12
+    assert default_horizon(data, 40) == n // 2
+
+
+def test_conformal_quantile_is_the_finite_sample_rank():
+    s = np.arange(1.0, 10.0)  # 9 scores
+    assert conformal_quantile(s, 0.8) == (8.0, False)  # ceil(10 · 0.8) = 8th smallest
+    assert conformal_quantile(s, 0.95) == (9.0, True)  # rank 10 > 9: the largest, flagged
+    assert conformal_quantile(s[::-1], 0.5) == (5.0, False)
+
+
+def test_log_bands_scale_with_the_level(level):
+    data = make_dataset(level, DataConfig(look_back=12), transform=Transform("logdiff"))
+    iv = calibrate(Echo(), data, horizon=3)
+    assert iv.log and iv.q.shape == (2, 3) and iv.n_cal == data.split.n_val
+    b = iv.bands(np.array([100.0, 200.0, 300.0]))
+    np.testing.assert_allclose(b["upper_80"] / [100, 200, 300], np.exp(iv.q[0]))
+    assert np.all(b["lower_95"] <= b["lower_80"]) and np.all(b["upper_80"] <= b["upper_95"])
+
+
+def test_conformal_coverage_is_nominal_on_a_series_with_known_noise():
+    """A noisy sine (noise σ = 0.3, exchangeable residuals), a small trained LSTM, 1,500
+    validation and 1,500 test points: every band covers its nominal share ±5 points."""
+    rng = np.random.default_rng(0)
+    t = np.arange(5000)
+    v = np.sin(2 * np.pi * t / 24) + 0.3 * rng.standard_normal(len(t))
+    data = make_dataset(v, DataConfig(look_back=24, val_fraction=0.3, test_fraction=0.3))
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(hidden_size=8), seed=0)
+    fit(model, data, TrainConfig(epochs=5, batch_size=32, seed=0))
+    bt = backtest(model, data, horizon=4, season=24)
+    cov = bt.coverage()
+    assert len(bt.origins) > 1400
+    assert abs(cov["0.8"] - 0.8) <= 0.05 and abs(cov["0.95"] - 0.95) <= 0.05, cov
+    # the model learned the wave: its 80 % half-width is near the noise's own (1.28 σ)
+    assert bt.intervals.q[0, 0] < 1.5 * 1.2816 * 0.3, bt.intervals.q
+
+
+def test_evaluate_speaks_of_the_backtest_and_names_the_transform(level):
+    data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
+    ev = evaluate(Echo(), data, horizon=5)
+    n = data.split.n_test - 5 + 1
+    assert "over forecasts 1–5 steps ahead from " + f"{n} test origins" in ev.verdict
+    assert "The model saw diff (change from the last step)." in ev.verdict
+    assert ev.to_dict()["backtest"]["origins"] == n and ev.to_dict()["transform"] == "diff"
+
+
+def test_forecast_bands_come_from_the_same_calibration(level):
+    data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
+    model = build_model(ModelConfig(hidden_size=4), seed=0)
+    fc = forecast(model, data, horizon=6)
+    iv = calibrate(model, data, 6)
+    for name, band in iv.bands(fc.values).items():
+        np.testing.assert_allclose(fc.bands[name], band)
+    assert fc.banded == 6
