@@ -1,10 +1,13 @@
 """Turn an uploaded CSV (untrusted bytes) into a clean, finite 1-D series.
 
-Two steps:
+Three steps:
 
 * `read_table` parses bytes into a `Table`: encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM,
   Latin-1 fallback), delimiter (comma, semicolon, tab, pipe), header row or not, decimal commas
   and thousands separators, numeric columns (float64) and one date/time column (datetime64).
+* `default_columns` says which value and date columns to use by default, and why (a row index
+  or counter is not the values; time-like names in many languages are not either); every
+  caller starts there.
 * `series_from_table` picks one value column and makes it a `Series`: rows sorted by time,
   duplicate timestamps averaged, ±inf treated as missing or rejected, gaps interpolated (by time
   when there is a date column, by position otherwise) or dropped.
