@@ -28,6 +28,12 @@ Keys (all optional until set; read them through the helpers below):
   compare      dict                      Compare page: the last comparison's results and the
                                          settings it ran with
   memory       list                      Compare page: the memory-task grid (MemoryPoint list)
+  columns      dict                      Data page: the column choice for the uploaded file
+                                         {"digest": sha256 prefix, "value": str, "date": str
+                                         or None}; the file's select boxes (widgets
+                                         data_col_<digest>, data_date_<digest>) start from it
+                                         when that file is uploaded again, e.g. after a page
+                                         switch dropped them; another file replaces it
 
 Learn page (pages/learn.py): widgets learn_lang, learn_window, learn_unit, learn_t (kept
 across page switches), learn_epochs, learn_train; cache learn_trace {"key", "trace"}.
@@ -61,6 +67,7 @@ KEYS = (
     "gates_whole",
     "compare",
     "memory",
+    "columns",
 )
 
 

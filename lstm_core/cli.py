@@ -22,10 +22,18 @@ import numpy as np
 from .backtest import default_horizon
 from .bundle import BundleError, load_bundle, save_bundle
 from .config import TRANSFORMS, ConfigError, DataConfig, ModelConfig, TrainConfig
-from .data import DataError, Series, load_series
+from .data import (
+    DataError,
+    Series,
+    default_columns,
+    load_series,
+    read_table,
+    series_from_table,
+    using_columns,
+)
 from .forecast import evaluate, forecast
 from .gates import trace_gates
-from .pipeline import dataset_for, model_inputs, run
+from .pipeline import dataset_for, model_inputs, run, validate
 from .train import Progress
 from .transforms import Transform
 
@@ -42,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train a model on a CSV column and save it")
     tr.add_argument("csv")
     tr.add_argument("--out", required=True, help="model file to write (.pt)")
-    tr.add_argument("--column", help="value column (default: first numeric column)")
+    tr.add_argument("--column", help="value column (default: the engine's choice, said why)")
     tr.add_argument("--date-column", help="date/time column (default: detected)")
     tr.add_argument("--cell", choices=["lstm", "gru", "rnn"], default=m.cell)
     tr.add_argument("--look-back", type=int, default=d.look_back)
@@ -96,6 +104,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _load(csv: str, column: str | None, date_column: str = "auto") -> tuple[Series, str]:
+    """The CSV's series and one line on its columns: `column`, or the engine's default."""
+    table = read_table(csv)
+    if column is None:
+        choice = default_columns(table, date_column)
+        return series_from_table(table, choice.value, choice.date), choice.reason
+    series = series_from_table(table, column, date_column)
+    date = series.time.name if series.time is not None else None
+    return series, f"{using_columns(series.name, date)}, as asked."
+
+
 def _series_for_model(csv: str, column: str | None, trained_on: str) -> Series:
     """The CSV's column the model was trained on, if present, unless --column says otherwise."""
     if column is None:
@@ -118,12 +137,13 @@ def _clean(x: Any) -> Any:
 
 
 def cmd_train(a: argparse.Namespace) -> int:
-    series = load_series(a.csv, column=a.column, date_column=a.date_column or "auto")
+    series, columns = _load(a.csv, a.column, a.date_column or "auto")
     dcfg = DataConfig(a.look_back, a.val_fraction, a.test_fraction, a.scaler, a.transform)
     mcfg = ModelConfig(a.cell, a.hidden, a.layers)
     tcfg = TrainConfig(a.epochs, a.batch_size, a.lr, a.patience, seed=a.seed, device=a.device,
                        restore_best=not a.keep_last)  # fmt: skip
-    for note in series.notes:
+    validate(series.values, dcfg)  # bad settings: one line, nothing printed before it
+    for note in (columns, *series.notes):
         print(note, file=sys.stderr)
 
     def progress(p: Progress) -> None:

@@ -1,10 +1,13 @@
 """Turn an uploaded CSV (untrusted bytes) into a clean, finite 1-D series.
 
-Two steps:
+Three steps:
 
 * `read_table` parses bytes into a `Table`: encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM,
   Latin-1 fallback), delimiter (comma, semicolon, tab, pipe), header row or not, decimal commas
   and thousands separators, numeric columns (float64) and one date/time column (datetime64).
+* `default_columns` says which value and date columns to use by default, and why (a row index
+  or counter is not the values; time-like names in many languages are not either); every
+  caller starts there.
 * `series_from_table` picks one value column and makes it a `Series`: rows sorted by time,
   duplicate timestamps averaged, ±inf treated as missing or rejected, gaps interpolated (by time
   when there is a date column, by position otherwise) or dropped.
@@ -62,12 +65,28 @@ _MAGIC = (
 )
 _TIME_WORDS = frozenset(
     {
-        "year", "years", "yr", "date", "dates", "time", "times", "timestamp", "datetime",
-        "month", "months", "day", "days", "week", "quarter", "period", "ds", "hour",
-        "jahr", "datum", "zeit", "monat", "annee", "année", "mois", "jour", "fecha", "año",
-        "ano", "mes", "dia", "día", "anno",
+        # English
+        "year", "years", "yr", "date", "dates", "time", "times", "timestamp",
+        "timestamps", "datetime", "ts", "dt", "month", "months", "day", "days", "week", "weeks",
+        "quarter", "quarters", "period", "ds", "hour", "hours", "minute", "minutes",
+        # German
+        "jahr", "jahre", "datum", "zeit", "uhrzeit", "zeitpunkt", "zeitstempel", "monat",
+        "woche", "stunde", "quartal",
+        # French
+        "annee", "année", "mois", "jour", "heure", "temps", "horodatage", "semaine", "trimestre",
+        # Spanish, Portuguese, Italian
+        "fecha", "año", "ano", "mes", "mês", "dia", "día", "hora", "tiempo", "semana", "anno",
+        "mese", "giorno", "settimana",
+        # Dutch, Nordic, Polish, Russian
+        "jaar", "maand", "tijd", "dag", "år", "måned", "månad", "tid", "dato", "rok",
+        "miesiąc", "czas", "год", "дата", "время", "месяц", "день",
     }
 )  # fmt: skip
+_DATE_WORDS = frozenset({"data"})  # "date" in Italian/Portuguese/Polish but "values" in English:
+# a numeric column so named is a date column only if it holds yyyymmdd dates, and it is a value
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"  # kana, CJK ideographs, hangul
+_CJK_TIME_LONG = "时间戳|日期|时间|時間|时刻|時刻|年份|月份|季度|星期|小时|日付|날짜|시간|연도"
+_CJK_TIME = rf"(?:{_CJK_TIME_LONG}|[年月日周週天时時])"  # 年龄 (age), 天气 (weather) are not time
 _COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?"  # 1,234 / 1,234.5
 _DOT_GROUPS = r"[+-]?\d{1,3}(?:\.\d{3})+"  # 1.234 / 1.234.567 (in a decimal-comma column)
 _DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?"  # 1,5 / 1.234,5
@@ -103,6 +122,18 @@ class Series:
     notes: tuple[str, ...]  # one sentence per thing that was done to the data
 
 
+@dataclass(frozen=True)
+class ColumnChoice:
+    """Which columns of a Table the engine uses by default, why, and what else can be chosen."""
+
+    value: str  # the value column
+    date: str | None  # the date/time column, or None (the row order is the time)
+    reason: str  # one sentence: what was chosen and what was skipped, and why
+    values: tuple[str, ...]  # columns that can hold the values (numeric, not the row index)
+    dates: tuple[str, ...]  # columns that can be offered as the date column (not the row index)
+    index: str | None  # the row index (an unnamed first column 0, 1, 2, ... as pandas writes)
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -120,7 +151,7 @@ def series_from_table(
     missing: Literal["interpolate", "drop"] = "interpolate",
     inf: Literal["missing", "reject"] = "missing",
 ) -> Series:
-    """Pick the value column (default: first numeric non-date one) and clean it into a Series."""
+    """Pick the value column (default: see `default_columns`) and clean it into a Series."""
     if missing not in ("interpolate", "drop"):
         raise ValueError(f"missing must be 'interpolate' or 'drop', got {missing!r}.")
     if inf not in ("missing", "reject"):
@@ -129,6 +160,25 @@ def series_from_table(
         date, dates = _resolve_date_column(table, date_column)
         name = _resolve_value_column(table, column, date)
         return _clean(table.frame[name], name, date, dates, missing, inf)
+
+
+def default_columns(
+    table: Table, date_column: str | Literal["auto"] | None = "auto"
+) -> ColumnChoice:
+    """The value and date columns every caller starts from (the app, the CLI, `load_series`).
+
+    Values: the first numeric column that is neither a counter (0, 1, 2, ... whatever its
+    name) nor named like time; failing that, the first one with data. The row index is never
+    the values. DataError if no numeric column is left.
+    """
+    with _as_data_error():
+        date, _ = _resolve_date_column(table, date_column)
+        return _choose_columns(table, date)
+
+
+def using_columns(value: str, date: str | None) -> str:
+    """ "Using 'v' as the values and 'd' as the dates" (no full stop)."""
+    return f"Using {value!r} as the values" + (f" and {date!r} as the dates" if date else "")
 
 
 def load_series(
@@ -490,11 +540,14 @@ def _detect_dates(
     """Datetimes [N] (NaT where blank) if the column holds dates, else None.
 
     Text columns are dates when ≥ DATE_SHARE of non-blank cells parse. Numeric columns are
-    dates only if the name suggests time: whole years 1000-2999 or yyyymmdd integers.
+    dates only if the name suggests time: whole years 1000-2999 or yyyymmdd integers (only
+    yyyymmdd for a name that may mean values too, like "data").
     """
-    if numbers is not None:
-        return _dates_from_numbers(numbers) if _time_like(name) else None
-    return _dates_from_text(text, delimiter) if text is not None else None
+    if numbers is None:
+        return _dates_from_text(text, delimiter) if text is not None else None
+    if _time_like(name):
+        return _dates_from_numbers(numbers)
+    return _dates_from_numbers(numbers, years=False) if _DATE_WORDS & set(_words(name)) else None
 
 
 def _is_counter(col: pd.Series) -> bool:
@@ -507,20 +560,33 @@ def _is_counter(col: pd.Series) -> bool:
 
 
 def _time_like(name: str) -> bool:
-    """Whether a column name suggests time: year, date, time, month, day, ..."""
+    """Whether a column name suggests time: year, Datum, fecha, 时间, 年份, 交易日期, ...
+
+    Latin, Cyrillic, ... names: any word of it is a time word. CJK names (no spaces between
+    words): a run made of time words (年月, 日期时间) or ending in a two-character one (交易日期).
+    """
+    if name.strip().lower() == "t" or any(w in _TIME_WORDS for w in _words(name)):
+        return True
+    return any(
+        re.fullmatch(f"{_CJK_TIME}+", run) or re.search(f"(?:{_CJK_TIME_LONG})$", run)
+        for run in re.findall(f"[{_CJK}]+", name)
+    )
+
+
+def _words(name: str) -> list[str]:
+    """The lower-case words of a column name ("closeDate_2" -> ["close", "date"]), CJK apart."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).lower()
-    words = re.findall(r"[^\W\d_]+", spaced)
-    return spaced.strip() == "t" or any(w in _TIME_WORDS for w in words)
+    return re.findall(f"[^\\W\\d_{_CJK}]+", spaced)
 
 
-def _dates_from_numbers(values: pd.Series) -> pd.Series | None:
-    """Whole years (1871) or yyyymmdd integers (20200131) -> datetimes [N]."""
+def _dates_from_numbers(values: pd.Series, years: bool = True) -> pd.Series | None:
+    """Whole years (1871; unless `years` is False) or yyyymmdd integers (20200131) -> [N]."""
     v = values.to_numpy(dtype=np.float64)
     ok = np.isfinite(v)
     if not ok.any() or not np.all(v[ok] == np.round(v[ok])):
         return None
     out = np.full(v.shape, np.datetime64("NaT"), dtype="datetime64[s]")
-    if np.all((v[ok] >= 1000) & (v[ok] <= 2999)):
+    if years and np.all((v[ok] >= 1000) & (v[ok] <= 2999)):
         out[ok] = (v[ok].astype(np.int64) - 1970).astype("datetime64[Y]")
         return pd.Series(out, index=values.index)
     if np.all((v[ok] >= 10000101) & (v[ok] <= 29991231)):
@@ -595,19 +661,19 @@ def _resolve_date_column(
 
 
 def _resolve_value_column(table: Table, column: str | None, date: str | None) -> str:
-    """The value column: the user's choice, else the first numeric non-date column with data."""
-    candidates = [c for c in table.numeric_columns if c != date]
+    """The value column: the user's choice, else the default of `_choose_columns`."""
     if column is None:
-        if not candidates:
-            raise DataError(
-                "The only numeric column is the date column: upload a CSV with a column of values."
-            )
-        filled = [c for c in candidates if table.frame[c].notna().any()]
-        untimed = [c for c in filled if not _time_like(c) and not _is_counter(table.frame[c])]
-        return (untimed or filled or candidates)[0]
+        return _choose_columns(table, date).value
+    index = _index_column(table)
+    candidates = [c for c in table.numeric_columns if c not in (date, index)]
     if column == date:
         raise DataError(
             f"Column {column!r} is the date column: choose a different column for the values."
+        )
+    if column == index:
+        raise DataError(
+            f"Column {column!r} {_doubt(table.frame[column], column, index=True)}, not values: "
+            f"choose one of {_names(candidates)}."
         )
     if column not in table.numeric_columns:
         what = "is not numeric" if column in table.frame.columns else "does not exist"
@@ -617,6 +683,79 @@ def _resolve_value_column(table: Table, column: str | None, date: str | None) ->
             else f"Column {column!r} {what} and the file has no other numeric column."
         )
     return column
+
+
+def _choose_columns(table: Table, date: str | None) -> ColumnChoice:
+    """The default value column next to `date`, with the sentence saying why."""
+    frame, index = table.frame, _index_column(table)
+    candidates = [c for c in table.numeric_columns if c not in (date, index)]
+    if not candidates:
+        if index is not None:
+            raise DataError(
+                f"The only numeric column, {index!r}, {_doubt(frame[index], index, index=True)}: "
+                "upload a CSV with a column of values."
+            )
+        raise DataError(
+            "The only numeric column is the date column: upload a CSV with a column of values."
+        )
+    doubts = {c: _doubt(frame[c], c) for c in candidates}
+    clean = [c for c in candidates if doubts[c] is None]
+    if clean:
+        value = clean[0]
+        skipped = {index: _doubt(frame[index], index, index=True)} if index is not None else {}
+        skipped |= {c: doubts[c] for c in candidates[: candidates.index(value)]}
+        reason = using_columns(value, date) + "".join(
+            f"; {c!r} {why} and was skipped" for c, why in skipped.items()
+        )
+    else:
+        filled = [c for c in candidates if frame[c].notna().any()]
+        value = (filled or candidates)[0]
+        why = (
+            "no other numeric column looks more like values"
+            if len(candidates) > 1
+            else "it is the only numeric column"
+            + (f" besides the row index {index!r}" if index is not None else "")
+        )
+        reason = f"{using_columns(value, date)}, although {value!r} {doubts[value]}: {why}"
+    values = tuple(c for c in table.numeric_columns if c != index)
+    dates = tuple(c for c in frame.columns if c != index)
+    return ColumnChoice(value, date, reason + ".", values, dates, index)
+
+
+def _index_column(table: Table) -> str | None:
+    """The unnamed first column if it counts rows like pandas' index (0, 1, 2, ...), or None.
+
+    Whole numbers >= 0, strictly increasing (a filtered frame's index has gaps), no blanks.
+    """
+    if not table.has_header or table.frame.columns[0] != "column 1":
+        return None
+    if "column 1" not in table.numeric_columns:
+        return None
+    v = table.frame["column 1"].to_numpy(dtype=np.float64, na_value=np.nan)
+    if len(v) < 2 or not np.isfinite(v).all() or v[0] < 0 or np.any(v != np.round(v)):
+        return None
+    return "column 1" if bool(np.all(np.diff(v) > 0)) else None
+
+
+def _doubt(col: pd.Series, name: str, index: bool = False) -> str | None:
+    """Why a numeric column is unlikely to be the values ("is a counter (0, 1, 2, …)"), or None.
+
+    index: the column is the row index (see `_index_column`).
+    """
+    if index:
+        return f"looks like a row index ({_first_values(col)})"
+    if col.isna().all():
+        return "is empty"
+    if _is_counter(col):
+        return f"is a counter ({_first_values(col)})"
+    if _time_like(name):
+        return "is named like a time column"
+    return None
+
+
+def _first_values(col: pd.Series) -> str:
+    """The first three values of a column and an ellipsis: "0, 1, 2, …"."""
+    return ", ".join(f"{x:.10g}" for x in col.to_numpy(dtype=np.float64)[:3]) + ", …"
 
 
 def _clean(

@@ -78,6 +78,14 @@ def fixed_transform(values: np.ndarray, data_cfg: DataConfig) -> Transform:
     return tf
 
 
+def validate(values: np.ndarray, data_cfg: DataConfig) -> None:
+    """DataError (one sentence) now if these settings cannot train on this series, before
+    anything is printed or drawn."""
+    plan_split(len(values), data_cfg)
+    if data_cfg.transform != "auto":
+        plan_split(len(values), data_cfg, fixed_transform(values, data_cfg).lag)
+
+
 def train_run(
     bundle: ModelBundle,
     data: Dataset,

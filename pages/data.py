@@ -1,6 +1,7 @@
 """Data: pick a built-in series or upload a CSV, then the look-back and the split.
 
-Reads/writes (explorer.state): series, source, data_cfg; drops the model when they change.
+Reads/writes (explorer.state): series, source, data_cfg, columns; drops the model when the
+series or the split changes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import streamlit as st
 from explorer import state, ui
 from explorer.figures import series_figure
 from lstm_core.config import ConfigError, DataConfig
-from lstm_core.data import DataError, Series, Table, read_table, series_from_table
+from lstm_core.data import (
+    ColumnChoice,
+    DataError,
+    Series,
+    Table,
+    default_columns,
+    read_table,
+    series_from_table,
+    using_columns,
+)
 from lstm_core.windows import plan_split
 
 SOURCES = ("Built-in series", "Upload a CSV")
@@ -87,14 +97,37 @@ def choose_builtin() -> None:
 
 
 def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
-    """Value column, date column (or None) and missing-value policy for one file."""
+    """Value column, date column (or None) and missing-value policy for one file.
+
+    The select boxes start at the engine's choice (lstm_core.data.default_columns), or at
+    this file's earlier choice kept in state "columns"; one line says what is used and why.
+    DataError if the file has no column that can hold the values.
+    """
+    choice = default_columns(table)
+    kept = state.get("columns") or {}
+    if kept.get("digest") != digest or kept.get("value") not in choice.values:
+        kept = {"value": choice.value, "date": choice.date}
     c1, c2, c3 = st.columns(3)
-    value = c1.selectbox("Value column", table.numeric_columns, key=f"data_col_{digest}")
-    dates = [NO_DATE, *[c for c in table.frame.columns if c != value]]
-    default = table.date_column if table.date_column in dates else NO_DATE
-    date = c2.selectbox("Date column", dates, index=dates.index(default), key=f"data_date_{digest}")
+    vkey = ui.remember(f"data_col_{digest}", kept["value"])
+    value = c1.selectbox("Value column", choice.values, key=vkey)
+    dates = [NO_DATE, *[c for c in choice.dates if c != value]]
+    dkey = ui.remember(f"data_date_{digest}", kept["date"] or NO_DATE)
+    if st.session_state[dkey] not in dates:  # it became the value column
+        st.session_state[dkey] = NO_DATE
+    picked = c2.selectbox("Date column", dates, key=dkey)
     missing = c3.radio("Missing values", list(MISSING), format_func=MISSING.get, key="data_missing")
-    return value, (None if date == NO_DATE else date), missing
+    date = None if picked == NO_DATE else picked
+    state.put("columns", {"digest": digest, "value": value, "date": date})
+    st.caption(ui.md_escape(columns_line(choice, value, date)))
+    return value, date, missing
+
+
+def columns_line(choice: ColumnChoice, value: str, date: str | None) -> str:
+    """The engine's reason for its choice, or what the user chose instead of it."""
+    if (value, date) == (choice.value, choice.date):
+        return choice.reason
+    suggested = f"{choice.value!r}" + (f" and {choice.date!r}" if choice.date else "")
+    return f"{using_columns(value, date)}, as you chose; the suggestion was {suggested}."
 
 
 def choose_upload() -> None:
@@ -115,8 +148,8 @@ def choose_upload() -> None:
         return
     st.caption(f"First rows of the file ({len(table.frame):,} rows):")
     st.dataframe(table.frame.head(10), hide_index=True)
-    value, date, missing = choose_columns(table, digest)
     try:
+        value, date, missing = choose_columns(table, digest)
         series = series_from_table(table, value, date, missing)  # type: ignore[arg-type]
     except DataError as e:
         st.error(str(e))

@@ -8,15 +8,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
 from lstm_core.bundle import bundle_bytes
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.data import default_columns, read_table
 from lstm_core.train import FitResult
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -196,6 +199,95 @@ def test_hostile_column_names_are_shown_as_text():
     assert not at.exception and not at.error
     md = " ".join(texts(at.markdown) + texts(at.sidebar.caption))
     assert "![x](http" not in md  # escaped wherever markdown shows it
+    hostile = "![x](http://evil/a.png) <b>hi</b>"
+    at.selectbox[0].set_value(hostile).run()
+    assert "![x](http" not in " ".join(texts(at.caption) + texts(at.sidebar.caption))
+    line = f"Using {hostile!r} as the values, as you chose; the suggestion was 't'."
+    assert line in shown(at)
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    """On the Data page: choose "Upload a CSV" and send one file."""
+    at.radio(key="data_mode").set_value("Upload a CSV").run()
+    at.file_uploader(key="data_upload").set_value((name, data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> list[str]:
+    """The page's captions as a reader sees them (they are shown markdown-escaped)."""
+    return [c.replace("\\", "") for c in texts(at.caption)]
+
+
+WAVE = [round(1000 + 800 * np.sin(i / 1.7), 1) for i in range(30)]
+
+
+def csv_of(header: str, row: Callable[[int, float], str]) -> bytes:
+    """A file: the header line, then row(i, v) for each value of WAVE."""
+    return "".join([header, *(f"\n{row(i, v)}" for i, v in enumerate(WAVE)), "\n"]).encode()
+
+
+COLUMN_FILES = {  # name: (file, the value column, the page's line on it)
+    "pandas to_csv": (
+        pd.DataFrame({"lynx": WAVE}).to_csv().encode(),
+        "lynx",
+        "Using 'lynx' as the values; 'column 1' looks like a row index (0, 1, 2, …) and was "
+        "skipped.",
+    ),
+    "Datum;Temperatur": (
+        csv_of("Datum;Temperatur", lambda i, v: f"{i};{v / 100:.2f}".replace(".", ",")),
+        "Temperatur",
+        "Using 'Temperatur' as the values; 'Datum' is a counter (0, 1, 2, …) and was skipped.",
+    ),
+    "Jahr,Wert": (
+        csv_of("Jahr,Wert", lambda i, v: f"{1990 + i},{v}"),
+        "Wert",
+        "Using 'Wert' as the values and 'Jahr' as the dates.",
+    ),
+    "时间,温度": (
+        csv_of("时间,温度", lambda i, v: f"{1990 + i},{v / 100}"),
+        "温度",
+        "Using '温度' as the values and '时间' as the dates.",
+    ),
+    "only a counter": (
+        csv_of("label,n", lambda i, v: f"x{i},{i}"),
+        "n",
+        "Using 'n' as the values, although 'n' is a counter (0, 1, 2, …): it is the only numeric "
+        "column.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(COLUMN_FILES))
+def test_upload_selects_the_engines_value_column_and_says_why(name):
+    data, column, line = COLUMN_FILES[name]
+    at = upload(start(), "f.csv", data)
+    assert not at.error, texts(at.error)
+    assert default_columns(read_table(data)).value == column
+    assert at.selectbox[0].value == column
+    assert state(at, "series").name == column
+    assert line in shown(at)
+
+
+def test_the_users_column_choice_is_kept_while_they_stay_on_that_file():
+    hares = pd.DataFrame({"lynx": WAVE, "hare": np.array(WAVE) / 2 + 7}).to_csv().encode()
+    at = upload(start(), "h.csv", hares)
+    value, date = at.selectbox
+    assert (value.options, value.value) == (["lynx", "hare"], "lynx")
+    assert date.options == ["(none: use the row order)", "hare"]  # not the row index
+    value.set_value("hare").run()
+    line = "Using 'hare' as the values, as you chose; the suggestion was 'lynx'."
+    assert state(at, "series").name == "hare" and line in shown(at)
+
+    at.switch_page("pages/train.py").run()  # drops the Data page's widget state
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("h.csv", hares, "text/csv")).run()
+    assert at.selectbox[0].value == "hare" and line in shown(at)
+    assert state(at, "series").name == "hare"
+
+    wert = COLUMN_FILES["Jahr,Wert"][0]
+    at.file_uploader(key="data_upload").set_value(("w.csv", wert, "text/csv")).run()
+    assert at.selectbox[0].value == "Wert"  # another file starts from its own default
 
 
 def test_synthetic_parameters_and_a_bad_one():

@@ -262,6 +262,43 @@ def test_upload_train_and_read_every_gate(browser, server, tmp_path):
         ctx.close()
 
 
+AXIS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .map(el => el._fullLayout && el._fullLayout.yaxis && el._fullLayout.yaxis.title
+        ? el._fullLayout.yaxis.title.text : null)"""
+
+
+def test_pandas_csv_shows_its_real_column(browser, server, tmp_path):
+    """A file written by pandas' to_csv() (unnamed index first): the series is `lynx`."""
+    import numpy as np
+    import pandas as pd
+
+    t = np.arange(114)
+    lynx = 1500 + 1400 * np.sin(2 * np.pi * t / 9.6) + 50 * np.random.default_rng(1).random(114)
+    path = tmp_path / "lynx.csv"
+    pd.DataFrame({"lynx": lynx.round(1)}).to_csv(path)
+    assert path.read_text().startswith(",lynx\n0,")
+    ctx, page = _open(browser, server)
+    try:
+        _upload(page, path, "lynx")
+        page.get_by_text(
+            "Using 'lynx' as the values; 'column 1' looks like a row index (0, 1, 2, …) and "
+            "was skipped."
+        ).wait_for()
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Series: lynx · 114 points").wait_for()
+        page.wait_for_function(f"() => ({POINTS_JS})() === 114 + 2")  # its parts share 2
+        _wait_idle(page)
+        assert page.evaluate(AXIS_JS) == ["lynx"]  # the Data page chart's value axis
+        page.screenshot(path=str(ARTIFACTS / "data_pandas_csv_columns.png"))
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "data_pandas_csv_chart.png"))
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "FAILED_pandas_csv.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()
+
+
 def test_compare_page_draws_three_curves_and_the_gradient_by_lag(browser, server):
     ctx, page = _open(browser, server)
     try:

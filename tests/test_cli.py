@@ -211,5 +211,19 @@ def test_column_choice_and_unknown_column(tmp_path):
             "--column", "b", "--json")  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["series"]["column"] == "b"
+    assert r.stderr.splitlines()[0] == "Using 'b' as the values and 'date' as the dates, as asked."
     r = cli("train", p, "--out", tmp_path / "m.pt", "--column", "zzz")
     assert r.returncode == 2 and "zzz" in r.stderr
+
+
+def test_train_on_a_pandas_csv_uses_the_engine_default_and_says_why(tmp_path):
+    p = tmp_path / "lynx.csv"
+    values = 1000 + 800 * np.sin(np.arange(40) / 1.5)
+    p.write_text(",lynx\n" + "".join(f"{i},{v:.1f}\n" for i, v in enumerate(values)))
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 1, "--look-back", 3, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["series"]["column"] == "lynx"
+    assert r.stderr.splitlines()[0] == (
+        "Using 'lynx' as the values; 'column 1' looks like a row index (0, 1, 2, …) and was "
+        "skipped."
+    )

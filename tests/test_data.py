@@ -13,6 +13,7 @@ import pytest
 from lstm_core import data as data_mod
 from lstm_core.data import (
     DataError,
+    default_columns,
     load_series,
     read_table,
     series_from_table,
@@ -313,6 +314,144 @@ def test_bad_options_are_programming_errors():
         series_from_table(table, missing="zero")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="inf must be"):
         series_from_table(table, inf="clip")  # type: ignore[arg-type]
+
+
+def choice_of(source: bytes | str) -> tuple[str, str | None, str]:
+    c = default_columns(read_table(source))
+    return c.value, c.date, c.reason
+
+
+def pandas_csv(**columns: object) -> bytes:
+    """A file as pandas' to_csv() writes it: the unnamed index 0, 1, 2, ... first."""
+    return pd.DataFrame(columns).to_csv().encode()
+
+
+LYNX = [269.0, 321.0, 585.0, 871.0, 1475.0, 2821.0]
+
+
+def test_default_columns_skip_pandas_index_and_say_so():
+    src = pandas_csv(lynx=LYNX)
+    assert choice_of(src) == (
+        "lynx",
+        None,
+        "Using 'lynx' as the values; 'column 1' looks like a row index (0, 1, 2, …) and was "
+        "skipped.",
+    )
+    c = default_columns(read_table(src))
+    assert (c.index, c.values, c.dates) == ("column 1", ("lynx",), ("lynx",))
+    assert load_series(src).name == "lynx"  # load_series asks the same function
+
+
+def test_the_index_is_never_the_values_nor_a_date():
+    src = pandas_csv(n=[5, 6, 7, 8])
+    assert choice_of(src)[2] == (
+        "Using 'n' as the values, although 'n' is a counter (5, 6, 7, …): it is the only "
+        "numeric column besides the row index 'column 1'."
+    )
+    assert error_of(src, column="column 1") == (
+        "Column 'column 1' looks like a row index (0, 1, 2, …), not values: choose one of 'n'."
+    )
+    assert error_of(pandas_csv(name=["a", "b", "c"])) == (
+        "The only numeric column, 'column 1', looks like a row index (0, 1, 2, …): upload a "
+        "CSV with a column of values."
+    )
+    gaps = b",v\n0,1.5\n3,2.5\n7,0.5\n"  # a filtered frame's index has gaps
+    assert choice_of(gaps)[2] == (
+        "Using 'v' as the values; 'column 1' looks like a row index (0, 3, 7, …) and was skipped."
+    )
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        b",v\n0,1.5\n-1,2.5\n2,0.5\n",  # not increasing
+        b",v\n0,1.5\n1.5,2.5\n2,0.5\n",  # not whole
+        b"i,v\n0,1.5\n1,2.5\n2,0.5\n",  # named: a counter, not the index
+        b"0,1.5\n1,2.5\n2,0.5\n",  # no header row at all
+    ],
+)
+def test_only_an_unnamed_first_column_counting_rows_is_the_index(src):
+    assert default_columns(read_table(src)).index is None
+
+
+def test_dated_unnamed_first_column_is_the_date_not_an_index():
+    df = pd.DataFrame({"lynx": LYNX}, index=pd.date_range("2020-01-01", periods=6))
+    c = default_columns(read_table(df.to_csv().encode()))
+    assert (c.value, c.date, c.index) == ("lynx", "column 1", None)
+    assert c.reason == "Using 'lynx' as the values and 'column 1' as the dates."
+
+
+def test_default_columns_reasons():
+    german = b"Datum;Temperatur\n0;1,5\n1;2,25\n2;0,5\n3;3,75\n"
+    assert choice_of(german) == (
+        "Temperatur",
+        None,
+        "Using 'Temperatur' as the values; 'Datum' is a counter (0, 1, 2, …) and was skipped.",
+    )
+    assert choice_of(b"Jahr,Wert\n1990,3\n1991,5\n1992,4\n") == (
+        "Wert",
+        "Jahr",
+        "Using 'Wert' as the values and 'Jahr' as the dates.",
+    )
+    assert choice_of("月份,销量\n1,3\n2,5\n3,4\n1,5\n".encode()) == (
+        "销量",
+        None,
+        "Using '销量' as the values; '月份' is named like a time column and was skipped.",
+    )
+    assert choice_of(b"date,n\n2020-01-01,0\n2020-01-02,1\n2020-01-03,2\n") == (
+        "n",
+        "date",
+        "Using 'n' as the values and 'date' as the dates, although 'n' is a counter "
+        "(0, 1, 2, …): it is the only numeric column.",
+    )
+    assert choice_of(b"a,b\n0,10\n1,20\n2,30\n")[2] == (
+        "Using 'a' as the values, although 'a' is a counter (0, 1, 2, …): no other numeric "
+        "column looks more like values."
+    )
+    assert choice_of(b"e,step,v\n,0,2\n,1,1\n,2,3\n")[2] == (
+        "Using 'v' as the values; 'e' is empty and was skipped; 'step' is a counter (0, 1, 2, …) "
+        "and was skipped."
+    )
+
+
+def test_default_columns_with_a_date_column_given():
+    table = read_table(b"yyyy,v\n1990,1\n1991,2\n1992,4\n")
+    c = default_columns(table, "yyyy")
+    assert (c.value, c.date) == ("v", "yyyy")
+    assert default_columns(table, None).reason == (
+        "Using 'v' as the values; 'yyyy' is a counter (1990, 1991, 1992, …) and was skipped."
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "时间", "日期", "年", "月", "年份", "月份", "时间戳", "季度", "日期时间", "年月",
+        "交易日期", "时间(秒)", "日付", "Datum", "Zeit", "Jahr", "Monat", "Uhrzeit", "fecha",
+        "date", "heure", "année", "anno", "mese", "jaar", "tid", "год", "closeDate", "t",
+    ],
+)  # fmt: skip
+def test_time_names_in_many_languages(name):
+    assert data_mod._time_like(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["温度", "年龄", "天气", "月收入", "销量", "Wert", "Temperatur", "t1", "data", "update"]
+)
+def test_names_that_are_not_time(name):
+    assert not data_mod._time_like(name)
+
+
+def test_chinese_year_column_becomes_the_dates():
+    s = load_series("时间,温度\n2001,3.5\n2002,4.25\n2003,3.0\n".encode())
+    assert (s.name, s.time[0]) == ("温度", pd.Timestamp("2001-01-01"))
+
+
+def test_data_named_column_is_a_date_only_with_yyyymmdd():
+    s = load_series(b"data,valore\n20200131,1\n20200201,2\n20200202,4\n")
+    assert (s.name, s.time[0]) == ("valore", pd.Timestamp("2020-01-31"))
+    s = load_series(b"data,x\n1500,1\n1700,2\n1600,4\n")  # English "data": the values
+    assert (s.name, s.time) == ("data", None)
 
 
 # --------------------------------------------------------------------------- infinities
