@@ -8,7 +8,7 @@ are the training part, [train_end, val_end) validation targets, [val_end, N) tes
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,6 +26,7 @@ COLORS = {
 PART_LABELS = {"train": "train", "val": "validation", "test": "test"}
 BASELINE_DASH = {"naive": "dot", "seasonal_naive": "dash", "mean": "dashdot"}
 METRIC_NAMES = {"rmse": "RMSE", "mae": "MAE", "smape": "sMAPE %", "mase": "MASE"}
+BAND_ALPHA = {"95": 0.15, "80": 0.3}  # prediction intervals: lighter for the wider band
 ROW_NAMES = {
     "model": "model",
     "naive": "naive (last value)",
@@ -173,8 +174,10 @@ def loss_figure(
     history: Sequence[EpochLike],
     log_y: bool = False,
     overlays: Sequence[tuple[str, Sequence[EpochLike]]] = (),
+    best_epoch: int | None = None,
 ) -> go.Figure:
-    """Train and validation loss per epoch; earlier runs (label, history) as thin dashed lines."""
+    """Train and validation loss per epoch; earlier runs (label, history) as thin dashed lines;
+    `best_epoch` (the weights the model kept) marked with a star and a line."""
     fig = go.Figure()
     for label, hist in overlays:
         ep = [r.epoch for r in hist]
@@ -210,6 +213,17 @@ def loss_figure(
             line={"color": COLORS["val"]},
         )
     )
+    best = [r for r in history if r.epoch == best_epoch]
+    if best:
+        fig.add_vline(x=best_epoch, line={"color": COLORS["val"], "dash": "dot", "width": 1})
+        fig.add_trace(
+            go.Scatter(
+                x=[best_epoch], y=[best[0].val_loss], mode="markers",
+                name=f"kept: epoch {best_epoch}",
+                marker={"symbol": "star", "size": 14, "color": COLORS["val"],
+                        "line": {"color": "black", "width": 1}},
+            )
+        )  # fmt: skip
     fig.update_yaxes(type="log" if log_y else "linear")
     longest = max([len(history), *(len(h) for _, h in overlays)])
     fig.update_xaxes(tickformat="d", dtick=1 if longest <= 15 else None)  # whole epochs only
@@ -305,11 +319,15 @@ def forecast_figure(
     future_x: Sequence[Any],
     forecast: np.ndarray,
     tail: int = 200,
+    bands: dict[str, np.ndarray] | None = None,
 ) -> go.Figure:
-    """The last `tail` points of the series and an H-step forecast continuing from its end."""
+    """The last `tail` points of the series and an H-step forecast continuing from its end,
+    with its prediction intervals shaded (bands: "lower_80" ... "upper_95", [H'] each)."""
     v = np.asarray(values, dtype=np.float64)
     xs = list(x[-tail:])
     fig = go.Figure()
+    if bands:
+        add_bands(fig, list(future_x), bands)
     fig.add_trace(
         go.Scatter(x=xs, y=v[-tail:], mode="lines", name="series", line={"color": COLORS["truth"]})
     )
@@ -325,6 +343,24 @@ def forecast_figure(
         )
     )
     return _layout(fig, "", "value")
+
+
+def add_bands(fig: go.Figure, x: Sequence[Any], bands: Mapping[str, np.ndarray]) -> go.Figure:
+    """Shade the prediction intervals ("lower_95"/"upper_95", "lower_80"/"upper_80") over the
+    first len(band) points of `x`, widest first."""
+    for tag in sorted(BAND_ALPHA, key=lambda t: -int(t)):
+        lo, hi = bands.get(f"lower_{tag}"), bands.get(f"upper_{tag}")
+        if lo is None or hi is None or len(lo) == 0:
+            continue
+        xs = list(x)[: len(lo)]
+        fig.add_trace(
+            go.Scatter(
+                x=xs + xs[::-1], y=np.concatenate([hi, lo[::-1]]), fill="toself",
+                fillcolor=f"rgba(148, 103, 189, {BAND_ALPHA[tag]})", line={"width": 0},
+                name=f"{tag} % interval", hoverinfo="skip",
+            )
+        )  # fmt: skip
+    return fig
 
 
 def future_axis(time: pd.DatetimeIndex | None, n: int, horizon: int) -> list[Any]:

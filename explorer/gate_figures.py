@@ -183,7 +183,7 @@ def split_spans(split, start: int, end: int) -> list[tuple[float, float, str]]:
     bounds = (
         ("train", 0, split.train_end),
         ("val", split.train_end, split.val_end),
-        ("test", split.val_end, split.n_windows + split.look_back),
+        ("test", split.val_end, split.n_windows + split.look_back + getattr(split, "lag", 0)),
     )
     out = []
     for part, a, b in bounds:
@@ -229,9 +229,10 @@ def saturation_of(shares: dict[str, dict[str, np.ndarray]], names: Sequence[str]
 # --------------------------------------------------------------------------- exports
 
 
-def gates_npz(x: np.ndarray, layers: Sequence[dict[str, np.ndarray]]) -> bytes:
-    """The CLI's .npz layout: "x" [T] and "<name>_l<k>" [T, H] for every layer k."""
-    arrays = {"x": np.asarray(x, dtype=np.float32).reshape(-1)}
+def gates_npz(x: np.ndarray, layers: Sequence[dict[str, np.ndarray]], sees: str = "") -> bytes:
+    """The CLI's .npz layout: "x" [T] (the model's inputs), "sees" (what x is, in words, e.g.
+    "Δ passengers, scaled") and "<name>_l<k>" [T, H] for every layer k."""
+    arrays = {"x": np.asarray(x, dtype=np.float32).reshape(-1), "sees": np.array(str(sees))}
     for k, layer in enumerate(layers):
         for name, arr in layer.items():
             arrays[f"{name}_l{k}"] = np.asarray(arr, dtype=np.float32)

@@ -90,6 +90,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "part_test": "test",
         "layer_note": "This model has {n} layers; these views show layer 0, which reads the "
         "series.",
+        "model_sees": (
+            "Your model does not read {name} itself but {sees}: {how}. Every x_t below is that "
+            "value; its prediction is turned back into {name} before it is scored."
+        ),
         "fig_conveyor_title": "Unit {unit}: what the cell keeps and what it writes",
         "fig_kept": "kept f·C(t−1)",
         "fig_written": "written i·C̃",
@@ -235,6 +239,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "part_val": "验证",
         "part_test": "测试",
         "layer_note": "这个模型有 {n} 层；这里展示的是直接读取序列的第 0 层。",
+        "model_sees": (
+            "你的模型读入的不是 {name} 本身，而是 {sees}：{how}。下面每个 x_t 都是这个值；"
+            "模型的预测会先换算回 {name}，再与真实值比较。"
+        ),
         "fig_conveyor_title": "单元 {unit}：记忆单元保留了什么、写入了什么",
         "fig_kept": "保留 f·C(t−1)",
         "fig_written": "写入 i·C̃",

@@ -51,6 +51,7 @@ _FIELDS: dict[str, tuple[type, str, Callable[[str], Any]]] = {
     "val": (DataConfig, "val_fraction", _float),
     "test": (DataConfig, "test_fraction", _float),
     "scaler": (DataConfig, "scaler", _str),
+    "tf": (DataConfig, "transform", _str),
     "cell": (ModelConfig, "cell", _str),
     "hidden": (ModelConfig, "hidden_size", _int),
     "layers": (ModelConfig, "num_layers", _int),
@@ -60,6 +61,7 @@ _FIELDS: dict[str, tuple[type, str, Callable[[str], Any]]] = {
     "lr": (TrainConfig, "lr", _float),
     "patience": (TrainConfig, "patience", _int),
     "seed": (TrainConfig, "seed", _int),
+    "best": (TrainConfig, "restore_best", _bool),
 }
 
 

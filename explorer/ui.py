@@ -26,8 +26,9 @@ SYNTHETIC = {
 }
 MAX_PARAM_INT = 100_000  # largest synthetic parameter (points, lag, seed) the app accepts
 SETTING_WIDGETS = (  # widgets initialised from data_cfg / model_cfg / train_cfg
-    "data_look_back", "data_val", "data_test", "train_cell", "train_hidden", "train_layers",
-    "train_fbias", "train_epochs", "train_bs", "train_lr", "train_patience", "train_seed",
+    "data_look_back", "data_val", "data_test", "data_transform", "train_cell", "train_hidden",
+    "train_layers", "train_fbias", "train_epochs", "train_bs", "train_lr", "train_patience",
+    "train_seed",
 )  # fmt: skip
 RUNNING = "running"  # fit_result.status while a training call is in flight (Train page)
 HEARTBEAT_SECONDS = 2.0  # a running training call reports far more often than this
@@ -269,22 +270,26 @@ def archive_run() -> None:
     state.put("runs", runs)
 
 
-def evaluation() -> Any:
-    """The current model's Evaluation on its dataset, or None without a model.
+def evaluation(horizon: int | None = None) -> Any:
+    """The current model's Evaluation on its dataset (one-step table, and the backtest over
+    `horizon` steps, default one season), or None without a model.
 
-    Computed once per (model, dataset, training call, epochs) and kept in the session, so
-    reruns that change nothing about the model don't predict every window again.
+    Computed once per (model, dataset, training call, epochs, horizon) and kept in the
+    session, so reruns that change nothing about the model don't predict every window again.
     """
     bundle, dataset = state.get("bundle"), state.get("dataset")
     if bundle is None or dataset is None:
         return None
-    key = (id(bundle), id(dataset), id(state.get("fit_result")), len(bundle.history))
+    from lstm_core.backtest import default_horizon
+
+    horizon = horizon or default_horizon(dataset)
+    key = (id(bundle), id(dataset), id(state.get("fit_result")), len(bundle.history), horizon)
     cached = state.get("evaluation")
     if cached is not None and cached[0] == key:
         return cached[1]
     from lstm_core.forecast import evaluate
 
-    result = evaluate(bundle.model, dataset)
+    result = evaluate(bundle.model, dataset, horizon=horizon)
     state.put("evaluation", (key, result))
     return result
 

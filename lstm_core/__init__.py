@@ -7,6 +7,7 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   config    DataConfig, ModelConfig, TrainConfig (frozen dataclasses)
   data      read a CSV into a clean Series (DataError with one clear sentence otherwise)
   synthetic seeded generators (sine, echo, temperature); datasets: the built-in series
+  transforms none / diff / logdiff / sdiff: what the model sees instead of the levels
   windows   Scaler, Split, make_dataset: chronological split, scaler fitted on train only
   models    Forecaster (LSTM / GRU / RNN + linear head)
   train     fit(): mini-batch Adam with callback, stop, early stopping, NaN guard
@@ -15,10 +16,11 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   gatestats saturation, unit correlations, bins; gradflow: gradients by lag
   compare   RNN vs GRU vs LSTM at matched parameter counts; the memory task
   perf      glibc malloc tuning for training
-  forecast  predictions, evaluation against baselines, recursive forecasts
+  forecast  predictions, evaluation against baselines, recursive forecasts with intervals
+  backtest  rolling-origin H-step backtests, split-conformal prediction intervals
   metrics   RMSE, MAE, sMAPE, MASE, baselines, season detection
   bundle    save_bundle / load_bundle: safe model files (weights_only=True)
-  pipeline  start_run / train_run / dataset_for
+  pipeline  start_run / choose_transform ("auto") / train_run / dataset_for / run
   cli       python -m lstm_core train | gates | forecast | evaluate
 """
 

@@ -211,14 +211,15 @@ def cmd_gates(a: argparse.Namespace) -> int:
         )
     x = model_inputs(bundle, series.values)[start - lag : start - lag + length]
     trace = trace_gates(bundle.model, x)
-    arrays = {"x": x}
+    sees = f"{bundle.transform.label(bundle.column)}, scaled"
+    arrays = {"x": x, "sees": np.array(sees)}
     for k, layer in enumerate(trace.layers):
         for name, arr in layer.items():
             arrays[f"{name}_l{k}"] = arr[0]  # [1, L, H] -> [L, H]
     np.savez_compressed(a.out, **arrays)
     print(
-        f"Wrote {len(arrays) - 1} arrays of shape ({length}, {bundle.model_config.hidden_size}) "
-        f"for points {start}..{start + length - 1} to {a.out}.",
+        f"Wrote {len(arrays) - 2} arrays of shape ({length}, {bundle.model_config.hidden_size}) "
+        f"for points {start}..{start + length - 1} to {a.out}; x is what the model sees: {sees}.",
         file=sys.stderr,
     )
     return 0

@@ -9,12 +9,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from . import transforms
 from .config import CELLS, DataConfig, ModelConfig, TrainConfig
 from .forecast import Evaluation, evaluate
 from .gradflow import hidden_gradient_norms, input_gradient_by_lag
 from .models import Forecaster, build_model, count_parameters
 from .train import FitResult, Progress, fit
-from .windows import Dataset, make_dataset
+from .transforms import Transform
+from .windows import Dataset, make_dataset, plan_split
 
 GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}  # weight blocks per unit: i,f,g,o | r,z,n | h
 
@@ -63,9 +65,10 @@ def compare_cells(
 
     With `match_params`, GRU and RNN get the hidden size whose parameter count is closest
     to the LSTM's at `model_cfg.hidden_size`. The callback gets (cell, progress) and may
-    return True to stop the current cell.
+    return True to stop the current cell. The cells see data_cfg.transform; "auto" means the
+    values themselves here (trials per cell would change the comparison).
     """
-    data = make_dataset(values, data_cfg)
+    data = make_dataset(values, data_cfg, transform=compare_transform(values, data_cfg))
     target = param_count("lstm", model_cfg.hidden_size, model_cfg.num_layers)
     results = []
     for cell in cells:
@@ -75,6 +78,14 @@ def compare_cells(
         cfg = replace(model_cfg, cell=cell, hidden_size=hidden)
         results.append(_one(cell, cfg, data, train_cfg, callback))
     return results
+
+
+def compare_transform(values: np.ndarray, data_cfg: DataConfig) -> Transform:
+    """The transform the cells are compared on: data_cfg's, or "none" for "auto"."""
+    if data_cfg.transform == "auto":
+        return Transform()
+    train_end = plan_split(len(values), data_cfg).train_end
+    return transforms.resolve(data_cfg.transform, values, train_end)
 
 
 def _probe(data: Dataset, n: int = 256) -> torch.Tensor:

@@ -13,6 +13,7 @@ winner goes on for the remaining E - t, so a run costs E + (k - 1) t = 1.5 E epo
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ from . import transforms
 from .bundle import ModelBundle
 from .config import DataConfig, ModelConfig, TrainConfig
 from .data import DataError
-from .metrics import detect_season, rmse
+from .metrics import rmse
 from .models import build_model
 from .train import Callback, FitResult, Progress, fit, kept_message
 from .transforms import Transform
@@ -63,19 +64,14 @@ def start_run(
 
 def training_season(values: np.ndarray, data_cfg: DataConfig) -> int | None:
     """The seasonal period detected on the training part only (as the baselines use it)."""
-    return detect_season(np.asarray(values)[: plan_split(len(values), data_cfg).train_end])
+    return transforms.training_season(values, plan_split(len(values), data_cfg).train_end)
 
 
 def fixed_transform(values: np.ndarray, data_cfg: DataConfig) -> Transform:
     """data_cfg.transform as a Transform (sdiff at the training part's season); DataError
     when the series cannot take it."""
-    kind = data_cfg.transform
-    if kind == "auto":
-        raise ValueError("'auto' is a choice, not a transform: use choose_transform.")
-    season = training_season(values, data_cfg) if kind == "sdiff" else None
-    tf = transforms.make(kind, season)
-    tf.check(values)
-    return tf
+    train_end = plan_split(len(values), data_cfg).train_end
+    return transforms.resolve(data_cfg.transform, values, train_end)
 
 
 def validate(values: np.ndarray, data_cfg: DataConfig) -> None:
@@ -137,6 +133,13 @@ class Choice:
     skipped: list[str] = field(default_factory=list)  # one sentence per candidate left out
     trial_epochs: int = 0  # epochs each candidate trained
     stopped: bool = False  # the callback stopped the trials: don't train on
+    initial: dict = field(default_factory=dict)  # the winner's weights before its trial
+
+    def untrained(self) -> ModelBundle:
+        """A copy of the winner as it was before its trial (epoch 0), e.g. for a snapshot."""
+        model = build_model(self.bundle.model_config)
+        model.load_state_dict(self.initial)
+        return replace(self.bundle, model=model.eval(), history=[])
 
     @property
     def transform(self) -> Transform:
@@ -176,7 +179,7 @@ def choose_transform(
     season = training_season(values, data_cfg) if seasonal else None
     cands, skipped = transforms.candidates(values, season)
     t = trial_epochs(train_cfg.epochs, len(cands))
-    tried: list[tuple[float, ModelBundle, Dataset]] = []
+    tried: list[tuple[float, ModelBundle, Dataset, dict]] = []
     scores: dict[str, float] = {}
     stopped = False
     for i, tf in enumerate(cands):
@@ -188,17 +191,18 @@ def choose_transform(
             skipped.append(f"{tf.kind} was skipped: {e}")
             continue
         cb = (lambda p, tf=tf, i=i: callback(tf, i, len(cands), p)) if callback else None
+        initial = copy.deepcopy(bundle.model.state_dict())
         res = train_run(bundle, data, replace(train_cfg, epochs=t), cb)
         bundle.train_config = train_cfg
         score = part_rmse(bundle, data, "val") if bundle.history else math.inf
         scores[tf.kind] = score
-        tried.append((score if math.isfinite(score) else math.inf, bundle, data))
+        tried.append((score if math.isfinite(score) else math.inf, bundle, data, initial))
         if res.status == "stopped":
             stopped = True
             break
-    _, bundle, data = min(tried, key=lambda r: r[0])
+    _, bundle, data, initial = min(tried, key=lambda r: r[0])
     bundle.transform_scores = dict(scores)
-    return Choice(bundle, data, scores, skipped, t, stopped)
+    return Choice(bundle, data, scores, skipped, t, stopped, initial)
 
 
 def run(

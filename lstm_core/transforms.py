@@ -13,8 +13,8 @@ A transform with lag d turns N levels into N - d values; z[k] belongs to series 
 k + d. The inverse of one step needs the level d steps back:
   v[t] = g⁻¹( g(v[t-d]) + z[t] )     with g = log for logdiff, the identity otherwise.
 
-`auto` is not a transform but a choice: `lstm_core.choose` tries the candidates and keeps the
-one with the lowest validation RMSE in original units.
+`auto` is not a transform but a choice: `pipeline.choose_transform` tries the candidates and
+keeps the one with the lowest validation RMSE in original units.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 
 from .config import TRANSFORMS as CHOICES  # what a user may ask for: "auto" and the kinds
 from .data import DataError
+from .metrics import detect_season
 
 KINDS: tuple[str, ...] = CHOICES[1:]  # "none", "diff", "logdiff", "sdiff"
 DESCRIPTIONS = {
@@ -143,10 +144,25 @@ class Transform:
         return np.exp(g) if self.log else g
 
 
+def training_season(values: np.ndarray, train_end: int) -> int | None:
+    """The seasonal period detected on the training part (values[:train_end]) only, as the
+    baselines detect it."""
+    return detect_season(np.asarray(values)[:train_end])
+
+
+def resolve(kind: str, values: np.ndarray, train_end: int) -> Transform:
+    """A concrete transform by name for this series (sdiff at the training part's season);
+    DataError (one sentence) when the series cannot take it."""
+    season = training_season(values, train_end) if kind == "sdiff" else None
+    tf = make(kind, season)
+    tf.check(values)
+    return tf
+
+
 def make(kind: str, season: int | None = None) -> Transform:
     """A concrete transform by name; "sdiff" takes the season (ValueError without one)."""
     if kind == "auto":
-        raise ValueError("'auto' is a choice, not a transform: resolve it with lstm_core.choose.")
+        raise ValueError("'auto' is a choice, not a transform: use pipeline.choose_transform.")
     if kind == "sdiff":
         if not season or season < 2:
             raise DataError(

@@ -78,6 +78,8 @@ def three_cells() -> None:
     st.text(
         f"Series: {series.name} ({len(series.values):,} points), look-back {data_cfg.look_back}"
     )
+    if data_cfg.transform == "auto":
+        st.caption("The cells see the values themselves ('auto' is not tried per cell here).")
     chosen = settings()
     go = st.button("Train LSTM, GRU and RNN", type="primary", disabled=chosen is None,
                    key="cmp_run")  # fmt: skip

@@ -1,7 +1,8 @@
-"""Data: pick a built-in series or upload a CSV, then the look-back and the split.
+"""Data: pick a built-in series or upload a CSV, then the look-back, the split and what the
+model sees (the target transform), with a preview of it.
 
 Reads/writes (explorer.state): series, source, data_cfg, columns; drops the model when the
-series or the split changes.
+series, the split or the transform changes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import streamlit as st
 
 from explorer import state, ui
 from explorer.figures import series_figure
-from lstm_core.config import ConfigError, DataConfig
+from explorer.forecast_figures import transform_figure
+from lstm_core import transforms
+from lstm_core.config import TRANSFORMS, ConfigError, DataConfig
 from lstm_core.data import (
     ColumnChoice,
     DataError,
@@ -31,6 +34,11 @@ SOURCES = ("Built-in series", "Upload a CSV")
 MISSING = {"interpolate": "Interpolate gaps", "drop": "Drop rows with missing values"}
 NO_DATE = "(none: use the row order)"
 LOOK_BACK_HELP = "The model sees this many past values to predict the next one."
+TRANSFORM_HELP = (
+    "An LSTM cannot predict values it never saw in training: on a series that trends out of "
+    "its training range, let it learn the changes instead. 'auto' trains each candidate "
+    "briefly when you press Train and keeps the one with the lowest validation error."
+)
 
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=8)
@@ -183,9 +191,9 @@ def show_notes(series: Series) -> None:
 
 
 def choose_split() -> DataConfig | None:
-    """Look-back and split fractions; a change drops the model."""
+    """Look-back, split fractions and transform; a change drops the model."""
     old = state.get("data_cfg") or DataConfig()
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     look_back = ui.int_input(
         c1,
         "Look-back (timesteps per window)",
@@ -209,14 +217,21 @@ def choose_split() -> DataConfig | None:
         step=0.05,
         key=ui.remember("data_test", old.test_fraction, 0.05, 0.40),
     )
+    transform = c4.selectbox(
+        "What the model sees",
+        TRANSFORMS,
+        format_func=lambda k: f"{k}: {transforms.DESCRIPTIONS[k]}",
+        key=ui.remember("data_transform", old.transform),
+        help=TRANSFORM_HELP,
+    )
     try:
-        cfg = DataConfig(look_back, float(val), float(test), old.scaler)
+        cfg = DataConfig(look_back, float(val), float(test), old.scaler, transform)
     except ConfigError as e:
         st.error(str(e))
         return None
     if cfg != old:
         state.put("data_cfg", cfg)
-        ui.invalidate_model("The look-back or split changed.")
+        ui.invalidate_model("The look-back, split or transform changed.")
     return cfg
 
 
@@ -234,6 +249,31 @@ def show_series(series: Series, cfg: DataConfig) -> None:
     c[1].metric("Train windows", f"{split.n_train:,}")
     c[2].metric("Validation windows", f"{split.n_val:,}")
     c[3].metric("Test windows", f"{split.n_test:,}")
+    show_transform(series, cfg, split.train_end, x)
+
+
+def show_transform(series: Series, cfg: DataConfig, train_end: int, x: Any) -> None:
+    """The series as the model will see it (before scaling): the chosen transform, or every
+    candidate 'auto' will try."""
+    values = series.values
+    if cfg.transform == "auto":
+        season = transforms.training_season(values, train_end)
+        shown, skipped = transforms.candidates(values, season)
+        names = ", ".join(tf.kind for tf in shown)
+        st.caption(
+            f"What the model will see: 'auto' tries {names} when you train and keeps the one "
+            "with the lowest validation error (the test part is never used to choose). "
+            + " ".join(skipped)
+        )
+    else:
+        try:
+            shown = [transforms.resolve(cfg.transform, values, train_end)]
+        except DataError as e:
+            st.error(str(e))
+            return
+        st.caption(f"What the model will see: {shown[0].describe()}, then scaled.")
+    fig = transform_figure(x, values, shown, series.name)
+    st.plotly_chart(fig, key="data_transform_preview", config={"displayModeBar": False})
 
 
 # --------------------------------------------------------------------------- page

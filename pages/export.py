@@ -51,11 +51,13 @@ def predictions_csv(bundle: ModelBundle, dataset: Any) -> bytes:
 
 
 def forecast_csv(bundle: ModelBundle, dataset: Any, horizon: int) -> bytes:
-    """The H-step recursive forecast past the end of the series."""
-    lb = bundle.data_config.look_back
-    values = forecast(bundle.model, bundle.scaler, dataset.values, lb, horizon)
+    """The H-step recursive forecast past the end of the series, with its 80 % and 95 %
+    intervals (empty past the steps they were calibrated for)."""
+    fc = forecast(bundle.model, dataset, horizon)
     steps = future_axis(series_time(len(dataset.values)), len(dataset.values), horizon)
-    frame = pd.DataFrame({"step": np.arange(1, horizon + 1), "time": steps, "forecast": values})
+    frame = pd.DataFrame({"step": np.arange(1, horizon + 1), "time": steps, "forecast": fc.values})
+    for name, band in fc.bands.items():
+        frame[name] = np.concatenate([band, np.full(horizon - len(band), np.nan)])
     return frame.to_csv(index=False).encode("utf-8")
 
 
@@ -103,6 +105,9 @@ def describe(bundle: ModelBundle) -> None:
             "data": to_dict(bundle.data_config),
             "training": to_dict(bundle.train_config),
             "split": bundle.split.to_dict(),
+            "transform": bundle.transform.to_dict(),
+            "model_sees": f"{bundle.transform.label(bundle.column)}, scaled",
+            "transform_scores": bundle.transform_scores,
             "versions": bundle.versions,
         },
         expanded=False,

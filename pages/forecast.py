@@ -1,5 +1,6 @@
-"""Forecast: one-step predictions against the truth and the baselines, errors, and an
-H-step recursive forecast past the end of the series.
+"""Forecast: one-step predictions against the truth and the baselines, the multi-step
+backtest (error by steps ahead against the baselines, interval coverage) with the verdict,
+one-step errors, and an H-step recursive forecast past the end with 80 % / 95 % intervals.
 
 Reads (explorer.state): bundle, dataset, series. Writes the Gates page's widget key
 `gates_window` when a prediction point is clicked (that window opens on the Gates page).
@@ -20,6 +21,8 @@ from explorer.figures import (
     prediction_figure,
     residual_figure,
 )
+from explorer.forecast_figures import horizon_figure
+from lstm_core.backtest import default_horizon
 from lstm_core.forecast import Evaluation, forecast
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
@@ -58,13 +61,47 @@ def predictions(ev: Evaluation, dataset: Any, x: Any) -> None:
         st.caption("Click a prediction point to look at that window on the Gates page.")
 
 
+def pick_horizon(dataset: Any) -> int:
+    """Steps ahead of the backtest: one season by default, at most the test part."""
+    n_test = dataset.split.n_test
+    if n_test < 2:
+        return 1
+    key = "fc_bt_horizon"
+    if key in st.session_state and not 1 <= st.session_state[key] <= n_test:
+        del st.session_state[key]  # a new model on a shorter test part
+    default = default_horizon(dataset)
+    return int(st.slider("Steps ahead to test (H)", 1, n_test, key=ui.remember(key, default)))
+
+
+def backtest(ev: Evaluation) -> None:
+    """Error by steps ahead, model against baselines, and the verdict on it."""
+    bt = ev.backtest
+    st.caption(
+        f"From each of {len(bt.origins)} origins in the test part the model forecasts "
+        f"{bt.horizon} steps ahead, feeding its own predictions back (no refit, nothing from "
+        "after the origin); the baselines do the same. RMSE in original units by steps ahead."
+    )
+    d = bt.to_dict()
+    st.plotly_chart(horizon_figure(d["rmse_by_step"], d["baselines"]), key="fc_horizon_chart")
+    st.info(ev.verdict)
+    cov = " and ".join(
+        f"the {float(k):.0%} band holds {v:.0%} of the test points"
+        for k, v in d["coverage"].items()
+    )
+    iv = bt.intervals
+    few = " (few validation points: the widest band is approximate)" if any(iv.capped) else ""
+    st.caption(
+        f"Prediction intervals are split-conformal, per step, from the {iv.n_cal} validation "
+        f"targets{few}: on the test part {cov}."
+    )
+
+
 def errors(ev: Evaluation, dataset: Any, x: Any) -> None:
-    """The metrics table, the verdict and the residuals."""
-    st.subheader("Errors on the test part")
+    """The one-step metrics table and the residuals."""
+    st.subheader("One-step errors on the test part")
     season = f"season {ev.season}" if ev.season else "no season found"
     st.caption(f"Original units; MASE below 1 beats the naive forecast in-sample ({season}).")
     st.dataframe(metrics_frame(ev.table).style.format("{:.4g}"), key="fc_metrics")
-    st.info(ev.verdict)
     residuals = dataset.values[dataset.target_index] - ev.predictions
     st.plotly_chart(
         residual_figure(x, dataset.target_index, residuals, dataset.split), key="fc_residuals"
@@ -75,12 +112,13 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
     """An H-step recursive forecast: each prediction is fed back as the next input."""
     st.subheader("Forecast past the end")
     horizon = st.slider("Steps ahead (H)", 1, 200, key=ui.remember("fc_horizon", 12))
-    look_back = bundle.data_config.look_back
-    values = forecast(bundle.model, bundle.scaler, dataset.values, look_back, horizon)
+    fc = forecast(bundle.model, dataset, horizon)
     fx = future_axis(x if not isinstance(x, np.ndarray) else None, len(dataset.values), horizon)
-    st.plotly_chart(forecast_figure(x, dataset.values, fx, values), key="fc_future")
+    fig = forecast_figure(x, dataset.values, fx, fc.values, bands=fc.bands)
+    st.plotly_chart(fig, key="fc_future")
     st.caption(
-        "Recursive: errors compound with each step, so far-ahead values are the least reliable."
+        "Recursive: errors compound with each step, so far-ahead values are the least reliable; "
+        "the shaded 80 % and 95 % intervals widen with them (calibrated on the validation part)."
     )
 
 
@@ -91,9 +129,13 @@ if bundle is None or dataset is None:
     st.info("There is no trained model yet: train one first.")
     st.page_link("pages/train.py", label="Train a model", icon=":material/arrow_forward:")
 else:
-    evaluation = ui.evaluation()
     axis = time_axis(len(dataset.values))
-    predictions(evaluation, dataset, axis)
+    top = st.container()  # drawn once the evaluation (which needs the horizon) is ready
+    st.subheader("How far ahead does it forecast well? (backtest on the test part)")
+    evaluation = ui.evaluation(pick_horizon(dataset))
+    backtest(evaluation)
+    with top:
+        predictions(evaluation, dataset, axis)
     errors(evaluation, dataset, axis)
     future(bundle, dataset, axis)
 ui.finish()

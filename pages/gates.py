@@ -104,10 +104,20 @@ def window_trace(bundle, dataset, w: int) -> dict:
     cached = st.session_state.get("gates_trace")
     if cached is None or cached["key"] != key:
         x = dataset.X[w : w + 1]
-        pred = float(dataset.scaler.inverse(predict_scaled(bundle.model, x))[0])
+        out = predict_scaled(bundle.model, x)  # [1] model units -> original units
+        pred = float(dataset.to_levels(out, dataset.target_index[w : w + 1])[0])
         cached = {"key": key, "trace": trace_gates(bundle.model, x), "pred": pred}
         st.session_state["gates_trace"] = cached
     return cached
+
+
+def model_view(bundle, dataset, a: int, b: int) -> tuple[np.ndarray, str]:
+    """What the model saw at series points [a, b) (a >= the transform's lag) and its label:
+    the values themselves for "none", else the transformed, scaled inputs ("Δ x, scaled")."""
+    tf, d = bundle.transform, dataset.lag
+    if tf.kind == "none":
+        return dataset.values[a:b], bundle.column
+    return dataset.scaled[a - d : b - d], f"{tf.label(bundle.column)}, scaled"
 
 
 def window_summary(dataset, w: int, pred: float) -> None:
@@ -143,11 +153,11 @@ def unit_and_step(model, trace, layer: int) -> None:
         st.warning("The recomputed state differs from the traced one by more than 1e-4.")
 
 
-def downloads(trace, w: int) -> None:
+def downloads(trace, w: int, sees: str) -> None:
     """The window's gates as the CLI's .npz and as a tidy CSV, built only when clicked."""
     layers = gf.window_layers(trace.layers)
     files = (
-        ("npz", "this window's gates (.npz)", partial(gf.gates_npz, trace.x[0], layers)),
+        ("npz", "this window's gates (.npz)", partial(gf.gates_npz, trace.x[0], layers, sees)),
         ("csv", "a tidy table (.csv)", partial(gf.gates_csv, layers)),
     )
     for col, (ext, label, make) in zip(st.columns(2), files, strict=True):
@@ -159,22 +169,23 @@ def downloads(trace, w: int) -> None:
 
 
 def one_window(bundle, dataset, layer: int) -> None:
-    n_windows, look_back = dataset.split.n_windows, dataset.split.look_back
+    n_windows = dataset.split.n_windows
     key = choose("gates_window", lambda v: v in range(n_windows), n_windows - 1)
     w = int(st.slider("Window", 0, n_windows - 1, key=key, **PERSIST))
     cached = window_trace(bundle, dataset, w)
     trace = cached["trace"]
     window_summary(dataset, w, cached["pred"])
     gates = gf.window_layers(trace.layers)[layer]
-    target = float(dataset.values[dataset.target_index[w]])
+    first, t = w + dataset.lag, int(dataset.target_index[w])  # first input point, target point
+    inputs, label = model_view(bundle, dataset, first, t)
+    target = float(model_view(bundle, dataset, t, t + 1)[0][0])
     fig = figure(cached, layer, lambda: gf.window_figure(
-        gates, trace.names, dataset.values[w : w + look_back], target, w, bundle.column,
-        dates(dataset, w, w + look_back - 1),
+        gates, trace.names, inputs, target, first, label, dates(dataset, first, t - 1),
     ))  # fmt: skip
     st.plotly_chart(fig, config=PLOTLY, key="gates_heatmaps")
     saturation_table(gf.saturation(gates, trace.names), "in this window")
     unit_and_step(bundle.model, trace, layer)
-    downloads(trace, w)
+    downloads(trace, w, f"{bundle.transform.label(bundle.column)}, scaled")  # trace.x: scaled
 
 
 # --------------------------------------------------------------------------- whole series
@@ -190,13 +201,15 @@ def whole_series(bundle, dataset, start: int, end: int, n_cols: int) -> dict:
         text = f"Tracing the gates over {end - start:,} points…"
         bar = st.progress(0.0, text)
         try:
+            d = dataset.lag  # scaled[k] is the model's input at point k + d
             summary = summarise_run(
-                bundle.model, dataset.scaled[start:end], n_cols,
+                bundle.model, dataset.scaled[start - d : end - d], n_cols,
                 progress=lambda done, total: bar.progress(done / total, text),
             )  # fmt: skip
         finally:
             bar.empty()
-        cached = {"key": key, **gf.span_summary(summary, dataset.values[start:end], start)}
+        inputs, label = model_view(bundle, dataset, start, end)
+        cached = {"key": key, "label": label, **gf.span_summary(summary, inputs, start)}
         st.session_state["gates_whole"] = cached
     return cached
 
@@ -214,11 +227,13 @@ def whole_view(bundle, dataset, layer: int) -> None:
     longest = max(2, MAX_TRACE_VALUES // per_step)
     first = (max(0, n - min(longest, DEFAULT_SPAN)), n)
 
-    def fits(v) -> bool:
-        return isinstance(v, tuple | list) and len(v) == 2 and 0 <= v[0] < v[1] <= n
+    lag = dataset.lag  # the model sees nothing before this point
 
-    key = choose("gates_span", fits, first)
-    start, end = st.slider("Points of the series", 0, n, key=key, **PERSIST)
+    def fits(v) -> bool:
+        return isinstance(v, tuple | list) and len(v) == 2 and lag <= v[0] < v[1] <= n
+
+    key = choose("gates_span", fits, (max(lag, first[0]), n))
+    start, end = st.slider("Points of the series", lag, n, key=key, **PERSIST)
     if end - start > longest:
         start = end - longest
         st.info(f"Showing the last {longest:,} points of the span: the most traced for one view.")
@@ -230,7 +245,7 @@ def whole_view(bundle, dataset, layer: int) -> None:
     note = gf.downsample_note(res["k"])
     fig = figure(res, layer, lambda: gf.span_figure(
         res["layers"][layer], res["names"], res["x"], res["values"], res["k"], (start, end),
-        dataset.split, bundle.column, dates(dataset, start, end - 1),
+        dataset.split, res["label"], dates(dataset, start, end - 1),
     ))  # fmt: skip
     st.plotly_chart(fig, config=PLOTLY, key="gates_whole_heatmaps")
     st.caption(
@@ -263,6 +278,12 @@ def gates_page(bundle, dataset) -> None:
         f"{dataset.split.look_back} points. Colours are fixed: gates σ from 0 to 1, tanh values "
         "from −1 to 1 (white = 0), the cell state c symmetric around 0."
     )
+    if bundle.transform.kind != "none":
+        st.caption(
+            f"The model sees {ui.md_escape(bundle.transform.label(bundle.column))}, scaled "
+            f"({ui.md_escape(bundle.transform.describe())}): the input row and the gates are of "
+            "that; target and prediction above are in original units."
+        )
     left, right = st.columns([1, 2])
     with left:
         layer = pick_layer(cfg.num_layers)

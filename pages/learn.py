@@ -20,6 +20,7 @@ Cache (st.session_state, not a widget):
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import streamlit as st
 
@@ -127,6 +128,11 @@ def conveyor(lang: str):
         return None
     bundle, dataset = found
     cfg = bundle.model_config
+    tf = bundle.transform
+    if tf.kind != "none":
+        sees = f"{tf.label(bundle.column)}, scaled"
+        text = t("model_sees", lang, name=bundle.column, sees=sees, how=tf.describe())
+        st.caption(ui.md_escape(text))
     if cfg.num_layers > 1:
         st.caption(t("layer_note", lang, n=cfg.num_layers))
     w, unit, step = pick_place(lang, dataset, cfg.hidden_size)
@@ -200,7 +206,9 @@ def train_temperature(lang: str, epochs: int) -> None:
     try:
         mcfg = ModelConfig("lstm", EXAMPLE_HIDDEN, 1, True)
         tcfg = TrainConfig(epochs, old_t.batch_size, EXAMPLE_LR, seed=old_t.seed, device="cpu")
-        bundle, dataset = start_run(series.values, series.name, ui.configs()[0], mcfg, tcfg)
+        # the lecture's example: temperatures are stationary, the model reads them as they are
+        dcfg = replace(ui.configs()[0], transform="none")
+        bundle, dataset = start_run(series.values, series.name, dcfg, mcfg, tcfg)
     except (DataError, ConfigError) as e:
         st.error(str(e))
         return

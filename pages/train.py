@@ -1,5 +1,9 @@
 """Train: settings, a live loss chart and progress bar, Stop / Continue, earlier runs.
 
+With the Data page's transform on "auto", Train first tries each candidate transform for a
+few epochs (progress bar only), keeps the one with the lowest validation RMSE and trains it
+on for the remaining epochs with the live charts; the outcome names the choice and scores.
+
 Reads/writes (explorer.state): model_cfg, train_cfg, bundle, dataset, fit_result, runs,
 model_note. A click on any button while training reruns the script and interrupts it at
 its next st.* call (inside the callback); the bundle is stored before training starts and
@@ -11,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -22,8 +27,9 @@ from explorer.throttle import Throttle
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
-from lstm_core.pipeline import start_run, train_run
+from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run
 from lstm_core.train import FitResult, Progress, resolve_device
+from lstm_core.transforms import Transform
 
 REDRAW_SECONDS = 0.2  # at most ~5 chart/progress redraws per second while training
 REDRAW_SHARE = 0.03  # and chart redraws take at most ~3 % of the training time
@@ -163,6 +169,56 @@ def make_callback(
     return callback
 
 
+def trial_callback(running: FitResult, bar: DeltaGenerator) -> Callable[..., bool]:
+    """While "auto" tries the transforms: heartbeat, stop flag and the progress bar."""
+    clock = Throttle(REDRAW_SECONDS, share=1.0)
+
+    def callback(tf: Transform, i: int, k: int, p: Progress) -> bool:
+        if not clock.ready():
+            return False
+        with clock.draw():
+            running.extra["beat"] = time.monotonic()
+            if ui.stop_requested():
+                return True
+            done = (i + p.fraction) / k
+            text = f"Choosing what the model sees: trying {tf.kind} ({i + 1} of {k}), "
+            bar.progress(done, text=f"{text}epoch {p.epoch}/{p.last_epoch}")
+        return False
+
+    return callback
+
+
+def start_model(
+    model_cfg: ModelConfig, train_cfg: TrainConfig, running: FitResult, bar: DeltaGenerator
+) -> Choice | None:
+    """A fresh model in the session: for "auto", the winner of the transform trials (its
+    Choice is returned); otherwise untrained. DataError/ConfigError: shown, nothing stored."""
+    data_cfg, series = ui.configs()[0], ui.active_series()
+    ui.archive_run()  # the old model goes now: a cut-off trial must not leave it half-replaced
+    state.drop("bundle", "dataset", "snapshots", "evaluation")
+    choice = None
+    try:
+        if data_cfg.transform == "auto":
+            choice = choose_transform(series.values, series.name, data_cfg, model_cfg,
+                                      train_cfg, trial_callback(running, bar))  # fmt: skip
+            bundle, dataset = choice.bundle, choice.data
+        else:
+            bundle, dataset = start_run(series.values, series.name, data_cfg, model_cfg, train_cfg)
+    except (DataError, ConfigError) as e:
+        state.drop("fit_result")
+        st.error(str(e))
+        raise
+    state.put("bundle", bundle)
+    state.put("dataset", dataset)
+    state.put("model_note", "trained here")
+    probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
+    snaps = [watch.take(bundle.model, probe, len(bundle.history))]
+    if choice is not None and bundle.history:  # the winner before its trial, too
+        snaps.insert(0, watch.take(choice.untrained().model, probe, 0))
+    state.put("snapshots", snaps)
+    return choice
+
+
 def run_training(
     fresh: bool,
     model_cfg: ModelConfig,
@@ -174,52 +230,64 @@ def run_training(
     live: DeltaGenerator,
 ) -> None:
     """Start a new model (fresh) or continue the current one, drawing as it goes."""
-    if fresh:
-        data_cfg = ui.configs()[0]
-        series = ui.active_series()
-        try:
-            bundle, dataset = start_run(series.values, series.name, data_cfg, model_cfg, train_cfg)
-        except (DataError, ConfigError) as e:
-            st.error(str(e))
-            return
-        ui.archive_run()
-        state.put("bundle", bundle)
-        state.put("dataset", dataset)
-        state.put("model_note", "trained here")
-        probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
-        state.put("snapshots", [watch.take(bundle.model, probe, 0)])
-    bundle, dataset = state.get("bundle"), state.get("dataset")
-    bundle.train_config = train_cfg  # the callback spaces snapshots by this call's epochs
-    running = FitResult(bundle.history, ui.RUNNING, "", extra={"beat": time.monotonic()})
+    running = FitResult([], ui.RUNNING, "", extra={"beat": time.monotonic()})
     state.put("fit_result", running)
+    choice = None
+    if fresh:
+        try:
+            choice = start_model(model_cfg, train_cfg, running, bar)
+        except (DataError, ConfigError):
+            return
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    rest = choice.remaining(train_cfg) if choice is not None else train_cfg.epochs
+    # the callback spaces snapshots by this call's epochs
+    bundle.train_config = replace(train_cfg, epochs=max(1, rest))
+    running.history = bundle.history
     result = None
     try:
-        result = train_run(
-            bundle,
-            dataset,
-            train_cfg,
-            callback=make_callback(running, chart, bar, log_y, extra, live),
-        )
+        callback = make_callback(running, chart, bar, log_y, extra, live)
+        if choice is not None:
+            result = train_on(choice, train_cfg, callback)
+        else:
+            result = train_run(bundle, dataset, train_cfg, callback=callback)
     finally:  # also when a click stops this run at its next st.* call
+        bundle.train_config = train_cfg
         if result is None or result.status == "stopped":
             bundle.model.to("cpu").eval()
             result = result or FitResult(bundle.history, "stopped", "")
-            result.message = stopped_message(len(bundle.history))
+            result.message = stopped_message(bundle)
         state.put("fit_result", result)
     st.rerun()  # redraw the page from the stored state (buttons, chart, sidebar)
 
 
-def stopped_message(epoch: int) -> str:
-    return f"Stopped at epoch {epoch} — the weights trained so far are kept."
+def best_epoch(bundle) -> int | None:
+    """The epoch whose weights the model holds: its lowest validation loss (None when it
+    keeps its last weights or has no history)."""
+    if not bundle.history or not bundle.train_config.restore_best:
+        return None
+    return min(bundle.history, key=lambda r: r.val_loss).epoch
+
+
+def stopped_message(bundle) -> str:
+    best = best_epoch(bundle)
+    kept = (
+        f"the weights of epoch {best}, the lowest validation loss, are kept."
+        if best is not None
+        else "the weights trained so far are kept."
+    )
+    return f"Stopped at epoch {len(bundle.history)} — {kept}"
 
 
 def settle_interrupted() -> None:
     """Record how far a training run got that ended without saying so; forget a stop click."""
     result, bundle = state.get("fit_result"), state.get("bundle")
-    if bundle is not None and result is not None and result.status == ui.RUNNING:
-        bundle.model.to("cpu").eval()  # fit was cut off before it could do this
-        msg = stopped_message(len(bundle.history))
-        state.put("fit_result", FitResult(bundle.history, "stopped", msg))
+    if result is not None and result.status == ui.RUNNING:
+        if bundle is None:  # cut off while "auto" was still trying transforms
+            state.drop("fit_result")
+            st.warning("Training stopped while choosing the transform: press Train to start again.")
+        else:
+            bundle.model.to("cpu").eval()  # fit was cut off before it could do this
+            state.put("fit_result", FitResult(bundle.history, "stopped", stopped_message(bundle)))
     ui.clear_stop()
 
 
@@ -230,14 +298,29 @@ def show_outcome() -> None:
         show = {"diverged": st.error, "early_stopped": st.info, "stopped": st.warning}
         show.get(result.status, st.success)(result.message)
     if bundle is not None and dataset is not None and bundle.history:
-        last = bundle.history[-1]
+        best = best_epoch(bundle)
+        kept = next((r for r in bundle.history if r.epoch == best), bundle.history[-1])
+        which = f"kept epoch {kept.epoch}" if best is not None else "last epoch"
         verdict = ui.evaluation().verdict
         st.markdown(
-            f"**{len(bundle.history)} epochs** · train loss {last.train_loss:.4g} · "
-            f"validation loss {last.val_loss:.4g}. {verdict}"
+            f"**{len(bundle.history)} epochs** · {which}: train loss {kept.train_loss:.4g} · "
+            f"validation loss {kept.val_loss:.4g}. {verdict}"
         )
+        transform_line(bundle)
         st.page_link("pages/gates.py", label="Look inside the gates", icon=":material/memory:")
         st.page_link("pages/forecast.py", label="See the forecasts", icon=":material/trending_up:")
+
+
+def transform_line(bundle) -> None:
+    """What the model sees, and for "auto" each candidate's validation RMSE (original units)."""
+    tf = bundle.transform
+    text = f"What the model sees: {tf.describe()}, scaled"
+    scores = bundle.transform_scores
+    if scores:
+        ranked = sorted(scores.items(), key=lambda kv: kv[1])
+        listed = " · ".join(f"{k} {v:.4g}" for k, v in ranked)
+        text += f" — auto chose it by validation RMSE ({listed})"
+    st.caption(ui.md_escape(text + "."))
 
 
 def buttons(ready: bool, has_model: bool) -> str | None:
@@ -281,7 +364,8 @@ def loss_chart(chart: DeltaGenerator, log_y: bool, extra: list) -> None:
     bundle = state.get("bundle")
     history = bundle.history if bundle is not None else []
     if history or extra:
-        chart.plotly_chart(loss_figure(history, log_y, extra), key="train_loss_chart")
+        best = best_epoch(bundle) if bundle is not None else None
+        chart.plotly_chart(loss_figure(history, log_y, extra, best), key="train_loss_chart")
 
 
 # --------------------------------------------------------------------------- page

@@ -105,8 +105,17 @@ def test_train_a_small_model_live():
     parts = traces(figures(at)[0])
     assert decode(parts["train"]["x"]) == [1, 2]
     assert len(decode(parts["validation"]["y"])) == 2
-    assert texts(at.success) == ["Trained 2 epochs."]
+    bundle = state(at, "bundle")
+    best = min(bundle.history, key=lambda r: r.val_loss).epoch
+    assert texts(at.success) == [
+        f"Trained 2 epochs. The weights of epoch {best}, the lowest validation loss, were kept."
+    ]
+    assert parts[f"kept: epoch {best}"]["x"] == [best]  # the kept epoch is marked
     assert any("baseline" in m for m in texts(at.markdown))
+    # auto chose what the model sees, and the page says so with every candidate's score
+    assert set(bundle.transform_scores) == {"none", "diff", "logdiff", "sdiff"}
+    line = next(c for c in texts(at.caption) if c.startswith("What the model sees"))
+    assert "auto chose it by validation RMSE" in line
     assert "2 epochs" in " ".join(texts(at.sidebar.caption))
     assert state(at, "model_note") == "trained here"
 
@@ -134,10 +143,16 @@ def test_stop_flag_keeps_weights_then_continue_numbers_epochs_on():
     at = train(start("pages/train.py"))
     at.session_state["stop_requested"] = True  # what the Stop button's on_click sets
     at.button(key="continue_btn").click().run()
-    assert texts(at.warning) == ["Stopped at epoch 2 — the weights trained so far are kept."]
+    best = min(state(at, "bundle").history, key=lambda r: r.val_loss).epoch
+    assert texts(at.warning) == [
+        f"Stopped at epoch 2 — the weights of epoch {best}, the lowest validation loss, are kept."
+    ]
     at.button(key="continue_btn").click().run()
     assert decode(traces(figures(at)[0])["train"]["x"]) == [1, 2, 3, 4]
-    assert texts(at.success) == ["Trained 2 epochs."]
+    best = min(state(at, "bundle").history, key=lambda r: r.val_loss).epoch
+    assert texts(at.success) == [
+        f"Trained 2 epochs. The weights of epoch {best}, the lowest validation loss, were kept."
+    ]
 
 
 def test_rerun_that_interrupted_training_reports_where_it_stopped():
@@ -145,7 +160,10 @@ def test_rerun_that_interrupted_training_reports_where_it_stopped():
     history = state(at, "bundle").history
     at.session_state["fit_result"] = FitResult(history, "running", "")  # killed mid-run
     at.run()
-    assert texts(at.warning) == ["Stopped at epoch 3 — the weights trained so far are kept."]
+    best = min(history, key=lambda r: r.val_loss).epoch
+    assert texts(at.warning) == [
+        f"Stopped at epoch 3 — the weights of epoch {best}, the lowest validation loss, are kept."
+    ]
 
 
 def test_new_run_keeps_the_old_one_for_the_overlay():
@@ -272,7 +290,7 @@ def test_upload_selects_the_engines_value_column_and_says_why(name):
 def test_the_users_column_choice_is_kept_while_they_stay_on_that_file():
     hares = pd.DataFrame({"lynx": WAVE, "hare": np.array(WAVE) / 2 + 7}).to_csv().encode()
     at = upload(start(), "h.csv", hares)
-    value, date = at.selectbox
+    value, date = at.selectbox[0], at.selectbox[1]  # then the transform's
     assert (value.options, value.value) == (["lynx", "hare"], "lynx")
     assert date.options == ["(none: use the row order)", "hare"]  # not the row index
     value.set_value("hare").run()
@@ -338,7 +356,31 @@ def test_forecast_page_metrics_verdict_and_horizon():
     at.toggle(key="fc_baselines").set_value(True).run()
     assert "naive (last value)" in traces(figures(at)[0])
     at.slider(key="fc_horizon").set_value(5).run()
-    assert len(decode(traces(figures(at)[2])["forecast"]["y"])) == 6  # last point + 5
+    future = next(f for f in figures(at) if "forecast" in traces(f))
+    assert len(decode(traces(future)["forecast"]["y"])) == 6  # last point + 5
+    # each band: 5 upper then 5 lower points, lower below upper
+    band = decode(traces(future)["80 % interval"]["y"])
+    assert len(band) == 10 and all(u >= lo for u, lo in zip(band[:5], band[:4:-1], strict=True))
+    assert "95 % interval" in traces(future)
+
+
+def test_forecast_page_backtest_by_horizon():
+    at = train(start("pages/train.py"))
+    at.switch_page("pages/forecast.py").run()
+    ev = state(at, "evaluation")[1]
+    assert ev.backtest.horizon == 10  # one season (12), at most half the 20 test points
+    by_step = next(f for f in figures(at) if f["layout"]["xaxis"]["title"]["text"] == "steps ahead")
+    lines = traces(by_step)
+    assert list(lines) == ["naive (last value)", "seasonal naive", "mean of train", "model"]
+    np.testing.assert_allclose(decode(lines["model"]["y"]), ev.backtest.rmse_by_step())
+    assert ev.verdict in texts(at.info)
+    assert "over forecasts 1–10 steps ahead from 11 test origins" in ev.verdict
+    assert "The model saw " in ev.verdict
+    cov = next(c for c in texts(at.caption) if c.startswith("Prediction intervals"))
+    assert "the 80% band holds" in cov and "from the 20 validation targets" in cov
+    at.slider(key="fc_bt_horizon").set_value(3).run()
+    assert state(at, "evaluation")[1].backtest.horizon == 3
+    assert "over forecasts 1–3 steps ahead from 18 test origins" in " ".join(texts(at.info))
 
 
 def test_forecast_without_a_model_points_to_train():
@@ -428,7 +470,7 @@ def test_watch_the_gates_learn_and_scrub_through_epochs():
     at = start("pages/train.py")
     train(at, epochs=3)
     snaps = state(at, "snapshots")
-    assert [s.epoch for s in snaps] == [0, 1, 2, 3]
+    assert [s.epoch for s in snaps] == [0, 1, 2, 3]  # auto: 0 and 1 from the winner's trial
     gates = next(f for f in figures(at) if "probe window" in f["layout"]["title"]["text"])
     assert "after epoch 3" in gates["layout"]["title"]["text"]
     z = np.array(decode(traces(gates)["f"]["z"])).reshape(-1)

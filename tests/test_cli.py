@@ -88,7 +88,8 @@ def test_gates_writes_every_layer_of_the_last_window(model, tmp_path):
     assert r.returncode == 0, r.stderr
     g = np.load(npz)
     names = {f"{n}_l{k}" for n in "ifgoch" for k in (0, 1)}
-    assert set(g.files) == names | {"x"}
+    assert set(g.files) == names | {"x", "sees"}
+    assert str(g["sees"]) == "Δ passengers, scaled"
     assert g["x"].shape == (12,) and g["f_l1"].shape == (12, 8)
     for n in "ifo":
         assert g[f"{n}_l0"].min() >= 0 and g[f"{n}_l0"].max() <= 1

@@ -168,9 +168,9 @@ def test_bin_centres_and_column_budget():
 def test_npz_round_trip_matches_cli_layout():
     layers = [_layer("ifgoch"), _layer("ifgoch", 1)]
     x = np.linspace(0, 1, T, dtype=np.float32)
-    data = np.load(io.BytesIO(gf.gates_npz(x, layers)))
-    expected = {"x"} | {f"{n}_l{k}" for k in (0, 1) for n in "ifgoch"}
-    assert set(data.files) == expected
+    data = np.load(io.BytesIO(gf.gates_npz(x, layers, "Δ v, scaled")))
+    expected = {"x", "sees"} | {f"{n}_l{k}" for k in (0, 1) for n in "ifgoch"}
+    assert set(data.files) == expected and str(data["sees"]) == "Δ v, scaled"
     np.testing.assert_array_equal(data["x"], x)
     np.testing.assert_array_equal(data["c_l1"], layers[1]["c"])
     assert data["h_l0"].shape == (T, H)
