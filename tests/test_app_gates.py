@@ -42,13 +42,13 @@ def router(tmp_path_factory) -> Path:
     return root / "app.py"
 
 
-def _trained(n_points: int = 200, batch_size: int = 32, **model) -> dict:
+def _trained(n_points: int = 200, batch_size: int = 32, transform: str = "none", **model) -> dict:
     t = np.arange(n_points)
     values = np.sin(2 * np.pi * t / 20) + 0.05 * np.random.default_rng(0).standard_normal(n_points)
     bundle, dataset = start_run(
         values,
         "level <b>",
-        DataConfig(look_back=LOOK_BACK, transform="none"),
+        DataConfig(look_back=LOOK_BACK, transform=transform),
         ModelConfig(hidden_size=HIDDEN, **model),
         TrainConfig(epochs=1, batch_size=batch_size, seed=0, device="cpu"),
     )
@@ -246,3 +246,33 @@ def test_choices_survive_a_page_switch_and_missing_data_is_explained(router, lst
     at = _app(router, {"bundle": lstm["bundle"]})
     assert "Load the data" in at.warning[0].value
     assert not at.exception
+
+
+def test_a_model_on_differences_shows_what_it_saw(router):
+    """diff: the input row is the scaled differences the gates read (labelled so), the
+    target and prediction stay in original units, and the whole series starts at point 1."""
+    diff = _trained(transform="diff")
+    at = _app(router, diff)
+    assert not at.exception
+    bundle, dataset = diff["bundle"], diff["dataset"]
+    w = dataset.split.n_windows - 1
+    maps, spec = _heatmaps(at)
+    inputs = next(
+        tr for tr in spec["data"] if tr["type"] == "scatter" and tr.get("mode") != "markers"
+    )
+    np.testing.assert_allclose(_decode(inputs["y"]), dataset.X[w].numpy(), rtol=1e-6)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Δ level &lt;b&gt;, scaled"
+    assert f"points {w + 1}..{w + LOOK_BACK}" in spec["layout"]["title"]["text"]
+    from lstm_core.forecast import predict
+
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Target"] == f"{dataset.values[-1]:.4g}"
+    assert metrics["Prediction"] == f"{predict(bundle.model, dataset)[w]:.4g}"
+    seen = " ".join(c.value for c in at.caption)
+    assert "The model sees Δ level" in seen and "change from the last step" in seen
+    at.radio(key="gates_view").set_value("Whole series").run()
+    assert not at.exception
+    assert at.slider(key="gates_span").value == (1, 200)  # point 0 has no difference
+    maps, _ = _heatmaps(at)
+    full = trace_gates(bundle.model, dataset.scaled).layers[0]["f"][0]  # [199, H]
+    np.testing.assert_allclose(maps["f"], full.T, atol=1e-5)

@@ -147,3 +147,20 @@ def test_tune_malloc_can_be_switched_off():
     env = {**os.environ, "LSTM_CORE_TUNE_MALLOC": "0", "PYTHONPATH": str(ROOT)}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.split() == ["False", "False"]
+
+
+def test_quality_quick_scores_before_and_after_and_the_cost_of_auto():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks.quality", "--quick", "--json", "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads(r.stdout)
+    q = res["quality"]["air_passengers"]
+    for key in ("before_one_step", "before_backtest", "after_one_step", "after_backtest"):
+        assert _positive_finite(q[key])
+    assert 0 <= q["coverage_80"] <= q["coverage_95"] <= 1
+    assert q["transforms"][0] in {"none", "diff", "logdiff", "sdiff"} and q["horizon"] == 10
+    cost = res["cost"]["air_passengers"]
+    assert _summary_ok(cost["cli_auto_over_none"]) and _summary_ok(cost["fit_auto_over_none"])

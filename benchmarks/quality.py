@@ -1,0 +1,204 @@
+"""Forecast quality against the baselines, before and after issue 9, and the cost of `auto`.
+
+    python -m benchmarks.quality [--quick] [--json] [--seeds 0,1,2] [--csv FILE ...]
+
+For each series (the three built-in real ones, the synthetic trend and a random walk, and
+any --csv files), trained with the CLI's defaults in this process:
+  before   the levels ("none"), last epoch's weights (the defaults before issue 9)
+  after    the defaults now: transform "auto", best weights kept
+Scores, all on the test part, in original units:
+  one-step   test RMSE / the best baseline's (naive, seasonal naive, mean)
+  backtest   mean over steps 1..H of RMSE / the best baseline's mean (H = one season, at
+             most half the test part), and the share of test points inside the 80 % and
+             95 % intervals (after only)
+Below 1 beats every baseline. Means over --seeds.
+
+The cost of `auto`: `python -m lstm_core train CSV --transform auto` against `--transform
+none` as whole processes, the way a user runs it (same settings, alternated), and the
+training alone in this process; ratios are medians of per-pair ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.stats import summarize  # noqa: E402
+from lstm_core.backtest import default_horizon  # noqa: E402
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
+from lstm_core.data import load_series, series_from_values  # noqa: E402
+from lstm_core.datasets import load_builtin  # noqa: E402
+from lstm_core.forecast import evaluate  # noqa: E402
+from lstm_core.pipeline import run  # noqa: E402
+from lstm_core.synthetic import random_walk  # noqa: E402
+
+BUILTIN = ("air_passengers", "sunspots", "nile", "trend")
+
+
+def series_set(csvs: list[str]) -> dict[str, np.ndarray]:
+    out = {key: load_builtin(key).values for key in BUILTIN}
+    out["random_walk"] = series_from_values(random_walk(n=500, seed=0)).values
+    for path in csvs:
+        out[Path(path).stem] = load_series(path).values
+    return out
+
+
+def score(values: np.ndarray, data_cfg: DataConfig, train_cfg: TrainConfig) -> dict:
+    """One training with these settings and its test scores against the baselines."""
+    bundle, data, _, choice = run(values, "v", data_cfg, ModelConfig(), train_cfg)
+    ev = evaluate(bundle.model, data, horizon=default_horizon(data))
+    bt = ev.backtest
+    one = ev.table["model"]["rmse"] / min(v["rmse"] for k, v in ev.table.items() if k != "model")
+    multi = bt.mean_rmse() / min(bt.mean_rmse(k) for k in bt.baselines)
+    return {
+        "one_step": one,
+        "backtest": multi,
+        "horizon": bt.horizon,
+        "coverage": bt.coverage(),
+        "transform": bundle.transform.kind,
+        "scores": choice.scores if choice else {},
+    }
+
+
+def quality(series: dict[str, np.ndarray], seeds: list[int], epochs: int, log) -> dict:
+    before_d = DataConfig(transform="none")
+    before_t = TrainConfig(epochs=epochs, restore_best=False)
+    after_d, after_t = DataConfig(), TrainConfig(epochs=epochs)
+    out = {}
+    for name, values in series.items():
+        rows = {"before": [], "after": []}
+        for seed in seeds:
+            rows["before"].append(score(values, before_d, replace(before_t, seed=seed)))
+            rows["after"].append(score(values, after_d, replace(after_t, seed=seed)))
+        out[name] = {
+            "points": len(values),
+            "before_one_step": float(np.mean([r["one_step"] for r in rows["before"]])),
+            "before_backtest": float(np.mean([r["backtest"] for r in rows["before"]])),
+            "after_one_step": float(np.mean([r["one_step"] for r in rows["after"]])),
+            "after_backtest": float(np.mean([r["backtest"] for r in rows["after"]])),
+            "horizon": rows["after"][0]["horizon"],
+            "coverage_80": float(np.mean([r["coverage"]["0.8"] for r in rows["after"]])),
+            "coverage_95": float(np.mean([r["coverage"]["0.95"] for r in rows["after"]])),
+            "transforms": [r["transform"] for r in rows["after"]],
+        }
+        log(f"{name}: {json.dumps(out[name])}")
+    return out
+
+
+def _cli_seconds(csv: Path, transform: str, epochs: int, out: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "lstm_core", "train", str(csv), "--out", str(out),
+         "--epochs", str(epochs), "--transform", transform],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    return time.perf_counter() - t
+
+
+def _fit_seconds(values: np.ndarray, transform: str, epochs: int) -> float:
+    t = time.perf_counter()
+    run(values, "v", DataConfig(transform=transform), ModelConfig(), TrainConfig(epochs=epochs))
+    return time.perf_counter() - t
+
+
+def auto_cost(series: dict[str, np.ndarray], keys: list[str], epochs: int, reps: int, log) -> dict:
+    """auto over none: whole CLI processes and training alone, alternated (A B B A ...)."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for key in keys:
+            csv = Path(tmp) / f"{key}.csv"
+            csv.write_text("v\n" + "\n".join(f"{v:.10g}" for v in series[key]) + "\n")
+            model = Path(tmp) / "m.pt"
+            cli, fit = [], []
+            for r in range(reps):
+                order = ("auto", "none") if r % 2 == 0 else ("none", "auto")
+                c = {k: _cli_seconds(csv, k, epochs, model) for k in order}
+                f = {k: _fit_seconds(series[key], k, epochs) for k in order}
+                cli.append((c["auto"], c["none"]))
+                fit.append((f["auto"], f["none"]))
+            out[key] = {
+                "cli_auto_over_none": summarize([a / b for a, b in cli]).to_dict(),
+                "fit_auto_over_none": summarize([a / b for a, b in fit]).to_dict(),
+                "cli_none_seconds": summarize([b for _, b in cli]).to_dict(),
+                "fit_none_seconds": summarize([b for _, b in fit]).to_dict(),
+            }
+            log(f"auto cost {key}: {json.dumps(out[key])}")
+    return out
+
+
+def report(res: dict) -> str:
+    lines = [
+        f"Epochs {res['epochs']}, seeds {res['seeds']}; test RMSE / best baseline "
+        "(below 1 beats naive, seasonal naive and mean)",
+        "",
+        "| series | points | before: one-step | before: backtest | after: one-step | "
+        "after: backtest | H | 80 % band | 95 % band | auto chose |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, q in res["quality"].items():
+        chose = ", ".join(sorted(set(q["transforms"]), key=q["transforms"].index))
+        lines.append(
+            f"| {name} | {q['points']} | {q['before_one_step']:.2f} | {q['before_backtest']:.2f} "
+            f"| {q['after_one_step']:.2f} | {q['after_backtest']:.2f} | {q['horizon']} "
+            f"| {q['coverage_80']:.0%} | {q['coverage_95']:.0%} | {chose} |"
+        )
+    lines += ["", "| series | auto / none, whole CLI process | auto / none, training alone |",
+              "|---|---|---|"]  # fmt: skip
+    for name, c in res["cost"].items():
+        a, b = c["cli_auto_over_none"], c["fit_auto_over_none"]
+        lines.append(
+            f"| {name} | {a['median']:.2f} ({a['lo']:.2f}–{a['hi']:.2f}) "
+            f"| {b['median']:.2f} ({b['lo']:.2f}–{b['hi']:.2f}) |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="2 epochs, one seed, one series (CI)")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--epochs", type=int, default=TrainConfig().epochs)
+    ap.add_argument("--reps", type=int, default=4, help="alternated runs per side (cost)")
+    ap.add_argument("--csv", nargs="*", default=[], help="more series to score")
+    ap.add_argument("--quiet", action="store_true")
+    a = ap.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(1)  # as the other benchmarks: ratios, not the machine's load
+
+    def log(s: str) -> None:
+        if not a.quiet:
+            print(s, file=sys.stderr, flush=True)
+
+    seeds = [0] if a.quick else [int(s) for s in a.seeds.split(",")]
+    epochs = 2 if a.quick else a.epochs
+    series = series_set(a.csv)
+    if a.quick:
+        series = {"air_passengers": series["air_passengers"]}
+    res = {
+        "epochs": epochs,
+        "seeds": seeds,
+        "quality": quality(series, seeds, epochs, log),
+        "cost": auto_cost(series, ["air_passengers"], epochs, 2 if a.quick else a.reps, log),
+    }
+    res = json.loads(json.dumps(res, default=float), parse_constant=lambda c: None)
+    print(json.dumps(res) if a.json else report(res))
+    return 0 if all(math.isfinite(q["after_backtest"]) for q in res["quality"].values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
