@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -181,7 +182,9 @@ def _csv(tmp: Path, name: str, column: str, n: int = 160) -> Path:
 
 CHART_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .some(el => (el._fullData || []).some(t => t.y && t.y.length > 100))"""
+# points of the Data page's series chart (traces train/validation/test), not of the preview
 POINTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(el => (el._fullData || []).some(t => t.name === 'train'))
     .map(el => (el._fullData || []).reduce((n, t) => n + (t.y ? t.y.length : 0), 0))
     .reduce((a, b) => Math.max(a, b), 0)"""
 
@@ -288,7 +291,7 @@ def test_pandas_csv_shows_its_real_column(browser, server, tmp_path):
         sidebar.get_by_text("Series: lynx · 114 points").wait_for()
         page.wait_for_function(f"() => ({POINTS_JS})() === 114 + 2")  # its parts share 2
         _wait_idle(page)
-        assert page.evaluate(AXIS_JS) == ["lynx"]  # the Data page chart's value axis
+        assert page.evaluate(AXIS_JS)[0] == "lynx"  # the Data page series chart's value axis
         page.screenshot(path=str(ARTIFACTS / "data_pandas_csv_columns.png"))
         page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "data_pandas_csv_chart.png"))
@@ -343,3 +346,102 @@ def test_two_visitors_do_not_see_each_others_data(browser, server, tmp_path):
     finally:
         ctx_a.close()
         ctx_b.close()
+
+
+FIGS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+    x: el.layout && el.layout.xaxis && el.layout.xaxis.title ? el.layout.xaxis.title.text : null,
+    names: (el._fullData || []).map(t => t.name)}))"""
+
+
+def _figs(page, has: str) -> list[dict]:
+    """The page's Plotly charts (x-axis title, trace names), once one has a trace `has`."""
+    page.wait_for_function(
+        "name => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".some(el => (el._fullData || []).some(t => t.name === name))",
+        arg=has,
+    )
+    _wait_idle(page)
+    return page.evaluate(FIGS_JS)
+
+
+def _shot(page, locator, name: str, block: str = "center"):
+    """A viewport screenshot with `locator` scrolled to `block` (the app scrolls inside)."""
+    locator.evaluate("(el, block) => el.scrollIntoView({block})", block)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def _train(page) -> str:
+    """Click Train and wait for the outcome; returns the success line."""
+    _set_number(page, "Epochs", 12)
+    _set_number(page, "Hidden size", 8)
+    _wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    done = page.get_by_text(re.compile(r"^Trained 12 epochs\. The weights of epoch \d+, "))
+    done.wait_for()
+    _wait_idle(page)
+    return done.inner_text()
+
+
+def test_auto_transform_backtest_verdict_and_intervals(browser, server):
+    """Air passengers with the default 'auto': what the model sees on Data, the kept epoch and
+    auto's choice on Train, the backtest by steps ahead, its verdict and the 80 % band on
+    Forecast; then 'diff' picked by hand clears the model and Gates says Δ passengers."""
+    ctx, page = _open(browser, server)
+    try:
+        _nav(page, "Data")
+        page.get_by_text("Active series: passengers").wait_for()
+        sees = page.get_by_role("combobox", name="What the model sees")
+        assert sees.input_value().startswith("auto"), sees.input_value()
+        page.get_by_text("What the model will see: 'auto' tries").wait_for()
+        preview = _figs(page, "logdiff")[-1]["names"]
+        assert {"diff", "logdiff"} <= set(preview), preview
+        _shot(page, page.locator(".js-plotly-plot").last, "auto_data.png")
+
+        _nav(page, "Train")
+        line = _train(page)
+        kept = int(re.search(r"weights of epoch (\d+)", line)[1])
+        assert f"kept: epoch {kept}" in {n for f in _figs(page, "validation") for n in f["names"]}
+        page.get_by_text(re.compile(r"— auto chose it by validation RMSE \(")).wait_for()
+        _shot(page, page.locator('[data-testid="stAlert"]').first, "auto_train.png")
+
+        _nav(page, "Forecast")
+        figs = _figs(page, "80 % interval")
+        horizon = [f for f in figs if f["x"] == "steps ahead"]
+        assert len(horizon) == 1 and {"model", "naive (last value)", "seasonal naive"} <= set(
+            horizon[0]["names"]
+        ), figs
+        assert any("95 % interval" in f["names"] for f in figs), figs
+        verdict = page.locator('[data-testid="stAlert"]').filter(has_text="steps ahead from")
+        assert "The model saw" in verdict.inner_text(), verdict.inner_text()
+        heading = page.get_by_role("heading", name="How far ahead does it forecast well?")
+        _shot(page, heading, "auto_forecast_backtest.png", "start")
+        _shot(page, page.locator(".js-plotly-plot").last, "auto_forecast_future.png")
+
+        _nav(page, "Data")
+        page.get_by_role("combobox", name="What the model sees").click()
+        page.get_by_role("option", name="diff: change from the last step").click()
+        page.get_by_text("The model was cleared: train again on the Train page.").wait_for()
+        page.wait_for_function(  # the preview: only the series as the model will now see it
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(el =>"
+            " (el._fullData || []).map(t => t.name).join() === 'diff')"
+        )
+        _shot(page, page.get_by_role("heading", name="Windows and split"), "auto_data_diff.png")
+
+        _nav(page, "Train")
+        _train(page)
+        sees_diff = "What the model sees: diff (change from the last step), scaled."
+        page.get_by_text(sees_diff, exact=True).wait_for()
+        _nav(page, "Gates", "Inside the gates")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+            ".some(el => (el._fullData || []).some(t => t.type === 'heatmap'))"
+        )
+        _wait_idle(page)
+        caption = page.get_by_text("The model sees Δ passengers, scaled")
+        caption.wait_for()
+        _shot(page, caption, "auto_gates.png")
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "FAILED_auto_transform.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()
