@@ -1,12 +1,12 @@
 """LSTM Explorer: the router. Pages live in pages/; shared helpers in explorer/."""
 
-import os
+# Before torch is first imported (by a page): how OpenMP threads wait; each training then
+# takes the cores free of other work (lstm_core/threads.py, benchmarks/README.md "Threads").
+from lstm_core.threads import early_setup
 
-# Before torch is first imported (by a page): OpenMP threads sleep instead of spinning at
-# barriers, so a busy core doesn't stall training 8-27x (benchmarks/README.md, "Threads").
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+early_setup()
 
-import streamlit as st
+import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="LSTM Explorer", page_icon=":material/neurology:", layout="wide")
 

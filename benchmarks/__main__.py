@@ -1,5 +1,9 @@
 """`python -m benchmarks [--quick] [--json] [--large] ...`: see benchmarks/run.py."""
 
-from benchmarks.run import main
+from lstm_core.threads import early_setup
+
+early_setup()  # before torch loads, as the CLI and the app do
+
+from benchmarks.run import main  # noqa: E402
 
 raise SystemExit(main())

@@ -93,11 +93,12 @@ def _share_script_cache() -> None:
 def page_child(
     points: int, look_back: int, hidden: int, reruns: int, threads: int, compile_once: bool
 ) -> dict:
-    import torch
     from streamlit.testing.v1 import AppTest
 
     if threads:
-        torch.set_num_threads(threads)
+        from lstm_core.threads import pin as pin_threads
+
+        pin_threads(threads)  # fit's policy keeps it too
     if compile_once:
         _share_script_cache()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
@@ -135,7 +136,6 @@ def page_child(
 def memory_child(points: int, hidden: int, mode: str, threads: int) -> dict:
     """Peak RSS the whole-series view adds for a `points`-step run, and what it keeps."""
     import numpy as np
-    import torch
 
     from explorer import gate_figures as gf
     from lstm_core.config import ModelConfig
@@ -145,7 +145,9 @@ def memory_child(points: int, hidden: int, mode: str, threads: int) -> dict:
     from lstm_core.models import build_model
 
     if threads:
-        torch.set_num_threads(threads)
+        from lstm_core.threads import pin as pin_threads
+
+        pin_threads(threads)  # fit's policy keeps it too
     model = build_model(ModelConfig(hidden_size=hidden), seed=0)
     x = np.sin(np.arange(points) / 7).astype(np.float32)
     cols = gf.max_cols_for(hidden, 6)
@@ -195,7 +197,6 @@ def train_child(
     per-epoch cost is the slope between the two counts, so what a run pays once (building
     the windows and model, the final redraw, the verdict) cancels out. Sides alternate.
     """
-    import torch
     from streamlit.testing.v1 import AppTest
 
     from lstm_core import pipeline
@@ -205,7 +206,9 @@ def train_child(
     from lstm_core.synthetic import sine_series
 
     if threads:
-        torch.set_num_threads(threads)
+        from lstm_core.threads import pin as pin_threads
+
+        pin_threads(threads)  # fit's policy keeps it too
     _share_script_cache()
     values = sine_series(points, period=24, noise=0.1, seed=0)
     callback_s: dict[int, list[float]] = {}  # epochs -> seconds spent in the page's callback

@@ -176,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv", nargs="*", default=[], help="more series to score")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args(argv)
-    import torch
+    from lstm_core.threads import pin
 
-    torch.set_num_threads(1)  # as the other benchmarks: ratios, not the machine's load
+    pin(1)  # as the other benchmarks: ratios, not the machine's load
 
     def log(s: str) -> None:
         if not a.quiet:

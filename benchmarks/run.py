@@ -133,14 +133,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def collect(a: argparse.Namespace) -> dict:
-    import torch
 
     def log(s: str) -> None:
         if not a.quiet:
             print(s, file=sys.stderr, flush=True)
 
     if a.threads:
-        torch.set_num_threads(a.threads)
+        from lstm_core.threads import pin as pin_threads
+
+        pin_threads(a.threads)  # fit's policy keeps it too
     if a.configs:
         configs = [c.strip() for c in a.configs.split(",")]
     else:

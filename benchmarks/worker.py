@@ -64,7 +64,9 @@ def train_once(config: str, epochs: int | None, threads: int | None, in_thread: 
     from lstm_core.windows import make_dataset
 
     if threads:
-        torch.set_num_threads(threads)
+        from lstm_core.threads import pin as pin_threads
+
+        pin_threads(threads)  # fit's policy keeps it too
     cfg = CONFIGS[config]
     data = make_dataset(sine_series(cfg.n_points), DataConfig(look_back=cfg.look_back))
     model = build_model(ModelConfig(hidden_size=cfg.hidden), seed=SEED)

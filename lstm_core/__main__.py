@@ -1,12 +1,13 @@
 """`python -m lstm_core ...`: see lstm_core/cli.py."""
 
-import os
 import sys
 
-# Before torch is imported: OpenMP threads sleep instead of spinning when a core is busy
-# (benchmarks/README.md, "Threads").
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Before torch is imported: how OpenMP threads wait (lstm_core/threads.py); the thread
+# count is decided per run from the load.
+from .threads import early_setup
 
-from .cli import main
+early_setup()
+
+from .cli import main  # noqa: E402
 
 sys.exit(main())

@@ -29,6 +29,7 @@ from .windows import Dataset, Scaler
 
 LEVELS: tuple[float, ...] = (0.8, 0.95)  # nominal coverage of the prediction intervals
 PATH_ROWS = 4096  # origins per batch when rolling paths forward
+MAX_ORIGINS = 2000  # a longer part is sampled at this many evenly spaced origins / targets
 
 
 @torch.no_grad()
@@ -111,6 +112,13 @@ def conformal_quantile(scores: np.ndarray, level: float) -> tuple[float, bool]:
     return float(s[min(k, n) - 1]), k > n
 
 
+def spaced(a: int, b: int, most: int = MAX_ORIGINS) -> np.ndarray:
+    """The integers in [a, b), or `most` of them evenly spaced (first and last kept)."""
+    if b - a <= most:
+        return np.arange(a, b)
+    return np.unique(np.linspace(a, b - 1, most).round().astype(np.int64))
+
+
 def _scores(y: np.ndarray, p: np.ndarray, log: bool) -> np.ndarray:
     if log:
         return np.abs(np.log(y) - np.log(np.maximum(p, 1e-300)))
@@ -123,23 +131,25 @@ def calibrate(
     """Conformal half-widths for steps 1..H from the validation targets.
 
     For step h every validation target is forecast from the origin h - 1 windows before it
-    (that origin may lie in the training part; no test point is read).
+    (that origin may lie in the training part; no test point is read). A long validation
+    part is sampled at MAX_ORIGINS evenly spaced targets.
     """
     sp = data.split
     a, b = sp.n_train, sp.n_train + sp.n_val  # validation windows [a, b)
-    first = max(0, a - horizon + 1)
-    p = paths(model, data, np.arange(first, b), horizon)  # [b - first, H]
+    targets = spaced(a, b)  # [m]
+    origins = np.unique((targets[:, None] - np.arange(horizon)).clip(0))  # every path needed
+    p = paths(model, data, origins, horizon)  # [len(origins), H]
     log = data.transform.log
     q = np.full((len(levels), horizon), np.nan)
     capped = [False] * len(levels)
     for k in range(horizon):
-        targets = np.arange(max(a, first + k), b)  # validation windows reached at step k
-        y = data.values[data.target_index[targets]]
-        s = _scores(y, p[targets - k - first, k], log)
+        reach = targets[targets - k >= 0]  # validation windows reached at step k
+        y = data.values[data.target_index[reach]]
+        s = _scores(y, p[np.searchsorted(origins, reach - k), k], log)
         for j, level in enumerate(levels):
             q[j, k], cap = conformal_quantile(s, level)
             capped[j] |= cap
-    return Intervals(tuple(levels), q, log, sp.n_val, tuple(capped))
+    return Intervals(tuple(levels), q, log, len(targets), tuple(capped))
 
 
 # --------------------------------------------------------------------------- backtest
@@ -150,7 +160,8 @@ class Backtest:
     """Rolling-origin H-step errors on the test part, in original units."""
 
     horizon: int  # H
-    origins: np.ndarray  # [n] origin windows (all H targets in the test part)
+    origins: np.ndarray  # [n] origin windows (all H targets in the test part; at most
+    #                      MAX_ORIGINS, evenly spaced, on a long test part)
     predictions: np.ndarray  # [n, H] model paths
     truth: np.ndarray  # [n, H]
     baselines: dict[str, np.ndarray]  # name -> [n, H] baseline paths
@@ -224,7 +235,7 @@ def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) 
             f"The backtest horizon must be from 1 to {sp.n_test} (the test part's length), "
             f"got {horizon}: choose a shorter horizon or a larger test fraction."
         )
-    origins = np.arange(sp.n_train + sp.n_val, sp.n_windows - horizon + 1)
+    origins = spaced(sp.n_train + sp.n_val, sp.n_windows - horizon + 1)
     t0 = data.target_index[origins]
     truth = data.values[t0[:, None] + np.arange(horizon)]
     return Backtest(

@@ -19,6 +19,7 @@ from torch import nn
 
 from .config import TrainConfig
 from .perf import malloc_tuned, release_memory, tune_malloc
+from .threads import ThreadPolicy
 from .windows import Dataset
 
 EVAL_BATCH = 8192  # most windows per forward pass when evaluating (no gradients)
@@ -141,7 +142,8 @@ def fit(
     tune_malloc()  # once per process: keep freed batch buffers (see lstm_core/perf.py)
     best = _Best()
     try:
-        return _fit(model, data, cfg, callback, history, best)
+        with ThreadPolicy() as policy:  # threads for the cores free now (lstm_core/threads.py)
+            return _fit(model, data, cfg, callback, history, best, policy)
     finally:  # also when a callback raises (a UI rerun): best weights, CPU, training peak back
         if cfg.restore_best:
             best.restore(model)
@@ -192,6 +194,7 @@ def _fit(
     callback: Callback | None,
     history: list[EpochRecord] | None,
     best: _Best,
+    policy: ThreadPolicy | None = None,
 ) -> FitResult:
     device = resolve_device(cfg.device)
     model.to(device)
@@ -243,6 +246,8 @@ def _fit(
                     stop = True
                     break
         model.eval()
+        if policy is not None:
+            policy.update()  # others started or stopped working: fewer or more threads
         train_loss = float(total) / n
         val_loss = mse(model, Xva, yva)
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):

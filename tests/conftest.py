@@ -28,7 +28,10 @@ def air_csv() -> Path:
 def one_thread():
     """Tiny tensors everywhere: one intra-op thread is faster and immune to OpenMP stalls
     on a busy 2-core machine (tests assert results, never speed)."""
+    from lstm_core import threads
+
     before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    threads.pin(1)  # also for fit's thread policy (lstm_core/threads.py)
     yield
+    threads.pin(0)
     torch.set_num_threads(before)

@@ -149,3 +149,16 @@ def test_forecast_bands_come_from_the_same_calibration(level):
     for name, band in iv.bands(fc.values).items():
         np.testing.assert_allclose(fc.bands[name], band)
     assert fc.banded == 6
+
+
+def test_a_long_part_is_sampled_at_evenly_spaced_origins():
+    v = np.sin(np.arange(30_000) / 7.0)
+    data = make_dataset(v, DataConfig(look_back=8))
+    bt = backtest(Echo(), data, horizon=3, season=None)
+    o = bt.origins
+    assert len(o) == 2000 and o[0] == data.split.n_train + data.split.n_val
+    assert o[-1] == data.split.n_windows - 3 and np.all(np.diff(o) > 0)
+    assert bt.intervals.n_cal == 2000
+    # a shorter validation part (1,799 targets) is used whole
+    full = calibrate(Echo(), make_dataset(v[:12_000], DataConfig(look_back=8)), 3)
+    assert full.n_cal == round(0.15 * (12_000 - 8)) and np.all(np.isfinite(full.q))

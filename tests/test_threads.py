@@ -1,0 +1,84 @@
+"""The thread policy: how many threads for how busy a machine, set in one place."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from lstm_core import threads
+from lstm_core.threads import LoadMeter, choose, early_setup
+
+
+@pytest.fixture
+def unpinned(monkeypatch):
+    monkeypatch.delenv(threads.ENV, raising=False)
+
+
+def test_threads_follow_the_free_cores(unpinned):
+    assert choose(2, 0.0) == 2  # quiet: both cores
+    assert choose(2, 0.4) == 2  # a core counts as free when at least half idle
+    assert choose(2, 1.0) == 1  # one core busy elsewhere: no partner to wait for
+    assert choose(2, 2.0) == 1
+    assert choose(8, 3.0) == 5
+    assert choose(8, 0.0, trainings=3) == 2  # three trainings share the free cores
+    assert choose(8, 0.0, trainings=5) == 1
+    assert choose(2, None) is None  # unknown load: torch decides
+
+
+def test_a_pinned_count_wins(monkeypatch):
+    monkeypatch.setenv(threads.ENV, "3")
+    assert choose(2, 2.0) == 3 and threads.pinned() == 3
+    monkeypatch.setenv(threads.ENV, "0")
+    assert threads.pinned() is None
+
+
+def test_early_setup_spins_a_while_unless_the_user_chose(monkeypatch):
+    for var in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"):
+        monkeypatch.delenv(var, raising=False)
+    early_setup()
+    assert os.environ["GOMP_SPINCOUNT"] == threads.SPINCOUNT
+    monkeypatch.delenv("GOMP_SPINCOUNT")
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    early_setup()
+    assert "GOMP_SPINCOUNT" not in os.environ
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/stat is Linux's")
+def test_the_meter_counts_other_processes_not_this_one():
+    meter = LoadMeter.start()
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.6)
+        assert meter.others() >= 0.4  # the busy child holds much of a core
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def test_the_meter_subtracts_this_process_own_time(monkeypatch):
+    """Busy time of the cores minus this process's CPU time, per second of wall time."""
+    clock = {"busy": 100.0, "own": 10.0, "wall": 1000.0}
+    monkeypatch.setattr(threads, "_busy_seconds", lambda: clock["busy"])
+    monkeypatch.setattr(threads, "_own_seconds", lambda: clock["own"])
+    monkeypatch.setattr(threads.time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(threads, "usable_cores", lambda: 4)
+    meter = LoadMeter.start()
+    clock.update(busy=106.0, own=13.0, wall=1002.0)  # 2 s: 6 core-s busy, 3 of them ours
+    assert meter.others() == 1.5
+    clock.update(busy=114.0, own=13.0, wall=1004.0)  # 8 core-s in 2 s, none ours: 4 cores
+    assert meter.others() == 4.0
+    clock.update(busy=150.0, own=13.0, wall=1005.0)  # more than the cores: capped
+    assert meter.others() == 4.0
+
+
+def test_the_policy_sets_threads_for_the_run_and_restores_them(unpinned, monkeypatch):
+    monkeypatch.setattr(threads, "choose", lambda cores, others, trainings: 1 + trainings)
+    torch.set_num_threads(1)
+    with threads.ThreadPolicy() as outer:
+        assert torch.get_num_threads() == 2 == outer.threads  # one training running
+        with threads.ThreadPolicy() as inner:
+            assert inner.threads == 3  # two trainings in this process now
+    assert torch.get_num_threads() == 1 and threads._running == 0
