@@ -7,6 +7,7 @@ are the training part, [train_end, val_end) validation targets, [val_end, N) tes
 
 from __future__ import annotations
 
+import html
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -84,11 +85,17 @@ class EpochLike(Protocol):
     val_loss: float
 
 
+def plain(text: str) -> str:
+    """Untrusted text made safe for Plotly's pseudo-HTML labels (shown literally)."""
+    return html.escape(str(text), quote=False)
+
+
 def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "") -> go.Figure:
+    """Title, axis titles (y_title may come from a file: shown as plain text), legend."""
     fig.update_layout(
         title=title,
         xaxis_title=x_title,
-        yaxis_title=y_title,
+        yaxis_title=plain(y_title),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         hovermode="x unified",
@@ -238,8 +245,10 @@ def prediction_figure(
     split: SplitLike,
     baselines: dict[str, np.ndarray] | None = None,
     parts: Sequence[str] = ("val", "test"),
+    name: str = "value",
 ) -> go.Figure:
-    """Truth, the model's one-step predictions on `parts`, and optional baselines.
+    """Truth, the model's one-step predictions on `parts`, and optional baselines; `name`
+    titles the value axis.
 
     `target_index` [W] is the series position of each window's target and `predictions` [W]
     the model output for every window; each prediction point carries its window index as
@@ -288,7 +297,7 @@ def prediction_figure(
         )
     _shade(fig, xs, split, len(v))
     fig.update_xaxes(range=[xs[start], xs[-1]])
-    return _layout(fig, _envelope_note(drawn, total), "value")
+    return _layout(fig, _envelope_note(drawn, total), name)
 
 
 def residual_figure(
@@ -320,6 +329,7 @@ def forecast_figure(
     forecast: np.ndarray,
     tail: int = 200,
     bands: dict[str, np.ndarray] | None = None,
+    name: str = "value",
 ) -> go.Figure:
     """The last `tail` points of the series and an H-step forecast continuing from its end,
     with its prediction intervals shaded (bands: "lower_80" ... "upper_95", [H'] each)."""
@@ -342,7 +352,7 @@ def forecast_figure(
             line={"color": COLORS["forecast"], "dash": "dash"},
         )
     )
-    return _layout(fig, "", "value")
+    return _layout(fig, "", name)
 
 
 def add_bands(fig: go.Figure, x: Sequence[Any], bands: Mapping[str, np.ndarray]) -> go.Figure:
@@ -357,7 +367,7 @@ def add_bands(fig: go.Figure, x: Sequence[Any], bands: Mapping[str, np.ndarray])
             go.Scatter(
                 x=xs + xs[::-1], y=np.concatenate([hi, lo[::-1]]), fill="toself",
                 fillcolor=f"rgba(148, 103, 189, {BAND_ALPHA[tag]})", line={"width": 0},
-                name=f"{tag} % interval", hoverinfo="skip",
+                name=f"{tag}% interval", hoverinfo="skip",
             )
         )  # fmt: skip
     return fig

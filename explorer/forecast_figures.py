@@ -14,8 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.figures import COLORS, ROW_NAMES, envelope
-from explorer.gate_figures import plain
+from explorer.figures import COLORS, ROW_NAMES, envelope, plain
 from lstm_core.transforms import Transform
 
 BASELINE_COLORS = {"naive": "#7f7f7f", "seasonal_naive": "#17becf", "mean": "#bcbd22"}

@@ -15,7 +15,6 @@ arrays stay float32 so Plotly sends them to the browser as compact base64 typed 
 
 from __future__ import annotations
 
-import html
 import io
 import math
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from explorer.figures import plain
 from lstm_core.gatestats import LOW, SIGMOID, TANH, bin_means, bin_size
 from lstm_core.gatestats import saturation as unit_saturation
 
@@ -271,11 +271,6 @@ def gates_csv(layers: Sequence[dict[str, np.ndarray]]) -> bytes:
 # --------------------------------------------------------------------------- figures
 
 
-def plain(text: str) -> str:
-    """Untrusted text made safe for Plotly's pseudo-HTML labels (shown literally)."""
-    return html.escape(str(text), quote=False)
-
-
 def _rows(n_heat: int, with_input: bool) -> list[tuple[float, float]]:
     """Domains of the rows from top to bottom: the optional input row, then n_heat rows."""
     shares = ([_INPUT_SHARE] if with_input else []) + [1.0] * n_heat
@@ -429,15 +424,17 @@ def window_figure(
     first: int,
     value_label: str = "value",
     dates: str = "",
+    window: int | None = None,
 ) -> go.Figure:
-    """The window view: its input (original units, timesteps 0..L-1), the target as a star at
-    timestep L, and the heatmaps. `first`: the window's first point in the series."""
+    """The window view: its input (what the model read, timesteps 0..L-1), the target as a
+    star at timestep L, and the heatmaps. `first`: the window's first point in the series;
+    `window`: its index (default `first`; they differ when the model sees differences)."""
     look_back = len(values)
     return gates_figure(
         gates, names, inputs=(np.arange(look_back), values), target=(look_back, target),
         value_label=value_label,
-        title=f"Window {first}: points {first}..{first + look_back - 1}{dates}, "
-        f"target = point {first + look_back} (star)",
+        title=f"Window {first if window is None else window}: points {first}.."
+        f"{first + look_back - 1}{dates}, target = point {first + look_back} (star)",
     )  # fmt: skip
 
 

@@ -235,6 +235,14 @@ def int_input(
     return int(where.number_input(label, lo, hi, value=value, step=1, key=key, help=help))
 
 
+def share_slider(where: Any, label: str, key: str, value: float) -> float:
+    """A 0.05–0.40 share slider in `where`, initialised from a stored setting the same way
+    as `int_input` (as the widget's default: a slider set only through session state can
+    be sent back at its minimum by a click in the instant before it is drawn)."""
+    value = round(min(0.40, max(0.05, round(float(value) / 0.05) * 0.05)), 2)  # 0.15, not ..02
+    return round(float(where.slider(label, 0.05, 0.40, value=value, step=0.05, key=key)), 2)
+
+
 def forget_widgets(*keys: str) -> None:
     """Drop widget states so they re-initialise from the stored settings."""
     for k in keys:

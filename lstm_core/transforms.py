@@ -29,11 +29,11 @@ from .metrics import detect_season
 
 KINDS: tuple[str, ...] = CHOICES[1:]  # "none", "diff", "logdiff", "sdiff"
 DESCRIPTIONS = {
-    "auto": "chosen on the validation part",
-    "none": "the values themselves",
-    "diff": "change from the last step",
-    "logdiff": "relative change (log difference)",
-    "sdiff": "change from one season ago",
+    "auto": "picked on validation",
+    "none": "the values",
+    "diff": "change from last step",
+    "logdiff": "relative change",
+    "sdiff": "change from a season ago",
 }
 
 
@@ -122,9 +122,15 @@ class Transform:
         }[self.kind]
 
     def describe(self) -> str:
-        """ "diff (change from the last step)"."""
-        name = f"sdiff (m = {self.season})" if self.kind == "sdiff" else self.kind
-        return f"{name} ({DESCRIPTIONS[self.kind]})"
+        """In words, then the name: "the change from the last step (diff)"."""
+        words = {
+            "none": "the values themselves",
+            "diff": "the change from the last step",
+            "logdiff": "the relative change from the last step",
+            "sdiff": "the change from one season ago",
+        }[self.kind]
+        name = f"sdiff, m = {self.season}" if self.kind == "sdiff" else self.kind
+        return f"{words} ({name})"
 
     def to_dict(self) -> dict[str, int | str]:
         return {"kind": self.kind, "season": self.season}

@@ -203,25 +203,14 @@ def choose_split() -> DataConfig | None:
         10_000,
         help=LOOK_BACK_HELP,
     )
-    val = c2.slider(
-        "Validation share",
-        0.05,
-        0.40,
-        step=0.05,
-        key=ui.remember("data_val", old.val_fraction, 0.05, 0.40),
-    )
-    test = c3.slider(
-        "Test share",
-        0.05,
-        0.40,
-        step=0.05,
-        key=ui.remember("data_test", old.test_fraction, 0.05, 0.40),
-    )
+    val = ui.share_slider(c2, "Validation share", "data_val", old.val_fraction)
+    test = ui.share_slider(c3, "Test share", "data_test", old.test_fraction)
     transform = c4.selectbox(
         "What the model sees",
         TRANSFORMS,
+        index=TRANSFORMS.index(old.transform),  # as the default, like the sliders
         format_func=lambda k: f"{k}: {transforms.DESCRIPTIONS[k]}",
-        key=ui.remember("data_transform", old.transform),
+        key="data_transform",
         help=TRANSFORM_HELP,
     )
     try:

@@ -1,6 +1,6 @@
 """Forecast: one-step predictions against the truth and the baselines, the multi-step
 backtest (error by steps ahead against the baselines, interval coverage) with the verdict,
-one-step errors, and an H-step recursive forecast past the end with 80 % / 95 % intervals.
+one-step errors, and an H-step recursive forecast past the end with 80% / 95% intervals.
 
 Reads (explorer.state): bundle, dataset, series. Writes the Gates page's widget key
 `gates_window` when a prediction point is clicked (that window opens on the Gates page).
@@ -50,6 +50,7 @@ def predictions(ev: Evaluation, dataset: Any, x: Any) -> None:
         dataset.split,
         baselines=ev.baseline_predictions if show_base else None,
         parts=parts,
+        name=state.get("bundle").column,
     )
     event = st.plotly_chart(fig, key="fc_predictions", on_select="rerun", selection_mode="points")
     picked = [p.get("customdata") for p in (event.selection.points if event else [])]
@@ -114,11 +115,11 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
     horizon = st.slider("Steps ahead (H)", 1, 200, key=ui.remember("fc_horizon", 12))
     fc = forecast(bundle.model, dataset, horizon)
     fx = future_axis(x if not isinstance(x, np.ndarray) else None, len(dataset.values), horizon)
-    fig = forecast_figure(x, dataset.values, fx, fc.values, bands=fc.bands)
+    fig = forecast_figure(x, dataset.values, fx, fc.values, bands=fc.bands, name=bundle.column)
     st.plotly_chart(fig, key="fc_future")
     st.caption(
         "Recursive: errors compound with each step, so far-ahead values are the least reliable; "
-        "the shaded 80 % and 95 % intervals widen with them (calibrated on the validation part)."
+        "the shaded 80% and 95% intervals widen with them (calibrated on the validation part)."
     )
 
 

@@ -180,7 +180,7 @@ def one_window(bundle, dataset, layer: int) -> None:
     inputs, label = model_view(bundle, dataset, first, t)
     target = float(model_view(bundle, dataset, t, t + 1)[0][0])
     fig = figure(cached, layer, lambda: gf.window_figure(
-        gates, trace.names, inputs, target, first, label, dates(dataset, first, t - 1),
+        gates, trace.names, inputs, target, first, label, dates(dataset, first, t - 1), w,
     ))  # fmt: skip
     st.plotly_chart(fig, config=PLOTLY, key="gates_heatmaps")
     saturation_table(gf.saturation(gates, trace.names), "in this window")
@@ -280,9 +280,9 @@ def gates_page(bundle, dataset) -> None:
     )
     if bundle.transform.kind != "none":
         st.caption(
-            f"The model sees {ui.md_escape(bundle.transform.label(bundle.column))}, scaled "
-            f"({ui.md_escape(bundle.transform.describe())}): the input row and the gates are of "
-            "that; target and prediction above are in original units."
+            f"The model sees {ui.md_escape(bundle.transform.label(bundle.column))}, scaled: "
+            f"{ui.md_escape(bundle.transform.describe())}. The input row and the gates are of "
+            "that; the target, prediction and error are in original units."
         )
     left, right = st.columns([1, 2])
     with left:

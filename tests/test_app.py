@@ -359,9 +359,9 @@ def test_forecast_page_metrics_verdict_and_horizon():
     future = next(f for f in figures(at) if "forecast" in traces(f))
     assert len(decode(traces(future)["forecast"]["y"])) == 6  # last point + 5
     # each band: 5 upper then 5 lower points, lower below upper
-    band = decode(traces(future)["80 % interval"]["y"])
+    band = decode(traces(future)["80% interval"]["y"])
     assert len(band) == 10 and all(u >= lo for u, lo in zip(band[:5], band[:4:-1], strict=True))
-    assert "95 % interval" in traces(future)
+    assert "95% interval" in traces(future)
 
 
 def test_forecast_page_backtest_by_horizon():

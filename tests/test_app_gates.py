@@ -262,7 +262,7 @@ def test_a_model_on_differences_shows_what_it_saw(router):
     )
     np.testing.assert_allclose(_decode(inputs["y"]), dataset.X[w].numpy(), rtol=1e-6)
     assert spec["layout"]["yaxis"]["title"]["text"] == "Δ level &lt;b&gt;, scaled"
-    assert f"points {w + 1}..{w + LOOK_BACK}" in spec["layout"]["title"]["text"]
+    assert f"Window {w}: points {w + 1}..{w + LOOK_BACK}" in spec["layout"]["title"]["text"]
     from lstm_core.forecast import predict
 
     metrics = {m.label: m.value for m in at.metric}

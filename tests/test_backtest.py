@@ -137,7 +137,7 @@ def test_evaluate_speaks_of_the_backtest_and_names_the_transform(level):
     ev = evaluate(Echo(), data, horizon=5)
     n = data.split.n_test - 5 + 1
     assert "over forecasts 1–5 steps ahead from " + f"{n} test origins" in ev.verdict
-    assert "The model saw diff (change from the last step)." in ev.verdict
+    assert "The model saw the change from the last step (diff)." in ev.verdict
     assert ev.to_dict()["backtest"]["origins"] == n and ev.to_dict()["transform"] == "diff"
 
 

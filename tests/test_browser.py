@@ -405,12 +405,12 @@ def test_auto_transform_backtest_verdict_and_intervals(browser, server):
         _shot(page, page.locator('[data-testid="stAlert"]').first, "auto_train.png")
 
         _nav(page, "Forecast")
-        figs = _figs(page, "80 % interval")
+        figs = _figs(page, "80% interval")
         horizon = [f for f in figs if f["x"] == "steps ahead"]
         assert len(horizon) == 1 and {"model", "naive (last value)", "seasonal naive"} <= set(
             horizon[0]["names"]
         ), figs
-        assert any("95 % interval" in f["names"] for f in figs), figs
+        assert any("95% interval" in f["names"] for f in figs), figs
         verdict = page.locator('[data-testid="stAlert"]').filter(has_text="steps ahead from")
         assert "The model saw" in verdict.inner_text(), verdict.inner_text()
         heading = page.get_by_role("heading", name="How far ahead does it forecast well?")
@@ -419,7 +419,7 @@ def test_auto_transform_backtest_verdict_and_intervals(browser, server):
 
         _nav(page, "Data")
         page.get_by_role("combobox", name="What the model sees").click()
-        page.get_by_role("option", name="diff: change from the last step").click()
+        page.get_by_role("option", name="diff: change from last step").click()
         page.get_by_text("The model was cleared: train again on the Train page.").wait_for()
         page.wait_for_function(  # the preview: only the series as the model will now see it
             "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(el =>"
@@ -429,7 +429,7 @@ def test_auto_transform_backtest_verdict_and_intervals(browser, server):
 
         _nav(page, "Train")
         _train(page)
-        sees_diff = "What the model sees: diff (change from the last step), scaled."
+        sees_diff = "What the model sees: the change from the last step (diff), scaled."
         page.get_by_text(sees_diff, exact=True).wait_for()
         _nav(page, "Gates", "Inside the gates")
         page.wait_for_function(

@@ -47,7 +47,7 @@ def test_train_prints_progress_and_a_json_summary(model):
     assert s["season"] == 12
     assert s["transform"] == "diff" and "transform_scores" not in s
     assert s["best_epoch"] == min(s["history"], key=lambda h: h["val_loss"])["epoch"]
-    assert "The model saw diff (change from the last step)." in s["verdict"]
+    assert "The model saw the change from the last step (diff)." in s["verdict"]
     assert out.exists()
     assert load_bundle(out).transform.kind == "diff"
 

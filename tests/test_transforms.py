@@ -55,7 +55,8 @@ def test_what_each_transform_computes():
     assert Transform("diff").label("passengers") == "Δ passengers"
     assert Transform("logdiff").label("passengers") == "Δ log passengers"
     assert Transform("sdiff", 12).label("passengers") == "Δ12 passengers"
-    assert Transform("sdiff", 12).describe() == "sdiff (m = 12) (change from one season ago)"
+    assert Transform("sdiff", 12).describe() == "the change from one season ago (sdiff, m = 12)"
+    assert Transform("logdiff").describe() == "the relative change from the last step (logdiff)"
 
 
 def test_logdiff_refuses_a_series_with_zeros_or_negatives_in_one_sentence():
