@@ -84,7 +84,8 @@ def _group_pin(layer: int, state: str, units: range, x: torch.Tensor, hidden: in
     zeroes unit units[g] (mask [G·B, H])."""
     bsz, steps = x.shape[:2]
     mask = torch.zeros(len(units), bsz, hidden, dtype=torch.bool, device=x.device)
-    mask[torch.arange(len(units)), :, torch.as_tensor(units)] = True
+    rows, cols = (torch.as_tensor(v, device=x.device) for v in (range(len(units)), units))
+    mask[rows, :, cols] = True
     return Pin(layer, state, mask.view(-1, hidden), 0.0, 0, steps)
 
 

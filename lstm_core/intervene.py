@@ -72,8 +72,9 @@ class Clamp:
     until_step: int | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.units, str):
-            object.__setattr__(self, "units", tuple(self.units))
+        if not isinstance(self.units, str):  # numpy ints become ints (JSON); others stay
+            units = tuple(int(u) if _whole(u) else u for u in self.units)  # for the check
+            object.__setattr__(self, "units", units)
 
     def to_dict(self) -> dict[str, Any]:
         units = self.units if self.units == "all" else list(self.units)
@@ -81,7 +82,7 @@ class Clamp:
             "layer": self.layer,
             "gate": self.name,
             "units": units,
-            "value": self.value,
+            "value": float(self.value),
             "from_step": self.from_step,
             "until_step": self.until_step,
         }
@@ -249,8 +250,14 @@ def _pinned(pins: Sequence[Pin], name: str, t: int, v: torch.Tensor) -> torch.Te
     return v
 
 
-def _zero_bias(b: torch.Tensor | None, w: torch.Tensor) -> torch.Tensor:
-    return w.new_zeros(w.shape[0]) if b is None else b
+def _step_inputs(inp: torch.Tensor, w_ih: torch.Tensor, *biases: torch.Tensor | None):
+    """W_ih x_t + biases at every step in one matmul: inp [B, T, in] -> [T, B, nH] (each
+    step's [B, nH] contiguous)."""
+    xs = inp.transpose(0, 1) @ w_ih.T
+    for b in biases:
+        if b is not None:
+            xs += b
+    return xs
 
 
 def _lstm_layer(
@@ -258,19 +265,17 @@ def _lstm_layer(
 ) -> tuple[torch.Tensor, dict[str, list]]:
     """inp [B, T, in] -> (h [B, T, H], {name: T × [B, H]} when keep)."""
     w_ih, w_hh, b_ih, b_hh = params
-    bsz, steps, _ = inp.shape
-    xp = inp @ w_ih.T + _zero_bias(b_ih, w_ih)  # [B, T, 4H]: i | f | g | o
-    b_h, w_hh_t = _zero_bias(b_hh, w_hh), w_hh.T
-    h = c = inp.new_zeros(bsz, w_hh.shape[1])  # [B, H]
+    xs = _step_inputs(inp, w_ih, b_ih, b_hh)  # [T, B, 4H]: i | f | g | o
+    w_hh_t, hid = w_hh.T, w_hh.shape[1]
+    h = c = inp.new_zeros(inp.shape[0], hid)  # [B, H]
     seen: dict[str, list] = {n: [] for n in GATE_NAMES["lstm"]} if keep else {}
     out = []
-    for t in range(steps):
-        a = xp[:, t] + (h @ w_hh_t + b_h)  # [B, 4H]
-        i, f, g, o = a.chunk(4, 1)
-        i = _pinned(pins, "i", t, i.sigmoid())
-        f = _pinned(pins, "f", t, f.sigmoid())
-        g = _pinned(pins, "g", t, g.tanh())
-        o = _pinned(pins, "o", t, o.sigmoid())
+    for t in range(len(xs)):
+        a = torch.addmm(xs[t], h, w_hh_t)  # [B, 4H]
+        a[:, : 2 * hid].sigmoid_()
+        a[:, 2 * hid : 3 * hid].tanh_()
+        a[:, 3 * hid :].sigmoid_()
+        i, f, g, o = (_pinned(pins, n, t, v) for n, v in zip("ifgo", a.chunk(4, 1), strict=True))
         c = _pinned(pins, "c", t, f * c + i * g)
         h = _pinned(pins, "h", t, o * c.tanh())
         out.append(h)
@@ -285,18 +290,18 @@ def _gru_layer(
 ) -> tuple[torch.Tensor, dict[str, list]]:
     """inp [B, T, in] -> (h [B, T, H], {name: T × [B, H]} when keep)."""
     w_ih, w_hh, b_ih, b_hh = params
-    bsz, steps, _ = inp.shape
-    xp = inp @ w_ih.T + _zero_bias(b_ih, w_ih)  # [B, T, 3H]: r | z | n
-    b_h, w_hh_t = _zero_bias(b_hh, w_hh), w_hh.T
-    h = inp.new_zeros(bsz, w_hh.shape[1])
+    xs = _step_inputs(inp, w_ih, b_ih)  # [T, B, 3H]: r | z | n
+    b_h = w_hh.new_zeros(w_hh.shape[0]) if b_hh is None else b_hh  # kept apart: r ⊙ (W h + b)
+    w_hh_t = w_hh.T
+    h = inp.new_zeros(inp.shape[0], w_hh.shape[1])
     seen: dict[str, list] = {n: [] for n in GATE_NAMES["gru"]} if keep else {}
     out = []
-    for t in range(steps):
-        xr, xz, xn = xp[:, t].chunk(3, 1)
-        hr, hz, hn = (h @ w_hh_t + b_h).chunk(3, 1)
-        r = _pinned(pins, "r", t, (xr + hr).sigmoid())
-        z = _pinned(pins, "z", t, (xz + hz).sigmoid())
-        n = _pinned(pins, "n", t, (xn + r * hn).tanh())
+    for t in range(len(xs)):
+        xr, xz, xn = xs[t].chunk(3, 1)
+        hr, hz, hn = torch.addmm(b_h, h, w_hh_t).chunk(3, 1)
+        r = _pinned(pins, "r", t, (xr + hr).sigmoid_())
+        z = _pinned(pins, "z", t, (xz + hz).sigmoid_())
+        n = _pinned(pins, "n", t, (xn + r * hn).tanh_())
         h = _pinned(pins, "h", t, torch.lerp(n, h, z))  # (1 - z) ⊙ n + z ⊙ h_{t-1}
         out.append(h)
         if keep:
@@ -310,13 +315,12 @@ def _rnn_layer(
 ) -> tuple[torch.Tensor, dict[str, list]]:
     """inp [B, T, in] -> (h [B, T, H], {"h": T × [B, H]} when keep)."""
     w_ih, w_hh, b_ih, b_hh = params
-    bsz, steps, _ = inp.shape
-    xp = inp @ w_ih.T + _zero_bias(b_ih, w_ih)  # [B, T, H]
-    b_h, w_hh_t = _zero_bias(b_hh, w_hh), w_hh.T
-    h = inp.new_zeros(bsz, w_hh.shape[1])
+    xs = _step_inputs(inp, w_ih, b_ih, b_hh)  # [T, B, H]
+    w_hh_t = w_hh.T
+    h = inp.new_zeros(inp.shape[0], w_hh.shape[1])
     out = []
-    for t in range(steps):
-        h = _pinned(pins, "h", t, act(xp[:, t] + (h @ w_hh_t + b_h)))
+    for t in range(len(xs)):
+        h = _pinned(pins, "h", t, act(torch.addmm(xs[t], h, w_hh_t)))
         out.append(h)
     return torch.stack(out, 1), ({"h": out} if keep else {})
 
