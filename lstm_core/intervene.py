@@ -422,14 +422,14 @@ class Intervention:
 
     def summary(self) -> str:
         """One sentence: what was clamped and what it did to the error."""
-        what = "; ".join(c.describe() for c in self.clamps) or "nothing clamped"
+        what = "; ".join(f"the {c.describe()}" for c in self.clamps) or "nothing clamped"
         change = (
             f" ({100 * (self.rmse_after / self.rmse_before - 1):+.0f}%)"
             if self.rmse_before > 0
             else ""
         )
         return (
-            f"With the {what}, the RMSE over {len(self.targets)} {self.part} windows goes "
+            f"With {what}, the RMSE over {len(self.targets)} {self.part} windows goes "
             f"from {self.rmse_before:.4g} to {self.rmse_after:.4g}{change}."
         )
 
