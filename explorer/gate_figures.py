@@ -25,8 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lstm_core.export import write_gates_npz
-from lstm_core.gates import GATE_LABELS
-from lstm_core.gatestats import LOW, SIGMOID, TANH, bin_means, bin_size
+from lstm_core.gatestats import GATE_LABELS, LOW, SIGMOID, TANH, bin_means, bin_size
 from lstm_core.gatestats import saturation as unit_saturation
 
 __all__ = [

@@ -30,26 +30,13 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["GATE_LABELS", "GATE_NAMES", "GateTrace", "explain_step", "trace_gates"]
+__all__ = ["GATE_NAMES", "GateTrace", "explain_step", "trace_gates"]
 
 #: Gate and state names per cell, in display order (the keys of each `GateTrace.layers` dict).
 GATE_NAMES: dict[str, tuple[str, ...]] = {
     "lstm": ("i", "f", "g", "o", "c", "h"),
     "gru": ("r", "z", "n", "h"),
     "rnn": ("h",),
-}
-#: What each name is, in words (PyTorch's letters; g is the lecture's candidate C̃): row
-#: titles on the Gates page, and the subject of an intervention's error sentences.
-GATE_LABELS: dict[str, str] = {
-    "i": "input gate i",
-    "f": "forget gate f",
-    "g": "candidate C̃ (g)",
-    "o": "output gate o",
-    "c": "cell state c",
-    "h": "hidden state h",
-    "r": "reset gate r",
-    "z": "update gate z",
-    "n": "candidate n",
 }
 #: The state each cell carries from one step to the next (`initial`, `final_state()`).
 STATE_NAMES: dict[str, tuple[str, ...]] = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}

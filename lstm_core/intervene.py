@@ -28,7 +28,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .gates import GATE_LABELS, GATE_NAMES, GateTrace, _as_batch, _cell_name, _params, _recurrent
+from .gates import GATE_NAMES, GateTrace, _as_batch, _cell_name, _params, _recurrent
+from .gatestats import GATE_LABELS, SIGMOID
 from .metrics import rmse
 from .windows import Dataset
 
@@ -46,7 +47,6 @@ __all__ = [
 
 Units = tuple[int, ...] | Literal["all"]
 
-SIGMOID_GATES = frozenset("iforz")  # take values in [0, 1]
 _CELL_WORDS = {"lstm": "An LSTM", "gru": "A GRU", "rnn": "A plain RNN"}
 _H_WHY = {"lstm": "it is o·tanh(c)", "gru": "it mixes n with the previous h", "rnn": "it is a tanh"}
 
@@ -155,7 +155,7 @@ def _check_name(name: Any, cell: str) -> str:
 
 def value_range(cell: str, name: str, nonlinearity: str = "tanh") -> tuple[float, float, str]:
     """(low, high, why) of the values `name` can take in this cell; c: (-inf, inf)."""
-    if name in SIGMOID_GATES:
+    if name in SIGMOID:
         return 0.0, 1.0, "it is a sigmoid"
     if name in ("g", "n"):
         return -1.0, 1.0, "it is a tanh"
