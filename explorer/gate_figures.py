@@ -24,7 +24,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.figures import plain
-from lstm_core.gatestats import LOW, SIGMOID, TANH, bin_means, bin_size
+from lstm_core.export import write_gates_npz
+from lstm_core.gatestats import GATE_LABELS, LOW, SIGMOID, TANH, bin_means, bin_size
 from lstm_core.gatestats import saturation as unit_saturation
 
 __all__ = [
@@ -52,18 +53,6 @@ __all__ = [
     "window_part",
 ]
 
-#: Row titles of each gate/state (PyTorch's letters; g is the lecture's candidate C̃).
-GATE_LABELS: dict[str, str] = {
-    "i": "input gate i",
-    "f": "forget gate f",
-    "g": "candidate C̃ (g)",
-    "o": "output gate o",
-    "c": "cell state c",
-    "h": "hidden state h",
-    "r": "reset gate r",
-    "z": "update gate z",
-    "n": "candidate n",
-}
 SEQUENTIAL = "Viridis"
 DIVERGING = "RdBu_r"  # negative blue, positive red, white at 0
 
@@ -230,14 +219,10 @@ def saturation_of(shares: dict[str, dict[str, np.ndarray]], names: Sequence[str]
 
 
 def gates_npz(x: np.ndarray, layers: Sequence[dict[str, np.ndarray]], sees: str = "") -> bytes:
-    """The CLI's .npz layout: "x" [T] (the model's inputs), "sees" (what x is, in words, e.g.
-    "Δ passengers, scaled") and "<name>_l<k>" [T, H] for every layer k."""
-    arrays = {"x": np.asarray(x, dtype=np.float32).reshape(-1), "sees": np.array(str(sees))}
-    for k, layer in enumerate(layers):
-        for name, arr in layer.items():
-            arrays[f"{name}_l{k}"] = np.asarray(arr, dtype=np.float32)
+    """The CLI's .npz layout (lstm_core.export): "x" [T] (the model's inputs), "sees" (what x
+    is, in words, e.g. "Δ passengers, scaled") and "<name>_l<k>" [T, H] for every layer k."""
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    write_gates_npz(buf, x, layers, sees)
     return buf.getvalue()
 
 

@@ -14,14 +14,18 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   gates     trace_gates(): every gate and state, recomputed exactly from the weights
   gatesummary summarise_run(): a long run's gates binned, chunk by chunk (bounded memory)
   gatestats saturation, unit correlations, bins; gradflow: gradients by lag
+  export    the gates .npz layout (CLI `gates` and the Gates page)
+  intervene run_clamped() / intervene(): gates or states held at a value, exact and batched
+  ablation  each unit zeroed in turn, ranked by how much the error grows
+  memory    forget-gate time constants τ, look-back advice, the naive-echo warning
   compare   RNN vs GRU vs LSTM at matched parameter counts; the memory task
   perf      glibc malloc tuning for training
   forecast  predictions, evaluation against baselines, recursive forecasts with intervals
   backtest  rolling-origin H-step backtests, split-conformal prediction intervals
-  metrics   RMSE, MAE, sMAPE, MASE, baselines, season detection
+  metrics   RMSE, MAE, sMAPE, MASE, baselines, autocorrelation, season detection
   bundle    save_bundle / load_bundle: safe model files (weights_only=True)
   pipeline  start_run / choose_transform ("auto") / train_run / dataset_for / run
-  cli       python -m lstm_core train | gates | forecast | evaluate
+  cli       python -m lstm_core train | gates | forecast | evaluate | intervene
 """
 
 __version__ = "0.1.0"

@@ -4,6 +4,8 @@
     python -m lstm_core gates MODEL.pt CSV --out GATES.npz [--column C] [--start S] [--length L]
     python -m lstm_core forecast MODEL.pt CSV --horizon H [--out FORECAST.csv]
     python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--json]
+    python -m lstm_core intervene MODEL.pt CSV --gate G --units all|K[,K...] --value V
+                                  [--layer L] [--from-step T] [--json]
 
 Exit 0 on success; 2 with one line on stderr for bad input or a bad model file.
 """
@@ -31,9 +33,12 @@ from .data import (
     series_from_table,
     using_columns,
 )
+from .export import write_gates_npz
 from .forecast import evaluate, forecast
 from .gates import trace_gates
+from .intervene import Clamp, intervene
 from .pipeline import dataset_for, model_inputs, run, validate
+from .threads import ThreadPolicy
 from .train import Progress
 from .transforms import Transform
 
@@ -83,6 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     ga.add_argument("--column", help="value column (default: the one the model was trained on)")
     ga.add_argument("--start", type=int, help="first point of the span (default: last look_back)")
     ga.add_argument("--length", type=int, help="points in the span (default: look_back)")
+    ga.add_argument(
+        "--compress", action="store_true",
+        help="zlib-compress the .npz (smaller by a few %% for gate values, several times slower)",
+    )  # fmt: skip
 
     fo = sub.add_parser("forecast", help="forecast H steps past the end of the series")
     fo.add_argument("model")
@@ -101,6 +110,18 @@ def _parser() -> argparse.ArgumentParser:
         "half the test part)",
     )  # fmt: skip
     ev.add_argument("--json", action="store_true")
+
+    iv = sub.add_parser("intervene", help="clamp a gate or state and compare the test errors")
+    iv.add_argument("model")
+    iv.add_argument("csv")
+    iv.add_argument("--column")
+    iv.add_argument("--gate", required=True,
+                    help="LSTM i, f, g, o, c or h; GRU r, z, n or h; RNN h")  # fmt: skip
+    iv.add_argument("--units", required=True, help="all, or unit numbers such as 0,3,7")
+    iv.add_argument("--value", type=float, required=True, help="σ gates 0-1, g, n and h -1-1")
+    iv.add_argument("--layer", type=int, default=0)
+    iv.add_argument("--from-step", type=int, default=0, help="first clamped step of a window")
+    iv.add_argument("--json", action="store_true")
     return p
 
 
@@ -212,11 +233,9 @@ def cmd_gates(a: argparse.Namespace) -> int:
     x = model_inputs(bundle, series.values)[start - lag : start - lag + length]
     trace = trace_gates(bundle.model, x)
     sees = f"{bundle.transform.label(bundle.column)}, scaled"
-    arrays = {"x": x, "sees": np.array(sees)}
-    for k, layer in enumerate(trace.layers):
-        for name, arr in layer.items():
-            arrays[f"{name}_l{k}"] = arr[0]  # [1, L, H] -> [L, H]
-    np.savez_compressed(a.out, **arrays)
+    layers = [{name: arr[0] for name, arr in layer.items()} for layer in trace.layers]
+    # [1, L, H] -> [L, H] each, written as they are (no copies)
+    arrays = write_gates_npz(a.out, x, layers, sees, compress=a.compress)
     print(
         f"Wrote {len(arrays) - 2} arrays of shape ({length}, {bundle.model_config.hidden_size}) "
         f"for points {start}..{start + length - 1} to {a.out}; x is what the model sees: {sees}.",
@@ -277,15 +296,40 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _units(text: str) -> tuple[int, ...] | str:
+    """--units: "all" or comma-separated unit numbers (checked against the model later)."""
+    if text.strip() == "all":
+        return "all"
+    try:
+        return tuple(int(u) for u in text.split(","))
+    except ValueError:
+        raise UserError(
+            f"--units takes all or unit numbers separated by commas (e.g. 0,3,7), got {text!r}."
+        ) from None
+
+
+def cmd_intervene(a: argparse.Namespace) -> int:
+    bundle = load_bundle(a.model)
+    series = _series_for_model(a.csv, a.column, bundle.column)
+    clamp = Clamp(a.layer, a.gate, _units(a.units), a.value, a.from_step)
+    result = intervene(bundle, dataset_for(bundle, series.values), [clamp])
+    if a.json:
+        print(json.dumps(_clean(result.to_dict())))
+    else:
+        print(result.summary())
+    return 0
+
+
 COMMANDS = {"train": cmd_train, "gates": cmd_gates, "forecast": cmd_forecast,
-            "evaluate": cmd_evaluate}  # fmt: skip
+            "evaluate": cmd_evaluate, "intervene": cmd_intervene}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with ThreadPolicy():  # threads for the cores free now, for the whole command
+            return COMMANDS[args.command](args)
     except (DataError, BundleError, ConfigError, UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -11,6 +11,19 @@ import math
 
 import numpy as np
 
+#: What each name is, in words (PyTorch's letters; g is the lecture's candidate C̃): row
+#: titles on the Gates page, and the subject of an intervention's error sentences.
+GATE_LABELS: dict[str, str] = {
+    "i": "input gate i",
+    "f": "forget gate f",
+    "g": "candidate C̃ (g)",
+    "o": "output gate o",
+    "c": "cell state c",
+    "h": "hidden state h",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
+}
 SIGMOID = frozenset("iforz")  # gates in [0, 1]
 TANH = frozenset("gnh")  # values in [-1, 1]
 #: Below this a value counts as saturated low: σ gates "closed", tanh values near -1.

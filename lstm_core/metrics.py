@@ -63,17 +63,26 @@ def detect_season(values: np.ndarray, max_lag: int | None = None) -> int | None:
     max_lag = min(max_lag or n // 3, n // 2)
     if max_lag < 2:
         return None
-    v = v - v.mean()
-    denom = float(v @ v)
-    if denom == 0:
+    acf = autocorrelation(v, max_lag + 1)
+    if not np.isfinite(acf[0]):
         return None
-    f = np.fft.rfft(v, 2 * n)  # autocorrelation via FFT: O(n log n)
-    acf = np.fft.irfft(f * np.conj(f))[: max_lag + 2] / denom
     lags = np.arange(2, max_lag + 1)
     peaks = lags[(acf[lags] > acf[lags - 1]) & (acf[lags] >= acf[lags + 1]) & (acf[lags] > 0.3)]
     if len(peaks) == 0:
         return None
     return int(peaks[np.argmax(acf[peaks])])
+
+
+def autocorrelation(values: np.ndarray, max_lag: int) -> np.ndarray:
+    """Sample autocorrelation of values [n] at lags 0..max_lag (< n) -> [max_lag + 1] float64,
+    by FFT in O(n log n); all NaN for a constant series."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v - v.mean()
+    denom = float(v @ v)
+    if denom == 0:
+        return np.full(max_lag + 1, np.nan)
+    f = np.fft.rfft(v, 2 * len(v))
+    return np.fft.irfft(f * np.conj(f))[: max_lag + 1] / denom
 
 
 def baselines(

@@ -36,6 +36,8 @@ ENV = "LSTM_CORE_THREADS"  # N > 0 pins the thread count (tests, like-for-like b
 
 _lock = threading.Lock()
 _running = 0  # trainings this process runs now (the app runs one per visitor)
+_local = threading.local()  # per thread: how deep in ThreadPolicy contexts (a CLI command
+#                             wraps fit's own: the inner one changes nothing)
 
 
 def early_setup() -> None:
@@ -131,6 +133,7 @@ class ThreadPolicy:
     and restores the previous count at the end. Counts itself among running trainings."""
 
     def __init__(self) -> None:
+        self.outer = True  # the outermost context of its thread (set on entry)
         self.meter = _meter
         self.checked = 0.0
         self.before: int | None = None
@@ -140,6 +143,10 @@ class ThreadPolicy:
         global _running
         import torch
 
+        _local.depth = getattr(_local, "depth", 0) + 1
+        self.outer = _local.depth == 1
+        if not self.outer:
+            return self  # a run inside a run: the outer context decides
         with _lock:
             _running += 1
         self.before = torch.get_num_threads()
@@ -156,7 +163,7 @@ class ThreadPolicy:
     def update(self, force: bool = False) -> int | None:
         """Re-decide the thread count if RECHECK_S passed (cheap otherwise)."""
         now = time.monotonic()
-        if not force and now - self.checked < RECHECK_S:
+        if not self.outer or (not force and now - self.checked < RECHECK_S):
             return self.threads
         import torch
 
@@ -171,6 +178,9 @@ class ThreadPolicy:
         global _running, _meter
         import torch
 
+        _local.depth -= 1
+        if not self.outer:
+            return
         with _lock:
             _running -= 1
             _meter = LoadMeter(self.meter.busy, self.meter.own, self.meter.wall)

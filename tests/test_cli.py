@@ -9,7 +9,11 @@ import pytest
 import torch
 
 from lstm_core.bundle import load_bundle
+from lstm_core.data import load_series
+from lstm_core.forecast import predict
 from lstm_core.gates import trace_gates
+from lstm_core.intervene import Clamp, intervene
+from lstm_core.pipeline import dataset_for
 
 from .conftest import ROOT
 
@@ -228,3 +232,36 @@ def test_train_on_a_pandas_csv_uses_the_engine_default_and_says_why(tmp_path):
         "Using 'lynx' as the values; 'column 1' looks like a row index (0, 1, 2, …) and was "
         "skipped."
     )
+
+
+def test_intervene_json_and_one_line_errors(model):
+    out, _ = model
+    csv = ROOT / "data" / "air_passengers.csv"
+    r = cli("intervene", out, csv, "--gate", "f", "--units", "0,3", "--value", 0,
+            "--layer", 1, "--from-step", 2, "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    # the same numbers in-process: predictions before are evaluate's, in original units
+    b = load_bundle(out)
+    data = dataset_for(b, load_series(csv).values)
+    s = data.split.windows("test")
+    np.testing.assert_allclose(j["predictions_before"], predict(b.model, data)[s], rtol=1e-6)
+    ref = intervene(b, data, [Clamp(1, "f", [0, 3], 0.0, from_step=2)])
+    np.testing.assert_allclose(j["predictions_after"], ref.after, rtol=1e-12)
+    assert j["rmse_before"] == pytest.approx(ref.rmse_before)
+    assert j["rmse_after"] == pytest.approx(ref.rmse_after) and j["rmse_after"] != j["rmse_before"]
+    assert j["clamps"] == [{"layer": 1, "gate": "f", "units": [0, 3], "value": 0.0,
+                            "from_step": 2, "until_step": None}]  # fmt: skip
+    assert len(j["targets"]) == 20
+    for args, message in [
+        (("--gate", "q", "--units", "all", "--value", 0),
+         "An LSTM layer can clamp i, f, g, o, c or h, got 'q': choose one of those."),
+        (("--gate", "i", "--units", "1,8", "--value", 0),
+         "Layer 0 has units 0 to 7, got 8: choose units in that range."),
+        (("--gate", "o", "--units", "all", "--value", 1.5),
+         "The output gate o takes values from 0 to 1 (it is a sigmoid), got 1.5: choose a "
+         "value in that range."),
+    ]:  # fmt: skip
+        r = cli("intervene", out, csv, *args)
+        assert r.returncode == 2
+        assert r.stderr.strip().splitlines() == [f"error: {message}"]

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -79,6 +80,16 @@ def test_the_policy_sets_threads_for_the_run_and_restores_them(unpinned, monkeyp
     torch.set_num_threads(1)
     with threads.ThreadPolicy() as outer:
         assert torch.get_num_threads() == 2 == outer.threads  # one training running
-        with threads.ThreadPolicy() as inner:
-            assert inner.threads == 3  # two trainings in this process now
-    assert torch.get_num_threads() == 1 and threads._running == 0
+        with threads.ThreadPolicy() as nested:  # fit inside a CLI command: no second say
+            assert nested.threads is None and torch.get_num_threads() == 2
+        seen = []
+
+        def other_visitor() -> None:
+            with threads.ThreadPolicy() as p:
+                seen.append((p.threads, threads._running))
+
+        t = threading.Thread(target=other_visitor)
+        t.start()
+        t.join()
+        assert seen == [(3, 2)]  # two trainings in this process now
+    assert threads._running == 0 and torch.get_num_threads() == 1
