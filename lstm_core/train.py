@@ -201,8 +201,8 @@ def _fit(
     history = history if history is not None else []
     first = len(history) + 1
     last = first + cfg.epochs - 1
-    Xtr, ytr = (t.to(device) for t in data.part("train"))
-    Xva, yva = (t.to(device) for t in data.part("val"))
+    Xtr, ytr = data.part("train", device)  # views of the series: batches are gathered
+    Xva, yva = data.part("val", device)
     n = len(Xtr)
     bs = min(cfg.batch_size, n)
     n_batches = math.ceil(n / bs)
@@ -246,6 +246,9 @@ def _fit(
                     stop = True
                     break
         model.eval()
+        if stop:  # stopped mid-epoch: record nothing for a partial epoch (no validation pass)
+            status, message = "stopped", f"Training stopped by request during epoch {epoch}."
+            break
         if policy is not None:
             policy.update()  # others started or stopped working: fewer or more threads
         train_loss = float(total) / n
@@ -257,9 +260,6 @@ def _fit(
                 f"Training stopped at epoch {epoch}: the loss became NaN or infinite, so the "
                 "learning rate is probably too high — try a smaller learning rate."
             )
-            break
-        if stop:  # stopped mid-epoch: keep the weights, record nothing for a partial epoch
-            status, message = "stopped", f"Training stopped by request during epoch {epoch}."
             break
         good = copy.deepcopy(model.state_dict())
         history.append(EpochRecord(epoch, train_loss, val_loss, time.perf_counter() - te))

@@ -153,8 +153,9 @@ class Dataset:
     scaled: np.ndarray  # [N - d] float32, model units: scaled[k] is z at position k + d
     scaler: Scaler  # fitted on the transformed training part
     split: Split
-    X: torch.Tensor  # [W, L] float32 inputs of every window
-    y: torch.Tensor  # [W] float32 targets
+    X: torch.Tensor  # [W, L] float32 inputs of every window: a strided VIEW of `scaled`
+    #                  (no copy: memory is O(N), indexing gathers only the rows asked for)
+    y: torch.Tensor  # [W] float32 targets, a view too
     transform: Transform = field(default_factory=Transform)  # what the model sees, not levels
 
     @property
@@ -162,10 +163,14 @@ class Dataset:
         """d: series position of scaled[0]."""
         return self.split.lag
 
-    def part(self, name: str) -> tuple[torch.Tensor, torch.Tensor]:
-        """(X [n, L], y [n]) of "train", "val" or "test"."""
+    def part(self, name: str, device: str | torch.device | None = None):
+        """(X [n, L], y [n]) of "train", "val" or "test", views of the series; on another
+        device the series is moved once and windowed there (never the [n, L] copy)."""
         s = self.split.windows(name)
-        return self.X[s], self.y[s]
+        if device is None or torch_device(device).type == "cpu":
+            return self.X[s], self.y[s]
+        X, y = windows_of(torch.from_numpy(self.scaled).to(device), self.split.look_back)
+        return X[s], y[s]
 
     @property
     def target_index(self) -> np.ndarray:
@@ -208,13 +213,18 @@ def make_dataset(
             "float32: check the column for outliers."
         )
     scaled = scaled64.astype(np.float32)
-    x, y = make_windows(scaled, cfg.look_back)
+    X, y = windows_of(torch.from_numpy(scaled), cfg.look_back)
     return Dataset(
-        values=v,
-        scaled=scaled,
-        scaler=scaler,
-        split=split,
-        X=torch.from_numpy(np.ascontiguousarray(x)),
-        y=torch.from_numpy(np.ascontiguousarray(y)),
-        transform=transform,
+        values=v, scaled=scaled, scaler=scaler, split=split, X=X, y=y, transform=transform
     )
+
+
+def windows_of(series: torch.Tensor, look_back: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every window of a 1-D series as views, no copy: [M] -> (X [M - L, L], y [M - L])."""
+    return series[:-1].unfold(0, look_back, 1), series[look_back:]
+
+
+def torch_device(device: str | torch.device) -> torch.device:
+    import torch
+
+    return torch.device(device)

@@ -1,9 +1,16 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from lstm_core.config import DataConfig
 from lstm_core.data import DataError
 from lstm_core.windows import Scaler, make_dataset, make_windows, plan_split
+
+from .conftest import ROOT
 
 
 def test_every_window_is_made_including_the_last():
@@ -101,3 +108,39 @@ def test_non_finite_values_are_refused():
     v[4] = np.inf
     with pytest.raises(DataError, match="missing or infinite"):
         make_dataset(v, DataConfig(look_back=3))
+
+
+MEMORY_SCRIPT = """
+import sys, numpy as np
+from pathlib import Path
+from lstm_core import train
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.models import build_model
+from lstm_core.windows import make_dataset
+
+def hwm_mib():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
+values = np.sin(np.arange(1_000_000) / 50.0)
+model = build_model(ModelConfig(hidden_size=8), seed=0)
+before = hwm_mib()
+data = make_dataset(values, DataConfig(look_back=1000, transform="none"))
+train.REPORTS_PER_EPOCH = 10**9  # a report after every batch: stop after the third
+res = train.fit(model, data, TrainConfig(epochs=1), callback=lambda p: p.batch >= 3)
+assert res.status == "stopped" and data.X.shape == (999_000, 1000), (res.status, data.X.shape)
+print(hwm_mib() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM (Linux)")
+def test_a_million_points_with_look_back_1000_train_in_bounded_memory():
+    """The windows are views of the series: a 10^6-point series with look_back 1000 (999,000
+    windows; 4 GB as a [W, L] float32 copy) trains a few batches within 300 MiB of extra
+    peak memory."""
+    r = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                    "LSTM_CORE_THREADS": "1"})  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert float(r.stdout.strip()) < 300, r.stdout
