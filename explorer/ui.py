@@ -112,11 +112,25 @@ def active_series() -> Any:
 
 
 def setup() -> None:
-    """Call first on every page: seed the settings from the URL once per session, and let
-    a training run that this click interrupted finish first."""
+    """Call first on every page: make sure the router ran, seed the settings from the URL
+    once per session, and let a training run that this click interrupted finish first."""
+    route_through_app()
     if state.get("data_cfg") is None:
         _seed_from_url()
     wait_for_training()
+
+
+def route_through_app() -> None:
+    """A deep link (/gates, /data?src=nile) as the first request of a fresh server: Streamlit
+    has not seen app.py's st.navigation yet, so it ran this page on its own, from the pages/
+    folder (raw file names in the sidebar, no wide layout, no router). Tell it the app has a
+    router, as st.navigation itself would, and run again: app.py now routes the same URL.
+    (Streamlit 1.67's PagesManager flag; st.navigation sets it False on its first call.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def training_in_flight() -> bool:

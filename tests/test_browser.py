@@ -445,3 +445,45 @@ def test_auto_transform_backtest_verdict_and_intervals(browser, server):
         raise
     finally:
         ctx.close()
+
+
+NAV_TITLES = ["Home", "Learn", "Data", "Train", "Gates", "Forecast", "Compare cells",
+              "Export / import"]  # fmt: skip
+
+
+def _nav_titles(page) -> list[str]:
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    return [t.strip().splitlines()[-1].strip() for t in links.all_inner_texts()]
+
+
+def test_deep_links_are_routed_by_the_app_on_a_fresh_server(browser):
+    """A link straight to a page, as the very first request of a fresh server, gets the
+    app's own navigation, wide layout and the link's settings (not the pages/ folder's raw
+    file names)."""
+    with _serve("server_deeplink.log") as fresh:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = ctx.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{fresh.url}/gates")  # the first request this server gets
+            page.get_by_role("heading", name="Inside the gates").wait_for()
+            page.get_by_text("There is no trained model yet").wait_for()
+            assert _nav_titles(page) == NAV_TITLES
+            page.screenshot(path=str(ARTIFACTS / "deeplink_gates.png"))
+            page = ctx.new_page()
+            page.goto(f"{fresh.url}/data?src=nile&lb=6")
+            page.get_by_role("heading", name="Windows and split").wait_for()
+            assert _nav_titles(page) == NAV_TITLES
+            page.get_by_text("Active series: flow (100 points)").wait_for()
+            look_back = page.get_by_role("spinbutton", name="Look-back (timesteps per window)")
+            assert look_back.input_value() == "6"
+            page = ctx.new_page()
+            page.goto(f"{fresh.url}/train?hidden=16")
+            page.get_by_role("heading", name="Train").first.wait_for()
+            assert page.get_by_role("spinbutton", name="Hidden size").input_value() == "16"
+            assert _nav_titles(page) == NAV_TITLES
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "deeplink_failure.png"))
+            raise
+        finally:
+            ctx.close()
