@@ -123,14 +123,20 @@ def setup() -> None:
 def route_through_app() -> None:
     """A deep link (/gates, /data?src=nile) as the first request of a fresh server: Streamlit
     has not seen app.py's st.navigation yet, so it ran this page on its own, from the pages/
-    folder (raw file names in the sidebar, no wide layout, no router). Tell it the app has a
-    router, as st.navigation itself would, and run again: app.py now routes the same URL.
-    (Streamlit 1.67's PagesManager flag; st.navigation sets it False on its first call.)"""
-    from streamlit.runtime.pages_manager import PagesManager
+    folder (raw file names in the sidebar, no wide layout, no router). Run the app's main
+    script here, in this same run (a click that brought us here still counts): its router
+    replaces the sidebar, switches that mode off for the server and runs the page the URL
+    names; then stop this outer copy. (Streamlit 1.67's PagesManager flag, which
+    st.navigation clears.)"""
+    import runpy
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if PagesManager.uses_pages_directory and ctx is not None:
+        runpy.run_path(ctx.main_script_path, run_name="__main__")
+        st.stop()
 
 
 def training_in_flight() -> bool:
