@@ -7,6 +7,7 @@ shows one sentence and changes nothing.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -77,18 +78,20 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
         return
     st.download_button(
         "Predictions (CSV)",
-        predictions_csv(bundle, dataset),
+        partial(predictions_csv, bundle, dataset),  # built when clicked, not on every rerun
         f"{name}_predictions.csv",
         mime="text/csv",
         key="dl_predictions",
+        on_click="ignore",
     )
     horizon = st.number_input("Forecast steps", 1, 10_000, key=ui.remember("ex_horizon", 12))
     st.download_button(
         "Forecast (CSV)",
-        forecast_csv(bundle, dataset, int(horizon)),
+        partial(forecast_csv, bundle, dataset, int(horizon)),  # the steps shown, at click time
         f"{name}_forecast.csv",
         mime="text/csv",
         key="dl_forecast",
+        on_click="ignore",
     )
     st.page_link(
         "pages/gates.py", label="Gates export: on the Gates page", icon=":material/memory:"
