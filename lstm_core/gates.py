@@ -173,10 +173,11 @@ def _single_layer(rnn: nn.RNNBase, k: int) -> nn.RNNBase:
     }
     if isinstance(rnn, nn.RNN):
         kwargs["nonlinearity"] = rnn.nonlinearity
-    # Built on the meta device so that its throwaway random init draws nothing from the
-    # global RNG (tracing must not change what training draws next), then given real memory.
-    device = kwargs.pop("device")
-    layer = type(rnn)(**kwargs, device="meta").to_empty(device=device)
+    # Its throwaway random init draws from a forked RNG, so tracing does not change what
+    # training draws next. (The meta device did the same, but its first use imports ~0.4 s
+    # of torch's meta registrations: a CLI gate export paid that on every run.)
+    with torch.random.fork_rng(devices=[]):
+        layer = type(rnn)(**kwargs)
     with torch.no_grad():
         layer.weight_ih_l0.copy_(w_ih)
         layer.weight_hh_l0.copy_(w_hh)
