@@ -221,7 +221,22 @@ def choose_split() -> DataConfig | None:
     if cfg != old:
         state.put("data_cfg", cfg)
         ui.invalidate_model("The look-back, split or transform changed.")
+    echo_hint(cfg.look_back)
     return cfg
+
+
+def echo_hint(look_back: int) -> None:
+    """The echo task cannot be learned when the window is shorter than the echo's lag."""
+    source = state.get("source") or {}
+    if source.get("kind") != "builtin" or source.get("key") != "echo":
+        return
+    lag = int(source.get("params", {}).get("lag", ui.builtin_defaults("echo")["lag"]))
+    if look_back <= lag:
+        st.warning(
+            f"Each spike comes back {lag} steps later, but a window holds only {look_back} "
+            f"steps: the model can never see a spike and its echo together. Set the look-back "
+            f"above {lag} (e.g. {lag + 5})."
+        )
 
 
 def show_series(series: Series, cfg: DataConfig) -> None:

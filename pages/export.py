@@ -161,10 +161,12 @@ def upload() -> None:
 
 ui.setup()
 st.title("Export / import")
-current = state.get("bundle")
-if current is None:
-    st.info("There is no model yet: train one, or open a saved model file below.")
-else:
-    downloads(current, state.get("dataset"))
+top = st.container()  # filled after the upload, which may make a new model current
 upload()
+with top:
+    current = state.get("bundle")
+    if current is None:
+        st.info("There is no model yet: train one, or open a saved model file below.")
+    else:
+        downloads(current, state.get("dataset"))
 ui.finish()

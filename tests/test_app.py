@@ -481,3 +481,29 @@ def test_watch_the_gates_learn_and_scrub_through_epochs():
     assert len(at.dataframe) >= 1  # the saturation table of that snapshot
     at.button(key="continue_btn").click().run()
     assert [s.epoch for s in state(at, "snapshots")][-1] == 6
+
+
+def test_the_echo_task_warns_when_the_window_is_shorter_than_the_lag():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"src": "echo", "lb": "12"})
+    at.run()
+    at.switch_page("pages/data.py").run()
+    hint = (
+        "Each spike comes back 15 steps later, but a window holds only 12 steps: the model "
+        "can never see a spike and its echo together. Set the look-back above 15 (e.g. 20)."
+    )
+    assert hint in texts(at.warning)
+    at.number_input(key="data_look_back").set_value(20).run()
+    assert hint not in texts(at.warning)
+
+
+def test_using_an_opened_model_replaces_the_no_model_line_at_once():
+    at = start("pages/export.py")
+    assert "There is no model yet" in texts(at.info)[0]
+    at.file_uploader(key="ex_model_upload").set_value(("good.pt", _model_file(), "x")).run()
+    at.button(key="ex_use_model").click().run()
+    assert not any("There is no model yet" in i for i in texts(at.info))
+    assert texts(at.success) == [
+        "This model is now the current one: see it on the Gates and Forecast pages."
+    ]
+    assert [b.proto.label for b in at.get("download_button")][0] == "Model file (.pt)"
