@@ -506,4 +506,4 @@ def test_using_an_opened_model_replaces_the_no_model_line_at_once():
     assert texts(at.success) == [
         "This model is now the current one: see it on the Gates and Forecast pages."
     ]
-    assert [b.proto.label for b in at.get("download_button")][0] == "Model file (.pt)"
+    assert next(b.proto.label for b in at.get("download_button")) == "Model file (.pt)"
