@@ -18,6 +18,7 @@ __all__ = [
     "cell_inputs",
     "conveyor_figure",
     "conveyor_parts",
+    "experiment_fields",
     "gate_latex",
     "step_fields",
     "timesteps_figure",
@@ -182,4 +183,28 @@ def step_fields(step: dict) -> dict[str, str]:
         "c": _v(c),
         "tanh_c": _v(math.tanh(c)),
         "h": _v(step["h_check"]),
+    }
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+def experiment_fields(
+    test, out: np.ndarray, c_before: np.ndarray, c_after: np.ndarray, unit: int
+) -> dict[str, str]:
+    """The numbers an experiment's result sentence quotes, formatted (4 decimals).
+
+    test: the `Intervention` on the test part; out: [n] the model's raw outputs with the
+    clamp; c_before, c_after: [T, H] the shown window's layer-0 cell state without and with it.
+    """
+    return {
+        "c_max": _v(float(np.abs(c_after).max())),
+        "out": _v(float(out[0])),
+        "spread": _v(float(np.ptp(out))),
+        "n": str(len(out)),
+        "unit": str(unit),
+        "c_before": _v(float(c_before[-1, unit])),
+        "c_after": _v(float(c_after[-1, unit])),
+        "rmse_before": f"{test.rmse_before:.4g}",
+        "rmse_after": f"{test.rmse_after:.4g}",
     }

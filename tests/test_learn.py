@@ -89,3 +89,17 @@ def test_equations_show_explain_steps_numbers(lstm_trace):
     assert f"{step['f']['value']:.4f}" in tex["c"].split("=")[2]  # f_t · C_{t-1} comes first
     assert fields["tanh_c"] == f"{math.tanh(step['c_check']):.4f}"
     assert fields["pct_f"] in t("forget_says", "en", **fields)
+
+
+def test_experiment_fields_quote_the_real_numbers():
+    from types import SimpleNamespace
+
+    test = SimpleNamespace(rmse_before=1.23456, rmse_after=7.0)
+    c_before = np.array([[0.5, -1.0], [0.25, 2.0]])  # [T, H]
+    c_after = np.array([[0.0, -3.0], [0.0, 1.5]])
+    f = lf.experiment_fields(test, np.array([0.125, 0.125, 0.5]), c_before, c_after, unit=1)
+    assert f["c_max"] == "3.0000" and f["out"] == "0.1250" and f["spread"] == "0.3750"
+    assert (f["n"], f["c_before"], f["c_after"]) == ("3", "2.0000", "1.5000")
+    assert (f["rmse_before"], f["rmse_after"]) == ("1.235", "7")
+    for name in ("input", "forget", "output"):  # every field a sentence asks for is there
+        t(f"x_{name}_result", "zh", **f)
