@@ -23,6 +23,7 @@ __all__ = [
     "ablation_frame",
     "before_after_figure",
     "memory_figure",
+    "side_by_side",
     "tau_bins",
 ]
 
@@ -68,6 +69,21 @@ def before_after_figure(
         hovermode="x unified",
     )
     return fig
+
+
+def side_by_side(before: go.Figure, after: go.Figure, titles: tuple[str, str]):
+    """Copies of two heatmap figures (`gate_figures.window_figure`) to show side by side:
+    short titles, and each heatmap on the same colour range in both (the cell state's range
+    follows what is shown, so a clamp would otherwise rescale it) -> (before, after)."""
+    pair = [go.Figure(f).update_layout(title={"text": plain(t), "font": {"size": 13}})
+            for f, t in zip((before, after), titles, strict=True)]  # fmt: skip
+    heat = [{tr.name: tr for tr in f.data if tr.type == "heatmap"} for f in pair]
+    for name in heat[0].keys() & heat[1].keys():
+        a, b = heat[0][name], heat[1][name]
+        lo, hi = min(a.zmin, b.zmin), max(a.zmax, b.zmax)
+        for tr in (a, b):
+            tr.update(zmin=lo, zmax=hi)
+    return pair[0], pair[1]
 
 
 def ablation_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -131,9 +147,11 @@ def memory_figure(
     marks = [(look_back, f"look-back {look_back}")]
     if suggestion is not None and suggestion != look_back:
         marks.append((suggestion, f"suggested {suggestion}"))
-    for x, text in marks:
-        fig.add_vline(x=x, line_dash="dash", line_color="#555",
-                      annotation_text=text, annotation_position="top")  # fmt: skip
+    for x, text in marks:  # across both panels
+        fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
+                      line={"dash": "dash", "color": "#555", "width": 1})  # fmt: skip
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=text, showarrow=False,
+                           yanchor="bottom", font={"size": 11})  # fmt: skip
     lags_axis = {"title": {"text": "steps back (lag k, time constant τ)"},
                  "range": [-0.5, max_lag + 0.5]}  # fmt: skip
     fig.update_layout(

@@ -246,7 +246,7 @@ def clamp_widgets(bundle, layer: int, steps: int) -> Clamp:
     every = c2.checkbox("All units", key=choose("gates_clamp_all", lambda v: isinstance(v, bool),
                                                 True), **PERSIST)  # fmt: skip
     u_key = choose("gates_clamp_units", lambda v: all(u in range(hid) for u in v), [0])
-    units = c2.multiselect("Units", range(hid), key=u_key, disabled=every, **PERSIST)
+    units = () if every else c2.multiselect("Units", range(hid), key=u_key, **PERSIST)
     value = clamp_value(cfg.cell, name, getattr(rnn, "nonlinearity", "tanh"), c3)
     f_key = choose("gates_clamp_from", lambda v: v in range(steps), 0)
     start = c4.slider("From step", 0, steps - 1, key=f_key, **PERSIST) if steps > 1 else 0
@@ -313,21 +313,18 @@ def clamp_results(bundle, dataset, where: tuple, shown: tuple) -> None:
     cols[3].metric("Test RMSE after", f"{run.rmse_after:.4g}",
                    f"{run.rmse_after - run.rmse_before:+.3g}", delta_color="inverse")  # fmt: skip
     after = res["trace"]
-    left, right = st.columns(2)
-    left.plotly_chart(titled(before_fig, "Before"), config=PLOTLY, key="gates_clamp_before")
-    fig = figure(res, layer, lambda: titled(gf.window_figure(
+    fig = figure(res, layer, lambda: gf.window_figure(
         gf.window_layers(after.layers)[layer], after.names, inputs, target, first, label,
-    ), f"After: {clamp.describe()}"))  # fmt: skip
-    right.plotly_chart(fig, config=PLOTLY, key="gates_clamp_after")
+    ))  # fmt: skip
+    titles = ("Before", f"After: {clamp.describe()}")
+    pair = ef.side_by_side(before_fig, fig, titles)
+    left, right = st.columns(2)
+    left.plotly_chart(pair[0], config=PLOTLY, key="gates_clamp_before")
+    right.plotly_chart(pair[1], config=PLOTLY, key="gates_clamp_after")
     st.plotly_chart(ef.before_after_figure(
         run.before, run.after, run.targets, title="The test part's one-step predictions",
         x_label="test window", y_label=bundle.column,
     ), config=PLOTLY, key="gates_clamp_test")  # fmt: skip
-
-
-def titled(fig, title: str):
-    """A copy of `fig` with another title (a short one fits half the page)."""
-    return fig.__class__(fig).update_layout(title={"text": title, "font": {"size": 13}})
 
 
 # --------------------------------------------------------------------------- whole series
@@ -463,9 +460,9 @@ def measure_memory(bundle, dataset, layer: int) -> dict:
     grad = input_gradient_by_lag(bundle.model, x)
     look_back = dataset.split.look_back
     season = detect_season(dataset.values)
-    max_lag = max(1, min(len(dataset.scaled) - 1, max(2 * look_back, 2 * (season or 0), 24)))
-    acf = autocorrelation(dataset.scaled, max_lag)
     advice = lookback_advice(tau, look_back, season, grad, len(dataset.values))
+    longest = max(2 * look_back, 2 * (season or 0), advice.look_back + look_back // 2, 24)
+    acf = autocorrelation(dataset.scaled, max(1, min(len(dataset.scaled) - 1, longest)))
     return {"tau": tau, "acf": acf, "grad": grad, "advice": advice,
             "echo": echo_check(bundle, dataset)}  # fmt: skip
 

@@ -58,3 +58,20 @@ def test_memory_figure_shares_one_lag_axis_and_marks_the_look_backs():
     same = ef.memory_figure(tau, acf, None, look_back=3, suggestion=3)
     assert [s.x0 for s in same.layout.shapes] == [3]
     assert not any(tr.name.startswith("gradient") for tr in same.data)
+
+
+def test_side_by_side_puts_both_cell_states_on_one_colour_range():
+    from explorer.gate_figures import window_figure
+
+    rng = np.random.default_rng(0)
+    gates = {n: rng.uniform(0, 1, (5, 3)).astype(np.float32) for n in "ifgo"}
+    before = {**gates, "c": np.full((5, 3), 2.0, np.float32), "h": np.zeros((5, 3), np.float32)}
+    after = {**gates, "c": np.full((5, 3), -0.5, np.float32), "h": np.zeros((5, 3), np.float32)}
+    figs = [window_figure(g, list("ifgoch"), np.arange(5.0), 1.0, 0) for g in (before, after)]
+    left, right = ef.side_by_side(*figs, ("Before", "After <b>"))
+    assert right.layout.title.text == "After &lt;b&gt;"
+    cells = [next(tr for tr in f.data if tr.name == "c") for f in (left, right)]
+    assert [(c.zmin, c.zmax) for c in cells] == [(-2.0, 2.0)] * 2
+    assert next(tr for tr in figs[1].data if tr.name == "c").zmax == 0.5  # inputs untouched
+    f = next(tr for tr in right.data if tr.name == "f")
+    assert (f.zmin, f.zmax) == (0.0, 1.0)
