@@ -34,6 +34,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from explorer import equations as eq
 from explorer import experiment_figures as ef
 from explorer import gate_figures as gf
 from explorer import state, ui
@@ -164,7 +165,7 @@ def unit_and_step(model, trace, layer: int) -> None:
     st.plotly_chart(gf.unit_figure(gates, trace.names, unit, mark=t), config=PLOTLY)
     st.subheader(f"Timestep {t}, unit {unit}: the equations with the model's numbers")
     step = explain_step(model, trace, layer, t, unit)
-    for tex, sentence in gf.step_equations(step):
+    for tex, sentence in eq.step_equations(step):
         st.latex(tex)
         st.caption(sentence)
     if not step["ok"]:

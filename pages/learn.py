@@ -26,6 +26,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from explorer import equations as eq
 from explorer import experiment_figures as ef
 from explorer import learn_figures as lf
 from explorer import state, ui
@@ -168,9 +169,9 @@ def gates(lang: str, picked) -> None:
 
         model, trace, w, unit, when = picked
         step = explain_step(model, trace, 0, when, unit)
-        fields = lf.step_fields(step)
+        fields = eq.step_fields(step)
         st.caption(t("s4_numbers", lang, w=w, unit=unit, t=when))
-    latex = lf.gate_latex(step)
+    latex = eq.gate_latex(step)
     for title, what, lines in GATE_GROUPS:
         st.subheader(t(title, lang))
         st.markdown(t(what, lang))
@@ -306,7 +307,7 @@ def gru(lang: str) -> None:
     """Section 6: the GRU's equations and parameter counts at the current size."""
     st.header(t("s6_title", lang))
     st.markdown(t("s6_body", lang))
-    for tex in lf.GRU_LATEX:
+    for tex in eq.GRU_LATEX:
         st.latex(tex)
     bundle = state.get("bundle")
     cfg = bundle.model_config if bundle is not None else ui.configs()[1]

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from explorer import equations as eq
 from explorer import learn_figures as lf
 from explorer.i18n import LANGS, STRINGS, t
 from lstm_core.gates import explain_step, trace_gates
@@ -74,7 +75,7 @@ def test_timesteps_figure_labels_every_step_and_marks_the_target():
 def test_equations_show_explain_steps_numbers(lstm_trace):
     model, trace = lstm_trace
     step = explain_step(model, trace, 0, 6, 2)
-    tex = lf.gate_latex(step)
+    tex = eq.gate_latex(step)
     for key in "fio":
         gate = step[key]
         for term in ("value", "pre"):
@@ -82,8 +83,8 @@ def test_equations_show_explain_steps_numbers(lstm_trace):
     assert tex["g"].endswith(f"= {step['g']['value']:.4f}")
     assert tex["c"].endswith(f"= {step['c_check']:.4f}")
     assert tex["h"].endswith(f"= {step['h_check']:.4f}")
-    assert set(lf.gate_latex()) == set(tex)  # generic equations without a model
-    fields = lf.step_fields(step)
+    assert set(eq.gate_latex()) == set(tex)  # generic equations without a model
+    fields = eq.step_fields(step)
     assert fields["pct_f"] == f"{100 * step['f']['value']:.0f}%"
     assert fields["kept"] == f"{step['f']['value'] * step['c_prev']:.4f}"
     assert f"{step['f']['value']:.4f}" in tex["c"].split("=")[2]  # f_t · C_{t-1} comes first
