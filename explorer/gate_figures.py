@@ -1,4 +1,5 @@
-"""Pure builders for the Gates page: heatmaps, unit lines, input chart, equations, exports.
+"""Pure builders for the Gates page: heatmaps, unit lines, input chart, exports (the equations
+are written in explorer/equations.py, shared with the Learn page).
 
 Everything here takes numpy arrays (one layer of a `lstm_core.gates.GateTrace` as a dict
 name -> [T, H], already sliced to one window) and returns a `go.Figure`, text or bytes. No
@@ -16,7 +17,6 @@ arrays stay float32 so Plotly sends them to the browser as compact base64 typed 
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -45,7 +45,6 @@ __all__ = [
     "span_figure",
     "span_summary",
     "split_spans",
-    "step_equations",
     "unit_figure",
     "unit_stats",
     "window_figure",
@@ -489,132 +488,3 @@ def unit_figure(
         "shapes": shapes,
     }
     return go.Figure({"data": data, "layout": lay})
-
-
-# --------------------------------------------------------------------------- equations
-
-
-def _n(v: float) -> str:
-    """A term to 4 decimals for LaTeX; negatives in parentheses (safe in sums and products)."""
-    s = _v(v)
-    return f"({s})" if s.startswith("-") else s
-
-
-def _v(v: float) -> str:
-    """A result to 4 decimals for LaTeX (-0.0000 shown as 0.0000)."""
-    s = f"{v:.4f}"
-    return "0.0000" if s == "-0.0000" else s
-
-
-def _p(v: float) -> str:
-    """A share as a whole percentage for a sentence: 0.934 -> "93%"."""
-    return f"{100 * v:.0f}%"
-
-
-def _brace(value: float, label: str) -> str:
-    return f"\\underbrace{{{_n(value)}}}_{{{label}}}"
-
-
-def _gate_tex(sym: str, sub: str, act: str, g: dict[str, float], layer: int) -> str:
-    """`sym = act(W·[h_{t-1}, x_t] + b) = act(terms) = act(pre) = value` for one gate."""
-    xin = "x_t" if layer == 0 else "h^{(l-1)}_t"
-    return (
-        f"{sym} = \\{act}\\big(W_{sub}\\cdot[h_{{t-1}}, {xin}] + b_{sub}\\big)"
-        f" = \\{act}\\big({_brace(g['w_h'], 'W_{' + sub + '}^{h}h_{t-1}')}"
-        f" + {_brace(g['w_x'], 'W_{' + sub + '}^{x}' + xin)}"
-        f" + {_brace(g['b'], 'b_' + sub)}\\big)"
-        f" = \\{act}({_v(g['pre'])}) = {_v(g['value'])}"
-    )
-
-
-def step_equations(step: dict) -> list[tuple[str, str]]:
-    """The cell's equations for one `explain_step` result, as (LaTeX, plain sentence) pairs.
-
-    Numbers are shown to 4 decimals; the sentence says in words what the line means.
-    """
-    cell, layer = step["cell"], step["layer"]
-    xin = "x_t" if layer == 0 else "h^{(l-1)}_t"
-    given = (
-        f"x_t = {_v(step['x_t'])}" if step["x_t"] is not None else "x_t = h^{(l-1)}_t\\ (vector)"
-    )
-    head = (
-        f"{given},\\quad h_{{t-1}} = {_v(step['h_prev_unit'])}"
-        + (f",\\quad C_{{t-1}} = {_v(step['c_prev'])}" if cell == "lstm" else ""),
-        "The inputs of this step: the value fed in, and this unit's state one step earlier"
-        + (" (zero at the first step)." if step["t"] == 0 else "."),
-    )
-    if cell == "lstm":
-        i, f, g, o = (step[k] for k in "ifgo")
-        c_prev, c = step["c_prev"], step["c_check"]
-        return [
-            head,
-            (
-                _gate_tex("f_t", "f", "sigma", f, layer),
-                f"The forget gate keeps {_p(f['value'])} of the previous cell state "
-                f"({c_prev:.4f} → {f['value'] * c_prev:.4f}).",
-            ),
-            (
-                _gate_tex("i_t", "i", "sigma", i, layer),
-                f"The input gate lets in {_p(i['value'])} of the candidate.",
-            ),
-            (
-                _gate_tex("\\tilde{C}_t", "C", "tanh", g, layer),
-                f"The candidate proposes {g['value']:.4f}; the cell state receives "
-                f"{i['value'] * g['value']:.4f} of it.",
-            ),
-            (
-                f"C_t = f_t\\cdot C_{{t-1}} + i_t\\cdot\\tilde{{C}}_t = {_n(f['value'])}"
-                f"\\cdot{_n(c_prev)} + {_n(i['value'])}\\cdot{_n(g['value'])} = {_v(c)}",
-                f"So the cell state moves from {c_prev:.4f} to {c:.4f}.",
-            ),
-            (
-                _gate_tex("o_t", "o", "sigma", o, layer),
-                f"The output gate shows {_p(o['value'])} of tanh(C_t).",
-            ),
-            (
-                f"h_t = o_t\\cdot\\tanh(C_t) = {_n(o['value'])}\\cdot\\tanh({_n(c)})"
-                f" = {_n(o['value'])}\\cdot{_n(math.tanh(c))} = {_v(step['h_check'])}",
-                f"The unit outputs h_t = {step['h_check']:.4f}"
-                f" ({_p(o['value'])} of tanh(C_t) = {math.tanh(c):.4f}).",
-            ),
-        ]
-    if cell == "gru":
-        r, z, n = step["r"], step["z"], step["n"]
-        hp = step["h_prev_unit"]
-        return [
-            head,
-            (
-                _gate_tex("r_t", "r", "sigma", r, layer),
-                f"The reset gate lets {_p(r['value'])} of the recurrent term into the candidate.",
-            ),
-            (
-                _gate_tex("z_t", "z", "sigma", z, layer),
-                f"The update gate keeps {_p(z['value'])} of the previous hidden state.",
-            ),
-            (
-                f"n_t = \\tanh\\big(W_n^{{x}}{xin} + b_n^{{x}} + r_t\\cdot(W_n^{{h}}h_{{t-1}}"
-                f" + b_n^{{h}})\\big) = \\tanh\\big({_n(n['w_x'])} + {_n(n['b_x'])}"
-                f" + {_n(n['r'])}\\cdot({_n(n['w_h'])} + {_n(n['b_h'])})\\big)"
-                f" = \\tanh({_v(n['pre'])}) = {_v(n['value'])}",
-                f"The candidate proposes {n['value']:.4f}.",
-            ),
-            (
-                f"h_t = (1 - z_t)\\cdot n_t + z_t\\cdot h_{{t-1}} = (1 - {_n(z['value'])})"
-                f"\\cdot{_n(n['value'])} + {_n(z['value'])}\\cdot{_n(hp)}"
-                f" = {_v(step['h_check'])}",
-                f"The new state mixes {_p(1 - z['value'])} candidate with "
-                f"{_p(z['value'])} old state: h_t = {step['h_check']:.4f}.",
-            ),
-        ]
-    a = step["a"]
-    act = "tanh" if abs(math.tanh(a["pre"]) - a["value"]) < 1e-9 else "relu"
-    act_tex = "\\tanh" if act == "tanh" else "\\operatorname{relu}"
-    return [
-        head,
-        (
-            f"h_t = {act_tex}\\big(W^{{h}}h_{{t-1}} + W^{{x}}{xin} + b\\big) = {act_tex}\\big("
-            f"{_brace(a['w_h'], 'W^{h}h_{t-1}')} + {_brace(a['w_x'], 'W^{x}' + xin)}"
-            f" + {_brace(a['b'], 'b')}\\big) = {act_tex}({_v(a['pre'])}) = {_v(a['value'])}",
-            f"A plain RNN has no gates: it squashes the weighted sum into h_t = {a['value']:.4f}.",
-        ),
-    ]

@@ -130,6 +130,59 @@ STRINGS: dict[str, dict[str, str]] = {
         "output_says": "Here it opens to {pct_o}.",
         "hidden_says": "So h_t = {pct_o} of tanh(C_t) = {tanh_c}, which gives {h}.",
         "check_bad": "The recomputed state differs from the traced one by more than 1e-4.",
+        # --- experiments on the user's model (after section 4)
+        "x_title": "Experiments: switch a gate and watch your model",
+        "x_body": (
+            "The sentences above say what each gate is for. Here they become experiments: the "
+            "model below is yours, run once as trained and once with one gate held at a value "
+            "in every unit (of every layer). The lines are real results, not sketches."
+        ),
+        "x_cell_title": "Window {w}, unit {unit}: cell state C_t",
+        "x_pred_title": "Test part: one-step predictions",
+        "x_truth": "true value",
+        "x_before": "as trained",
+        "x_after": "gate held",
+        "x_test_window": "test window",
+        "x_layers": "Your model has {n} layers: the gate is held in all of them; the cell state "
+        "shown is layer 0's.",
+        "x_levels": (
+            "Your model reads the series transformed (differences, for example): a constant "
+            "output of the model there becomes a fixed step added to the last value."
+        ),
+        "x_input_title": "Close every input gate (i = 0)",
+        "x_input_body": (
+            "Nothing may be written into the cell, so the cell state starts at zero and stays "
+            "there; with C_t = 0, h_t = o_t·tanh(0) = 0 too. The read-out then sees only zeros "
+            "and the forecast becomes a constant: the read-out's bias. Here it is:"
+        ),
+        "x_input_result": (
+            "Result: the largest |C_t| after the clamp is **{c_max}**; the model's raw output "
+            "(before it is turned back into the series' units) is **{out}** for every one of "
+            "the {n} test windows (largest difference between them: {spread}); the test RMSE "
+            "goes from {rmse_before} to **{rmse_after}**."
+        ),
+        "x_forget_title": "Open every forget gate fully (f = 1)",
+        "x_forget_body": (
+            "Now nothing is ever forgotten: C_t = C_{{t−1}} + i_t·C̃_t, so the cell state "
+            "becomes a running sum of everything written since the window began. Memory without "
+            "forgetting piles up:"
+        ),
+        "x_forget_result": (
+            "Result: unit {unit} ends the window with C = **{c_after}** instead of {c_before}; "
+            "the test RMSE goes from {rmse_before} to **{rmse_after}**."
+        ),
+        "x_output_title": "Shut every output gate (o = 0)",
+        "x_output_body": (
+            "The cell still reads the input and keeps a state, but nothing of it is shown: "
+            "h_t = 0·tanh(C_t) = 0. The output gate decides what the rest of the network gets "
+            "to see, so the forecast is again a constant:"
+        ),
+        "x_output_result": (
+            "Result: the cell state still moves (largest |C_t| = **{c_max}**), yet the model's raw "
+            "output is **{out}** for every one of the {n} test windows (largest difference "
+            "between them: {spread}); the test RMSE goes from {rmse_before} to **{rmse_after}**."
+        ),
+        "x_gates_link": "Clamp any gate of any unit yourself",
         # --- 5. the temperature example
         "s5_title": "5. The temperature example",
         "s5_body": (
@@ -277,6 +330,55 @@ STRINGS: dict[str, dict[str, str]] = {
         "output_says": "在这里，它打开到 {pct_o}。",
         "hidden_says": "所以 h_t 等于 tanh(C_t) = {tanh_c} 的 {pct_o}，结果是 {h}。",
         "check_bad": "重新计算的状态与追踪得到的状态相差超过 1e-4。",
+        # --- experiments on the user's model (after section 4)
+        "x_title": "实验：拨动一个门，看你的模型怎么变",
+        "x_body": (
+            "上面的句子说明了每个门的作用，这里把它们变成实验：下面用的就是你的模型，"
+            "先按训练好的样子运行一次，再把某个门在所有单元（所有层）里固定为一个值运行一次。"
+            "图中的曲线都是真实结果，不是示意图。"
+        ),
+        "x_cell_title": "窗口 {w}，单元 {unit}：记忆单元状态 C_t",
+        "x_pred_title": "测试部分：单步预测",
+        "x_truth": "真实值",
+        "x_before": "训练后的原样",
+        "x_after": "固定门之后",
+        "x_test_window": "测试窗口",
+        "x_layers": "你的模型有 {n} 层：每一层的这个门都被固定；图中的记忆单元状态来自第 0 层。",
+        "x_levels": (
+            "你的模型读取的是变换后的序列（例如差分）：模型输出恒定，"
+            "意味着预测只是在上一个值上加一个固定的步长。"
+        ),
+        "x_input_title": "关闭所有输入门（i = 0）",
+        "x_input_body": (
+            "记忆单元里什么也写不进去，所以记忆单元状态从零开始并一直保持为零；"
+            "C_t = 0 时，h_t = o_t·tanh(0) 也等于 0。输出层只看到零，"
+            "预测就变成一个常数——输出层的偏置。结果如下："
+        ),
+        "x_input_result": (
+            "结果：固定之后 |C_t| 的最大值是 **{c_max}**；模型的原始输出（换算回序列单位之前）"
+            "对 {n} 个测试窗口全都是 **{out}**（彼此最大相差 {spread}）；"
+            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
+        ),
+        "x_forget_title": "把所有遗忘门完全打开（f = 1）",
+        "x_forget_body": (
+            "现在什么都不会被忘记：C_t = C_{{t−1}} + i_t·C̃_t，记忆单元状态变成从窗口开始以来"
+            "所有写入内容的累加。只记不忘，记忆就会越堆越多："
+        ),
+        "x_forget_result": (
+            "结果：单元 {unit} 在窗口结束时 C = **{c_after}**，原本是 {c_before}；"
+            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
+        ),
+        "x_output_title": "关闭所有输出门（o = 0）",
+        "x_output_body": (
+            "记忆单元仍然读取输入、保存状态，但什么也不输出：h_t = 0·tanh(C_t) = 0。"
+            "输出门决定网络的其余部分能看到什么，所以预测又变成了常数："
+        ),
+        "x_output_result": (
+            "结果：记忆单元状态仍在变化（|C_t| 最大为 **{c_max}**），但模型的原始输出"
+            "对 {n} 个测试窗口全都是 **{out}**（彼此最大相差 {spread}）；"
+            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
+        ),
+        "x_gates_link": "自己动手固定任意单元的任意一个门",
         # --- 5. the temperature example
         "s5_title": "5. 气温示例",
         "s5_body": (

@@ -1,4 +1,5 @@
-"""Pure builders for the Learn page: the first window, the conveyor belt, the equations.
+"""Pure builders for the Learn page: the first window, the conveyor belt, the experiments'
+numbers (the equations are written in explorer/equations.py, shared with the Gates page).
 
 Arrays in, `go.Figure` or text out; no streamlit import (tested in tests/test_learn.py).
 Labels come from explorer.i18n in the language asked for.
@@ -6,61 +7,24 @@ Labels come from explorer.i18n in the language asked for.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.equations import fmt_value as _v
 from explorer.i18n import t as tr
 
 __all__ = [
-    "GRU_LATEX",
     "cell_inputs",
     "conveyor_figure",
     "conveyor_parts",
-    "gate_latex",
-    "step_fields",
+    "experiment_fields",
     "timesteps_figure",
 ]
 
 KEPT, WRITTEN, CELL = "#1f77b4", "#ff7f0e", "#222222"
 MAX_TICK_LABELS = 24  # label every timestep of a window up to this long
 
-#: The GRU in PyTorch's form (z near 1 keeps the old hidden state).
-GRU_LATEX = (
-    r"r_t = \sigma(W_r\cdot[h_{t-1}, x_t] + b_r) \quad \text{reset gate}",
-    r"z_t = \sigma(W_z\cdot[h_{t-1}, x_t] + b_z) \quad \text{update gate}",
-    r"n_t = \tanh(W_{n}x_t + b_{n} + r_t\odot(U_{n}h_{t-1} + b'_{n})) \quad \text{candidate}",
-    r"h_t = (1 - z_t)\odot n_t + z_t\odot h_{t-1}",
-)
-
-_GENERIC = {
-    "f": r"f_t = \sigma(W_f\cdot[h_{t-1}, x_t] + b_f)",
-    "i": r"i_t = \sigma(W_i\cdot[h_{t-1}, x_t] + b_i)",
-    "g": r"\tilde{C}_t = \tanh(W_C\cdot[h_{t-1}, x_t] + b_C)",
-    "c": r"C_t = f_t\odot C_{t-1} + i_t\odot\tilde{C}_t",
-    "o": r"o_t = \sigma(W_o\cdot[h_{t-1}, x_t] + b_o)",
-    "h": r"h_t = o_t\odot\tanh(C_t)",
-}
-
-
 # --------------------------------------------------------------------------- numbers
-
-
-def _v(v: float) -> str:
-    """4 decimals (-0.0000 shown as 0.0000)."""
-    s = f"{v:.4f}"
-    return "0.0000" if s == "-0.0000" else s
-
-
-def _n(v: float) -> str:
-    """4 decimals, negatives in parentheses (safe inside sums and products)."""
-    s = _v(v)
-    return f"({s})" if s.startswith("-") else s
-
-
-def _pct(v: float) -> str:
-    return f"{100 * v:.0f}%"
 
 
 def cell_inputs(layer: dict[str, np.ndarray], unit: int) -> tuple[np.ndarray, ...]:
@@ -140,46 +104,25 @@ def conveyor_figure(
     return fig
 
 
-# --------------------------------------------------------------------------- equations
+# --------------------------------------------------------------------------- experiments
 
 
-def _gate(key: str, act: str, gate: dict[str, float]) -> str:
-    """`generic = act(w_h + w_x + b) = act(pre) = value` for one gate of `explain_step`."""
-    terms = f"{_n(gate['w_h'])} + {_n(gate['w_x'])} + {_n(gate['b'])}"
-    return f"{_GENERIC[key]} = \\{act}({terms}) = \\{act}({_v(gate['pre'])}) = {_v(gate['value'])}"
+def experiment_fields(
+    test, out: np.ndarray, c_before: np.ndarray, c_after: np.ndarray, unit: int
+) -> dict[str, str]:
+    """The numbers an experiment's result sentence quotes, formatted (4 decimals).
 
-
-def gate_latex(step: dict | None = None) -> dict[str, str]:
-    """The LSTM's six equations (keys f, i, g, c, o, h) as LaTeX; with an LSTM `explain_step`
-    result (layer 0) each one is followed by the model's numbers, 4 decimals."""
-    if step is None:
-        return dict(_GENERIC)
-    i, f, g, o = (step[k] for k in "ifgo")
-    c_prev, c = step["c_prev"], step["c_check"]
+    test: the `Intervention` on the test part; out: [n] the model's raw outputs with the
+    clamp; c_before, c_after: [T, H] the shown window's layer-0 cell state without and with it.
+    """
     return {
-        "f": _gate("f", "sigma", f),
-        "i": _gate("i", "sigma", i),
-        "g": _gate("g", "tanh", g),
-        "c": f"{_GENERIC['c']} = {_n(f['value'])}\\cdot{_n(c_prev)} + "
-        f"{_n(i['value'])}\\cdot{_n(g['value'])} = {_v(c)}",
-        "o": _gate("o", "sigma", o),
-        "h": f"{_GENERIC['h']} = {_n(o['value'])}\\cdot\\tanh({_n(c)}) = {_v(step['h_check'])}",
-    }
-
-
-def step_fields(step: dict) -> dict[str, str]:
-    """The numbers the Learn page's sentences quote, formatted (shares as whole percents)."""
-    i, f, g, o = (step[k]["value"] for k in "ifgo")
-    c_prev, c = step["c_prev"], step["c_check"]
-    return {
-        "pct_f": _pct(f),
-        "pct_i": _pct(i),
-        "pct_o": _pct(o),
-        "c_prev": _v(c_prev),
-        "kept": _v(f * c_prev),
-        "g": _v(g),
-        "written": _v(i * g),
-        "c": _v(c),
-        "tanh_c": _v(math.tanh(c)),
-        "h": _v(step["h_check"]),
+        "c_max": _v(float(np.abs(c_after).max())),
+        "out": _v(float(out[0])),
+        "spread": _v(float(np.ptp(out))),
+        "n": str(len(out)),
+        "unit": str(unit),
+        "c_before": _v(float(c_before[-1, unit])),
+        "c_after": _v(float(c_after[-1, unit])),
+        "rmse_before": f"{test.rmse_before:.4g}",
+        "rmse_after": f"{test.rmse_after:.4g}",
     }

@@ -25,6 +25,20 @@ Keys (all optional until set; read them through the helpers below):
   gates_trace  dict                      Gates page cache: the last window's trace, prediction
                                          and figures, keyed on model, history length, window
   gates_whole  dict                      Gates page cache: downsampled whole-series arrays only
+  gates_clamp  dict                      Gates page experiment: the applied clamp
+                                         {"stamp": model_stamp(...), "clamp": Clamp}; dropped
+                                         (read as None) once the model or its data change;
+                                         the Undo button removes it
+  gates_experiment dict                  Gates page cache: {"key": (stamp, window, clamp),
+                                         "trace": the clamped window's GateTrace, "pred": its
+                                         prediction, "run": Intervention on the test part}
+  gates_ablation dict                    Gates page cache: {"key": (stamp, layer, state),
+                                         "ablation": Ablation}, filled by its button
+  gates_memory dict                      Gates page cache: {"key": (stamp, layer), "tau",
+                                         "acf", "grad", "advice", "echo"}, filled by its button
+  learn_experiments dict                 Learn page cache: {"key": (stamp, window), "runs":
+                                         {name: (Intervention, cell state c [T, H] after)},
+                                         "c": c [T, H] before} of the gate experiments
   compare      dict                      Compare page: the last comparison's results and the
                                          settings it ran with
   memory       list                      Compare page: the memory-task grid (MemoryPoint list)
@@ -41,7 +55,11 @@ across page switches), learn_epochs, learn_train; cache learn_trace {"key", "tra
 Widget keys kept across page switches with `persist_state="session"` (Streamlit keeps them
 itself; they are listed so that no other page reuses the names): gates_layer, gates_view,
 gates_window, gates_unit, gates_t, gates_span (Gates page; the Forecast page sets
-gates_window and gates_view to hand a window over).
+gates_window and gates_view to hand a window over; the ablation table's buttons set
+gates_unit and gates_view), and the clamp's widgets gates_clamp_gate, gates_clamp_all,
+gates_clamp_units, gates_clamp_value, gates_clamp_from.
+Button and choice keys that are not kept: gates_clamp_apply, gates_clamp_undo,
+gates_ablation_state, gates_ablation_run, gates_ablation_go_<rank>, gates_memory_run.
 """
 
 from __future__ import annotations
@@ -65,6 +83,11 @@ KEYS = (
     "snapshots",
     "gates_trace",
     "gates_whole",
+    "gates_clamp",
+    "gates_experiment",
+    "gates_ablation",
+    "gates_memory",
+    "learn_experiments",
     "compare",
     "memory",
     "columns",
@@ -83,6 +106,19 @@ def put(key: str, value: Any) -> None:
     if key not in KEYS:
         raise KeyError(f"unknown session key {key!r}; add it to explorer/state.py")
     st.session_state[key] = value
+
+
+def model_stamp(bundle: Any, dataset: Any) -> tuple:
+    """A content key of a model and its data, for caches and the clamp: changes when the
+    weights, the training (epochs run) or the data change, and not when the same objects are
+    merely rebuilt. Checksums of the weights (float64 sums: cheap for these model sizes) and
+    of the values, not id(), which a new object may reuse."""
+    params = [p.detach().double() for p in bundle.model.parameters()]
+    weights = (float(sum(p.sum() for p in params)), float(sum((p * p).sum() for p in params)))
+    split = dataset.split
+    data = (len(dataset.values), float(dataset.values.sum()), split.look_back, split.n_train,
+            split.n_val, split.n_test, split.lag, dataset.transform)  # fmt: skip
+    return (bundle.model_config, len(bundle.history), weights, data)
 
 
 def drop(*keys: str) -> None:

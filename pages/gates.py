@@ -10,6 +10,15 @@ Widget keys (st.session_state; kept across page switches with persist_state="ses
   gates_t       int         timestep of the equations (default: the last one)
   gates_span    (int, int)  points [start, end) of the series in the whole-series view
   gates_dl_npz, gates_dl_csv  the download buttons
+  gates_clamp_gate, gates_clamp_all, gates_clamp_units, gates_clamp_value, gates_clamp_from
+                the clamp experiment's gate, "all units", units, value and first step
+  gates_clamp_apply, gates_clamp_undo  run the clamp / remove it
+  gates_ablation_state, gates_ablation_run, gates_ablation_go_<rank>  the ablation table's
+                state (h or c), its button, and the buttons that open a top unit
+  gates_memory_run  the memory horizon's button
+Experiment state (explorer.state, documented there): gates_clamp (the applied clamp, kept
+only for the model it was applied to), caches gates_experiment, gates_ablation, gates_memory,
+all keyed on state.model_stamp (weights, epochs and data checksums, not object ids).
 Caches (st.session_state, not widgets; recomputed only when their key changes):
   gates_trace   {"key", "trace", "pred", "figs"}  the shown window's GateTrace, prediction
                 and heatmap figure per layer
@@ -25,17 +34,27 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from explorer import equations as eq
+from explorer import experiment_figures as ef
 from explorer import gate_figures as gf
 from explorer import state, ui
+from lstm_core.ablation import ablation
 from lstm_core.forecast import predict_scaled
 from lstm_core.gates import GATE_NAMES, explain_step, trace_gates
+from lstm_core.gatestats import GATE_LABELS
 from lstm_core.gatesummary import summarise_run
+from lstm_core.gradflow import input_gradient_by_lag
+from lstm_core.intervene import Clamp, InterventionError, intervene, run_clamped, value_range
+from lstm_core.memory import echo_check, forget_time_constants, lookback_advice
+from lstm_core.metrics import autocorrelation, detect_season
 
 VIEWS = ("One window", "Whole series")
 # The longest whole-series span, in gate values (steps × units × layers × gates): ~3 s of
 # tracing on 2 CPU cores. Memory is no limit: the span is traced chunk by chunk.
 MAX_TRACE_VALUES = 150_000_000
 DEFAULT_SPAN = 20_000  # points the whole-series view shows at first
+TOP_UNITS = 3  # the ablation table links this many units to their drill-down
+MEMORY_WINDOWS = 2_000  # the memory horizon reads at most this many test windows
 PLOTLY = {"displaylogo": False}
 PERSIST = {"persist_state": "session"}
 
@@ -146,7 +165,7 @@ def unit_and_step(model, trace, layer: int) -> None:
     st.plotly_chart(gf.unit_figure(gates, trace.names, unit, mark=t), config=PLOTLY)
     st.subheader(f"Timestep {t}, unit {unit}: the equations with the model's numbers")
     step = explain_step(model, trace, layer, t, unit)
-    for tex, sentence in gf.step_equations(step):
+    for tex, sentence in eq.step_equations(step):
         st.latex(tex)
         st.caption(sentence)
     if not step["ok"]:
@@ -186,6 +205,127 @@ def one_window(bundle, dataset, layer: int) -> None:
     saturation_table(gf.saturation(gates, trace.names), "in this window")
     unit_and_step(bundle.model, trace, layer)
     downloads(trace, w, f"{bundle.transform.label(bundle.column)}, scaled")  # trace.x: scaled
+    experiment(bundle, dataset, layer, w, (fig, inputs, target, first, label))
+
+
+# --------------------------------------------------------------------------- clamp a gate
+
+
+def applied_clamp(stamp: tuple) -> Clamp | None:
+    """The clamp applied to this model and data, or None (dropped once they change)."""
+    held = state.get("gates_clamp")
+    if held is not None and held["stamp"] != stamp:
+        state.drop("gates_clamp", "gates_experiment")
+        held = None
+    return None if held is None else held["clamp"]
+
+
+def undo_clamp() -> None:
+    state.drop("gates_clamp", "gates_experiment")
+
+
+def clamp_value(cell: str, name: str, nonlinearity: str, where) -> float:
+    """The value widget: a slider over the gate's range, a number box when it is unbounded."""
+    lo, hi, why = value_range(cell, name, nonlinearity)
+    default = min(max(0.0, lo), hi)
+    key = choose("gates_clamp_value", lambda v: isinstance(v, float) and lo <= v <= hi, default)
+    label = f"Value ({why}: {lo:g} to {hi:g})" if np.isfinite(hi) else f"Value ({why})"
+    if np.isfinite(lo) and np.isfinite(hi):
+        return where.slider(label, lo, hi, step=0.05, key=key, **PERSIST)
+    return where.number_input(label, min_value=lo if np.isfinite(lo) else None, step=0.1,
+                              key=key, **PERSIST)  # fmt: skip
+
+
+def clamp_widgets(bundle, layer: int, steps: int) -> Clamp:
+    """Gate, units, value and first step, as the Clamp they describe (not yet checked)."""
+    cfg, rnn = bundle.model_config, bundle.model.rnn
+    names = GATE_NAMES[cfg.cell]
+    c1, c2, c3, c4 = st.columns(4)
+    g_key = choose("gates_clamp_gate", lambda v: v in names, names[1 if cfg.cell == "lstm" else 0])
+    name = c1.selectbox("Gate or state", names, format_func=GATE_LABELS.get, key=g_key, **PERSIST)
+    hid = cfg.hidden_size
+    every = c2.checkbox("All units", key=choose("gates_clamp_all", lambda v: isinstance(v, bool),
+                                                True), **PERSIST)  # fmt: skip
+    u_key = choose("gates_clamp_units", lambda v: all(u in range(hid) for u in v), [0])
+    units = () if every else c2.multiselect("Units", range(hid), key=u_key, **PERSIST)
+    value = clamp_value(cfg.cell, name, getattr(rnn, "nonlinearity", "tanh"), c3)
+    f_key = choose("gates_clamp_from", lambda v: v in range(steps), 0)
+    start = c4.slider("From step", 0, steps - 1, key=f_key, **PERSIST) if steps > 1 else 0
+    return Clamp(layer, name, "all" if every else tuple(units), float(value), int(start))
+
+
+def clamped_window(bundle, dataset, w: int, clamp: Clamp, stamp: tuple) -> dict:
+    """Window w and the test part run with the clamp (cached until any of them changes)."""
+    key = (stamp, w, clamp)
+    cached = state.get("gates_experiment")
+    if cached is None or cached["key"] != key:
+        run = run_clamped(bundle.model, dataset.X[w : w + 1], [clamp], keep=True)
+        pred = float(dataset.to_levels(run.y, dataset.target_index[w : w + 1])[0])
+        test = intervene(bundle, dataset, [clamp], "test")
+        cached = {"key": key, "trace": run.trace(), "pred": pred, "run": test}
+        state.put("gates_experiment", cached)
+    return cached
+
+
+def experiment(bundle, dataset, layer: int, w: int, shown: tuple) -> None:
+    """Pick a gate, units, a value and a step; run the model with it held; undo.
+
+    shown: (the window's heatmap figure, its inputs [L], target, first point, input label).
+    """
+    st.subheader("Experiment: clamp a gate")
+    st.caption(
+        "Hold a gate or state at a value of your choice and run the model again: the window's "
+        "gates and prediction, and the test part's error, before and after. A σ gate at 0 is "
+        "shut, at 1 wide open."
+    )
+    stamp = state.model_stamp(bundle, dataset)
+    wanted = clamp_widgets(bundle, layer, dataset.split.look_back)
+    left, right = st.columns([1, 3])
+    if left.button("Clamp and run", type="primary", key="gates_clamp_apply"):
+        try:
+            intervene(bundle, dataset, [wanted], "val" if dataset.split.n_val else "test")
+        except InterventionError as e:
+            st.error(str(e))
+        else:
+            state.put("gates_clamp", {"stamp": stamp, "clamp": wanted})
+    clamp = applied_clamp(stamp)
+    right.button("Undo the clamp", key="gates_clamp_undo", on_click=undo_clamp,
+                 disabled=clamp is None)  # fmt: skip
+    if clamp is None:
+        st.caption("No clamp applied: the model runs as trained.")
+        return
+    clamp_results(bundle, dataset, (layer, w, clamp, stamp), shown)
+
+
+def clamp_results(bundle, dataset, where: tuple, shown: tuple) -> None:
+    """The clamp's effect: the sentence, the numbers, heatmaps before | after, the test part.
+
+    where: (layer, window, clamp, stamp); shown: as for `experiment`."""
+    layer, w, clamp, stamp = where
+    before_fig, inputs, target, first, label = shown
+    res = clamped_window(bundle, dataset, w, clamp, stamp)
+    run, before = res["run"], st.session_state["gates_trace"]["pred"]
+    st.info(ui.md_escape(run.summary()))
+    cols = st.columns(4)
+    cols[0].metric("Prediction before", f"{before:.4g}")
+    cols[1].metric("Prediction after", f"{res['pred']:.4g}", f"{res['pred'] - before:+.3g}",
+                   delta_color="off")  # fmt: skip
+    cols[2].metric("Test RMSE before", f"{run.rmse_before:.4g}")
+    cols[3].metric("Test RMSE after", f"{run.rmse_after:.4g}",
+                   f"{run.rmse_after - run.rmse_before:+.3g}", delta_color="inverse")  # fmt: skip
+    after = res["trace"]
+    fig = figure(res, layer, lambda: gf.window_figure(
+        gf.window_layers(after.layers)[layer], after.names, inputs, target, first, label,
+    ))  # fmt: skip
+    titles = ("Before", f"After: {clamp.describe()}")
+    pair = ef.side_by_side(before_fig, fig, titles)
+    left, right = st.columns(2)
+    left.plotly_chart(pair[0], config=PLOTLY, key="gates_clamp_before")
+    right.plotly_chart(pair[1], config=PLOTLY, key="gates_clamp_after")
+    st.plotly_chart(ef.before_after_figure(
+        run.before, run.after, run.targets, title="The test part's one-step predictions",
+        x_label="test window", y_label=bundle.column,
+    ), config=PLOTLY, key="gates_clamp_test")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- whole series
@@ -268,6 +408,97 @@ def units_table(table) -> None:
         st.dataframe(table, hide_index=True, key="gates_units")
 
 
+# --------------------------------------------------------------------------- which units matter
+
+
+def look_at(unit: int) -> None:
+    """An ablation button: open the unit's drill-down (one-window view, its lines)."""
+    st.session_state["gates_unit"] = unit
+    st.session_state["gates_view"] = VIEWS[0]
+
+
+def which_units_matter(bundle, dataset, layer: int, stamp: tuple) -> None:
+    with st.expander("Which units matter: zero each unit and watch the test error grow"):
+        st.caption(
+            "Each unit's state is set to 0 at every step of every test window, one unit at a "
+            "time; the units are ranked by how much the test RMSE (original units) grows."
+        )
+        what = "h"
+        if bundle.model_config.cell == "lstm":
+            what = st.radio("Zero the", ("h", "c"), format_func=GATE_LABELS.get, horizontal=True,
+                            key="gates_ablation_state")  # fmt: skip
+        key = (stamp, layer, what)
+        if st.button("Rank the units", key="gates_ablation_run"):
+            try:
+                found = ablation(bundle, dataset, "test", what, layer)
+            except InterventionError as e:
+                st.error(str(e))
+                return
+            state.put("gates_ablation", {"key": key, "ablation": found})
+        cached = state.get("gates_ablation")
+        if cached is None or cached["key"] != key:
+            return
+        ranked = cached["ablation"]
+        st.dataframe(ef.ablation_frame(ranked.to_dicts()), hide_index=True,
+                     key="gates_ablation_table")  # fmt: skip
+        top = ranked.ranking()[:TOP_UNITS]
+        for col, (k, unit) in zip(st.columns(len(top)), enumerate(top, 1), strict=True):
+            col.button(f"Look at unit {unit} (rank {k})", key=f"gates_ablation_go_{k}",
+                       on_click=look_at, args=(unit,))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- memory horizon
+
+
+def measure_memory(bundle, dataset, layer: int) -> dict:
+    """τ per unit, the series' autocorrelation, the gradient by lag, the advice, the echo.
+
+    Reads at most MEMORY_WINDOWS evenly spaced test windows. Raises InterventionError for a
+    plain RNN (no forget gate, no τ)."""
+    x, _ = dataset.part("test")
+    x = x[np.unique(np.linspace(0, len(x) - 1, min(len(x), MEMORY_WINDOWS)).astype(int))]
+    tau = forget_time_constants(bundle, x, layer)
+    grad = input_gradient_by_lag(bundle.model, x)
+    look_back = dataset.split.look_back
+    season = detect_season(dataset.values)
+    advice = lookback_advice(tau, look_back, season, grad, len(dataset.values))
+    longest = max(2 * look_back, 2 * (season or 0), advice.look_back + look_back // 2, 24)
+    acf = autocorrelation(dataset.scaled, max(1, min(len(dataset.scaled) - 1, longest)))
+    return {"tau": tau, "acf": acf, "grad": grad, "advice": advice,
+            "echo": echo_check(bundle, dataset)}  # fmt: skip
+
+
+def memory_horizon(bundle, dataset, layer: int, stamp: tuple) -> None:
+    with st.expander("Memory horizon: how many steps each unit remembers"):
+        st.caption(
+            "A unit's time constant τ = −1 / ln(mean forget gate) is the number of steps after "
+            "which its cell keeps 1/e (37%) of what it held, with the input gate shut. Beside "
+            "it: how far back the series correlates with itself, and how much the prediction "
+            "moves with an input k steps back."
+        )
+        key = (stamp, layer)
+        if st.button("Measure the memory", key="gates_memory_run"):
+            try:
+                found = measure_memory(bundle, dataset, layer)
+            except InterventionError as e:
+                st.info(str(e))
+                return
+            state.put("gates_memory", {"key": key, **found})
+        got = state.get("gates_memory")
+        if got is None or got["key"] != key:
+            return
+        advice = got["advice"]
+        fig = ef.memory_figure(got["tau"], got["acf"], got["grad"], dataset.split.look_back,
+                               advice.look_back)  # fmt: skip
+        st.plotly_chart(fig, config=PLOTLY, key="gates_memory_chart")
+        st.info(advice.reason)
+        if got["echo"].warning:
+            st.warning(got["echo"].warning)
+        else:
+            st.caption(f"The predictions do not merely repeat the last input (they sit "
+                       f"{got['echo'].share:.0%} of the way onto the naive forecast).")  # fmt: skip
+
+
 # --------------------------------------------------------------------------- the page
 
 
@@ -294,6 +525,9 @@ def gates_page(bundle, dataset) -> None:
         one_window(bundle, dataset, layer)
     else:
         whole_view(bundle, dataset, layer)
+    stamp = state.model_stamp(bundle, dataset)
+    which_units_matter(bundle, dataset, layer, stamp)
+    memory_horizon(bundle, dataset, layer, stamp)
 
 
 ui.setup()

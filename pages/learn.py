@@ -15,6 +15,8 @@ Widget keys (st.session_state; persist_state="session" unless noted):
 Cache (st.session_state, not a widget):
   learn_trace    {"key": (id(bundle), len(bundle.history), window), "trace": GateTrace}
                  the shown window's trace, recomputed only when its key changes
+  learn_experiments  {"key": (state.model_stamp, window), "c": [T, H], "runs": {name: ...}}
+                 the gate experiments (explorer.state documents it)
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from dataclasses import replace
 
 import streamlit as st
 
+from explorer import equations as eq
+from explorer import experiment_figures as ef
 from explorer import learn_figures as lf
 from explorer import state, ui
 from explorer.compare_figures import gradient_by_lag_figure
@@ -165,9 +169,9 @@ def gates(lang: str, picked) -> None:
 
         model, trace, w, unit, when = picked
         step = explain_step(model, trace, 0, when, unit)
-        fields = lf.step_fields(step)
+        fields = eq.step_fields(step)
         st.caption(t("s4_numbers", lang, w=w, unit=unit, t=when))
-    latex = lf.gate_latex(step)
+    latex = eq.gate_latex(step)
     for title, what, lines in GATE_GROUPS:
         st.subheader(t(title, lang))
         st.markdown(t(what, lang))
@@ -179,6 +183,66 @@ def gates(lang: str, picked) -> None:
         st.warning(t("check_bad", lang))
     if picked is not None:
         links(lang, GATES)
+
+
+#: The experiments after section 4: (name, gate, value held in every unit of every layer).
+EXPERIMENTS = (("input", "i", 0.0), ("forget", "f", 1.0), ("output", "o", 0.0))
+
+
+def experiment_runs(bundle, dataset, w: int) -> dict:
+    """Each experiment on the test part and on window w, cached until the model, the data or
+    the window change: {"c": [T, H] layer-0 cell state as trained, "runs": {name:
+    (Intervention, raw outputs [n] with the clamp, c [T, H] with it)}}."""
+    from lstm_core.intervene import Clamp, intervene, run_clamped
+
+    key = (state.model_stamp(bundle, dataset), w)
+    cached = state.get("learn_experiments")
+    if cached is None or cached["key"] != key:
+        model, x = bundle.model, dataset.X[w : w + 1]
+        runs = {}
+        for name, gate, value in EXPERIMENTS:
+            clamps = [Clamp(k, gate, "all", value) for k in range(bundle.model_config.num_layers)]
+            out = run_clamped(model, dataset.part("test")[0], clamps).y
+            c = run_clamped(model, x, clamps, keep=True).layers[0]["c"][0]
+            runs[name] = (intervene(bundle, dataset, clamps, "test"), out, c)
+        c = run_clamped(model, x, keep=True).layers[0]["c"][0]
+        cached = {"key": key, "c": c, "runs": runs}
+        state.put("learn_experiments", cached)
+    return cached
+
+
+def experiments(lang: str, picked) -> None:
+    """Close the input gates, open the forget gates, shut the output gates: real results."""
+    if picked is None:
+        return
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    _, _, w, unit, _ = picked
+    st.subheader(t("x_title", lang))
+    st.markdown(t("x_body", lang))
+    if bundle.model_config.num_layers > 1:
+        st.caption(t("x_layers", lang, n=bundle.model_config.num_layers))
+    if bundle.transform.kind != "none":
+        st.caption(t("x_levels", lang))
+    found = experiment_runs(bundle, dataset, w)
+    names = (t("x_truth", lang), t("x_before", lang), t("x_after", lang))
+    for name, _, _ in EXPERIMENTS:
+        test, out, c = found["runs"][name]
+        st.markdown(f"**{t(f'x_{name}_title', lang)}**")
+        st.markdown(t(f"x_{name}_body", lang))
+        left, right = st.columns(2)
+        cell = ef.before_after_figure(
+            found["c"][:, unit], c[:, unit], title=t("x_cell_title", lang, w=w, unit=unit),
+            x_label=t("fig_timestep", lang), y_label="C_t", names=names,
+        )  # fmt: skip
+        left.plotly_chart(cell, config=PLOTLY, key=f"learn_x_{name}_cell")
+        preds = ef.before_after_figure(
+            test.before, test.after, test.targets, title=t("x_pred_title", lang),
+            x_label=t("x_test_window", lang), y_label=bundle.column, names=names,
+        )  # fmt: skip
+        right.plotly_chart(preds, config=PLOTLY, key=f"learn_x_{name}_pred")
+        fields = lf.experiment_fields(test, out, found["c"], c, unit)
+        st.markdown(t(f"x_{name}_result", lang, **fields))
+    links(lang, ("pages/gates.py", "x_gates_link", ":material/science:"))
 
 
 def temperature(lang: str) -> None:
@@ -243,7 +307,7 @@ def gru(lang: str) -> None:
     """Section 6: the GRU's equations and parameter counts at the current size."""
     st.header(t("s6_title", lang))
     st.markdown(t("s6_body", lang))
-    for tex in lf.GRU_LATEX:
+    for tex in eq.GRU_LATEX:
         st.latex(tex)
     bundle = state.get("bundle")
     cfg = bundle.model_config if bundle is not None else ui.configs()[1]
@@ -283,6 +347,7 @@ why_not_rnn(lang)
 timesteps(lang)
 picked = conveyor(lang)
 gates(lang, picked)
+experiments(lang, picked)
 temperature(lang)
 gru(lang)
 conclusion(lang)

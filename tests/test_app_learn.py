@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.i18n import STRINGS
 from lstm_core.compare import param_count
 from lstm_core.gates import explain_step, trace_gates
+from lstm_core.intervene import Clamp, intervene, run_clamped
 
 from .test_app import APP, decode, figures, start, state, texts, train
 
@@ -24,6 +26,35 @@ def learn(at: AppTest) -> AppTest:
 
 def conveyor(at: AppTest) -> dict | None:
     return next((f for f in figures(at) if f["layout"].get("meta") == "conveyor"), None)
+
+
+def chart(at: AppTest, key: str) -> dict[str, np.ndarray]:
+    """Trace name -> y of the chart drawn with `key`."""
+    (el,) = (e for e in at.get("plotly_chart") if e.proto.id.endswith(f"-{key}"))
+    return {d["name"]: np.array(decode(d["y"])) for d in json.loads(el.proto.spec)["data"]}
+
+
+def check_experiments(at: AppTest, w: int, unit: int) -> None:
+    """Input gates closed: c = 0 and one raw output, the bias; forget gates open: c as the
+    engine runs it; output gates shut: c still moves, the forecast is the bias again."""
+    bundle, dataset = state(at, "bundle"), state(at, "dataset")
+    bias = float(bundle.model.head.bias.detach()[0])
+    for name, gate, value in (("input", "i", 0.0), ("forget", "f", 1.0), ("output", "o", 0.0)):
+        clamps = [Clamp(0, gate, "all", value)]
+        expected = intervene(bundle, dataset, clamps, "test")
+        preds = chart(at, f"learn_x_{name}_pred")
+        np.testing.assert_allclose(preds[EN["x_after"]], expected.after, rtol=1e-6)
+        np.testing.assert_allclose(preds[EN["x_before"]], expected.before, rtol=1e-6)
+        c = run_clamped(bundle.model, dataset.X[w : w + 1], clamps, keep=True).layers[0]["c"]
+        cell = chart(at, f"learn_x_{name}_cell")[EN["x_after"]]
+        np.testing.assert_allclose(cell, c[0, :, unit], atol=1e-6)
+        if name != "forget":
+            raw = run_clamped(bundle.model, dataset.part("test")[0], clamps).y
+            np.testing.assert_allclose(raw, bias, atol=1e-6)  # one output: the read-out's bias
+            assert f"is **{bias:.4f}** for every one of" in " ".join(texts(at.markdown))
+        assert np.all(cell == 0) == (name == "input")  # shut o: the cell still moves
+    assert EN["x_title"] in texts(at.subheader)
+    assert (EN["x_levels"] in texts(at.caption)) == (bundle.transform.kind != "none")
 
 
 def test_without_a_model_the_story_shows_with_an_info_then_in_chinese():
@@ -69,8 +100,10 @@ def test_an_lstm_fills_in_the_conveyor_belt_and_the_equations():
     assert next(x for x in latex if x.startswith("h_t = o")).endswith(f"= {step['h']:.4f}")
     keeps = f"{100 * step['f']['value']:.0f}%"
     assert any(keeps in c and "previous cell state" in c for c in texts(at.caption))
+    check_experiments(at, 3, 2)
 
     at.radio(key="learn_lang").set_value("zh").run()
+    assert ZH["x_title"] in texts(at.subheader) and ZH["x_after"] in chart(at, "learn_x_input_cell")
     assert "保留 f·C(t−1)" in [d["name"] for d in conveyor(at)["data"]]
     assert any(keeps in c and "保留了" in c for c in texts(at.caption))
 
@@ -95,7 +128,7 @@ def test_gru_skips_the_lstm_numbers_then_the_example_trains_an_lstm():
     assert EN["s5_active"] in texts(at.caption)
     assert conveyor(at) is not None
     assert "Results for level <b>" in texts(at.text)  # a name from a file stays plain text
-    assert len(figures(at)) == 3  # first window, conveyor belt, gradient by lag
+    assert len(figures(at)) == 3 + 6  # first window, conveyor, gradient by lag; experiments
     at.switch_page("pages/data.py").run()  # the Data page keeps the example's series and model
     assert not at.exception, at.exception
     assert state(at, "bundle") is bundle and state(at, "source")["key"] == "temperature"

@@ -487,3 +487,60 @@ def test_deep_links_are_routed_by_the_app_on_a_fresh_server(browser):
             raise
         finally:
             ctx.close()
+
+
+METRIC_JS = """label => {
+    const m = Array.from(document.querySelectorAll('[data-testid="stMetric"]')).find(
+        el => el.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === label);
+    return m ? m.querySelector('[data-testid="stMetricValue"]').innerText.trim() : null; }"""
+
+
+def test_clamp_a_gate_and_undo_it(browser, server):
+    """Gates page, issue 12: shut every forget gate, see the prediction after differ from the
+    one before (heatmaps before | after, the test part's lines), then undo it."""
+    ctx, page = _open(browser, server)
+    try:
+        _nav(page, "Train")
+        _set_number(page, "Epochs", 3)
+        _set_number(page, "Hidden size", 8)
+        _wait_idle(page)
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.get_by_text(re.compile(r"^Trained 3 epochs\.")).wait_for()
+        _wait_idle(page)
+        _nav(page, "Gates", "Inside the gates")
+        heading = page.get_by_role("heading", name="Experiment: clamp a gate")
+        heading.wait_for()
+        _wait_idle(page)
+        page.get_by_role("button", name="Clamp and run").click()
+        names = {n for f in _figs(page, "after the clamp") for n in f["names"]}
+        assert {"truth", "before the clamp"} <= names, names
+        before, after = (page.evaluate(METRIC_JS, k) for k in ("Prediction before",
+                                                                 "Prediction after"))  # fmt: skip
+        assert before and after and before != after, (before, after)
+        page.get_by_text("With the forget gate f of every unit in layer 0 held at 0").wait_for()
+        _shot(page, heading, "clamp_gates.png", "start")
+        page.locator(".js-plotly-plot").last.evaluate("el => el.scrollIntoView({block: 'end'})")
+        page.screenshot(path=str(ARTIFACTS / "clamp_gates_test.png"))
+
+        page.get_by_role("button", name="Undo the clamp").click()
+        page.get_by_text("No clamp applied: the model runs as trained.").wait_for()
+        page.wait_for_function(  # stale elements go at the end of the rerun
+            "() => !Array.from(document.querySelectorAll('.js-plotly-plot'))"
+            ".some(el => (el._fullData || []).some(t => t.name === 'after the clamp'))"
+        )
+        _wait_idle(page)
+        assert page.evaluate(METRIC_JS, "Prediction after") is None
+        assert page.evaluate(METRIC_JS, "Prediction") == before
+
+        page.get_by_text("Which units matter").click()  # the ablation and the memory horizon
+        page.get_by_role("button", name="Rank the units").click()
+        page.get_by_role("button", name=re.compile(r"^Look at unit \d+ \(rank 1\)$")).wait_for()
+        page.get_by_text("Memory horizon: how many steps").click()
+        page.get_by_role("button", name="Measure the memory").click()
+        _figs(page, "series autocorrelation")
+        _shot(page, page.locator(".js-plotly-plot").last, "clamp_memory.png", "end")
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "FAILED_clamp.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
+from explorer import equations as eq
 from explorer import gate_figures as gf
 from lstm_core.config import ModelConfig
 from lstm_core.gates import explain_step, trace_gates
@@ -206,7 +207,7 @@ def test_step_equations_show_explain_step_numbers(cell):
     trace = trace_gates(model, x)
     for layer in (0, 1):
         step = explain_step(model, trace, layer, 5, 2)
-        lines = gf.step_equations(step)
+        lines = eq.step_equations(step)
         text = " ".join(tex for tex, _ in lines)
         gates = {"lstm": "ifgo", "gru": "rz", "rnn": "a"}[cell]
         for g in gates:

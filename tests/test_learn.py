@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from explorer import equations as eq
 from explorer import learn_figures as lf
 from explorer.i18n import LANGS, STRINGS, t
 from lstm_core.gates import explain_step, trace_gates
@@ -74,7 +75,7 @@ def test_timesteps_figure_labels_every_step_and_marks_the_target():
 def test_equations_show_explain_steps_numbers(lstm_trace):
     model, trace = lstm_trace
     step = explain_step(model, trace, 0, 6, 2)
-    tex = lf.gate_latex(step)
+    tex = eq.gate_latex(step)
     for key in "fio":
         gate = step[key]
         for term in ("value", "pre"):
@@ -82,10 +83,24 @@ def test_equations_show_explain_steps_numbers(lstm_trace):
     assert tex["g"].endswith(f"= {step['g']['value']:.4f}")
     assert tex["c"].endswith(f"= {step['c_check']:.4f}")
     assert tex["h"].endswith(f"= {step['h_check']:.4f}")
-    assert set(lf.gate_latex()) == set(tex)  # generic equations without a model
-    fields = lf.step_fields(step)
+    assert set(eq.gate_latex()) == set(tex)  # generic equations without a model
+    fields = eq.step_fields(step)
     assert fields["pct_f"] == f"{100 * step['f']['value']:.0f}%"
     assert fields["kept"] == f"{step['f']['value'] * step['c_prev']:.4f}"
     assert f"{step['f']['value']:.4f}" in tex["c"].split("=")[2]  # f_t · C_{t-1} comes first
     assert fields["tanh_c"] == f"{math.tanh(step['c_check']):.4f}"
     assert fields["pct_f"] in t("forget_says", "en", **fields)
+
+
+def test_experiment_fields_quote_the_real_numbers():
+    from types import SimpleNamespace
+
+    test = SimpleNamespace(rmse_before=1.23456, rmse_after=7.0)
+    c_before = np.array([[0.5, -1.0], [0.25, 2.0]])  # [T, H]
+    c_after = np.array([[0.0, -3.0], [0.0, 1.5]])
+    f = lf.experiment_fields(test, np.array([0.125, 0.125, 0.5]), c_before, c_after, unit=1)
+    assert f["c_max"] == "3.0000" and f["out"] == "0.1250" and f["spread"] == "0.3750"
+    assert (f["n"], f["c_before"], f["c_after"]) == ("3", "2.0000", "1.5000")
+    assert (f["rmse_before"], f["rmse_after"]) == ("1.235", "7")
+    for name in ("input", "forget", "output"):  # every field a sentence asks for is there
+        t(f"x_{name}_result", "zh", **f)
