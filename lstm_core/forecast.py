@@ -10,6 +10,7 @@ from torch import nn
 
 from . import metrics
 from .backtest import Backtest, backtest, calibrate, future_path
+from .train import eval_rows
 from .transforms import Transform
 from .windows import Dataset
 
@@ -22,7 +23,8 @@ def predict_scaled(model: nn.Module, X: torch.Tensor) -> np.ndarray:
     """Model outputs for windows X [W, L] (model units) -> [W] float32."""
     model.eval()
     dev = next(model.parameters()).device
-    out = [model(X[a : a + PRED_BATCH].to(dev)).cpu() for a in range(0, len(X), PRED_BATCH)]
+    rows = min(PRED_BATCH, eval_rows(model, X.shape[1] if X.dim() > 1 else 1))
+    out = [model(X[a : a + rows].to(dev)).cpu() for a in range(0, len(X), rows)]
     return torch.cat(out).numpy() if out else np.zeros(0, np.float32)
 
 
