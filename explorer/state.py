@@ -23,7 +23,7 @@ Keys (all optional until set; read them through the helpers below):
   evaluation   tuple                     (key, Evaluation) of the current model on its dataset;
                                          reused until the model, its epochs or the data change
   gates_trace  dict                      Gates page cache: the last window's trace, prediction
-                                         and figures, keyed on model, history length, window
+                                         and figures, keyed on model_stamp(...) and the window
   gates_whole  dict                      Gates page cache: downsampled whole-series arrays only
   gates_clamp  dict                      Gates page experiment: the applied clamp
                                          {"stamp": model_stamp(...), "clamp": Clamp}; dropped

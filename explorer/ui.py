@@ -302,8 +302,9 @@ def evaluation(horizon: int | None = None) -> Any:
     """The current model's Evaluation on its dataset (one-step table, and the backtest over
     `horizon` steps, default one season), or None without a model.
 
-    Computed once per (model, dataset, training call, epochs, horizon) and kept in the
-    session, so reruns that change nothing about the model don't predict every window again.
+    Computed once per model and data (state.model_stamp: weights, epochs, values) and
+    horizon, and kept in the session, so reruns that change nothing about the model don't
+    predict every window again.
     """
     bundle, dataset = state.get("bundle"), state.get("dataset")
     if bundle is None or dataset is None:
@@ -311,7 +312,7 @@ def evaluation(horizon: int | None = None) -> Any:
     from lstm_core.backtest import default_horizon
 
     horizon = horizon or default_horizon(dataset)
-    key = (id(bundle), id(dataset), id(state.get("fit_result")), len(bundle.history), horizon)
+    key = (state.model_stamp(bundle, dataset), horizon)
     cached = state.get("evaluation")
     if cached is not None and cached[0] == key:
         return cached[1]

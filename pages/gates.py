@@ -60,9 +60,9 @@ PERSIST = {"persist_state": "session"}
 
 
 def model_key(bundle, dataset) -> tuple:
-    """Changes when the model, its training (history length) or its data change."""
-    result = state.get("fit_result")  # a new training call, even a stopped one, changes it
-    return (id(bundle), id(bundle.model), len(bundle.history), id(dataset), id(result))
+    """Changes when the model's weights, its training (epochs) or its data change: a content
+    stamp, never id() (a new object may reuse a freed one's id)."""
+    return state.model_stamp(bundle, dataset)
 
 
 def choose(key: str, ok, default) -> str:

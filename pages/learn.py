@@ -13,7 +13,7 @@ Widget keys (st.session_state; persist_state="session" unless noted):
   learn_epochs   int   epochs of the temperature example (initialised by ui.remember)
   learn_train    the temperature button
 Cache (st.session_state, not a widget):
-  learn_trace    {"key": (id(bundle), len(bundle.history), window), "trace": GateTrace}
+  learn_trace    {"key": (model stamp, window), "trace": GateTrace}
                  the shown window's trace, recomputed only when its key changes
   learn_experiments  {"key": (state.model_stamp, window), "c": [T, H], "runs": {name: ...}}
                  the gate experiments (explorer.state documents it)
@@ -83,7 +83,7 @@ def window_trace(bundle, dataset, w: int):
     """The GateTrace of window w, from the session cache when nothing changed."""
     from lstm_core.gates import trace_gates
 
-    key = (id(bundle), len(bundle.history), w)
+    key = (state.model_stamp(bundle, dataset), w)
     cached = st.session_state.get("learn_trace")
     if cached is None or cached["key"] != key:
         cached = {"key": key, "trace": trace_gates(bundle.model, dataset.X[w : w + 1])}
