@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.compare_figures import LEARNED_BELOW
+from explorer.compare_figures import memory_figure
 from lstm_core.compare import MemoryPoint
 
 from .test_app import decode, figures, start, state, texts, traces
@@ -57,5 +57,9 @@ def test_memory_task_grid(at):
 
 
 def test_memory_point_threshold_is_the_figure_line():
-    assert MemoryPoint("lstm", 5, 0.84, 1.0).learned and LEARNED_BELOW == 0.85
-    assert not MemoryPoint("lstm", 5, 0.86, 1.0).learned
+    pts = [MemoryPoint("lstm", 5, 0.5, 1.0)]
+    (line,) = [s for s in memory_figure(pts).layout.shapes if s.line.dash == "dot"]
+    y = line.y0  # the dotted "learned" line as drawn, not the constant it is drawn from
+    assert line.y1 == y and 0 < y < 1
+    assert MemoryPoint("lstm", 5, 0.99 * y * 2.0, 2.0).learned  # just under the line
+    assert not MemoryPoint("lstm", 5, 1.01 * y * 2.0, 2.0).learned  # just over it

@@ -95,12 +95,10 @@ def test_quick_gates_page_times_reruns_and_compares_memory(quick):
     assert p["default_span_bytes"] > p["window_change_bytes"] > 10_000
     assert set(p["memory"]) == {"full", "chunked"}
     assert _summary_ok(p["train_page"]["page_over_fit"])
-    # the page's callback ran while it trained, and costs less than an epoch of fit
-    per_epoch = p["train_page"]["callback_s_per_epoch"]
-    assert (
-        _summary_ok(per_epoch)
-        and abs(per_epoch["median"]) < p["train_page"]["fit_s_per_epoch"]["hi"]
-    )
+    # the page's callback ran while it trained and its cost per epoch is reported (how it
+    # compares with an epoch of fit is a benchmark's finding, not an assertion here)
+    assert _summary_ok(p["train_page"]["callback_s_per_epoch"])
+    assert _summary_ok(p["train_page"]["fit_s_per_epoch"])
     for m in p["memory"].values():  # both keep the same bins, far less than the full trace
         assert m["kept_bytes"] == p["memory"]["full"]["kept_bytes"] < m["full_trace_bytes"]
 

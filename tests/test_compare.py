@@ -43,23 +43,33 @@ def test_compare_trains_three_cells_on_the_same_windows(sine):
 
 
 def test_memory_sweep_reports_each_cell_and_lag_against_the_mean():
-    from lstm_core.compare import memory_sweep
+    from lstm_core.compare import MemoryPoint, memory_sweep
 
-    seen = set()
+    seen, last = set(), {}
+
+    def callback(c, k, p):
+        seen.add((c, k))
+        if p.kind == "epoch":
+            last[(c, k)] = p.history[-1].val_loss  # what the trainer itself reported
+
     pts = memory_sweep(
         [3, 6],
         ModelConfig(hidden_size=8),
         TrainConfig(epochs=2, seed=0),
         cells=("lstm", "rnn"),
         n=300,
-        callback=lambda c, k, p: seen.add((c, k)),
+        callback=callback,
     )
     assert [(p.cell, p.lag) for p in pts] == [("lstm", 3), ("rnn", 3), ("lstm", 6), ("rnn", 6)]
     assert seen == {("lstm", 3), ("rnn", 3), ("lstm", 6), ("rnn", 6)}
     for p in pts:
-        assert p.mean_mse > 0 and np.isfinite(p.val_mse)
-        assert p.ratio == p.val_mse / p.mean_mse
-        assert p.learned == (p.ratio < 0.85)
+        assert p.mean_mse > 0 and p.val_mse == last[(p.cell, p.lag)]
+    # one baseline per lag: every cell is scored against the same data
+    assert pts[0].mean_mse == pts[1].mean_mse and pts[2].mean_mse == pts[3].mean_mse
+    # the ratio and the verdict on hand-picked numbers
+    assert MemoryPoint("x", 1, 0.3, 1.2).ratio == 0.25 and MemoryPoint("x", 1, 0.3, 1.2).learned
+    assert not MemoryPoint("x", 1, 1.1, 1.2).learned
+    assert np.isnan(MemoryPoint("x", 1, 0.3, 0.0).ratio)
 
 
 def test_compare_figures_are_pure_and_log_scaled():
