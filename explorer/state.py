@@ -121,6 +121,28 @@ def model_stamp(bundle: Any, dataset: Any) -> tuple:
     return (bundle.model_config, len(bundle.history), weights, data)
 
 
+# Everything computed from the current model: dropped with it, so no picture of an older
+# model survives a new training, an import or a data change.
+MODEL_DERIVED = (
+    "fit_result", "evaluation", "snapshots", "gates_trace", "gates_whole", "gates_clamp",
+    "gates_experiment", "gates_ablation", "gates_memory", "learn_experiments", "learn_trace",
+)  # fmt: skip
+
+
+def forget_model() -> None:
+    """Drop the model and everything derived from it."""
+    drop("bundle", "dataset", *MODEL_DERIVED)
+
+
+def set_model(bundle: Any, dataset: Any, note: str) -> None:
+    """The one way a new model becomes the session's: the old one and everything derived
+    from it go first (train, Learn page, import)."""
+    forget_model()
+    put("bundle", bundle)
+    put("dataset", dataset)
+    put("model_note", note)
+
+
 def drop(*keys: str) -> None:
     """Forget keys (e.g. the model when the series changes)."""
     for k in keys:

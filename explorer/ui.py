@@ -327,7 +327,7 @@ def invalidate_model(reason: str) -> bool:
     """Drop the model (bundle, dataset, result); True and an info line if there was one."""
     had = state.get("bundle") is not None
     archive_run()
-    state.drop("bundle", "dataset", "fit_result")
+    state.forget_model()
     if had:
         st.info(f"{reason} The model was cleared: train again on the Train page.")
     return had

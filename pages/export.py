@@ -130,15 +130,12 @@ def use_model(bundle: ModelBundle, file_name: str) -> None:
         return
     ui.archive_run()
     for key, value in (
-        ("bundle", bundle),
-        ("dataset", dataset),
         ("data_cfg", bundle.data_config),
         ("model_cfg", bundle.model_config),
         ("train_cfg", bundle.train_config),
-        ("model_note", f"uploaded file {file_name}"),
     ):
         state.put(key, value)
-    state.drop("fit_result")
+    state.set_model(bundle, dataset, f"uploaded file {file_name}")
     ui.forget_widgets(*ui.SETTING_WIDGETS)
     st.success("This model is now the current one: see it on the Gates and Forecast pages.")
 

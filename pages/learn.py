@@ -280,10 +280,10 @@ def train_temperature(lang: str, epochs: int) -> None:
     ui.forget_widgets("data_builtin", *ui.SETTING_WIDGETS)  # re-read from the new settings
     source = ui.builtin_source(TEMPERATURE, params)
     note = "trained on the Learn page"
-    new = {"series": series, "source": source, "model_cfg": mcfg, "train_cfg": tcfg}
-    new |= {"bundle": bundle, "dataset": dataset, "model_note": note}
-    for key, value in new.items():
+    for key, value in {"series": series, "source": source, "model_cfg": mcfg,
+                       "train_cfg": tcfg}.items():  # fmt: skip
         state.put(key, value)
+    state.set_model(bundle, dataset, note)
     running = FitResult(bundle.history, ui.RUNNING, "", extra={"beat": time.monotonic()})
     state.put("fit_result", running)
     bar, result = st.progress(0.0), None

@@ -195,7 +195,9 @@ def start_model(
     Choice is returned); otherwise untrained. DataError/ConfigError: shown, nothing stored."""
     data_cfg, series = ui.configs()[0], ui.active_series()
     ui.archive_run()  # the old model goes now: a cut-off trial must not leave it half-replaced
-    state.drop("bundle", "dataset", "snapshots", "evaluation")
+    running = state.get("fit_result")
+    state.forget_model()
+    state.put("fit_result", running)  # this run's heartbeat
     choice = None
     try:
         if data_cfg.transform == "auto":
@@ -208,9 +210,9 @@ def start_model(
         state.drop("fit_result")
         st.error(str(e))
         raise
-    state.put("bundle", bundle)
-    state.put("dataset", dataset)
-    state.put("model_note", "trained here")
+    running = state.get("fit_result")
+    state.set_model(bundle, dataset, "trained here")
+    state.put("fit_result", running)
     probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
     snaps = [watch.take(bundle.model, probe, len(bundle.history))]
     if choice is not None and bundle.history:  # the winner before its trial, too

@@ -507,3 +507,22 @@ def test_using_an_opened_model_replaces_the_no_model_line_at_once():
         "This model is now the current one: see it on the Gates and Forecast pages."
     ]
     assert next(b.proto.label for b in at.get("download_button")) == "Model file (.pt)"
+
+
+def test_nothing_of_an_older_model_survives_a_data_change_or_an_import():
+    at = train(start("pages/train.py"), epochs=2)
+    at.switch_page("pages/forecast.py").run()
+    assert state(at, "snapshots") and state(at, "evaluation") is not None
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_builtin").set_value("nile").run()  # the series changes
+    for key in ("bundle", "dataset", "fit_result", "snapshots", "evaluation", "gates_trace"):
+        assert state(at, key) is None, key
+    at.switch_page("pages/train.py").run()
+    assert not any("probe window" in f["layout"]["title"]["text"] for f in figures(at)
+                   if isinstance(f["layout"].get("title"), dict))  # fmt: skip
+    at = train(at, epochs=2)
+    at.switch_page("pages/export.py").run()
+    at.file_uploader(key="ex_model_upload").set_value(("good.pt", _model_file(), "x")).run()
+    at.button(key="ex_use_model").click().run()
+    assert state(at, "model_note") == "uploaded file good.pt"
+    assert state(at, "snapshots") is None and state(at, "evaluation") is None
