@@ -6,7 +6,7 @@ file stays empty on purpose so that light callers (the app's first page) don't p
 
   config    DataConfig, ModelConfig, TrainConfig (frozen dataclasses)
   data      read a CSV into a clean Series (DataError with one clear sentence otherwise)
-  synthetic seeded generators (sine, echo, temperature); datasets: the built-in series
+  synthetic seeded generators (sine, trend, echo, temperature, random walk); datasets: built-ins
   transforms none / diff / logdiff / sdiff: what the model sees instead of the levels
   windows   Scaler, Split, make_dataset: chronological split, scaler fitted on train only
   models    Forecaster (LSTM / GRU / RNN + linear head)
@@ -19,7 +19,7 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   ablation  each unit zeroed in turn, ranked by how much the error grows
   memory    forget-gate time constants τ, look-back advice, the naive-echo warning
   compare   RNN vs GRU vs LSTM at matched parameter counts; the memory task
-  perf      glibc malloc tuning for training
+  perf      glibc malloc tuning for training; threads: the CPU thread policy (one place)
   forecast  predictions, evaluation against baselines, recursive forecasts with intervals
   backtest  rolling-origin H-step backtests, split-conformal prediction intervals
   metrics   RMSE, MAE, sMAPE, MASE, baselines, autocorrelation, season detection
