@@ -81,7 +81,8 @@ class FitResult:
     """How a call to `fit` ended."""
 
     history: list[EpochRecord]  # every epoch so far, earlier runs included
-    status: str  # "completed", "early_stopped", "stopped" (by the callback) or "diverged"
+    status: str  # "completed", "early_stopped", "stopped" (callback), "diverged"; the Train
+    #              page also records "failed" (the data or settings could not train)
     message: str  # one sentence for the user
     best_epoch: int | None = None  # epoch with the lowest validation loss
     device: str = "cpu"  # where it ran

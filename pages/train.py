@@ -206,9 +206,8 @@ def start_model(
             bundle, dataset = choice.bundle, choice.data
         else:
             bundle, dataset = start_run(series.values, series.name, data_cfg, model_cfg, train_cfg)
-    except (DataError, ConfigError) as e:
-        state.drop("fit_result")
-        st.error(str(e))
+    except (DataError, ConfigError) as e:  # shown by show_outcome after the rerun
+        state.put("fit_result", FitResult([], "failed", str(e)))
         raise
     running = state.get("fit_result")
     state.set_model(bundle, dataset, "trained here")
@@ -239,7 +238,7 @@ def run_training(
         try:
             choice = start_model(model_cfg, train_cfg, running, bar)
         except (DataError, ConfigError):
-            return
+            st.rerun()  # redraw: the error under the buttons, Stop disabled again
     bundle, dataset = state.get("bundle"), state.get("dataset")
     rest = choice.remaining(train_cfg) if choice is not None else train_cfg.epochs
     # the callback spaces snapshots by this call's epochs
@@ -297,7 +296,8 @@ def show_outcome() -> None:
     """The last call's message and the test verdict."""
     result, bundle, dataset = (state.get(k) for k in ("fit_result", "bundle", "dataset"))
     if result is not None:
-        show = {"diverged": st.error, "early_stopped": st.info, "stopped": st.warning}
+        show = {"diverged": st.error, "failed": st.error, "early_stopped": st.info,
+                "stopped": st.warning}  # fmt: skip
         show.get(result.status, st.success)(result.message)
     if bundle is not None and dataset is not None and bundle.history:
         best = best_epoch(bundle)

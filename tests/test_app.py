@@ -526,3 +526,16 @@ def test_nothing_of_an_older_model_survives_a_data_change_or_an_import():
     at.button(key="ex_use_model").click().run()
     assert state(at, "model_note") == "uploaded file good.pt"
     assert state(at, "snapshots") is None and state(at, "evaluation") is None
+
+
+def test_a_train_that_fails_on_the_data_says_why_and_leaves_stop_disabled():
+    at = start()
+    at.number_input(key="data_look_back").set_value(200).run()  # > the 144 passengers
+    at.switch_page("pages/train.py").run()
+    at.button(key="train_btn").click().run()
+    assert not at.exception
+    assert texts(at.error) == [
+        "The series has 144 points, but look_back 200 needs at least 203 (one window each for "
+        "training, validation and test): use a smaller look_back or a longer series."
+    ]
+    assert at.button(key="stop_btn").disabled and state(at, "bundle") is None
