@@ -215,11 +215,6 @@ def baseline_paths(
     return out
 
 
-def max_horizon(data: Dataset) -> int:
-    """The longest H with at least one full path in the test part."""
-    return data.split.n_test
-
-
 def default_horizon(data: Dataset, season: int | str | None = "auto") -> int:
     """One season (12 steps without one; "auto": detected on the training part), at most
     half the test part."""

@@ -166,8 +166,10 @@ class Dataset:
     def part(self, name: str, device: str | torch.device | None = None):
         """(X [n, L], y [n]) of "train", "val" or "test", views of the series; on another
         device the series is moved once and windowed there (never the [n, L] copy)."""
+        import torch
+
         s = self.split.windows(name)
-        if device is None or torch_device(device).type == "cpu":
+        if device is None or torch.device(device).type == "cpu":
             return self.X[s], self.y[s]
         X, y = windows_of(torch.from_numpy(self.scaled).to(device), self.split.look_back)
         return X[s], y[s]
@@ -222,9 +224,3 @@ def make_dataset(
 def windows_of(series: torch.Tensor, look_back: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Every window of a 1-D series as views, no copy: [M] -> (X [M - L, L], y [M - L])."""
     return series[:-1].unfold(0, look_back, 1), series[look_back:]
-
-
-def torch_device(device: str | torch.device) -> torch.device:
-    import torch
-
-    return torch.device(device)

@@ -144,3 +144,13 @@ def test_a_million_points_with_look_back_1000_train_in_bounded_memory():
                                                     "LSTM_CORE_THREADS": "1"})  # fmt: skip
     assert r.returncode == 0, r.stderr[-2000:]
     assert float(r.stdout.strip()) < 300, r.stdout
+
+
+def test_parts_on_another_device_window_the_series_there():
+    """The non-CPU path moves the 1-D series once and windows it on that device (the meta
+    device stands in for a GPU here: shapes and views, no data)."""
+    data = make_dataset(np.sin(np.arange(300) / 5.0), DataConfig(look_back=12))
+    X, y = data.part("val", "meta")
+    Xc, yc = data.part("val")
+    assert X.device.type == "meta" and X.shape == Xc.shape and y.shape == yc.shape
+    assert X.stride() == (1, 1)  # still a view of the series, not an [n, L] copy
