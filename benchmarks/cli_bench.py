@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.stats import summarize  # noqa: E402
+from benchmarks.stats import median_range, summarize  # noqa: E402
 
 VARIANTS = {
     "policy": {},
@@ -169,15 +169,12 @@ def report(res: dict) -> str:
     lines = ["| | busy | load | " + " | ".join(res["train"][0]["over_bare"]) + " |",
              "|---|---|---|" + "---|" * len(res["train"][0]["over_bare"])]  # fmt: skip
     for t in res["train"]:
-        cells = [
-            f"{r['median']:.2f} ({r['lo']:.2f}–{r['hi']:.2f})" for r in t["over_bare"].values()
-        ]
+        cells = [median_range(r, "{:.2f}") for r in t["over_bare"].values()]
         lines.append(f"| train / bare | {t['busy']} | {t['load'][0]:.1f}–{t['load'][1]:.1f} | "
                      + " | ".join(cells) + " |")  # fmt: skip
     for g in res.get("gates", []):
-        r = g["cli_over_bare"]
         lines.append(
-            f"| gates / bare | {g['busy']} | | {r['median']:.2f} ({r['lo']:.2f}–{r['hi']:.2f}) |"
+            f"| gates / bare | {g['busy']} | | {median_range(g['cli_over_bare'], '{:.2f}')} |"
         )
     return "\n".join(lines)
 

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.stats import summarize  # noqa: E402
+from benchmarks.stats import median_range, summarize  # noqa: E402
 from lstm_core.backtest import default_horizon  # noqa: E402
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from lstm_core.data import load_series, series_from_values  # noqa: E402
@@ -158,11 +158,8 @@ def report(res: dict) -> str:
     lines += ["", "| series | auto / none, whole CLI process | auto / none, training alone |",
               "|---|---|---|"]  # fmt: skip
     for name, c in res["cost"].items():
-        a, b = c["cli_auto_over_none"], c["fit_auto_over_none"]
-        lines.append(
-            f"| {name} | {a['median']:.2f} ({a['lo']:.2f}–{a['hi']:.2f}) "
-            f"| {b['median']:.2f} ({b['lo']:.2f}–{b['hi']:.2f}) |"
-        )
+        a, b = (median_range(c[k], "{:.2f}") for k in ("cli_auto_over_none", "fit_auto_over_none"))
+        lines.append(f"| {name} | {a} | {b} |")
     return "\n".join(lines)
 
 

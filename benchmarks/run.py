@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import CONFIGS  # noqa: E402
-from benchmarks.stats import finite_positive, table  # noqa: E402
+from benchmarks.stats import finite_positive, median_range, table  # noqa: E402
 
 SECTIONS = ("train", "gates", "app", "page", "malloc", "threads")
 
@@ -310,11 +310,7 @@ def ratios(out: dict) -> dict[str, float]:
 # The readable report
 
 
-def _t(s: dict, fmt: str = "{:.3g}") -> str:
-    """'median (min–max)'."""
-    if s["n"] < 2:
-        return fmt.format(s["median"])
-    return f"{fmt.format(s['median'])} ({fmt.format(s['lo'])}–{fmt.format(s['hi'])})"
+_t = median_range  # 'median (min–max)', used all through the report
 
 
 def _x(s: dict) -> str:

@@ -28,6 +28,13 @@ class Summary:
         return f"{fmt.format(self.lo)}–{fmt.format(self.hi)}"
 
 
+def median_range(s: dict, fmt: str = "{:.3g}") -> str:
+    """A summary dict as 'median (min–max)' (the median alone for one run)."""
+    if s["n"] < 2:
+        return fmt.format(s["median"])
+    return f"{fmt.format(s['median'])} ({fmt.format(s['lo'])}–{fmt.format(s['hi'])})"
+
+
 def summarize(values: list[float]) -> Summary:
     """Median, min, max and quartiles of `values` (at least one finite number)."""
     v = sorted(float(x) for x in values)
