@@ -246,7 +246,9 @@ def train_child(
         at.run()
         at.switch_page("pages/train.py").run()
         t = time.perf_counter()
-        at.button(key="train_btn").click().run()
+        at.button(key="train_btn").click().run()  # starts the visitor's training job
+        at.session_state["job"].join()
+        at.run()  # the page takes over the model
         dt = time.perf_counter() - t
         history = at.session_state["bundle"].history
         if at.exception or len(history) != n:

@@ -13,7 +13,13 @@ Keys (all optional until set; read them through the helpers below):
   train_cfg    TrainConfig               epochs, batch size, lr, patience, clip, seed
   bundle       lstm_core.bundle.ModelBundle  the current model with its history and scaler
   dataset      lstm_core.windows.Dataset the windows the current model trains on
-  fit_result   lstm_core.train.FitResult the last training call's outcome (status, message)
+  fit_result   lstm_core.train.FitResult the last finished training job's outcome (status,
+                                         message), set by explorer.session.sync
+  job          lstm_core.jobs.Job        this visitor's training job while it is queued or
+                                         running (explorer/session.py; its work is an
+                                         explorer.training.TrainWork)
+  job_seen     int                       revision of the job's model copy adopted last
+  job_lock     threading.Lock            held while a job is being started (one at a time)
   runs         list[dict]                earlier runs of this session for the loss overlay:
                                          {"label": str, "history": list[EpochRecord]}
   model_note   str                       where the current model came from ("trained here",
@@ -49,6 +55,9 @@ Keys (all optional until set; read them through the helpers below):
                                          when that file is uploaded again, e.g. after a page
                                          switch dropped them; another file replaces it
 
+  import_choice str                      Export page: the uploaded model file's id while the
+                                         "trained on another series" question is open
+
 Learn page (pages/learn.py): widgets learn_lang, learn_window, learn_unit, learn_t (kept
 across page switches), learn_epochs, learn_train; cache learn_trace {"key", "trace"}.
 
@@ -77,6 +86,9 @@ KEYS = (
     "bundle",
     "dataset",
     "fit_result",
+    "job",
+    "job_seen",
+    "job_lock",
     "runs",
     "model_note",
     "evaluation",
@@ -91,6 +103,7 @@ KEYS = (
     "compare",
     "memory",
     "columns",
+    "import_choice",
 )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import time
 from typing import Any
 
 import streamlit as st
@@ -30,9 +29,6 @@ SETTING_WIDGETS = (  # widgets initialised from data_cfg / model_cfg / train_cfg
     "train_layers", "train_fbias", "train_epochs", "train_bs", "train_lr", "train_patience",
     "train_seed",
 )  # fmt: skip
-RUNNING = "running"  # fit_result.status while a training call is in flight (Train page)
-HEARTBEAT_SECONDS = 2.0  # a running training call reports far more often than this
-STOP_FLAG = "stop_requested"  # UI flag set by the Stop button's on_click (see train page)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
@@ -113,11 +109,13 @@ def active_series() -> Any:
 
 def setup() -> None:
     """Call first on every page: make sure the router ran, seed the settings from the URL
-    once per session, and let a training run that this click interrupted finish first."""
+    once per session, and take over what this visitor's training job has done so far."""
+    from explorer import session
+
     route_through_app()
     if state.get("data_cfg") is None:
         _seed_from_url()
-    wait_for_training()
+    session.sync()
 
 
 def route_through_app() -> None:
@@ -139,29 +137,12 @@ def route_through_app() -> None:
         st.stop()
 
 
-def training_in_flight() -> bool:
-    """Whether a training call (perhaps in a run being stopped) reported in the last 2 s."""
-    result = state.get("fit_result")
-    if result is None or result.status != RUNNING:
-        return False
-    beat = result.extra.get("beat")
-    return beat is not None and time.monotonic() - beat < HEARTBEAT_SECONDS
-
-
-def wait_for_training(timeout: float = 5.0) -> None:
-    """Wait for an interrupted training run to stop and record its result.
-
-    With Streamlit's fast reruns a click starts the new run at once while the old one
-    goes on until its next st.* call (or its callback sees the stop flag): reading the
-    model before then would race with its last optimiser steps.
-    """
-    deadline = time.monotonic() + timeout
-    while training_in_flight() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
 def finish() -> None:
-    """Call last on every page: the sidebar line and the settings in the URL."""
+    """Call last on every page: the training job's live line, the sidebar line and the
+    settings in the URL."""
+    from explorer import session
+
+    session.status_panel()
     sidebar_status()
     sync_url()
 
@@ -222,6 +203,7 @@ def sidebar_status() -> None:
             text = f"{model_label(bundle.model_config, bundle.train_config)}"
             text += f" · {len(bundle.history)} epochs · {note}"
             st.caption(f"**Model:** {md_escape(text)}")
+            st.caption(md_escape(bundle.provenance()))
 
 
 # --------------------------------------------------------------------------- widgets
@@ -269,24 +251,6 @@ def forget_widgets(*keys: str) -> None:
         st.session_state.pop(k, None)
 
 
-# --------------------------------------------------------------------------- stop flag
-
-
-def request_stop() -> None:
-    """on_click of the Stop button: the running callback (or the next run) sees the flag."""
-    st.session_state[STOP_FLAG] = True
-
-
-def stop_requested() -> bool:
-    """Whether Stop was clicked since the last training ended."""
-    return bool(st.session_state.get(STOP_FLAG, False))
-
-
-def clear_stop() -> None:
-    """Forget the stop request."""
-    st.session_state.pop(STOP_FLAG, None)
-
-
 def archive_run() -> None:
     """Keep the current model's history for the loss overlay before another replaces it."""
     bundle = state.get("bundle")
@@ -323,9 +287,24 @@ def evaluation(horizon: int | None = None) -> Any:
     return result
 
 
+def model_provenance() -> None:
+    """Under a page's title: where the current model came from, and a warning when it was
+    not trained on the current series (an imported model used anyway)."""
+    bundle, series = state.get("bundle"), state.get("series")
+    if bundle is None:
+        return
+    st.caption(md_escape(bundle.provenance()))
+    problem = bundle.mismatch(series.values, series.name) if series is not None else None
+    if problem:
+        st.warning(md_escape(problem))
+
+
 def invalidate_model(reason: str) -> bool:
     """Drop the model (bundle, dataset, result); True and an info line if there was one."""
-    had = state.get("bundle") is not None
+    from explorer import session
+
+    had = state.get("bundle") is not None or session.job() is not None
+    session.abandon()  # a job training on the old data stops
     archive_run()
     state.forget_model()
     if had:

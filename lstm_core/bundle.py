@@ -6,8 +6,10 @@ The file is a plain dict readable by `torch.load(path, weights_only=True)`:
   scaler {kind, offset, scale}, column, n_points,
   split {look_back, n_train, n_val, n_test, lag}, transform {kind, season},
   transform_scores {name: validation RMSE in original units} (when "auto" chose it),
+  fingerprint (of the series' values), trained_at (UTC, when the last training ended),
   history [{epoch, train_loss, val_loss, seconds}], versions {lstm_explorer, torch, python}.
-Files written before transforms existed (no "transform", no split "lag") load as "none".
+Files written before transforms existed (no "transform", no split "lag") load as "none";
+files without a fingerprint or trained_at load with them empty ("unknown").
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import torch
 
 from .config import ConfigError, DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
+from .limits import LIMITS
 from .models import Forecaster
 from .train import EpochRecord
 from .transforms import Transform
@@ -32,7 +35,7 @@ from .windows import Scaler, Split
 FORMAT = "lstm-explorer-model"
 FORMAT_VERSION = 1
 VERSION = "0.1.0"
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = LIMITS.model_bytes
 
 
 class BundleError(ValueError):
@@ -55,6 +58,39 @@ class ModelBundle:
     versions: dict[str, str] = field(default_factory=dict)
     transform: Transform = field(default_factory=Transform)  # what the model sees
     transform_scores: dict[str, float] = field(default_factory=dict)  # auto: validation RMSE
+    fingerprint: str = ""  # of the series' values it was trained on (fingerprint()); "" unknown
+    trained_at: str = ""  # when its last training ended, UTC "YYYY-MM-DD HH:MM"; "" unknown
+
+    def provenance(self) -> str:
+        """One sentence: what it was trained on, with which window and transform, when and
+        for how long."""
+        s = self.split
+        text = f"Trained on {self.column} ({self.n_points:,} points"
+        text += f", fingerprint {self.fingerprint})" if self.fingerprint else ")"
+        text += (f", look-back {s.look_back}, split {s.n_train}/{s.n_val}/{s.n_test} windows, "
+                 f"seeing {self.transform.label(self.column)}")  # fmt: skip
+        if self.history:
+            seconds = sum(r.seconds for r in self.history)
+            text += f"; {len(self.history)} epochs in {seconds:.1f} s"
+        if self.trained_at:
+            text += f", ended {self.trained_at} UTC"
+        return text + "."
+
+    def mismatch(self, values: Any, name: str) -> str | None:
+        """A sentence when `values` (named `name`) are not the series this model was trained
+        on (by fingerprint when the file has one, else by length); None when they are."""
+        same = (
+            fingerprint(values) == self.fingerprint
+            if self.fingerprint
+            else len(values) == self.n_points
+        )
+        if same:
+            return None
+        return (
+            f"This model was trained on {self.column!r} ({self.n_points:,} points), not on the "
+            f"current series {name!r} ({len(values):,} points): its predictions and gates here "
+            "are of a model that never saw these values."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The plain dict that is saved (tensors, str, int, float, list, dict only)."""
@@ -71,6 +107,8 @@ class ModelBundle:
             "split": self.split.to_dict(),
             "transform": self.transform.to_dict(),
             "transform_scores": {str(k): float(v) for k, v in self.transform_scores.items()},
+            "fingerprint": str(self.fingerprint),
+            "trained_at": str(self.trained_at),
             "history": [r.to_dict() for r in self.history],
             "versions": {
                 "lstm_explorer": VERSION,
@@ -191,6 +229,7 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
         model.eval()
         column, n_points = str(d["column"]), int(d["n_points"])
         versions = {str(k): str(v) for k, v in dict(d.get("versions", {})).items()}
+        stamp = {k: str(d.get(k) or "")[:40] for k in ("fingerprint", "trained_at")}
     except ConfigError as e:
         raise BundleError(f"The model file has an invalid setting: {e}") from None
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError):
@@ -210,4 +249,23 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
         versions=versions,
         transform=transform,
         transform_scores=scores,
+        **stamp,
     )
+
+
+def fingerprint(values: Any) -> str:
+    """A short fingerprint of a series' values: the first 12 hex digits of the SHA-256 of
+    their float64 bytes (the same values give the same fingerprint on any machine)."""
+    import hashlib
+
+    import numpy as np
+
+    data = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    return hashlib.sha256(data.tobytes()).hexdigest()[:12]
+
+
+def now_utc() -> str:
+    """The time now, as ModelBundle.trained_at writes it."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
+from .limits import LIMITS
+
 Cell = Literal["lstm", "gru", "rnn"]
 CELLS: tuple[str, ...] = ("lstm", "gru", "rnn")
 SCALERS: tuple[str, ...] = ("minmax", "standard")
@@ -37,8 +39,9 @@ class DataConfig:
 
     def __post_init__(self) -> None:
         _check(
-            isinstance(self.look_back, int) and 1 <= self.look_back <= 10_000,
-            f"look_back must be a whole number from 1 to 10000, got {self.look_back!r}.",
+            isinstance(self.look_back, int) and 1 <= self.look_back <= LIMITS.look_back,
+            f"look_back must be a whole number from 1 to {LIMITS.look_back}, "
+            f"got {self.look_back!r}.",
         )
         for name in ("val_fraction", "test_fraction"):
             v = getattr(self, name)
@@ -66,11 +69,12 @@ class ModelConfig:
     def __post_init__(self) -> None:
         _check(self.cell in CELLS, f"cell must be one of {CELLS}, got {self.cell!r}.")
         _check(
-            isinstance(self.hidden_size, int) and 1 <= self.hidden_size <= 512,
-            f"hidden_size must be a whole number from 1 to 512, got {self.hidden_size!r}.",
+            isinstance(self.hidden_size, int) and 1 <= self.hidden_size <= LIMITS.hidden,
+            f"hidden_size must be a whole number from 1 to {LIMITS.hidden}, "
+            f"got {self.hidden_size!r}.",
         )
         _check(
-            isinstance(self.num_layers, int) and 1 <= self.num_layers <= 3,
+            isinstance(self.num_layers, int) and 1 <= self.num_layers <= LIMITS.layers,
             f"num_layers must be 1, 2 or 3, got {self.num_layers!r}.",
         )
 
@@ -90,8 +94,8 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _check(
-            isinstance(self.epochs, int) and 1 <= self.epochs <= 100_000,
-            f"epochs must be a whole number of at least 1, got {self.epochs!r}.",
+            isinstance(self.epochs, int) and 1 <= self.epochs <= LIMITS.epochs,
+            f"epochs must be a whole number from 1 to {LIMITS.epochs}, got {self.epochs!r}.",
         )
         _check(
             isinstance(self.batch_size, int) and self.batch_size >= 1,

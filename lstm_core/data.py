@@ -35,9 +35,11 @@ from typing import BinaryIO, Literal
 import numpy as np
 import pandas as pd
 
+from .limits import LIMITS
+
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
-MAX_BYTES = 200_000_000  # refuse larger inputs (the app caps uploads well below this)
+MAX_BYTES = LIMITS.file_bytes  # refuse larger inputs (the app caps uploads well below this)
 MAX_LINE_CHARS = 100_000  # longer lines mean this is not a time-series CSV
 MAX_COLUMNS = 1_000
 MIN_VALUES = 2  # a series needs at least this many values

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import transforms
-from .bundle import ModelBundle
+from .bundle import ModelBundle, fingerprint, now_utc
 from .config import DataConfig, ModelConfig, TrainConfig
 from .data import DataError
 from .metrics import rmse
@@ -58,6 +58,7 @@ def start_run(
         n_points=len(data.values),
         split=data.split,
         transform=transform,
+        fingerprint=fingerprint(values),
     )
     return bundle, data
 
@@ -91,7 +92,9 @@ def train_run(
     """Train (or continue training) the bundle's model; its history grows in place."""
     cfg = train_cfg or bundle.train_config
     bundle.train_config = cfg
-    return fit(bundle.model, data, cfg, callback=callback, history=bundle.history)
+    result = fit(bundle.model, data, cfg, callback=callback, history=bundle.history)
+    bundle.trained_at = now_utc()
+    return result
 
 
 def dataset_for(bundle: ModelBundle, values: np.ndarray) -> Dataset:

@@ -15,8 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from .limits import LIMITS
+
 SPIKE_LOW, SPIKE_HIGH = 0.5, 1.0  # echo_series spike heights are uniform in this range
-MAX_POINTS = 5_000_000  # longest synthetic series (a link with n=1e9 must not eat memory)
+MAX_POINTS = LIMITS.synthetic_points  # a link with n=1e9 must not eat memory
 
 
 def _check(cond: bool, msg: str) -> None:

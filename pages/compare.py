@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from explorer import state, ui
+from explorer import session, state, ui
 from explorer.compare_figures import (
     CELL_LABELS,
     compare_table,
@@ -87,8 +87,9 @@ def three_cells() -> None:
     if go and chosen is not None:
         m, t, match = chosen
         try:
-            results = compare_cells(series.values, data_cfg, m, t, match_params=match,
-                                    callback=live_callback(chart, status))  # fmt: skip
+            with session.training_slot(status):  # a busy server: wait for a free slot
+                results = compare_cells(series.values, data_cfg, m, t, match_params=match,
+                                        callback=live_callback(chart, status))  # fmt: skip
         except DataError as e:
             st.error(str(e))
             return
@@ -147,7 +148,9 @@ def memory_task() -> None:
         tcfg = ui.configs()[2]
         m = ModelConfig("lstm", int(hidden), 1, bool(st.session_state.get("cmp_fbias", True)))
         t = replace(tcfg, epochs=int(epochs), lr=0.01, patience=0)
-        state.put("memory", memory_sweep(sorted(lags), m, t, noise=float(noise), callback=cb))
+        with session.training_slot(bar):
+            points = memory_sweep(sorted(lags), m, t, noise=float(noise), callback=cb)
+        state.put("memory", points)
         bar.empty()
     points = state.get("memory")
     if points:

@@ -28,12 +28,17 @@ from lstm_core.data import (
     series_from_table,
     using_columns,
 )
+from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.windows import plan_split
 
 SOURCES = ("Built-in series", "Upload a CSV")
 MISSING = {"interpolate": "Interpolate gaps", "drop": "Drop rows with missing values"}
 NO_DATE = "(none: use the row order)"
-LOOK_BACK_HELP = "The model sees this many past values to predict the next one."
+LOOK_BACK_HELP = (
+    "The model sees this many past values to predict the next one. At most "
+    f"{LIMITS.look_back:,}, and look-back × points at most {APP_LIMITS.window_steps:,} "
+    "on this shared server (the command line has no such limit)."
+)
 TRANSFORM_HELP = (
     "An LSTM cannot predict values it never saw in training: on a series that trends out of "
     "its training range, let it learn the changes instead. 'auto' trains each candidate "
@@ -140,7 +145,10 @@ def columns_line(choice: ColumnChoice, value: str, date: str | None) -> str:
 
 def choose_upload() -> None:
     """Upload, preview, column choice; a bad file shows one sentence and changes nothing."""
-    file = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="data_upload")
+    file = st.file_uploader(
+        "CSV file", type=["csv", "txt", "tsv"], key="data_upload",
+        help=f"Up to {APP_LIMITS.upload_mb} MB: a time column (optional) and value columns.",
+    )  # fmt: skip
     source = state.get("source") or {}
     if file is None:
         if source.get("kind") == "upload":
@@ -200,7 +208,7 @@ def choose_split() -> DataConfig | None:
         "data_look_back",
         old.look_back,
         1,
-        10_000,
+        LIMITS.look_back,
         help=LOOK_BACK_HELP,
     )
     val = ui.share_slider(c2, "Validation share", "data_val", old.val_fraction)
@@ -222,6 +230,9 @@ def choose_split() -> DataConfig | None:
         state.put("data_cfg", cfg)
         ui.invalidate_model("The look-back, split or transform changed.")
     echo_hint(cfg.look_back)
+    too_big = app_work_error(len(ui.active_series().values), cfg.look_back)
+    if too_big:
+        st.error(too_big)
     return cfg
 
 

@@ -1,8 +1,10 @@
 """Export / import: download the model, predictions and a forecast; open a saved model.
 
 Reads (explorer.state): bundle, dataset, series. "Use this model" writes bundle, dataset,
-data_cfg, model_cfg, train_cfg, fit_result, runs and model_note. A bad or hostile file
-shows one sentence and changes nothing.
+data_cfg, model_cfg, train_cfg, runs and model_note (explorer.session.replace_model). A model
+trained on another series (by its fingerprint) asks first: switch the data to that series
+(a built-in), or use it anyway, marked so (state key import_choice: the file's id while the
+question is open). A bad or hostile file shows one sentence and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import state, ui
+from explorer import session, state, ui
 from explorer.figures import future_axis, loss_figure
-from lstm_core.bundle import BundleError, ModelBundle, bundle_bytes, load_bundle
+from lstm_core.bundle import BundleError, ModelBundle, bundle_bytes, fingerprint, load_bundle
 from lstm_core.config import to_dict
 from lstm_core.data import DataError
 from lstm_core.forecast import forecast, predict
@@ -104,6 +106,8 @@ def describe(bundle: ModelBundle) -> None:
         {
             "column": bundle.column,
             "points": bundle.n_points,
+            "fingerprint": bundle.fingerprint or "unknown (an older file)",
+            "trained_at": bundle.trained_at or "unknown",
             "model": to_dict(bundle.model_config),
             "data": to_dict(bundle.data_config),
             "training": to_dict(bundle.train_config),
@@ -120,7 +124,7 @@ def describe(bundle: ModelBundle) -> None:
         st.caption(f"{len(bundle.history)} epochs in its history.")
 
 
-def use_model(bundle: ModelBundle, file_name: str) -> None:
+def use_model(bundle: ModelBundle, file_name: str, note: str | None = None) -> None:
     """Make an uploaded model the current one, on the active series' windows."""
     series = ui.active_series()
     try:
@@ -128,16 +132,55 @@ def use_model(bundle: ModelBundle, file_name: str) -> None:
     except DataError as e:
         st.error(str(e))
         return
-    ui.archive_run()
     for key, value in (
         ("data_cfg", bundle.data_config),
         ("model_cfg", bundle.model_config),
         ("train_cfg", bundle.train_config),
     ):
         state.put(key, value)
-    state.set_model(bundle, dataset, f"uploaded file {file_name}")
+    session.replace_model(bundle, dataset, note or f"uploaded file {file_name}")
     ui.forget_widgets(*ui.SETTING_WIDGETS)
     st.success("This model is now the current one: see it on the Gates and Forecast pages.")
+
+
+def builtin_of(bundle: ModelBundle) -> tuple[str, dict] | None:
+    """The built-in series (with its default parameters) this model was trained on, found
+    by its fingerprint; None for an uploaded series or a file without one."""
+    if not bundle.fingerprint:
+        return None
+    for key in ui.builtins():
+        params = ui.builtin_defaults(key)
+        found = ui.load_builtin(key, tuple(sorted(params.items())))
+        if len(found.values) == bundle.n_points and fingerprint(found.values) == bundle.fingerprint:
+            return key, params
+    return None
+
+
+def choose_data(bundle: ModelBundle, file_name: str, problem: str) -> None:
+    """The model was trained on another series: switch to it (a built-in), or use the model
+    anyway, marked as such in the sidebar and on every page."""
+    st.warning(ui.md_escape(problem))
+    series, home = ui.active_series(), builtin_of(bundle)
+    left, right, cancel = st.columns(3)
+    if home is not None and left.button(
+        f"Switch the data to {bundle.column} and use it", key="ex_use_switch", type="primary"
+    ):
+        state.put("source", ui.builtin_source(*home))
+        state.put("series", ui.load_builtin(home[0], tuple(sorted(home[1].items()))))
+        ui.forget_widgets("data_builtin")
+        state.drop("import_choice")
+        use_model(bundle, file_name)
+    elif home is None:
+        left.caption(ui.md_escape(
+            f"To use it on its own data, upload {bundle.column} ({bundle.n_points:,} points) "
+            "on the Data page, then open this file again."
+        ))  # fmt: skip
+    if right.button(f"Use it on {series.name} anyway", key="ex_use_anyway"):
+        state.drop("import_choice")
+        use_model(bundle, file_name, f"uploaded file {file_name}, trained on another series")
+    if cancel.button("Cancel", key="ex_use_cancel"):
+        state.drop("import_choice")
+        st.rerun()
 
 
 def upload() -> None:
@@ -145,6 +188,7 @@ def upload() -> None:
     st.subheader("Open a model file")
     file = st.file_uploader("Model file (.pt)", type=["pt"], key="ex_model_upload")
     if file is None:
+        state.drop("import_choice")
         return
     try:
         bundle = load_bundle(file.getvalue())
@@ -152,12 +196,20 @@ def upload() -> None:
         st.error(str(e))
         return
     describe(bundle)
+    series = ui.active_series()
+    problem = bundle.mismatch(series.values, series.name)
     if st.button("Use this model", key="ex_use_model"):
-        use_model(bundle, file.name)
+        if problem is None:
+            use_model(bundle, file.name)
+        else:
+            state.put("import_choice", file.file_id)
+    if problem is not None and state.get("import_choice") == file.file_id:
+        choose_data(bundle, file.name, problem)
 
 
 ui.setup()
 st.title("Export / import")
+ui.model_provenance()
 top = st.container()  # filled after the upload, which may make a new model current
 upload()
 with top:

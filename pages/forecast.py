@@ -125,6 +125,7 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
 
 ui.setup()
 st.title("Forecast")
+ui.model_provenance()
 bundle, dataset = state.get("bundle"), state.get("dataset")
 if bundle is None or dataset is None:
     st.info("There is no trained model yet: train one first.")

@@ -532,6 +532,7 @@ def gates_page(bundle, dataset) -> None:
 
 ui.setup()
 st.title("Inside the gates")
+ui.model_provenance()
 bundle, dataset = state.get("bundle"), state.get("dataset")
 if bundle is None:
     no_model()

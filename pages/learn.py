@@ -2,8 +2,8 @@
 in English or Chinese (every string in explorer/i18n.py).
 
 Reads (explorer.state): bundle, dataset, series, source, compare, data_cfg, model_cfg. The
-temperature button writes series, source, model_cfg, train_cfg, bundle, dataset, fit_result
-and model_note, like the Data and Train pages do.
+temperature button writes series, source, model_cfg and train_cfg and starts this visitor's
+training job (explorer/session.py), like the Data and Train pages do.
 
 Widget keys (st.session_state; persist_state="session" unless noted):
   learn_lang     str   "en" or "zh" (default English)
@@ -21,7 +21,6 @@ Cache (st.session_state, not a widget):
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import streamlit as st
@@ -36,6 +35,7 @@ from explorer.i18n import LANGS, t
 from lstm_core.compare import param_count
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
+from lstm_core.pipeline import validate
 
 PERSIST = {"persist_state": "session"}
 PLOTLY = {"displaylogo": False}
@@ -260,10 +260,14 @@ def temperature(lang: str) -> None:
 
 
 def train_temperature(lang: str, epochs: int) -> None:
-    """Make the synthetic temperatures the active series and train a small LSTM here."""
-    from lstm_core.pipeline import start_run, train_run
-    from lstm_core.train import FitResult
+    """Make the synthetic temperatures the active series and train a small LSTM on them as
+    this visitor's training job (the sidebar shows it; it goes on while the page is read)."""
+    from explorer import session
+    from explorer.training import TrainRequest
 
+    if session.active():
+        st.warning(session.BUSY)
+        return
     params = ui.builtin_defaults(TEMPERATURE)
     series = ui.load_builtin(TEMPERATURE, tuple(sorted(params.items())))
     _, _, old_t = ui.configs()
@@ -272,34 +276,18 @@ def train_temperature(lang: str, epochs: int) -> None:
         tcfg = TrainConfig(epochs, old_t.batch_size, EXAMPLE_LR, seed=old_t.seed, device="cpu")
         # the lecture's example: temperatures are stationary, the model reads them as they are
         dcfg = replace(ui.configs()[0], transform="none")
-        bundle, dataset = start_run(series.values, series.name, dcfg, mcfg, tcfg)
+        validate(series.values, dcfg)
     except (DataError, ConfigError) as e:
         st.error(str(e))
         return
-    ui.archive_run()
+    ui.invalidate_model("")  # the series changes: the old model goes (kept for the overlay)
     ui.forget_widgets("data_builtin", *ui.SETTING_WIDGETS)  # re-read from the new settings
     source = ui.builtin_source(TEMPERATURE, params)
-    note = "trained on the Learn page"
     for key, value in {"series": series, "source": source, "model_cfg": mcfg,
                        "train_cfg": tcfg}.items():  # fmt: skip
         state.put(key, value)
-    state.set_model(bundle, dataset, note)
-    running = FitResult(bundle.history, ui.RUNNING, "", extra={"beat": time.monotonic()})
-    state.put("fit_result", running)
-    bar, result = st.progress(0.0), None
-
-    def callback(p) -> None:
-        running.extra["beat"] = time.monotonic()
-        if p.kind == "epoch":
-            bar.progress(p.fraction, text=t("s5_progress", lang, epoch=p.epoch, last=p.last_epoch))
-
-    try:
-        result = train_run(bundle, dataset, callback=callback)
-    finally:  # also when a click elsewhere stops this run at its next st.* call
-        if result is None:
-            bundle.model.to("cpu").eval()
-            result = FitResult(bundle.history, "stopped", "Stopped on the Learn page.")
-        state.put("fit_result", result)
+    note = "trained on the Learn page"
+    session.start(TrainRequest(series.values, series.name, dcfg, mcfg, tcfg, note))
     st.rerun()
 
 

@@ -1,38 +1,34 @@
 """Train: settings, a live loss chart and progress bar, Stop / Continue, earlier runs.
 
-With the Data page's transform on "auto", Train first tries each candidate transform for a
-few epochs (progress bar only), keeps the one with the lowest validation RMSE and trains it
-on for the remaining epochs with the live charts; the outcome names the choice and scores.
+Train and Continue start this visitor's training job (explorer/session.py): it trains in
+its own thread, so the visitor can read other pages meanwhile (each shows its live line
+with Stop in the sidebar), and on a busy server it first waits for a free slot. This page
+redraws the progress, the loss and the newest gate snapshot from the job twice a second.
+With the Data page's transform on "auto", the job first tries each candidate transform
+for a few epochs, keeps the one with the lowest validation RMSE and trains it on; the
+outcome names the choice and scores.
 
-Reads/writes (explorer.state): model_cfg, train_cfg, bundle, dataset, fit_result, runs,
-model_note. A click on any button while training reruns the script and interrupts it at
-its next st.* call (inside the callback); the bundle is stored before training starts and
-its history grows in place, so the rerun still has every finished epoch.
+Reads (explorer.state): model_cfg, train_cfg, bundle, dataset, fit_result, runs, snapshots,
+model_note; writes model_cfg, train_cfg, and fit_result for a setting the data cannot take.
 """
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable
-from dataclasses import replace
-
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from explorer import state, ui, watch
+from explorer import session, state, ui
 from explorer.figures import loss_figure
 from explorer.gate_figures import gates_figure, saturation
-from explorer.throttle import Throttle
+from explorer.training import TrainRequest, continue_request
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
-from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run
-from lstm_core.train import FitResult, Progress, resolve_device
-from lstm_core.transforms import Transform
+from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
+from lstm_core.pipeline import validate
+from lstm_core.train import FitResult, resolve_device
 
-REDRAW_SECONDS = 0.2  # at most ~5 chart/progress redraws per second while training
-REDRAW_SHARE = 0.03  # and chart redraws take at most ~3 % of the training time
+LIVE_EVERY_S = 0.5  # the live chart and progress redraw this often while the job runs
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (vanilla tanh)"}
 PATIENCE_HELP = "Stop after this many epochs without a better validation loss (best restored)."
 
@@ -46,8 +42,11 @@ def model_settings(old: ModelConfig) -> ModelConfig | None:
     cell = c1.selectbox(
         "Cell", CELLS, format_func=CELL_NAMES.get, key=ui.remember("train_cell", old.cell)
     )
-    hidden = ui.int_input(c2, "Hidden size", "train_hidden", old.hidden_size, 1, 512)
-    layers = ui.int_input(c3, "Layers", "train_layers", old.num_layers, 1, 3)
+    units = f"Hidden size × layers at most {APP_LIMITS.units:,} on this shared server."
+    hidden = ui.int_input(c2, "Hidden size", "train_hidden", old.hidden_size, 1, LIMITS.hidden,
+                          help=units)  # fmt: skip
+    layers = ui.int_input(c3, "Layers", "train_layers", old.num_layers, 1, LIMITS.layers,
+                          help=units)  # fmt: skip
     fbias = st.checkbox(
         "Start with forget gates open (bias 1)",
         disabled=cell != "lstm",
@@ -64,7 +63,7 @@ def model_settings(old: ModelConfig) -> ModelConfig | None:
 def train_settings(old: TrainConfig) -> TrainConfig | None:
     """Epochs, batch size, learning rate, patience and seed."""
     c = st.columns(5)
-    epochs = ui.int_input(c[0], "Epochs", "train_epochs", old.epochs, 1, 100_000)
+    epochs = ui.int_input(c[0], "Epochs", "train_epochs", old.epochs, 1, LIMITS.epochs)
     batch = ui.int_input(c[1], "Batch size", "train_bs", old.batch_size, 1, 65_536)
     lr = c[2].number_input(
         "Learning rate", 1e-7, value=max(1e-7, float(old.lr)), step=1e-3, format="%g",
@@ -114,182 +113,51 @@ def overlays() -> list[tuple[str, list]]:
     return [(r["label"], r["history"]) for r in runs if r["label"] in picked]
 
 
-def snapshot(bundle, dataset, p: Progress, every: int) -> bool:
-    """Every few epochs: the probe window's gates, kept for scrubbing. True when taken."""
-    if p.epoch % every and p.epoch != p.last_epoch:
-        return False
-    probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
-    snap = watch.take(bundle.model, probe, p.epoch)
-    state.put("snapshots", watch.keep(state.get("snapshots") or [], snap))
-    return True
-
-
-def draw_snapshot(live: DeltaGenerator) -> None:
-    snap = state.get("snapshots")[-1]
-    title = f"Gates of the probe window after epoch {snap.epoch}"
-    live.plotly_chart(gates_figure(snap.gates, snap.names, title=title),
-                      key=f"train_gates_live_{snap.epoch}")  # fmt: skip
-
-
-def make_callback(
-    running: FitResult,
-    chart: DeltaGenerator,
-    bar: DeltaGenerator,
-    log_y: bool,
-    extra: list,
-    live: DeltaGenerator,
-) -> Callable[[Progress], bool]:
-    """The fit callback: heartbeat, gate snapshots, and redraws throttled to a small share
-    of the training time; True (stop) once the stop flag is set."""
-    bar_clock = Throttle(REDRAW_SECONDS, share=1.0)  # the bar is cheap: every 0.2 s
-    charts = Throttle(REDRAW_SECONDS, REDRAW_SHARE)
-    bundle, dataset = state.get("bundle"), state.get("dataset")
-    every = watch.snapshot_every(bundle.train_config.epochs)
-    pending = {"snapshot": False}  # a snapshot taken but not drawn yet
-
-    def callback(p: Progress) -> bool:
-        if p.kind == "epoch" and snapshot(bundle, dataset, p, every):
-            pending["snapshot"] = True
-        if bar_clock.ready():  # every 0.2 s: heartbeat, stop flag, progress bar
-            with bar_clock.draw():
-                running.extra["beat"] = time.monotonic()  # a newer run waits while we beat
-                if ui.stop_requested():
-                    return True
-                eta = f" · ~{p.eta:.0f}s left" if math.isfinite(p.eta) else ""
-                bar.progress(p.fraction, text=f"epoch {p.epoch}/{p.last_epoch}{eta}")
-        if p.kind == "epoch" and charts.ready():
-            with charts.draw():
-                chart.plotly_chart(loss_figure(p.history, log_y, extra),
-                                   key=f"train_live_{p.epoch}")  # fmt: skip
-                if pending["snapshot"]:
-                    draw_snapshot(live)
-                    pending["snapshot"] = False
-        return False
-
-    return callback
-
-
-def trial_callback(running: FitResult, bar: DeltaGenerator) -> Callable[..., bool]:
-    """While "auto" tries the transforms: heartbeat, stop flag and the progress bar."""
-    clock = Throttle(REDRAW_SECONDS, share=1.0)
-
-    def callback(tf: Transform, i: int, k: int, p: Progress) -> bool:
-        if not clock.ready():
-            return False
-        with clock.draw():
-            running.extra["beat"] = time.monotonic()
-            if ui.stop_requested():
-                return True
-            done = (i + p.fraction) / k
-            text = f"Choosing what the model sees: trying {tf.kind} ({i + 1} of {k}), "
-            bar.progress(done, text=f"{text}epoch {p.epoch}/{p.last_epoch}")
-        return False
-
-    return callback
-
-
-def start_model(
-    model_cfg: ModelConfig, train_cfg: TrainConfig, running: FitResult, bar: DeltaGenerator
-) -> Choice | None:
-    """A fresh model in the session: for "auto", the winner of the transform trials (its
-    Choice is returned); otherwise untrained. DataError/ConfigError: shown, nothing stored."""
+def start_training(fresh: bool, model_cfg: ModelConfig, train_cfg: TrainConfig) -> None:
+    """Train (a new model) or Continue (the current one) as this visitor's job: it trains in
+    its own thread, outlives a page switch, and waits for a free slot on a busy server."""
     data_cfg, series = ui.configs()[0], ui.active_series()
-    ui.archive_run()  # the old model goes now: a cut-off trial must not leave it half-replaced
-    running = state.get("fit_result")
-    state.forget_model()
-    state.put("fit_result", running)  # this run's heartbeat
-    choice = None
-    try:
-        if data_cfg.transform == "auto":
-            choice = choose_transform(series.values, series.name, data_cfg, model_cfg,
-                                      train_cfg, trial_callback(running, bar))  # fmt: skip
-            bundle, dataset = choice.bundle, choice.data
-        else:
-            bundle, dataset = start_run(series.values, series.name, data_cfg, model_cfg, train_cfg)
-    except (DataError, ConfigError) as e:  # shown by show_outcome after the rerun
-        state.put("fit_result", FitResult([], "failed", str(e)))
-        raise
-    running = state.get("fit_result")
-    state.set_model(bundle, dataset, "trained here")
-    state.put("fit_result", running)
-    probe = watch.probe_window(dataset.X, dataset.split.n_train, dataset.split.n_val)
-    snaps = [watch.take(bundle.model, probe, len(bundle.history))]
-    if choice is not None and bundle.history:  # the winner before its trial, too
-        snaps.insert(0, watch.take(choice.untrained().model, probe, 0))
-    state.put("snapshots", snaps)
-    return choice
-
-
-def run_training(
-    fresh: bool,
-    model_cfg: ModelConfig,
-    train_cfg: TrainConfig,
-    chart: DeltaGenerator,
-    bar: DeltaGenerator,
-    log_y: bool,
-    extra: list,
-    live: DeltaGenerator,
-) -> None:
-    """Start a new model (fresh) or continue the current one, drawing as it goes."""
-    running = FitResult([], ui.RUNNING, "", extra={"beat": time.monotonic()})
-    state.put("fit_result", running)
-    choice = None
-    if fresh:
-        try:
-            choice = start_model(model_cfg, train_cfg, running, bar)
-        except (DataError, ConfigError):
-            st.rerun()  # redraw: the error under the buttons, Stop disabled again
     bundle, dataset = state.get("bundle"), state.get("dataset")
-    rest = choice.remaining(train_cfg) if choice is not None else train_cfg.epochs
-    # the callback spaces snapshots by this call's epochs
-    bundle.train_config = replace(train_cfg, epochs=max(1, rest))
-    running.history = bundle.history
-    result = None
-    try:
-        callback = make_callback(running, chart, bar, log_y, extra, live)
-        if choice is not None:
-            result = train_on(choice, train_cfg, callback)
-        else:
-            result = train_run(bundle, dataset, train_cfg, callback=callback)
-    finally:  # also when a click stops this run at its next st.* call
-        bundle.train_config = train_cfg
-        if result is None or result.status == "stopped":
-            bundle.model.to("cpu").eval()
-            result = result or FitResult(bundle.history, "stopped", "")
-            result.message = stopped_message(bundle)
-        state.put("fit_result", result)
-    st.rerun()  # redraw the page from the stored state (buttons, chart, sidebar)
+    if fresh:
+        try:  # a setting the data cannot take is said now, under the buttons
+            validate(series.values, data_cfg)
+            too_big = app_work_error(len(series.values), data_cfg.look_back,
+                                     model_cfg.hidden_size, model_cfg.num_layers)  # fmt: skip
+            if too_big:
+                raise ConfigError(too_big)
+        except (DataError, ConfigError) as e:
+            state.put("fit_result", FitResult([], "failed", str(e)))
+            return
+        request = TrainRequest(series.values, series.name, data_cfg, model_cfg, train_cfg)
+    else:
+        note = state.get("model_note") or "trained here"
+        request = continue_request(bundle, dataset, series.values, train_cfg, note)
+    refused = session.start(request)
+    if refused:
+        st.warning(refused)
+        return
+    st.rerun()  # redraw with the buttons of a running job
 
 
-def best_epoch(bundle) -> int | None:
-    """The epoch whose weights the model holds: its lowest validation loss (None when it
-    keeps its last weights or has no history)."""
-    if not bundle.history or not bundle.train_config.restore_best:
-        return None
-    return min(bundle.history, key=lambda r: r.val_loss).epoch
-
-
-def stopped_message(bundle) -> str:
-    best = best_epoch(bundle)
-    kept = (
-        f"the weights of epoch {best}, the lowest validation loss, are kept."
-        if best is not None
-        else "the weights trained so far are kept."
-    )
-    return f"Stopped at epoch {len(bundle.history)} — {kept}"
-
-
-def settle_interrupted() -> None:
-    """Record how far a training run got that ended without saying so; forget a stop click."""
-    result, bundle = state.get("fit_result"), state.get("bundle")
-    if result is not None and result.status == ui.RUNNING:
-        if bundle is None:  # cut off while "auto" was still trying transforms
-            state.drop("fit_result")
-            st.warning("Training stopped while choosing the transform: press Train to start again.")
-        else:
-            bundle.model.to("cpu").eval()  # fit was cut off before it could do this
-            state.put("fit_result", FitResult(bundle.history, "stopped", stopped_message(bundle)))
-    ui.clear_stop()
+@st.fragment(run_every=LIVE_EVERY_S)
+def live_panel(log_y: bool, extra: list) -> None:
+    """While the job runs: its progress, the loss so far and the newest gate snapshot,
+    redrawn from what the job reports (nothing here trains)."""
+    j = session.job()
+    if j is None or not j.active:
+        st.rerun()  # finished: the whole page shows the outcome
+        return
+    text, done = session.describe(j)
+    st.progress(min(1.0, done or 0.0), text=text)
+    p, work = j.progress, j.work
+    if p is not None and work.trial is None and p.history:
+        st.plotly_chart(loss_figure(list(p.history), log_y, extra), key="train_live")
+    st.subheader("Watch the gates learn")
+    snaps = work.snapshots
+    if snaps:
+        snap = snaps[-1]
+        title = f"Gates of the probe window after epoch {snap.epoch}"
+        st.plotly_chart(gates_figure(snap.gates, snap.names, title=title), key="train_gates_live")
 
 
 def show_outcome() -> None:
@@ -297,10 +165,10 @@ def show_outcome() -> None:
     result, bundle, dataset = (state.get(k) for k in ("fit_result", "bundle", "dataset"))
     if result is not None:
         show = {"diverged": st.error, "failed": st.error, "early_stopped": st.info,
-                "stopped": st.warning}  # fmt: skip
+                "stopped": st.warning, "cancelled": st.info}  # fmt: skip
         show.get(result.status, st.success)(result.message)
     if bundle is not None and dataset is not None and bundle.history:
-        best = best_epoch(bundle)
+        best = session.best_epoch(bundle)
         kept = next((r for r in bundle.history if r.epoch == best), bundle.history[-1])
         which = f"kept epoch {kept.epoch}" if best is not None else "last epoch"
         verdict = ui.evaluation().verdict
@@ -325,18 +193,19 @@ def transform_line(bundle) -> None:
     st.caption(ui.md_escape(text + "."))
 
 
-def buttons(ready: bool, has_model: bool) -> str | None:
-    """Train / Continue / Stop; returns "train", "continue" or None (no training this run)."""
+def buttons(ready: bool, has_model: bool, running: bool) -> str | None:
+    """Train / Continue / Stop; returns "train", "continue" or None (no click this run).
+    While a job is queued or running only Stop is enabled (it works from every page too)."""
     b1, b2, b3 = st.columns(3)
+    ready = ready and not running
     fresh = b1.button("Train", type="primary", disabled=not ready, key="train_btn")
     more = b2.button(
         "Continue training",
         key="continue_btn",
         disabled=not ready or not has_model or state.get("dataset") is None,
     )
-    clicked = "train" if fresh else "continue" if more else None
-    b3.button("Stop", key="stop_btn", on_click=ui.request_stop, disabled=clicked is None)
-    return clicked
+    b3.button("Stop", key="stop_btn", on_click=session.stop, disabled=not running)
+    return "train" if fresh else "continue" if more else None
 
 
 def scrub_snapshots(live: DeltaGenerator) -> None:
@@ -366,7 +235,7 @@ def loss_chart(chart: DeltaGenerator, log_y: bool, extra: list) -> None:
     bundle = state.get("bundle")
     history = bundle.history if bundle is not None else []
     if history or extra:
-        best = best_epoch(bundle) if bundle is not None else None
+        best = session.best_epoch(bundle) if bundle is not None else None
         chart.plotly_chart(loss_figure(history, log_y, extra, best), key="train_loss_chart")
 
 
@@ -384,19 +253,18 @@ if bundle is not None and model_cfg is not None and model_cfg != bundle.model_co
         "them; Continue keeps training the current one."
     )
 
-training = buttons(model_cfg is not None and train_cfg is not None, bundle is not None)
+running = session.active()
+clicked = buttons(model_cfg is not None and train_cfg is not None, bundle is not None, running)
+if clicked:
+    start_training(clicked == "train", model_cfg, train_cfg)
 log_y = st.toggle("Log scale", key="train_log", persist_state="session")
 extra = overlays()
-bar, chart = st.empty(), st.empty()
-outcome = st.container()
-st.subheader("Watch the gates learn")
-live = st.empty()
-if training:
-    run_training(training == "train", model_cfg, train_cfg, chart, bar, log_y, extra, live)
+if running:
+    live_panel(log_y, extra)
 else:
-    settle_interrupted()
-loss_chart(chart, log_y, extra)
-with outcome:
+    chart = st.empty()
+    loss_chart(chart, log_y, extra)
     show_outcome()
-scrub_snapshots(live)
+    st.subheader("Watch the gates learn")
+    scrub_snapshots(st.empty())
 ui.finish()

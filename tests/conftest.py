@@ -35,3 +35,15 @@ def one_thread():
     yield
     threads.pin(0)
     torch.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def no_training_left_behind():
+    """A test that fails mid-training must not leave its job's thread training into the next
+    test (or into interpreter exit)."""
+    yield
+    from lstm_core import jobs
+
+    for job in jobs.unfinished():
+        job.stop()
+        job.join(30)

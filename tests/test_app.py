@@ -20,7 +20,6 @@ from streamlit.testing.v1 import AppTest
 from lstm_core.bundle import bundle_bytes
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.data import default_columns, read_table
-from lstm_core.train import FitResult
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -62,15 +61,30 @@ def start(page: str = "pages/data.py") -> AppTest:
     return at
 
 
+def settle(at: AppTest) -> AppTest:
+    """Wait for this visitor's training job (it trains in its own thread), then redraw: the
+    page takes over its model and outcome."""
+    job = state(at, "job")
+    if job is not None:
+        assert job.join(120), "the training job did not finish"
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def train(at: AppTest, epochs: int = 2, hidden: int = 8, **widgets: object) -> AppTest:
-    """On the Train page: small settings, then click Train."""
+    """On the Train page: small settings, click Train, wait for the job."""
     at.number_input(key="train_epochs").set_value(epochs)
     at.number_input(key="train_hidden").set_value(hidden)
     for key, value in widgets.items():
         at.session_state[key] = value
     at.button(key="train_btn").click().run()
-    assert not at.exception, at.exception
-    return at
+    return settle(at)
+
+
+def continue_training(at: AppTest) -> AppTest:
+    at.button(key="continue_btn").click().run()
+    return settle(at)
 
 
 def state(at: AppTest, key: str):
@@ -139,30 +153,82 @@ def test_every_train_control_reaches_the_model_and_the_url():
     assert figures(at)[0]["layout"]["yaxis"]["type"] == "log"
 
 
-def test_stop_flag_keeps_weights_then_continue_numbers_epochs_on():
+def test_stop_keeps_weights_then_continue_numbers_epochs_on():
     at = train(start("pages/train.py"))
-    at.session_state["stop_requested"] = True  # what the Stop button's on_click sets
+    at.number_input(key="train_epochs").set_value(5000)
     at.button(key="continue_btn").click().run()
-    best = min(state(at, "bundle").history, key=lambda r: r.val_loss).epoch
+    assert state(at, "job").active and not at.button(key="stop_btn").disabled
+    at.button(key="stop_btn").click().run()
+    settle(at)
+    bundle = state(at, "bundle")
+    n = len(bundle.history)
+    assert 2 <= n < 5002
+    best = min(bundle.history, key=lambda r: r.val_loss).epoch
     assert texts(at.warning) == [
-        f"Stopped at epoch 2 — the weights of epoch {best}, the lowest validation loss, are kept."
+        f"Stopped at epoch {n} — the weights of epoch {best}, the lowest validation loss, are kept."
     ]
-    at.button(key="continue_btn").click().run()
-    assert decode(traces(figures(at)[0])["train"]["x"]) == [1, 2, 3, 4]
+    assert state(at, "snapshots")[-1].epoch == n  # the last picture is of the stopping epoch
+    at.number_input(key="train_epochs").set_value(2)
+    continue_training(at)
+    assert decode(traces(figures(at)[0])["train"]["x"]) == list(range(1, n + 3))
     best = min(state(at, "bundle").history, key=lambda r: r.val_loss).epoch
     assert texts(at.success) == [
         f"Trained 2 epochs. The weights of epoch {best}, the lowest validation loss, were kept."
     ]
 
 
-def test_rerun_that_interrupted_training_reports_where_it_stopped():
-    at = train(start("pages/train.py"), epochs=3)
-    history = state(at, "bundle").history
-    at.session_state["fit_result"] = FitResult(history, "running", "")  # killed mid-run
-    at.run()
-    best = min(history, key=lambda r: r.val_loss).epoch
-    assert texts(at.warning) == [
-        f"Stopped at epoch 3 — the weights of epoch {best}, the lowest validation loss, are kept."
+def test_training_goes_on_across_pages_and_stops_from_any_of_them():
+    at = start("pages/train.py")
+    at.number_input(key="train_epochs").set_value(5000)
+    at.number_input(key="train_hidden").set_value(8)
+    at.button(key="train_btn").click().run()
+    job = state(at, "job")
+    seen = []
+    for page in ("pages/learn.py", "pages/gates.py", "pages/data.py"):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert state(at, "job") is job and job.active, page  # still the same run
+        assert at.button(key="job_stop_sidebar").label == "Stop training"
+        seen.append(job.progress.epoch if job.progress else 0)
+    assert seen == sorted(seen)
+    at.switch_page("pages/train.py").run()  # while it runs only Stop can be clicked
+    assert at.button(key="train_btn").disabled and at.button(key="continue_btn").disabled
+    assert state(at, "job") is job and job.active
+    at.switch_page("pages/data.py").run()
+    at.button(key="job_stop_sidebar").click().run()
+    settle(at)
+    assert state(at, "job") is None and job.status == "stopped"
+    assert len(state(at, "bundle").history) >= 1
+    at.switch_page("pages/train.py").run()
+    assert texts(at.warning)[0].startswith("Stopped at epoch ")
+
+
+def _start_twice() -> None:
+    """Two starts in one run (two clicks before the page could redraw): the second is refused."""
+    import numpy as np
+    import streamlit as st
+
+    from explorer import session
+    from explorer.training import TrainRequest
+    from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+
+    values = np.sin(np.arange(200) / 3.0)
+    req = TrainRequest(values, "s", DataConfig(transform="none"), ModelConfig(hidden_size=4),
+                       TrainConfig(epochs=5000))  # fmt: skip
+    first = session.start(req)
+    job = session.job()
+    second = session.start(req)
+    st.text(f"{first} | {second} | {session.job() is job}")
+    session.stop()
+    job.join(60)
+
+
+def test_a_second_training_cannot_start_while_one_runs():
+    at = AppTest.from_function(_start_twice, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert texts(at.text) == [
+        "None | A training is already running for you: stop it first, or wait for it to "
+        "finish. | True"
     ]
 
 
@@ -393,6 +459,52 @@ class Evil:
         return (os.system, ("true",))
 
 
+def use_opened_model(at: AppTest) -> AppTest:
+    """Use this model; it was trained on another series (a sine), so: use it anyway."""
+    at.button(key="ex_use_model").click().run()
+    at.button(key="ex_use_anyway").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_model_of_another_series_asks_first_and_says_so_everywhere():
+    at = train(start("pages/train.py"), epochs=1)
+    trained = state(at, "bundle")
+    assert trained.fingerprint and trained.trained_at
+    data = bundle_bytes(trained)
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_builtin").set_value("sunspots").run()
+    at.switch_page("pages/export.py").run()
+    at.file_uploader(key="ex_model_upload").set_value(("air.pt", data, "x")).run()
+    at.button(key="ex_use_model").click().run()
+    question = (
+        "This model was trained on 'passengers' (144 points), not on the current series "
+        "'sunspots' (309 points): its predictions and gates here are of a model that never "
+        "saw these values."
+    )
+    assert [w.replace("\\", "") for w in texts(at.warning)] == [question]
+    assert state(at, "bundle") is None  # nothing is used before the visitor chooses
+    at.button(key="ex_use_anyway").click().run()
+    assert state(at, "model_note") == "uploaded file air.pt, trained on another series"
+    for page in ("pages/gates.py", "pages/forecast.py", "pages/export.py"):
+        at.switch_page(page).run()
+        assert question in [w.replace("\\", "") for w in texts(at.warning)], page
+        line = next(c for c in texts(at.caption) if c.startswith("Trained on"))
+        assert "passengers \\(144 points, fingerprint " in line, line
+    assert "trained on another series" in " ".join(texts(at.sidebar.caption))
+    # the other way: switch the data to the series it was trained on (a built-in)
+    at.file_uploader(key="ex_model_upload").set_value(("air.pt", data, "x")).run()
+    at.button(key="ex_use_model").click().run()
+    at.button(key="ex_use_switch").click().run()
+    assert not at.exception, at.exception
+    assert (
+        state(at, "series").name == "passengers" and state(at, "source")["key"] == "air_passengers"
+    )
+    assert state(at, "model_note") == "uploaded file air.pt"
+    at.switch_page("pages/gates.py").run()
+    assert not any("never saw these values" in w for w in texts(at.warning))
+
+
 def _model_file(look_back: int = 6) -> bytes:
     from lstm_core.pipeline import start_run
 
@@ -425,7 +537,7 @@ def test_export_downloads_and_model_upload_good_and_hostile():
     assert "is not a model file saved by LSTM Explorer" in at.error[0].value
 
     at.file_uploader(key="ex_model_upload").set_value(("long.pt", _model_file(200), "x")).run()
-    at.button(key="ex_use_model").click().run()
+    use_opened_model(at)
     assert texts(at.error) == [
         "The series has 144 points, but look_back 200 needs at least 203 (one window each for "
         "training, validation and test): use a smaller look_back or a longer series."
@@ -434,9 +546,9 @@ def test_export_downloads_and_model_upload_good_and_hostile():
 
     at.file_uploader(key="ex_model_upload").set_value(("good.pt", _model_file(), "x")).run()
     assert not at.error
-    at.button(key="ex_use_model").click().run()
+    use_opened_model(at)
     assert not at.exception
-    assert state(at, "model_note") == "uploaded file good.pt"
+    assert state(at, "model_note") == "uploaded file good.pt, trained on another series"
     assert state(at, "data_cfg").look_back == 6
     assert state(at, "bundle").model_config.hidden_size == 4
     assert len(state(at, "dataset").values) == 144
@@ -479,7 +591,7 @@ def test_watch_the_gates_learn_and_scrub_through_epochs():
     gates = next(f for f in figures(at) if "probe window" in f["layout"]["title"]["text"])
     assert "after epoch 0" in gates["layout"]["title"]["text"]
     assert len(at.dataframe) >= 1  # the saturation table of that snapshot
-    at.button(key="continue_btn").click().run()
+    continue_training(at)
     assert [s.epoch for s in state(at, "snapshots")][-1] == 6
 
 
@@ -501,7 +613,7 @@ def test_using_an_opened_model_replaces_the_no_model_line_at_once():
     at = start("pages/export.py")
     assert "There is no model yet" in texts(at.info)[0]
     at.file_uploader(key="ex_model_upload").set_value(("good.pt", _model_file(), "x")).run()
-    at.button(key="ex_use_model").click().run()
+    use_opened_model(at)
     assert not any("There is no model yet" in i for i in texts(at.info))
     assert texts(at.success) == [
         "This model is now the current one: see it on the Gates and Forecast pages."
@@ -523,8 +635,8 @@ def test_nothing_of_an_older_model_survives_a_data_change_or_an_import():
     at = train(at, epochs=2)
     at.switch_page("pages/export.py").run()
     at.file_uploader(key="ex_model_upload").set_value(("good.pt", _model_file(), "x")).run()
-    at.button(key="ex_use_model").click().run()
-    assert state(at, "model_note") == "uploaded file good.pt"
+    use_opened_model(at)
+    assert state(at, "model_note") == "uploaded file good.pt, trained on another series"
     assert state(at, "snapshots") is None and state(at, "evaluation") is None
 
 
@@ -539,3 +651,20 @@ def test_a_train_that_fails_on_the_data_says_why_and_leaves_stop_disabled():
         "training, validation and test): use a smaller look_back or a longer series."
     ]
     assert at.button(key="stop_btn").disabled and state(at, "bundle") is None
+
+
+def test_a_training_too_big_for_a_shared_server_is_refused_in_one_sentence():
+    from lstm_core.data import series_from_values
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["series"] = series_from_values(np.sin(np.arange(200_000) / 7.0), name="big")
+    at.session_state["data_cfg"] = DataConfig(look_back=1000, transform="none")
+    at.run()
+    at.switch_page("pages/train.py").run()
+    at.button(key="train_btn").click().run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith(
+        "A look-back of 1,000 over 200,000 points is 200,000,000 timesteps per epoch, over "
+        "this app's limit of 50,000,000 for one visitor: use a look-back of at most 250 here"
+    )
+    assert state(at, "job") is None and state(at, "bundle") is None

@@ -544,3 +544,63 @@ def test_clamp_a_gate_and_undo_it(browser, server):
         raise
     finally:
         ctx.close()
+
+
+STATUS_RE = re.compile(r"^(Training: epoch (\d+)/|Choosing what the model sees: trying \w+ "
+                       r"\((\d+) of \d+\), epoch (\d+)/)")  # fmt: skip
+
+
+def _progress(text: str) -> tuple[int, int]:
+    """Where the sidebar line says the run is, comparable: (trial or 99, epoch)."""
+    m = STATUS_RE.match(text)
+    assert m, text
+    return (99, int(m.group(2))) if m.group(2) else (int(m.group(3)), int(m.group(4)))
+
+
+def test_training_goes_on_while_the_visitor_reads_other_pages(browser, server):
+    """Issue 14: Train a long run, read Learn, Gates and Data meanwhile (each shows the live
+    line with Stop in the sidebar), come back: still training, further on; Stop from the
+    sidebar of another page ends it and keeps the weights."""
+    ctx, page = _open(browser, server)
+    try:
+        _nav(page, "Train")
+        _set_number(page, "Epochs", 20000)
+        _set_number(page, "Hidden size", 8)
+        _wait_idle(page)
+        page.get_by_role("button", name="Train", exact=True).click()
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        status = sidebar.get_by_text(STATUS_RE)
+        status.wait_for()
+        seen = [_progress(status.inner_text())]
+        pages = (("Learn", "Learn: the LSTM, told with your own model"),
+                 ("Gates", "Inside the gates"), ("Data", "Windows and split"))  # fmt: skip
+        for title, heading in pages:
+            _nav(page, title, heading)
+            status.wait_for()
+            sidebar.get_by_role("button", name="Stop training").wait_for()
+            page.wait_for_timeout(1500)
+            seen.append(_progress(status.inner_text()))
+            if title == "Gates":
+                page.screenshot(path=str(ARTIFACTS / "job_on_gates.png"))
+        _nav(page, "Train")
+        page.wait_for_timeout(1500)
+        seen.append(_progress(status.inner_text()))
+        assert seen == sorted(seen) and seen[-1] > seen[0], seen
+        assert page.get_by_role("button", name="Stop", exact=True).is_enabled()
+        page.screenshot(path=str(ARTIFACTS / "job_on_train.png"), full_page=True)
+        _nav(page, "Data", "Windows and split")
+        sidebar.get_by_role("button", name="Stop training").click()
+        page.wait_for_function(
+            "() => !Array.from(document.querySelectorAll('[data-testid=\"stSidebar\"] p'))"
+            ".some(p => p.innerText.startsWith('Training: epoch') "
+            "|| p.innerText.startsWith('Choosing what'))"
+        )
+        _nav(page, "Train")
+        page.get_by_text(re.compile(r"^Stopped at epoch \d+ — ")).wait_for()
+        _wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / "job_stopped.png"), full_page=True)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "FAILED_job.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()

@@ -1,0 +1,237 @@
+"""A visitor's model and training job, in one place: pages call these, never write the model
+keys themselves.
+
+  start(request)    Train / Continue / the Learn page's example: a lstm_core.jobs.Job that
+                    trains in its own thread (explorer/training.py), waiting for a
+                    server-wide slot first; refused while this visitor's job is active
+  sync()            every full page run (ui.setup): the job's newest model copy becomes the
+                    session's model (everything derived from the older one is dropped), and
+                    a finished job's outcome becomes `fit_result`
+  stop()            Stop / Cancel, from any page
+  replace_model()   an imported model: the job (if any) is abandoned, the old model archived
+  abandon()         the data changed: the job stops and is forgotten
+  status_panel()    the sidebar's live line while a job is queued or running
+
+Keys (explorer.state): job (the Job), job_seen (revision of the copy adopted last),
+job_lock (a per-session lock around starting one).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from explorer import state, ui
+from lstm_core.jobs import Job, RunStatus, Slots, server_slots
+
+if TYPE_CHECKING:  # torch-heavy: imported where a job starts (the home page stays light)
+    from explorer.training import TrainRequest, TrainWork
+    from lstm_core.train import FitResult
+
+STATUS_EVERY_S = 1.0  # the sidebar line redraws this often while a job is active
+BUSY = "A training is already running for you: stop it first, or wait for it to finish."
+
+
+def job() -> Job | None:
+    """This visitor's job, while it is queued, running or not yet adopted."""
+    return state.get("job")
+
+
+def active() -> bool:
+    j = job()
+    return j is not None and j.active
+
+
+def visitor_alive() -> Callable[[], bool]:
+    """Whether this visitor's browser is still connected (always True outside a server,
+    e.g. under AppTest): a job whose visitor left stops after lstm_core.jobs.GRACE_S."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is None or not Runtime.exists():
+            return lambda: True
+        runtime, sid = Runtime.instance(), ctx.session_id
+        return lambda: runtime.is_active_session(sid)
+    except (ImportError, RuntimeError):
+        return lambda: True
+
+
+def _lock() -> threading.Lock:
+    lock = state.get("job_lock")
+    if lock is None:
+        lock = threading.Lock()
+        state.put("job_lock", lock)
+    return lock
+
+
+def start(request: TrainRequest, slots: Slots | None = None) -> str | None:
+    """Start a training job for this visitor; the sentence why not when one is active."""
+    from explorer.training import TrainWork
+
+    with _lock():
+        if active():
+            return BUSY
+        state.drop("fit_result")
+        j = Job(TrainWork(request), slots or server_slots(), alive=visitor_alive())
+        state.put("job", j)
+        state.put("job_seen", 0)
+        j.start()
+    return None
+
+
+def stop() -> None:
+    """Stop (or cancel, while queued) this visitor's job; on_click of every Stop button."""
+    j = job()
+    if j is not None:
+        j.stop()
+
+
+def abandon() -> None:
+    """Stop the job and forget it (its model will not come back)."""
+    stop()
+    state.drop("job", "job_seen")
+
+
+def replace_model(bundle, dataset, note: str) -> None:
+    """A model from elsewhere (an import) becomes the session's: any job is abandoned,
+    the old model kept for the loss overlay."""
+    abandon()
+    ui.archive_run()
+    state.set_model(bundle, dataset, note)
+
+
+def sync() -> None:
+    """Adopt the job's newest model copy and, once it ended, its outcome."""
+    j = job()
+    if j is None:
+        return
+    done = not j.active  # read first: a finished job published its final copy before
+    work: TrainWork = j.work
+    pub, seen = work.published, state.get("job_seen") or 0
+    if pub is not None and pub.revision > seen:
+        if seen == 0 and work.fresh:
+            ui.archive_run()  # the previous model's curve stays for the overlay
+        state.set_model(pub.bundle, pub.dataset, work.request.note)
+        state.put("snapshots", list(pub.snapshots))
+        state.put("job_seen", pub.revision)
+    if done:
+        state.put("fit_result", outcome(j))
+        state.drop("job", "job_seen")
+
+
+def outcome(j: Job) -> FitResult:
+    """The finished job as the Train page shows it."""
+    from lstm_core.train import FitResult
+
+    bundle = state.get("bundle") if j.work.published is not None else None
+    history = bundle.history if bundle is not None else []
+    message = j.message
+    if j.status == RunStatus.STOPPED and bundle is not None:
+        message = stopped_message(bundle)
+    best = best_epoch(bundle) if bundle is not None else None
+    return FitResult(history, str(j.status), message, best_epoch=best)
+
+
+def best_epoch(bundle) -> int | None:
+    """The epoch whose weights the model holds: its lowest validation loss (None when it
+    keeps its last weights or has no history)."""
+    if not bundle.history or not bundle.train_config.restore_best:
+        return None
+    return min(bundle.history, key=lambda r: r.val_loss).epoch
+
+
+def stopped_message(bundle) -> str:
+    best = best_epoch(bundle)
+    kept = (
+        f"the weights of epoch {best}, the lowest validation loss, are kept."
+        if best is not None
+        else "the weights trained so far are kept."
+    )
+    return f"Stopped at epoch {len(bundle.history)} — {kept}"
+
+
+@contextmanager
+def training_slot(where, slots: Slots | None = None) -> Iterator[None]:
+    """For trainings that run in the page's own script (the Compare page): wait for a
+    server-wide slot first, saying the place in line in `where` (an st.empty). Any click
+    ends the wait: the rerun it asks for stops this script at its next st.* call."""
+    slots = slots or server_slots()
+    holder, said = object(), {"at": 0.0}
+
+    def waiting() -> bool:
+        now = time.monotonic()
+        if now - said["at"] >= STATUS_EVERY_S:  # also the point where a click cancels
+            said["at"] = now
+            place = slots.place(holder)
+            running, _ = slots.counts()
+            if place is not None and (place > 1 or running >= slots.limit):
+                where.caption(f"Waiting for a free training slot: {_ordinal(place)} in line "
+                              f"({running} of {slots.limit} running on this server).")  # fmt: skip
+        return False
+
+    slots.enter(holder, waiting)
+    where.empty()
+    try:
+        yield
+    finally:
+        slots.leave(holder)
+
+
+# --------------------------------------------------------------------------- live status
+
+
+def describe(j: Job) -> tuple[str, float | None]:
+    """One line on where the job is, and the share done (None while queued)."""
+    if j.status == RunStatus.QUEUED:
+        place = j.place()
+        running, _ = j.slots.counts()
+        where = f"{_ordinal(place)} in line" if place else "about to start"
+        return (f"Waiting for a free training slot: {where} ({running} of {j.slots.limit} "
+                f"running on this server).", None)  # fmt: skip
+    work: TrainWork = j.work
+    p = j.progress
+    if work.trial is not None:
+        t = work.trial
+        done = (t.index + t.progress.fraction) / t.count
+        return (f"Choosing what the model sees: trying {t.kind} ({t.index + 1} of {t.count}), "
+                f"epoch {t.progress.epoch}/{t.progress.last_epoch}", done)  # fmt: skip
+    if p is None:
+        return "Starting…", 0.0
+    loss = f" · loss {p.history[-1].train_loss:.4g}" if p.history else ""
+    eta = f" · ~{p.eta:.0f}s left" if p.eta == p.eta else ""
+    return f"Training: epoch {p.epoch}/{p.last_epoch}{loss}{eta}", p.fraction
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+@st.fragment(run_every=STATUS_EVERY_S)
+def _status_line() -> None:
+    j = job()
+    if j is None:
+        return
+    if not j.active:
+        st.rerun()  # the whole page adopts the outcome
+    text, done = describe(j)
+    if done is None:
+        st.caption(text)
+    else:
+        st.progress(min(1.0, done), text=text)
+    label = "Cancel" if j.status == RunStatus.QUEUED else "Stop training"
+    st.button(label, key="job_stop_sidebar", on_click=stop, disabled=j.stop_asked)
+
+
+def status_panel() -> None:
+    """In the sidebar, on every page: the job's live line with Stop, while it is active."""
+    if active():
+        with st.sidebar:
+            _status_line()

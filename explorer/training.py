@@ -1,0 +1,162 @@
+"""What a Train, Continue or Learn-page click does, as the work of a lstm_core.jobs.Job.
+Pure (no Streamlit): it runs in the job's worker thread, and the pages read what it
+publishes when they redraw (explorer/session.py adopts it into the visitor's session).
+
+The work owns its model while it trains; the pages only ever get copies taken between two
+optimiser steps (`Published`), so a page drawn mid-training shows one consistent model.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from explorer import watch
+from lstm_core.bundle import ModelBundle
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.jobs import Job
+from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run
+from lstm_core.train import FitResult, Progress
+from lstm_core.transforms import Transform
+from lstm_core.windows import Dataset
+
+PUBLISH_S = 1.0  # at most one model copy for the pages per this many seconds of training
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """Everything a training needs, copied at the click (later widget changes don't reach it)."""
+
+    values: np.ndarray  # [N] the series' values
+    name: str  # the series' name (the value column)
+    data_cfg: DataConfig  # look-back, split, transform ("auto" tries them)
+    model_cfg: ModelConfig  # cell, size, layers
+    train_cfg: TrainConfig  # epochs (of this call), batch, lr, patience, seed
+    note: str = "trained here"  # where the model comes from, for the sidebar
+    bundle: ModelBundle | None = None  # Continue: a copy of the model to train on
+    dataset: Dataset | None = None  # ... and its dataset
+
+
+@dataclass(frozen=True)
+class Published:
+    """A consistent copy of the model in training, for the pages."""
+
+    revision: int  # 1, 2, ... in the order taken
+    bundle: ModelBundle  # a copy (model on the CPU, eval mode, history copied)
+    dataset: Dataset
+    snapshots: tuple[watch.Snapshot, ...]  # the probe window's gates so far
+    final: bool = False  # taken after training ended (the kept weights)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """Where "auto" is: trying candidate `index` (0-based) of `count`."""
+
+    kind: str
+    index: int
+    count: int
+    progress: Progress
+
+
+@dataclass
+class TrainWork:
+    """Called by a Job in its thread; returns the FitResult."""
+
+    request: TrainRequest
+    published: Published | None = None  # the newest copy (replaced whole, never changed)
+    trial: Trial | None = None  # set while "auto" tries transforms
+    choice: Choice | None = None  # "auto"'s choice once made
+    snapshots: list[watch.Snapshot] = field(default_factory=list)
+    _last_publish: float = 0.0
+
+    @property
+    def fresh(self) -> bool:
+        return self.request.bundle is None
+
+    def __call__(self, job: Job) -> FitResult:
+        r = self.request
+        if not self.fresh:
+            bundle, data = r.bundle, r.dataset
+            epochs = r.train_cfg.epochs
+        elif r.data_cfg.transform == "auto":
+            self.choice = choose_transform(r.values, r.name, r.data_cfg, r.model_cfg,
+                                           r.train_cfg, self._trial_callback(job))  # fmt: skip
+            self.trial = None
+            bundle, data = self.choice.bundle, self.choice.data
+            epochs = self.choice.remaining(r.train_cfg)
+        else:
+            bundle, data = start_run(r.values, r.name, r.data_cfg, r.model_cfg, r.train_cfg)
+            epochs = r.train_cfg.epochs
+        self._first_snapshots(bundle, data)
+        self._publish(bundle, data)
+        callback = self._callback(job, bundle, data, max(1, epochs))
+        if self.choice is not None:
+            result = train_on(self.choice, r.train_cfg, callback)
+        else:
+            result = train_run(bundle, data, r.train_cfg, callback=callback)
+        self._publish(bundle, data, final=True)
+        return result
+
+    # ----------------------------------------------------------------- inside the thread
+
+    def _trial_callback(self, job: Job):
+        def callback(tf: Transform, i: int, k: int, p: Progress) -> bool:
+            self.trial = Trial(tf.kind, i, k, p)
+            return job.report(p)
+
+        return callback
+
+    def _first_snapshots(self, bundle: ModelBundle, data: Dataset) -> None:
+        """The probe window's gates now (and, after "auto", before the winner's trial)."""
+        probe = self._probe(data)
+        if self.fresh:
+            self.snapshots = []
+            if self.choice is not None and bundle.history:
+                self.snapshots.append(watch.take(self.choice.untrained().model, probe, 0))
+        self.snapshots = watch.keep(self.snapshots, watch.take(bundle.model, probe,
+                                                                len(bundle.history)))  # fmt: skip
+
+    @staticmethod
+    def _probe(data: Dataset):
+        return watch.probe_window(data.X, data.split.n_train, data.split.n_val)
+
+    def _callback(self, job: Job, bundle: ModelBundle, data: Dataset, epochs: int):
+        """The fit callback: progress to the job, a snapshot every few epochs and when
+        stopping (so the last picture is of the stopping epoch), copies for the pages."""
+        every = watch.snapshot_every(epochs)
+        probe = self._probe(data)
+
+        def callback(p: Progress) -> bool:
+            stop = job.report(p)
+            epoch = p.epoch if p.kind == "epoch" else p.epoch - 1  # epochs finished
+            due = p.kind == "epoch" and (p.epoch % every == 0 or p.epoch == p.last_epoch)
+            if (due or stop) and (not self.snapshots or self.snapshots[-1].epoch != epoch):
+                snap = watch.take(bundle.model, probe, epoch)
+                self.snapshots = watch.keep(self.snapshots, snap)
+            if p.kind == "epoch" and time.monotonic() - self._last_publish >= PUBLISH_S:
+                self._publish(bundle, data)
+            return stop
+
+        return callback
+
+    def _publish(self, bundle: ModelBundle, data: Dataset, final: bool = False) -> None:
+        """Hand the pages a copy of the model as it is now."""
+        model = copy.deepcopy(bundle.model).to("cpu").eval()
+        twin = replace(bundle, model=model, history=list(bundle.history),
+                       transform_scores=dict(bundle.transform_scores))  # fmt: skip
+        revision = self.published.revision + 1 if self.published else 1
+        self.published = Published(revision, twin, data, tuple(self.snapshots), final)
+        self._last_publish = time.monotonic()
+
+
+def continue_request(
+    bundle: ModelBundle, dataset: Dataset, values: np.ndarray, train_cfg: TrainConfig, note: str
+) -> TrainRequest:
+    """Continue training the session's model: the job trains a copy of it."""
+    own = replace(bundle, model=copy.deepcopy(bundle.model), history=list(bundle.history),
+                  transform_scores=dict(bundle.transform_scores))  # fmt: skip
+    return TrainRequest(values, bundle.column, bundle.data_config, bundle.model_config,
+                        train_cfg, note, own, dataset)  # fmt: skip
