@@ -69,6 +69,17 @@ class Server:
     url: str
     spawned: float  # time.perf_counter() when `streamlit run` was spawned
     ready_s: float  # seconds from spawn until /_stcore/health answered "ok"
+    pid: int = 0  # the server process
+
+    def peak_rss_mib(self) -> float:
+        """The server's peak resident memory so far (VmHWM), MiB."""
+        with open(f"/proc/{self.pid}/status") as fh:
+            kib = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+        return kib / 1024
+
+    def healthy(self) -> bool:
+        with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=10) as r:
+            return r.read().strip() == b"ok"
 
 
 @contextlib.contextmanager
@@ -98,7 +109,7 @@ def _serve(log_name: str = "server.log") -> Iterator[Server]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail("streamlit did not start:\n" + (ARTIFACTS / log_name).read_text())
                 time.sleep(0.1)
-            yield Server(url, spawned, time.perf_counter() - spawned)
+            yield Server(url, spawned, time.perf_counter() - spawned, proc.pid)
         finally:
             proc.terminate()
             try:
@@ -604,3 +615,76 @@ def test_training_goes_on_while_the_visitor_reads_other_pages(browser, server):
         raise
     finally:
         ctx.close()
+
+
+LOAD_VISITORS = 6  # train at once on the built-in series
+LOAD_MEMORY_MIB = 2048  # the server's peak resident memory over the whole load test
+
+
+def _million_csv(tmp: Path) -> Path:
+    """A spreadsheet-like export: a million hourly readings with their timestamps (~30 MB)."""
+    import numpy as np
+    import pandas as pd
+
+    n = 1_000_000
+    t = np.arange(n)
+    values = 20 + 5 * np.sin(2 * np.pi * t / 24) + np.random.default_rng(1).standard_normal(n)
+    frame = pd.DataFrame(
+        {"time": pd.date_range("2000-01-01", periods=n, freq="h"), "load": values.round(3)}
+    )
+    path = tmp / "million.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_six_visitors_train_at_once_while_one_asks_too_much(browser, tmp_path):
+    """Issue 10: one fresh server; six visitors press Train at the same time while a seventh
+    uploads a million points and asks for a look-back of 1000. Each of the six gets a
+    finished run, the seventh one sentence saying the limit and what to change; the server
+    stays up and under LOAD_MEMORY_MIB."""
+    big = _million_csv(tmp_path)
+    with _serve("server_load.log") as srv:
+        visitors, pages = [], []
+        try:
+            for _ in range(LOAD_VISITORS + 1):
+                ctx, page = _open(browser, srv)
+                visitors.append(ctx)
+                pages.append(page)
+            trainers, heavy = pages[:LOAD_VISITORS], pages[LOAD_VISITORS]
+            for page in trainers:
+                _nav(page, "Train")
+                _set_number(page, "Epochs", 30)
+                _set_number(page, "Hidden size", 8)
+                _wait_idle(page)
+            for page in trainers:  # as close together as one driver can click
+                page.get_by_role("button", name="Train", exact=True).click()
+            trainers[-1].screenshot(path=str(ARTIFACTS / "load_waiting.png"))
+
+            _upload(heavy, big, "load")  # meanwhile: a million points, then a long look-back
+            heavy.get_by_text("Active series: load (1,000,000 points)").wait_for()
+            _set_number(heavy, "Look-back (timesteps per window)", 1000)
+            refusal = re.compile(
+                r"^A look-back of 1,000 over 1,000,000 points is 1,000,000,000 timesteps per "
+                r"epoch, over this app's limit of 50,000,000 for one visitor: use a look-back "
+                r"of at most 50 here"
+            )
+            heavy.get_by_text(refusal).wait_for()
+            _nav(heavy, "Train")
+            _wait_idle(heavy)
+            heavy.get_by_role("button", name="Train", exact=True).click()
+            heavy.get_by_text(refusal).wait_for()
+            heavy.screenshot(path=str(ARTIFACTS / "load_refused.png"), full_page=True)
+
+            for page in trainers:
+                page.get_by_text(re.compile(r"^Trained 30 epochs\.")).wait_for()
+            assert srv.healthy()
+            peak = srv.peak_rss_mib()
+            print(f"\nload test: server peak RSS {peak:.0f} MiB")
+            assert peak < LOAD_MEMORY_MIB, peak
+        except Exception:
+            for k, page in enumerate(pages):
+                page.screenshot(path=str(ARTIFACTS / f"FAILED_load_{k}.png"), full_page=True)
+            raise
+        finally:
+            for ctx in visitors:
+                ctx.close()
