@@ -246,11 +246,13 @@ class Backtest:
         p = self.predictions if name == "model" else self.baselines[name]
         return float(np.mean(self.rmse_by_step(p)))
 
-    def coverage(self) -> dict[str, float]:
-        """Share of test points (origin × step) inside each band (each origin's own)."""
-        b = self.intervals.bands(self.predictions)
+    def coverage(self, intervals: Intervals | None = None) -> dict[str, float]:
+        """Share of test points (origin × step) inside each band (each origin's own; or
+        those of other `intervals`, e.g. calibrated on validation alone)."""
+        iv = intervals or self.intervals
+        b = iv.bands(self.predictions)
         out = {}
-        for level in self.intervals.levels:
+        for level in iv.levels:
             tag = f"{round(100 * level)}"
             inside = (self.truth >= b[f"lower_{tag}"]) & (self.truth <= b[f"upper_{tag}"])
             out[f"{level:g}"] = float(inside.mean())
