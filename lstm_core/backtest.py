@@ -8,16 +8,20 @@ from origin window w uses only the points before that window's target.
   backtest   paths from every test origin whose H targets all lie in the test part, with
              the error at each step next to the naive, seasonal-naive and mean baselines
   intervals  split-conformal bands per horizon step: the scores |y - ŷ| (|log y - log ŷ|
-             for logdiff, so that bands scale with the level) of the validation targets
-             reached at that step; no retraining and no distribution assumed
+             for logdiff, so that bands scale with the level) of the targets reached at that
+             step; no retraining and no distribution assumed. Calibrated on every target
+             known when the forecast is made: in the backtest, the validation targets plus
+             the test targets that precede each origin (online: the band of a later origin
+             learns from the misses of earlier ones, and never from a target after its own
+             origin); past the end of the series, every validation and test target
 
 Shapes: n origins, H steps, L look-back, d = the transform's lag.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import torch
@@ -81,20 +85,22 @@ def future_path(model: nn.Module, data: Dataset, horizon: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Intervals:
-    """Split-conformal half-widths per horizon step, calibrated on the validation part."""
+    """Split-conformal half-widths per horizon step."""
 
     levels: tuple[float, ...]  # nominal coverages, e.g. (0.8, 0.95)
-    q: np.ndarray  # [len(levels), H] half-widths (log units when `log`)
+    q: np.ndarray  # [len(levels), H], or [len(levels), n, H] with one row per backtest
+    #                origin; half-widths (log units when `log`)
     log: bool  # True: bands are ŷ·exp(±q) (logdiff), else ŷ ± q
-    n_cal: int  # validation scores behind each step's quantile
-    capped: tuple[bool, ...]  # per level: too few scores for the exact finite-sample rank
+    n_cal: int  # scores behind each step's quantile (in a backtest: the validation ones,
+    #             before the test targets known at each origin join them)
+    capped: tuple[bool, ...]  # per level: too few scores for the finite-sample rank (widened)
 
     def bands(self, pred: np.ndarray) -> dict[str, np.ndarray]:
         """{"lower_80": [..., H], "upper_80": ..., "lower_95": ..., "upper_95": ...}."""
         pred = np.asarray(pred, dtype=np.float64)
         h = pred.shape[-1]
         out = {}
-        for level, q in zip(self.levels, self.q[:, :h], strict=True):
+        for level, q in zip(self.levels, self.q[..., :h], strict=True):
             tag = f"{round(100 * level)}"
             if self.log:
                 out[f"lower_{tag}"], out[f"upper_{tag}"] = pred * np.exp(-q), pred * np.exp(q)
@@ -104,14 +110,33 @@ class Intervals:
 
 
 def conformal_quantile(scores: np.ndarray, level: float) -> tuple[float, bool]:
-    """The ⌈(n+1)·level⌉-th smallest score (split conformal); the largest, flagged, when n is
-    too small for that rank."""
-    s = np.sort(np.asarray(scores, dtype=np.float64))
-    n = len(s)
-    if n == 0:
-        return float("nan"), True
-    k = math.ceil((n + 1) * level)
-    return float(s[min(k, n) - 1]), k > n
+    """The ⌈(n+1)·level⌉-th smallest score (split conformal); when n is too small for that
+    rank, the largest score widened (`widen`) and flagged."""
+    q, capped = conformal_quantiles(np.sort(np.asarray(scores, dtype=np.float64))[None], level)
+    return float(q[0]), bool(capped[0])
+
+
+def widen(n: np.ndarray | int, level: float) -> np.ndarray:
+    """Factor from the largest of n scores to the `level` quantile when ⌈(n+1)·level⌉ > n:
+    the largest estimates the n/(n+1) quantile, and a half-normal |error| tail scales it to
+    `level` (95 % from 12 scores: × 1.35). The exact rank would need an infinite band."""
+    z = NormalDist().inv_cdf
+    n = np.asarray(n)
+    return np.vectorize(lambda m: z((1 + level) / 2) / z((1 + m / (m + 1)) / 2))(n)
+
+
+def conformal_quantiles(ranked: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """conformal_quantile of each row of `ranked` [r, m]: sorted scores, +inf where a row has
+    fewer than m -> (q [r], capped [r]); nan for a row without scores."""
+    n = np.isfinite(ranked).sum(axis=1)  # [r]
+    if ranked.shape[1] == 0:
+        return np.full(len(ranked), np.nan), np.ones(len(ranked), dtype=bool)
+    k = np.ceil((n + 1) * level).astype(np.int64)
+    capped = k > n
+    q = np.take_along_axis(ranked, (np.minimum(k, n) - 1).clip(0)[:, None], axis=1)[:, 0]
+    if capped.any():
+        q = np.where(capped, q * widen(np.maximum(n, 1), level), q)
+    return np.where(n > 0, q, np.nan), capped
 
 
 def spaced(a: int, b: int, most: int = MAX_ORIGINS) -> np.ndarray:
@@ -127,31 +152,74 @@ def _scores(y: np.ndarray, p: np.ndarray, log: bool) -> np.ndarray:
     return np.abs(y - p)
 
 
-def calibrate(
-    model: nn.Module, data: Dataset, horizon: int, levels: tuple[float, ...] = LEVELS
-) -> Intervals:
-    """Conformal half-widths for steps 1..H from the validation targets.
+def step_scores(
+    model: nn.Module, data: Dataset, horizon: int, part: str = "val"
+) -> tuple[list[np.ndarray], int]:
+    """The scores of steps 1..H on the targets after the training part through the end of
+    `part` ("val", or "test" for every known target): ([H] arrays, targets used).
 
-    For step h every validation target is forecast from the origin h - 1 windows before it
-    (that origin may lie in the training part; no test point is read). A long validation
-    part is sampled at MAX_ORIGINS evenly spaced targets.
+    For step h every such target is forecast from the origin h - 1 windows before it (that
+    origin may lie in the training part). A long stretch is sampled at MAX_ORIGINS evenly
+    spaced targets.
     """
     sp = data.split
-    a, b = sp.n_train, sp.n_train + sp.n_val  # validation windows [a, b)
-    targets = spaced(a, b)  # [m]
+    end = sp.n_train + sp.n_val if part == "val" else sp.n_windows
+    targets = spaced(sp.n_train, end)  # [m]
     origins = np.unique((targets[:, None] - np.arange(horizon)).clip(0))  # every path needed
     p = paths(model, data, origins, horizon)  # [len(origins), H]
-    log = data.transform.log
+    out = []
+    for k in range(horizon):
+        reach = targets[targets - k >= 0]  # targets reached at step k
+        y = data.values[data.target_index[reach]]
+        out.append(_scores(y, p[np.searchsorted(origins, reach - k), k], data.transform.log))
+    return out, len(targets)
+
+
+def calibrate(
+    model: nn.Module,
+    data: Dataset,
+    horizon: int,
+    levels: tuple[float, ...] = LEVELS,
+    part: str = "test",
+) -> Intervals:
+    """Conformal half-widths for steps 1..H from the targets after the training part
+    through `part`: "test" (the default) uses every known target, as a forecast past the
+    end may; "val" leaves the test part unread."""
+    scores, n_cal = step_scores(model, data, horizon, part)
     q = np.full((len(levels), horizon), np.nan)
     capped = [False] * len(levels)
-    for k in range(horizon):
-        reach = targets[targets - k >= 0]  # validation windows reached at step k
-        y = data.values[data.target_index[reach]]
-        s = _scores(y, p[np.searchsorted(origins, reach - k), k], log)
+    for k, s in enumerate(scores):
         for j, level in enumerate(levels):
             q[j, k], cap = conformal_quantile(s, level)
             capped[j] |= cap
-    return Intervals(tuple(levels), q, log, len(targets), tuple(capped))
+    return Intervals(tuple(levels), q, data.transform.log, n_cal, tuple(capped))
+
+
+def online(
+    start: list[np.ndarray],
+    origins: np.ndarray,
+    truth: np.ndarray,
+    pred: np.ndarray,
+    log: bool,
+    levels: tuple[float, ...] = LEVELS,
+) -> tuple[np.ndarray, tuple[bool, ...]]:
+    """Half-widths for each backtest origin [len(levels), n, H]: at origin o, step k is
+    calibrated on the starting scores `start`[k] plus the test scores at step k of the
+    earlier origins whose target (o' + k) precedes o's first target, i.e. every target
+    known at o and nothing after it. Also: per level, whether any quantile was widened."""
+    n, horizon = pred.shape
+    test = _scores(truth, pred, log)  # [n, H]
+    q = np.full((len(levels), n, horizon), np.nan)
+    capped = [False] * len(levels)
+    for k in range(horizon):
+        known = np.searchsorted(origins + k, origins, side="left")  # [n] origins before
+        later = np.arange(n)[None, :] >= known[:, None]  # [n, n] not yet known at row's origin
+        joined = np.where(later, np.inf, test[None, :, k])
+        ranked = np.sort(np.hstack([np.broadcast_to(start[k], (n, len(start[k]))), joined]), 1)
+        for j, level in enumerate(levels):
+            q[j, :, k], cap = conformal_quantiles(ranked, level)
+            capped[j] |= bool(cap.any())
+    return q, tuple(capped)
 
 
 # --------------------------------------------------------------------------- backtest
@@ -167,7 +235,7 @@ class Backtest:
     predictions: np.ndarray  # [n, H] model paths
     truth: np.ndarray  # [n, H]
     baselines: dict[str, np.ndarray]  # name -> [n, H] baseline paths
-    intervals: Intervals
+    intervals: Intervals  # q [len(levels), n, H]: each origin's own bands (online)
 
     def rmse_by_step(self, pred: np.ndarray | None = None) -> list[float]:
         p = self.predictions if pred is None else pred
@@ -178,11 +246,13 @@ class Backtest:
         p = self.predictions if name == "model" else self.baselines[name]
         return float(np.mean(self.rmse_by_step(p)))
 
-    def coverage(self) -> dict[str, float]:
-        """Share of test points (origin × step) inside each band."""
-        b = self.intervals.bands(self.predictions)
+    def coverage(self, intervals: Intervals | None = None) -> dict[str, float]:
+        """Share of test points (origin × step) inside each band (each origin's own; or
+        those of other `intervals`, e.g. calibrated on validation alone)."""
+        iv = intervals or self.intervals
+        b = iv.bands(self.predictions)
         out = {}
-        for level in self.intervals.levels:
+        for level in iv.levels:
             tag = f"{round(100 * level)}"
             inside = (self.truth >= b[f"lower_{tag}"]) & (self.truth <= b[f"upper_{tag}"])
             out[f"{level:g}"] = float(inside.mean())
@@ -225,7 +295,8 @@ def default_horizon(data: Dataset, season: int | str | None = "auto") -> int:
 
 def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) -> Backtest:
     """Paths from every test origin with all H targets in the test part, their baselines
-    and the conformal intervals (calibrated on validation)."""
+    and the conformal intervals (validation, then online: each origin also learns from the
+    test targets before it)."""
     sp = data.split
     if not 1 <= horizon <= sp.n_test:
         raise ValueError(
@@ -235,11 +306,14 @@ def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) 
     origins = spaced(sp.n_train + sp.n_val, sp.n_windows - horizon + 1)
     t0 = data.target_index[origins]
     truth = data.values[t0[:, None] + np.arange(horizon)]
+    pred = paths(model, data, origins, horizon)
+    start, n_cal = step_scores(model, data, horizon, "val")
+    q, capped = online(start, origins, truth, pred, data.transform.log)
     return Backtest(
         horizon=horizon,
         origins=origins,
-        predictions=paths(model, data, origins, horizon),
+        predictions=pred,
         truth=truth,
         baselines=baseline_paths(data.values, t0, horizon, sp.train_end, season),
-        intervals=calibrate(model, data, horizon),
+        intervals=Intervals(LEVELS, q, data.transform.log, n_cal, capped),
     )

@@ -31,6 +31,7 @@ from .transforms import Transform
 from .windows import Dataset, make_dataset, plan_split
 
 AUTO_BUDGET = 1.5  # an "auto" run trains at most this many times the epochs asked for
+LOG_MARGIN = 0.05  # logdiff wins over diff only when its validation RMSE is this much lower
 
 
 def start_run(
@@ -167,6 +168,16 @@ def trial_epochs(epochs: int, n_candidates: int) -> int:
     return max(1, min(epochs, math.floor((AUTO_BUDGET - 1) * epochs / (n_candidates - 1))))
 
 
+def pick(scores: dict[str, float]) -> str:
+    """The kind with the lowest validation RMSE, except that logdiff must beat diff by more
+    than LOG_MARGIN: the two differ only by the log, and on 15-30 validation points a
+    near-tie is noise, so the simpler one is kept."""
+    best = min(scores, key=scores.get)
+    if best == "logdiff" and scores.get("diff", math.inf) <= scores[best] * (1 + LOG_MARGIN):
+        return "diff"
+    return best
+
+
 def choose_transform(
     values: np.ndarray,
     column: str,
@@ -177,8 +188,8 @@ def choose_transform(
     seasonal: bool = True,
 ) -> Choice:
     """Train each candidate transform briefly and keep the lowest validation RMSE (original
-    units). Candidates: none, diff, logdiff (positive series only) and, with `seasonal`,
-    sdiff at the training part's season. The test part is never read."""
+    units; `pick`). Candidates: none, diff, logdiff (positive series only) and, with
+    `seasonal`, sdiff at the training part's season. The test part is never read."""
     season = training_season(values, data_cfg) if seasonal else None
     cands, skipped = transforms.candidates(values, season)
     t = trial_epochs(train_cfg.epochs, len(cands))
@@ -203,7 +214,8 @@ def choose_transform(
         if res.status == "stopped":
             stopped = True
             break
-    _, bundle, data, initial = min(tried, key=lambda r: r[0])
+    won = pick(scores)
+    _, bundle, data, initial = next(r for r in tried if r[1].transform.kind == won)
     bundle.transform_scores = dict(scores)
     return Choice(bundle, data, scores, skipped, t, stopped, initial)
 

@@ -12,6 +12,7 @@ from lstm_core.backtest import (
     conformal_quantile,
     default_horizon,
     paths,
+    step_scores,
 )
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.forecast import evaluate, forecast
@@ -92,13 +93,17 @@ def test_the_horizon_must_fit_the_test_part(level):
 def test_conformal_quantile_is_the_finite_sample_rank():
     s = np.arange(1.0, 10.0)  # 9 scores
     assert conformal_quantile(s, 0.8) == (8.0, False)  # ceil(10 · 0.8) = 8th smallest
-    assert conformal_quantile(s, 0.95) == (9.0, True)  # rank 10 > 9: the largest, flagged
     assert conformal_quantile(s[::-1], 0.5) == (5.0, False)
+    # rank 10 > 9: the largest (the 0.9 quantile) scaled to 0.95 by a half-normal tail,
+    # z(0.975) / z(0.95), and flagged
+    q, capped = conformal_quantile(s, 0.95)
+    assert capped and q == pytest.approx(9.0 * 1.959964 / 1.644854, rel=1e-6)
+    assert np.isnan(conformal_quantile(np.array([]), 0.8)[0])
 
 
 def test_log_bands_scale_with_the_level(level):
     data = make_dataset(level, DataConfig(look_back=12), transform=Transform("logdiff"))
-    iv = calibrate(Echo(), data, horizon=3)
+    iv = calibrate(Echo(), data, horizon=3, part="val")
     assert iv.log and iv.q.shape == (2, 3) and iv.n_cal == data.split.n_val
     b = iv.bands(np.array([100.0, 200.0, 300.0]))
     np.testing.assert_allclose(b["upper_80"] / [100, 200, 300], np.exp(iv.q[0]))
@@ -121,7 +126,7 @@ def test_conformal_coverage_is_nominal_on_a_series_with_known_noise():
     assert len(bt.origins) == 500  # of ~1,500 test origins, evenly spaced
     assert abs(cov["0.8"] - 0.8) <= 0.05 and abs(cov["0.95"] - 0.95) <= 0.05, cov
     # the model learned the wave: its 80 % half-width is near the noise's own (1.28 σ)
-    assert bt.intervals.q[0, 0] < 1.5 * 1.2816 * 0.3, bt.intervals.q
+    assert bt.intervals.q[0, :, 0].max() < 1.5 * 1.2816 * 0.3, bt.intervals.q[0, :, 0]
 
 
 def test_evaluate_speaks_of_the_backtest_and_names_the_transform(level):
@@ -152,5 +157,46 @@ def test_a_long_part_is_sampled_at_evenly_spaced_origins():
     assert o[-1] == data.split.n_windows - 3 and np.all(np.diff(o) > 0)
     assert bt.intervals.n_cal == 500
     # a shorter validation part (449 targets) is used whole
-    full = calibrate(Echo(), make_dataset(v[:3_000], DataConfig(look_back=8)), 3)
+    full = calibrate(Echo(), make_dataset(v[:3_000], DataConfig(look_back=8)), 3, part="val")
     assert full.n_cal == round(0.15 * (3_000 - 8)) and np.all(np.isfinite(full.q))
+
+
+def test_online_bands_are_the_quantile_of_every_target_known_at_their_origin(level):
+    """By hand: at each origin, step k's band is the conformal quantile of the validation
+    scores plus the test scores of earlier paths whose step-k target precedes the origin."""
+    data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
+    model = build_model(ModelConfig(hidden_size=4), seed=1)
+    bt = backtest(model, data, horizon=4, season=12)
+    start, n_val = step_scores(model, data, 4, "val")
+    assert n_val == data.split.n_val == bt.intervals.n_cal
+    err = np.abs(bt.truth - bt.predictions)
+    for i, o in enumerate(bt.origins):
+        for k in range(4):
+            known = [err[j, k] for j, p in enumerate(bt.origins) if p + k < o]
+            for j, lv in enumerate((0.8, 0.95)):
+                q, _ = conformal_quantile(np.concatenate([start[k], known]), lv)
+                assert bt.intervals.q[j, i, k] == pytest.approx(q, rel=1e-12), (i, k, lv)
+    # the first origin knows no test target; a later one has learned from some
+    assert np.array_equal(bt.intervals.q[:, 0], calibrate(model, data, 4, part="val").q)
+    assert not np.array_equal(bt.intervals.q[:, -1], bt.intervals.q[:, 0])
+
+
+def test_an_origin_band_never_reads_a_target_after_that_origin(level):
+    data = make_dataset(level, DataConfig(look_back=12))
+    bt = backtest(Echo(), data, horizon=3, season=12)
+    i = len(bt.origins) // 2
+    cut = data.target_index[bt.origins[i]]  # origin i's first target: unknown at origin i
+    changed = level.copy()
+    changed[cut:] += np.linspace(50, 90, len(level) - cut)
+    other = backtest(Echo(), make_dataset(changed, DataConfig(look_back=12)), 3, 12)
+    np.testing.assert_array_equal(other.intervals.q[:, : i + 1], bt.intervals.q[:, : i + 1])
+    assert not np.array_equal(other.intervals.q[:, i + 1 :], bt.intervals.q[:, i + 1 :])
+
+
+def test_a_forecast_is_calibrated_on_every_known_target(level):
+    data = make_dataset(level, DataConfig(look_back=12))
+    sp = data.split
+    assert calibrate(Echo(), data, 2).n_cal == sp.n_val + sp.n_test
+    scores, _ = step_scores(Echo(), data, 2, "test")
+    naive = np.abs(np.diff(level))[data.target_index[sp.n_train :] - 1]  # Echo = naive
+    np.testing.assert_allclose(np.sort(scores[0]), np.sort(naive), atol=1e-4)  # float32

@@ -11,7 +11,9 @@ from lstm_core.data import DataError
 from lstm_core.forecast import predict
 from lstm_core.pipeline import (
     AUTO_BUDGET,
+    LOG_MARGIN,
     choose_transform,
+    pick,
     run,
     start_run,
     train_run,
@@ -143,6 +145,16 @@ def test_budget_of_auto_stays_within_one_and_a_half_trainings():
     assert trial_epochs(100, 4) == 16 and trial_epochs(100, 3) == 25
 
 
+def test_the_lowest_score_wins_but_logdiff_must_clearly_beat_diff():
+    assert pick({"none": 3.0, "diff": 2.0, "logdiff": 2.5, "sdiff": 1.0}) == "sdiff"
+    assert pick({"none": 3.0, "diff": 2.0, "logdiff": 1.0}) == "logdiff"
+    near = 1.0 * (1 + LOG_MARGIN)  # within the margin: the plain difference is kept
+    assert pick({"none": 3.0, "diff": near, "logdiff": 1.0}) == "diff"
+    assert pick({"none": 3.0, "diff": near * 1.001, "logdiff": 1.0}) == "logdiff"
+    assert pick({"none": 1.01, "logdiff": 1.0}) == "logdiff"  # no diff to fall back on
+    assert pick({"none": 1.0, "diff": 1.0}) == "none"  # an exact tie: the first, as min
+
+
 def _choose(values, **kw):
     return choose_transform(
         values, "v", DataConfig(look_back=12), ModelConfig(hidden_size=4),
@@ -153,7 +165,7 @@ def _choose(values, **kw):
 def test_auto_never_reads_the_test_part(level):
     first = _choose(level)
     assert set(first.scores) == {"none", "diff", "logdiff", "sdiff"}
-    assert first.transform.kind == min(first.scores, key=first.scores.get)
+    assert first.transform.kind == pick(first.scores)
     changed = level.copy()
     test_start = first.data.split.val_end
     changed[test_start:] = changed[test_start:][::-1] * 5 + 1000  # any other test part
