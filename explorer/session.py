@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # torch-heavy: imported where a job starts (the home page sta
     from explorer.training import TrainRequest, TrainWork
     from lstm_core.train import FitResult
 
-STATUS_EVERY_S = 1.0  # the sidebar line redraws this often while a job is active
+STATUS_EVERY_S = 2.0  # the sidebar line redraws this often while a job is active
 BUSY = "A training is already running for you: stop it first, or wait for it to finish."
 
 
@@ -74,12 +74,15 @@ def _lock() -> threading.Lock:
 def start(request: TrainRequest, slots: Slots | None = None) -> str | None:
     """Start a training job for this visitor; the sentence why not when one is active."""
     from explorer.training import TrainWork
+    from lstm_core.limits import APP_LIMITS
 
     with _lock():
+        sync()  # a job that ended since this page was drawn is taken over first
         if active():
             return BUSY
         state.drop("fit_result")
-        j = Job(TrainWork(request), slots or server_slots(), alive=visitor_alive())
+        j = Job(TrainWork(request), slots or server_slots(), alive=visitor_alive(),
+                max_seconds=APP_LIMITS.train_minutes * 60)  # fmt: skip
         state.put("job", j)
         state.put("job_seen", 0)
         j.start()
@@ -133,8 +136,12 @@ def outcome(j: Job) -> FitResult:
     bundle = state.get("bundle") if j.work.published is not None else None
     history = bundle.history if bundle is not None else []
     message = j.message
-    if j.status == RunStatus.STOPPED and bundle is not None:
+    fits_words = message.startswith(("Training stopped by request after",
+                                     "Training stopped by request during"))  # fmt: skip
+    if j.status == RunStatus.STOPPED and bundle is not None and fits_words:
         message = stopped_message(bundle)
+    if j.stop_reason:
+        message = f"{message} {j.stop_reason}"
     best = best_epoch(bundle) if bundle is not None else None
     return FitResult(history, str(j.status), message, best_epoch=best)
 
@@ -176,9 +183,10 @@ def training_slot(where, slots: Slots | None = None) -> Iterator[None]:
                               f"({running} of {slots.limit} running on this server).")  # fmt: skip
         return False
 
-    slots.enter(holder, waiting)
-    where.empty()
+    if not slots.enter(holder, waiting):
+        return
     try:
+        where.empty()  # a click now stops this run here: the slot still goes back
         yield
     finally:
         slots.leave(holder)
@@ -197,8 +205,8 @@ def describe(j: Job) -> tuple[str, float | None]:
                 f"running on this server).", None)  # fmt: skip
     work: TrainWork = j.work
     p = j.progress
-    if work.trial is not None:
-        t = work.trial
+    t = work.trial  # read once: the worker clears it when the trials end
+    if t is not None:
         done = (t.index + t.progress.fraction) / t.count
         return (f"Choosing what the model sees: trying {t.kind} ({t.index + 1} of {t.count}), "
                 f"epoch {t.progress.epoch}/{t.progress.last_epoch}", done)  # fmt: skip
@@ -231,7 +239,9 @@ def _status_line() -> None:
 
 
 def status_panel() -> None:
-    """In the sidebar, on every page: the job's live line with Stop, while it is active."""
-    if active():
+    """In the sidebar (every page but Train, whose own panel says more): the job's live line
+    with Stop while it is queued or running, and a rerun that takes over its outcome once it
+    ended (also when it ended while this page was being drawn)."""
+    if job() is not None:
         with st.sidebar:
             _status_line()

@@ -16,7 +16,8 @@ import numpy as np
 
 from explorer import watch
 from lstm_core.bundle import ModelBundle
-from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.config import ConfigError, DataConfig, ModelConfig, TrainConfig
+from lstm_core.data import DataError
 from lstm_core.jobs import Job
 from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run
 from lstm_core.train import FitResult, Progress
@@ -38,6 +39,7 @@ class TrainRequest:
     note: str = "trained here"  # where the model comes from, for the sidebar
     bundle: ModelBundle | None = None  # Continue: a copy of the model to train on
     dataset: Dataset | None = None  # ... and its dataset
+    snapshots: tuple[watch.Snapshot, ...] = ()  # ... and its gate snapshots so far
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,12 @@ class TrainWork:
         return self.request.bundle is None
 
     def __call__(self, job: Job) -> FitResult:
+        try:
+            return self._train(job)
+        except (DataError, ConfigError) as e:  # the data or settings: the user's sentence
+            return FitResult([], "failed", str(e))
+
+    def _train(self, job: Job) -> FitResult:
         r = self.request
         if not self.fresh:
             bundle, data = r.bundle, r.dataset
@@ -112,12 +120,12 @@ class TrainWork:
     def _first_snapshots(self, bundle: ModelBundle, data: Dataset) -> None:
         """The probe window's gates now (and, after "auto", before the winner's trial)."""
         probe = self._probe(data)
-        if self.fresh:
-            self.snapshots = []
-            if self.choice is not None and bundle.history:
-                self.snapshots.append(watch.take(self.choice.untrained().model, probe, 0))
-        self.snapshots = watch.keep(self.snapshots, watch.take(bundle.model, probe,
-                                                                len(bundle.history)))  # fmt: skip
+        self.snapshots = list(self.request.snapshots)  # Continue: the earlier ones stay
+        if self.fresh and self.choice is not None and bundle.history:
+            self.snapshots.append(watch.take(self.choice.untrained().model, probe, 0))
+        epoch = len(bundle.history)
+        if not self.snapshots or self.snapshots[-1].epoch != epoch:
+            self.snapshots = watch.keep(self.snapshots, watch.take(bundle.model, probe, epoch))
 
     @staticmethod
     def _probe(data: Dataset):
@@ -153,10 +161,15 @@ class TrainWork:
 
 
 def continue_request(
-    bundle: ModelBundle, dataset: Dataset, values: np.ndarray, train_cfg: TrainConfig, note: str
+    bundle: ModelBundle,
+    dataset: Dataset,
+    values: np.ndarray,
+    train_cfg: TrainConfig,
+    note: str,
+    snapshots: list[watch.Snapshot] | tuple = (),
 ) -> TrainRequest:
     """Continue training the session's model: the job trains a copy of it."""
     own = replace(bundle, model=copy.deepcopy(bundle.model), history=list(bundle.history),
                   transform_scores=dict(bundle.transform_scores))  # fmt: skip
     return TrainRequest(values, bundle.column, bundle.data_config, bundle.model_config,
-                        train_cfg, note, own, dataset)  # fmt: skip
+                        train_cfg, note, own, dataset, tuple(snapshots))  # fmt: skip

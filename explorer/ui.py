@@ -137,12 +137,13 @@ def route_through_app() -> None:
         st.stop()
 
 
-def finish() -> None:
-    """Call last on every page: the training job's live line, the sidebar line and the
-    settings in the URL."""
+def finish(job_status: bool = True) -> None:
+    """Call last on every page: the training job's live line (unless the page draws its
+    own), the sidebar line and the settings in the URL."""
     from explorer import session
 
-    session.status_panel()
+    if job_status:
+        session.status_panel()
     sidebar_status()
     sync_url()
 

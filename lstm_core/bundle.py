@@ -68,7 +68,7 @@ class ModelBundle:
         text = f"Trained on {self.column} ({self.n_points:,} points"
         text += f", fingerprint {self.fingerprint})" if self.fingerprint else ")"
         text += (f", look-back {s.look_back}, split {s.n_train}/{s.n_val}/{s.n_test} windows, "
-                 f"seeing {self.transform.label(self.column)}")  # fmt: skip
+                 f"model input {self.transform.label(self.column)}, scaled")  # fmt: skip
         if self.history:
             seconds = sum(r.seconds for r in self.history)
             text += f"; {len(self.history)} epochs in {seconds:.1f} s"

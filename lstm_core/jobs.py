@@ -29,7 +29,8 @@ from typing import Any
 from .threads import usable_cores
 
 ENV_LIMIT = "LSTM_EXPLORER_MAX_TRAININGS"  # N > 0: at most N trainings at once on this server
-GRACE_S = 30.0  # a job whose visitor has been gone this long stops (a reload comes back sooner)
+GRACE_S = 30.0  # a job whose visitor has been gone this long stops (a dropped connection that
+#                 comes back sooner keeps it; a reload is a new visitor and cannot see it)
 POLL_S = 0.1  # how often a waiting job looks at the queue and at its stop flag
 
 log = logging.getLogger(__name__)
@@ -138,11 +139,14 @@ class Job:
         slots: Slots | None = None,
         alive: Callable[[], bool] | None = None,
         grace: float = GRACE_S,
+        max_seconds: float | None = None,
     ) -> None:
         self.work = work
         self.slots = slots or server_slots()
         self._alive = alive or (lambda: True)  # whether the visitor is still connected
         self.grace = grace
+        self.max_seconds = max_seconds  # longest a training may run (None: no limit)
+        self.stop_reason = ""  # why it was stopped, when not by Stop (one sentence)
         self._stop = threading.Event()
         self._gone_since: float | None = None
         self.status = RunStatus.QUEUED
@@ -176,8 +180,17 @@ class Job:
         return self._stop.is_set()
 
     def should_stop(self) -> bool:
-        """Stop was asked, or the visitor has been gone for `grace` seconds."""
+        """Stop was asked, it ran for max_seconds, or the visitor has been gone for `grace`
+        seconds."""
         if self._stop.is_set():
+            return True
+        if self.max_seconds and self.started and time.time() - self.started > self.max_seconds:
+            minutes = self.max_seconds / 60
+            self.stop_reason = (
+                f"It ran for {minutes:g} minutes, the longest one training may run on this "
+                "shared server: press Continue training to go on."
+            )
+            self._stop.set()
             return True
         if self._alive():
             self._gone_since = None
@@ -211,9 +224,7 @@ class Job:
                 self.result = self.work(self)
                 self.message = str(getattr(self.result, "message", ""))
                 self.status = RunStatus(getattr(self.result, "status", "completed"))
-            except ValueError as e:  # DataError, ConfigError: the user's data or settings
-                self.message, self.status = str(e), RunStatus.FAILED
-            except Exception as e:  # the thread must end with a status
+            except Exception as e:  # the work says the user's errors itself (a "failed" result)
                 log.exception("training job failed")
                 self.message = f"Training failed: {type(e).__name__}: {e}"
                 self.status = RunStatus.FAILED
@@ -221,3 +232,6 @@ class Job:
                 self.slots.leave(self)
         finally:
             self.finished = time.time()
+            if self.status.active:  # something beyond Exception ended the thread
+                self.message = self.message or "Training ended unexpectedly."
+                self.status = RunStatus.FAILED

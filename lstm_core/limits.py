@@ -33,6 +33,7 @@ class AppLimits:
     upload_mb: int = 50  # largest CSV upload; must equal .streamlit/config.toml's maxUploadSize
     window_steps: int = 50_000_000  # look-back × points: the recurrent steps of one epoch
     units: int = 1_024  # hidden size × layers
+    train_minutes: float = 30.0  # longest one training job runs before it stops by itself
 
 
 LIMITS = Limits()

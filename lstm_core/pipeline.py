@@ -245,17 +245,18 @@ def train_on(choice: Choice, train_cfg: TrainConfig, callback: Callback | None =
     if rest:
         result = train_run(bundle, data, replace(train_cfg, epochs=rest), callback)
     else:
-        low = min(bundle.history, key=lambda r: r.val_loss)
-        status = "stopped" if choice.stopped else "completed"
-        result = FitResult(bundle.history, status, "", best_epoch=low.epoch)
+        low = min(bundle.history, key=lambda r: r.val_loss, default=None)  # none: stopped in
+        status = "stopped" if choice.stopped else "completed"  # the first trial's first epoch
+        result = FitResult(bundle.history, status, "", best_epoch=low and low.epoch)
     bundle.train_config = train_cfg
     if result.status == "completed":
         result.message = f"Trained {len(bundle.history)} epochs."
         if train_cfg.restore_best and result.best_epoch is not None:
             result.message += f" {kept_message(result.best_epoch)}"
     elif choice.stopped:
+        kept = kept_message(result.best_epoch) if result.best_epoch else "Nothing was trained."
         result.message = (
             f"Training stopped by request while choosing the transform, after "
-            f"{len(bundle.history)} epochs. {kept_message(result.best_epoch)}"
+            f"{len(bundle.history)} epochs. {kept}"
         )
     return result

@@ -163,7 +163,9 @@ def choose_data(bundle: ModelBundle, file_name: str, problem: str) -> None:
     series, home = ui.active_series(), builtin_of(bundle)
     left, right, cancel = st.columns(3)
     if home is not None and left.button(
-        f"Switch the data to {bundle.column} and use it", key="ex_use_switch", type="primary"
+        f"Switch the data to {ui.md_escape(bundle.column)} and use it",
+        key="ex_use_switch",
+        type="primary",
     ):
         state.put("source", ui.builtin_source(*home))
         state.put("series", ui.load_builtin(home[0], tuple(sorted(home[1].items()))))
@@ -175,7 +177,7 @@ def choose_data(bundle: ModelBundle, file_name: str, problem: str) -> None:
             f"To use it on its own data, upload {bundle.column} ({bundle.n_points:,} points) "
             "on the Data page, then open this file again."
         ))  # fmt: skip
-    if right.button(f"Use it on {series.name} anyway", key="ex_use_anyway"):
+    if right.button(f"Use it on {ui.md_escape(series.name)} anyway", key="ex_use_anyway"):
         state.drop("import_choice")
         use_model(bundle, file_name, f"uploaded file {file_name}, trained on another series")
     if cancel.button("Cancel", key="ex_use_cancel"):

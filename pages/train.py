@@ -28,7 +28,7 @@ from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.pipeline import validate
 from lstm_core.train import FitResult, resolve_device
 
-LIVE_EVERY_S = 0.5  # the live chart and progress redraw this often while the job runs
+LIVE_EVERY_S = 1.0  # the live chart and progress redraw this often while the job runs
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (vanilla tanh)"}
 PATIENCE_HELP = "Stop after this many epochs without a better validation loss (best restored)."
 
@@ -131,7 +131,14 @@ def start_training(fresh: bool, model_cfg: ModelConfig, train_cfg: TrainConfig) 
         request = TrainRequest(series.values, series.name, data_cfg, model_cfg, train_cfg)
     else:
         note = state.get("model_note") or "trained here"
-        request = continue_request(bundle, dataset, series.values, train_cfg, note)
+        m = bundle.model_config
+        too_big = app_work_error(len(dataset.values), bundle.data_config.look_back,
+                                 m.hidden_size, m.num_layers)  # fmt: skip
+        if too_big:
+            state.put("fit_result", FitResult(list(bundle.history), "failed", too_big))
+            return
+        request = continue_request(bundle, dataset, series.values, train_cfg, note,
+                                   state.get("snapshots") or ())  # fmt: skip
     refused = session.start(request)
     if refused:
         st.warning(refused)
@@ -259,7 +266,7 @@ if clicked:
     start_training(clicked == "train", model_cfg, train_cfg)
 log_y = st.toggle("Log scale", key="train_log", persist_state="session")
 extra = overlays()
-if running:
+if session.job() is not None:  # running, or ended since this run began: the panel takes over
     live_panel(log_y, extra)
 else:
     chart = st.empty()
@@ -267,4 +274,4 @@ else:
     show_outcome()
     st.subheader("Watch the gates learn")
     scrub_snapshots(st.empty())
-ui.finish()
+ui.finish(job_status=False)  # the panel above is this page's live status

@@ -159,6 +159,9 @@ def _upload(page, path: Path, column: str):
 
 
 def _set_number(page, label, value):
+    page.wait_for_function(  # a rerun in flight can show the old input beside the new one
+        'l => document.querySelectorAll(`input[aria-label="${l}"]`).length === 1', arg=label
+    )
     box = page.get_by_label(label, exact=True)
     box.fill(str(value))
     box.press("Enter")
@@ -580,14 +583,14 @@ def test_training_goes_on_while_the_visitor_reads_other_pages(browser, server):
         _wait_idle(page)
         page.get_by_role("button", name="Train", exact=True).click()
         sidebar = page.locator('[data-testid="stSidebar"]')
-        status = sidebar.get_by_text(STATUS_RE)
+        status = page.get_by_text(STATUS_RE).first  # Train's own panel, the sidebar elsewhere
         status.wait_for()
         seen = [_progress(status.inner_text())]
         pages = (("Learn", "Learn: the LSTM, told with your own model"),
                  ("Gates", "Inside the gates"), ("Data", "Windows and split"))  # fmt: skip
         for title, heading in pages:
             _nav(page, title, heading)
-            status.wait_for()
+            sidebar.get_by_text(STATUS_RE).wait_for()
             sidebar.get_by_role("button", name="Stop training").wait_for()
             page.wait_for_timeout(1500)
             seen.append(_progress(status.inner_text()))
@@ -607,7 +610,8 @@ def test_training_goes_on_while_the_visitor_reads_other_pages(browser, server):
             "|| p.innerText.startsWith('Choosing what'))"
         )
         _nav(page, "Train")
-        page.get_by_text(re.compile(r"^Stopped at epoch \d+ — ")).wait_for()
+        stopped = r"^(Stopped at epoch \d+ — |Training stopped by request while choosing)"
+        page.get_by_text(re.compile(stopped)).wait_for()
         _wait_idle(page)
         page.screenshot(path=str(ARTIFACTS / "job_stopped.png"), full_page=True)
     except Exception:
@@ -662,6 +666,7 @@ def test_six_visitors_train_at_once_while_one_asks_too_much(browser, tmp_path):
 
             _upload(heavy, big, "load")  # meanwhile: a million points, then a long look-back
             heavy.get_by_text("Active series: load (1,000,000 points)").wait_for()
+            _wait_idle(heavy)  # the page's elements of the run before are gone
             _set_number(heavy, "Look-back (timesteps per window)", 1000)
             refusal = re.compile(
                 r"^A look-back of 1,000 over 1,000,000 points is 1,000,000,000 timesteps per "
