@@ -137,10 +137,11 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
                 f"The update gate keeps {_p(z['value'])} of the previous hidden state.",
             ),
             (
-                f"n_t = \\tanh\\big(W_n^{{x}}{xin} + b_n^{{x}} + r_t\\cdot(W_n^{{h}}h_{{t-1}}"
-                f" + b_n^{{h}})\\big) = \\tanh\\big({_n(n['w_x'])} + {_n(n['b_x'])}"
-                f" + {_n(n['r'])}\\cdot({_n(n['w_h'])} + {_n(n['b_h'])})\\big)"
-                f" = \\tanh({_v(n['pre'])}) = {_v(n['value'])}",
+                # two lines: on one, the numbers ran past a 1400 px window's page width
+                f"\\begin{{aligned}}n_t &= \\tanh\\big(W_n^{{x}}{xin} + b_n^{{x}} + r_t\\cdot"
+                f"(W_n^{{h}}h_{{t-1}} + b_n^{{h}})\\big) \\\\ &= \\tanh\\big({_n(n['w_x'])} + "
+                f"{_n(n['b_x'])} + {_n(n['r'])}\\cdot({_n(n['w_h'])} + {_n(n['b_h'])})\\big)"
+                f" = \\tanh({_v(n['pre'])}) = {_v(n['value'])}\\end{{aligned}}",
                 f"The candidate proposes {n['value']:.4f}.",
             ),
             (

@@ -11,6 +11,8 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   windows   Scaler, Split, make_dataset: chronological split, scaler fitted on train only
   models    Forecaster (LSTM / GRU / RNN + linear head)
   train     fit(): mini-batch Adam with callback, stop, early stopping, NaN guard
+  jobs      a training in its own thread; server-wide slots with a first-come queue; RunStatus
+  limits    every size limit in one place: the engine's, and what the app allows one visitor
   gates     trace_gates(): every gate and state, recomputed exactly from the weights
   gatesummary summarise_run(): a long run's gates binned, chunk by chunk (bounded memory)
   gatestats saturation, unit correlations, bins; gradflow: gradients by lag

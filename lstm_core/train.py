@@ -12,7 +12,7 @@ import copy
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -88,7 +88,6 @@ class FitResult:
     device: str = "cpu"  # where it ran
     seconds: float = 0.0  # wall time of this call
     epochs_run: int = 0  # epochs finished in this call
-    extra: dict = field(default_factory=dict)
 
 
 def resolve_device(name: str) -> torch.device:

@@ -174,6 +174,17 @@ def _wait_idle(page):
     )
 
 
+def _train_small(page, epochs: int):
+    """On the Train page: a small model, trained until the page says so."""
+    _nav(page, "Train")
+    _set_number(page, "Epochs", epochs)
+    _set_number(page, "Hidden size", 8)
+    _wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text(re.compile(rf"^Trained {epochs} epochs\.")).wait_for()
+    _wait_idle(page)
+
+
 PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el =>
     (el._fullData || []).map(t => ({type: t.type, name: t.name,
         z: t.z ? Array.from(t.z, r => Array.from(r)) : null,
@@ -514,13 +525,7 @@ def test_clamp_a_gate_and_undo_it(browser, server):
     one before (heatmaps before | after, the test part's lines), then undo it."""
     ctx, page = _open(browser, server)
     try:
-        _nav(page, "Train")
-        _set_number(page, "Epochs", 3)
-        _set_number(page, "Hidden size", 8)
-        _wait_idle(page)
-        page.get_by_role("button", name="Train", exact=True).click()
-        page.get_by_text(re.compile(r"^Trained 3 epochs\.")).wait_for()
-        _wait_idle(page)
+        _train_small(page, 3)
         _nav(page, "Gates", "Inside the gates")
         heading = page.get_by_role("heading", name="Experiment: clamp a gate")
         heading.wait_for()
@@ -693,3 +698,24 @@ def test_six_visitors_train_at_once_while_one_asks_too_much(browser, tmp_path):
         finally:
             for ctx in visitors:
                 ctx.close()
+
+
+def test_the_forecast_download_has_the_steps_on_screen(browser, server):
+    """Issue 14: change "Forecast steps", press Enter, download: the file has that many rows
+    (it is built from the value shown, when the button is clicked)."""
+    ctx, page = _open(browser, server)
+    try:
+        _train_small(page, 2)
+        _nav(page, "Export / import", "Export / import")
+        for steps in (500, 3000, 7):
+            _set_number(page, "Forecast steps", steps)
+            _wait_idle(page)
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Forecast (CSV)").click()
+            lines = Path(download.value.path()).read_text().strip().splitlines()
+            assert len(lines) == 1 + steps, (steps, len(lines), lines[:2])
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "FAILED_download.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()
