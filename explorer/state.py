@@ -55,8 +55,6 @@ Keys (all optional until set; read them through the helpers below):
                                          when that file is uploaded again, e.g. after a page
                                          switch dropped them; another file replaces it
 
-  import_choice str                      Export page: the uploaded model file's id while the
-                                         "trained on another series" question is open
 
 Learn page (pages/learn.py): widgets learn_lang, learn_window, learn_unit, learn_t (kept
 across page switches), learn_epochs, learn_train; cache learn_trace {"key", "trace"}.
@@ -103,7 +101,6 @@ KEYS = (
     "compare",
     "memory",
     "columns",
-    "import_choice",
 )
 
 

@@ -300,6 +300,20 @@ def model_provenance() -> None:
         st.warning(md_escape(problem))
 
 
+def no_model(text: str) -> None:
+    """A page's line when there is no model yet: `text`, or, while this visitor's training
+    job runs, that the model is on its way."""
+    from explorer import session
+
+    if session.active():
+        st.info(
+            "A model is training now (its progress is in the sidebar): it appears here when "
+            "the training ends, or at your next click once its first epochs are done."
+        )
+    else:
+        st.info(text)
+
+
 def invalidate_model(reason: str) -> bool:
     """Drop the model (bundle, dataset, result); True and an info line if there was one."""
     from explorer import session

@@ -2,9 +2,9 @@
 
 Reads (explorer.state): bundle, dataset, series. "Use this model" writes bundle, dataset,
 data_cfg, model_cfg, train_cfg, runs and model_note (explorer.session.replace_model). A model
-trained on another series (by its fingerprint) asks first: switch the data to that series
-(a built-in), or use it anyway, marked so (state key import_choice: the file's id while the
-question is open). A bad or hostile file shows one sentence and changes nothing.
+trained on another series (by its fingerprint) says so at once and offers the choice:
+switch the data to that series (a built-in), or use it anyway, marked so. A bad or hostile
+file shows one sentence and changes nothing.
 """
 
 from __future__ import annotations
@@ -101,7 +101,9 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
 
 
 def describe(bundle: ModelBundle) -> None:
-    """What a model file holds: settings, history and versions (file text shown as data)."""
+    """What a model file holds: where it came from, settings, history and versions (file
+    text shown as data)."""
+    st.caption(ui.md_escape(bundle.provenance()))
     st.json(
         {
             "column": bundle.column,
@@ -161,16 +163,14 @@ def choose_data(bundle: ModelBundle, file_name: str, problem: str) -> None:
     anyway, marked as such in the sidebar and on every page."""
     st.warning(ui.md_escape(problem))
     series, home = ui.active_series(), builtin_of(bundle)
-    left, right, cancel = st.columns(3)
+    left, right = st.columns(2)
     if home is not None and left.button(
-        f"Switch the data to {ui.md_escape(bundle.column)} and use it",
-        key="ex_use_switch",
+        f"Switch the data to {ui.md_escape(bundle.column)} and use it", key="ex_use_switch",
         type="primary",
-    ):
+    ):  # fmt: skip
         state.put("source", ui.builtin_source(*home))
         state.put("series", ui.load_builtin(home[0], tuple(sorted(home[1].items()))))
         ui.forget_widgets("data_builtin")
-        state.drop("import_choice")
         use_model(bundle, file_name)
     elif home is None:
         left.caption(ui.md_escape(
@@ -178,19 +178,15 @@ def choose_data(bundle: ModelBundle, file_name: str, problem: str) -> None:
             "on the Data page, then open this file again."
         ))  # fmt: skip
     if right.button(f"Use it on {ui.md_escape(series.name)} anyway", key="ex_use_anyway"):
-        state.drop("import_choice")
         use_model(bundle, file_name, f"uploaded file {file_name}, trained on another series")
-    if cancel.button("Cancel", key="ex_use_cancel"):
-        state.drop("import_choice")
-        st.rerun()
 
 
 def upload() -> None:
-    """Open a model file; BundleError's sentence on any problem."""
+    """Open a model file; BundleError's sentence on any problem. A model of this series is
+    used with one click; one of another series says so first and offers the choice."""
     st.subheader("Open a model file")
     file = st.file_uploader("Model file (.pt)", type=["pt"], key="ex_model_upload")
     if file is None:
-        state.drop("import_choice")
         return
     try:
         bundle = load_bundle(file.getvalue())
@@ -200,13 +196,10 @@ def upload() -> None:
     describe(bundle)
     series = ui.active_series()
     problem = bundle.mismatch(series.values, series.name)
-    if st.button("Use this model", key="ex_use_model"):
-        if problem is None:
-            use_model(bundle, file.name)
-        else:
-            state.put("import_choice", file.file_id)
-    if problem is not None and state.get("import_choice") == file.file_id:
+    if problem is not None:
         choose_data(bundle, file.name, problem)
+    elif st.button("Use this model", key="ex_use_model"):
+        use_model(bundle, file.name)
 
 
 ui.setup()

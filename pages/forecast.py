@@ -128,7 +128,7 @@ st.title("Forecast")
 ui.model_provenance()
 bundle, dataset = state.get("bundle"), state.get("dataset")
 if bundle is None or dataset is None:
-    st.info("There is no trained model yet: train one first.")
+    ui.no_model("There is no trained model yet: train one first.")
     st.page_link("pages/train.py", label="Train a model", icon=":material/arrow_forward:")
 else:
     axis = time_axis(len(dataset.values))

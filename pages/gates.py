@@ -86,7 +86,9 @@ def figure(cached: dict, layer: int, build):
 
 
 def no_model() -> None:
-    st.info("There is no trained model yet: train one, then come back to look inside its gates.")
+    ui.no_model(
+        "There is no trained model yet: train one, then come back to look inside its gates."
+    )
     st.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
     st.page_link("pages/data.py", label="Choose the data", icon=":material/table_chart:")
 

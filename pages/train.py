@@ -157,7 +157,7 @@ def live_panel(log_y: bool, extra: list) -> None:
     text, done = session.describe(j)
     st.progress(min(1.0, done or 0.0), text=text)
     p, work = j.progress, j.work
-    if p is not None and work.trial is None and p.history:
+    if p is not None and p.history:  # while "auto" tries transforms: the candidate's loss
         st.plotly_chart(loss_figure(list(p.history), log_y, extra), key="train_live")
     st.subheader("Watch the gates learn")
     snaps = work.snapshots

@@ -473,8 +473,7 @@ class Evil:
 
 
 def use_opened_model(at: AppTest) -> AppTest:
-    """Use this model; it was trained on another series (a sine), so: use it anyway."""
-    at.button(key="ex_use_model").click().run()
+    """It was trained on another series (a sine): use it anyway."""
     at.button(key="ex_use_anyway").click().run()
     assert not at.exception, at.exception
     return at
@@ -489,7 +488,7 @@ def test_a_model_of_another_series_asks_first_and_says_so_everywhere():
     at.selectbox(key="data_builtin").set_value("sunspots").run()
     at.switch_page("pages/export.py").run()
     at.file_uploader(key="ex_model_upload").set_value(("air.pt", data, "x")).run()
-    at.button(key="ex_use_model").click().run()
+    assert not any(b.key == "ex_use_model" for b in at.button)  # the question comes first
     question = (
         "This model was trained on 'passengers' (144 points), not on the current series "
         "'sunspots' (309 points): its predictions and gates here are of a model that never "
@@ -507,7 +506,6 @@ def test_a_model_of_another_series_asks_first_and_says_so_everywhere():
     assert "trained on another series" in " ".join(texts(at.sidebar.caption))
     # the other way: switch the data to the series it was trained on (a built-in)
     at.file_uploader(key="ex_model_upload").set_value(("air.pt", data, "x")).run()
-    at.button(key="ex_use_model").click().run()
     at.button(key="ex_use_switch").click().run()
     assert not at.exception, at.exception
     assert (
