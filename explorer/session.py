@@ -183,8 +183,7 @@ def training_slot(where, slots: Slots | None = None) -> Iterator[None]:
                               f"({running} of {slots.limit} running on this server).")  # fmt: skip
         return False
 
-    if not slots.enter(holder, waiting):
-        return
+    slots.enter(holder, waiting)  # `waiting` never cancels: a click raises out of it instead
     try:
         where.empty()  # a click now stops this run here: the slot still goes back
         yield
