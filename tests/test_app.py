@@ -679,3 +679,39 @@ def test_a_training_too_big_for_a_shared_server_is_refused_in_one_sentence():
         "this app's limit of 50,000,000 for one visitor: use a look-back of at most 250 here"
     )
     assert state(at, "job") is None and state(at, "bundle") is None
+
+
+class _Waiting:
+    """A job's work that has published no model yet (like "auto" still trying transforms)
+    until it is stopped."""
+
+    published, trial, fresh, snapshots = None, None, True, []
+
+    def __call__(self, job):
+        from types import SimpleNamespace
+
+        while not job.report(None):
+            time.sleep(0.01)
+        return SimpleNamespace(status="stopped", message="Training stopped by request.")
+
+
+def test_pages_say_a_model_is_on_its_way_while_the_job_has_none_yet():
+    from lstm_core.jobs import Job, Slots
+
+    job = Job(_Waiting(), Slots(1)).start()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["job"] = job
+    at.run()
+    on_its_way = (
+        "A model is training now (its progress is in the sidebar): it appears here when the "
+        "training ends, or at your next click once its first epochs are done."
+    )
+    for page in ("pages/gates.py", "pages/forecast.py"):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert on_its_way in texts(at.info), page
+    at.button(key="job_stop_sidebar").click().run()
+    assert job.join(10) and job.status == "stopped"
+    at.run()
+    assert state(at, "job") is None
+    assert texts(at.info)[0] == "There is no trained model yet: train one first."
