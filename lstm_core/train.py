@@ -293,6 +293,8 @@ def _fit(
             opt.step()
             total += loss.detach() * len(idx)
             if (b + 1) % report_every == 0 and b + 1 < n_batches:
+                if policy is not None:
+                    policy.update()  # others started or stopped working (every RECHECK_S)
                 lv = float(loss.detach())
                 if not math.isfinite(lv):
                     break
