@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+from torch.optim.adam import adam as functional_adam
 
 from .config import TrainConfig
 from .perf import malloc_tuned, release_memory, tune_malloc
@@ -104,8 +105,8 @@ class Adam:
     """torch.optim.Adam's update, computed by torch's own functional `torch.optim.adam.adam`
     with the arguments the class passes it (same numbers, tests/test_train.py checks it
     step by step), without the Optimizer class: its constructor, `zero_grad` and `step` go
-    through torch._dynamo's disable wrappers, which import torch._dynamo on first use, ~1 s
-    of a CLI run that never compiles (benchmarks/README.md, section 7)."""
+    through torch._dynamo's disable wrappers, which import torch._dynamo on first use: 1.9 s
+    of a fresh CLI process that never compiles (benchmarks/README.md, section 7)."""
 
     def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
         self.params = list(params)
@@ -118,8 +119,6 @@ class Adam:
 
     @torch.no_grad()
     def step(self) -> None:
-        from torch.optim.adam import adam
-
         with_grad = [p for p in self.params if p.grad is not None]
         if not with_grad:
             return
@@ -134,7 +133,7 @@ class Adam:
                 )
             states.append(st)
         steps, avgs, sqs = (list(t) for t in zip(*states, strict=True))
-        adam(
+        functional_adam(
             with_grad, [p.grad for p in with_grad], avgs, sqs, [], steps,
             foreach=None, capturable=False, differentiable=False, fused=None,
             grad_scale=None, found_inf=None, decoupled_weight_decay=False,
