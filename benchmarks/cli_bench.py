@@ -14,7 +14,9 @@ bare PyTorch processes doing the same work, on a quiet machine and beside busy p
 
 Busy processes are pure-Python loops, started before a measurement and killed after it (and
 at exit). Sides alternate (A B B A ...); a ratio is the median of per-pair ratios, with its
-min-max; the load average is recorded with each result.
+min-max; the load average is recorded with each result. For the training sides, the
+epoch lines both print split each run into phases: until the first epoch ended (imports,
+reading, epoch 1), per later epoch, and after the last epoch (evaluation, saving, exit).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -67,26 +70,64 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(ROOT), **extra}
 
 
-def timed(cmd: list[str], env: dict[str, str], timeout: float) -> float:
+def timed(cmd: list[str], env: dict[str, str], timeout: float, marks: list | None = None) -> float:
     """Wall seconds of one process; a process still running after `timeout` is killed and
-    counted as `timeout` (a lower bound: the report says "≥")."""
+    counted as `timeout` (a lower bound: the report says "≥"). `marks` receives the seconds
+    at which the process printed each line starting with "epoch" (both trainers do, the
+    CLI on stderr, the bare script on stdout), for `phases`."""
     t = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
     try:
-        subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
+        for line in p.stdout:  # type: ignore[union-attr]
+            if line.startswith("epoch") and marks is not None:
+                marks.append(time.perf_counter() - t)
+        rc = p.wait()
+    finally:
+        timer.cancel()
+    if time.perf_counter() - t >= timeout:
         return float(timeout)
+    if rc != 0:
+        raise subprocess.CalledProcessError(rc, cmd)
     return time.perf_counter() - t
 
 
-def compare(sides: dict[str, tuple[list[str], dict]], reps: int, timeout: float) -> dict:
-    """Every side `reps` times, in an order that alternates; per side the seconds."""
+def phases(marks: list[float], total: float) -> dict[str, float] | None:
+    """Where a training process's time went, from its epoch lines: until the first epoch
+    ended (imports, reading, the first epoch), per later epoch (with two or more), after
+    the last epoch (evaluation, backtest, saving, exit). None without an epoch line."""
+    if not marks:
+        return None
+    out = {"to_first_epoch": marks[0], "after_last_epoch": total - marks[-1]}
+    if len(marks) > 1:
+        out["per_epoch"] = (marks[-1] - marks[0]) / (len(marks) - 1)
+    return out
+
+
+def compare(
+    sides: dict[str, tuple[list[str], dict]], reps: int, timeout: float
+) -> tuple[dict, dict]:
+    """Every side `reps` times, in an order that alternates; per side the seconds, and
+    per side the `phases` of each run that had them."""
     names = list(sides)
     out: dict[str, list[float]] = {k: [] for k in names}
+    parts: dict[str, list[dict]] = {k: [] for k in names}
     for r in range(reps):
         for name in names if r % 2 == 0 else names[::-1]:
             cmd, env = sides[name]
-            out[name].append(timed(cmd, env, timeout))
-    return out
+            marks: list[float] = []
+            out[name].append(timed(cmd, env, timeout, marks))
+            if (ph := phases(marks, out[name][-1])) is not None:
+                parts[name].append(ph)
+    return out, parts
+
+
+def phase_summary(parts: dict[str, list[dict]]) -> dict:
+    """Per side and phase, the summary of the runs' seconds."""
+    return {side: {k: summarize([r[k] for r in runs]).to_dict() for k in runs[0]}
+            for side, runs in parts.items() if runs}  # fmt: skip
 
 
 def ratios(a: list[float], b: list[float]) -> dict:
@@ -113,7 +154,7 @@ def train_bench(tmp: Path, a: argparse.Namespace, busy: int, log) -> dict:
     start_busy(busy)
     try:
         load0 = os.getloadavg()[0]
-        secs = compare(sides, a.reps, a.timeout)
+        secs, parts = compare(sides, a.reps, a.timeout)
         load1 = os.getloadavg()[0]
     finally:
         stop_busy()
@@ -121,6 +162,7 @@ def train_bench(tmp: Path, a: argparse.Namespace, busy: int, log) -> dict:
         "points": n, "epochs": epochs, "busy": busy, "load": [load0, load1],
         "seconds": {k: summarize(v).to_dict() for k, v in secs.items()},
         "over_bare": {k: ratios(v, secs["bare"]) for k, v in secs.items() if k != "bare"},
+        "phases": phase_summary(parts),
     }  # fmt: skip
     log(f"train busy={busy}: {json.dumps(res['over_bare'])}")
     return res
@@ -154,7 +196,7 @@ def gates_bench(tmp: Path, a: argparse.Namespace, busy: int, log) -> dict:
     }  # fmt: skip
     start_busy(busy)
     try:
-        secs = compare(sides, a.reps, a.timeout)
+        secs, _ = compare(sides, a.reps, a.timeout)
     finally:
         stop_busy()
     res = {
@@ -172,6 +214,10 @@ def report(res: dict) -> str:
         cells = [median_range(r, "{:.2f}") for r in t["over_bare"].values()]
         lines.append(f"| train / bare | {t['busy']} | {t['load'][0]:.1f}–{t['load'][1]:.1f} | "
                      + " | ".join(cells) + " |")  # fmt: skip
+    for t in res["train"]:
+        for side, ph in t.get("phases", {}).items():
+            cells = ", ".join(f"{k} {median_range(v, '{:.2f}')}" for k, v in ph.items())
+            lines.append(f"| {side} phases, s | {t['busy']} | | {cells} |")
     for g in res.get("gates", []):
         lines.append(
             f"| gates / bare | {g['busy']} | | {median_range(g['cli_over_bare'], '{:.2f}')} |"

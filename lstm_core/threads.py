@@ -11,7 +11,9 @@ So the policy has two parts:
                   spin for a while before they sleep (a finite GOMP_SPINCOUNT: never forever,
                   so the idle threads of a server go to sleep), unless the user has set
                   OMP_WAIT_POLICY or GOMP_SPINCOUNT;
-  threads_for()   per run and again every few seconds while it runs (lstm_core.train.fit):
+  ThreadPolicy    per run and again every few seconds while it runs (lstm_core.train.fit,
+                  at its in-epoch reports and after each epoch; inside a CLI command, whose
+                  own context holds the decision, fit's rechecks go to that context):
                   as many threads as there are cores free of other work, shared among the
                   trainings this process runs; one thread when fewer than two are free.
 
@@ -28,7 +30,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-SPINCOUNT = "2000000"  # GOMP_SPINCOUNT: spin about a millisecond, then sleep (measured)
+SPINCOUNT = "2000000"  # GOMP_SPINCOUNT: spin ~50 ms (4e7 spins/s here), then sleep (measured)
 SAMPLE_S = 0.05  # a fresh look at the load before a run, when the last one is stale
 STALE_S = 5.0  # ... i.e. older than this (a CLI run reads the load since its imports began)
 RECHECK_S = 2.0  # look again at most this often while training
@@ -134,6 +136,7 @@ class ThreadPolicy:
 
     def __init__(self) -> None:
         self.outer = True  # the outermost context of its thread (set on entry)
+        self.parent: ThreadPolicy | None = None  # ... else that outermost context
         self.meter = _meter
         self.checked = 0.0
         self.before: int | None = None
@@ -146,7 +149,9 @@ class ThreadPolicy:
         _local.depth = getattr(_local, "depth", 0) + 1
         self.outer = _local.depth == 1
         if not self.outer:
-            return self  # a run inside a run: the outer context decides
+            self.parent = _local.policy  # a run inside a run: the outer context decides
+            return self
+        _local.policy = self
         with _lock:
             _running += 1
         self.before = torch.get_num_threads()
@@ -161,7 +166,11 @@ class ThreadPolicy:
         return self
 
     def update(self, force: bool = False) -> int | None:
-        """Re-decide the thread count if RECHECK_S passed (cheap otherwise)."""
+        """Re-decide the thread count if RECHECK_S passed (cheap otherwise); in a nested
+        context, the outer one re-decides (a CLI command's fit still follows the load)."""
+        if self.parent is not None:
+            self.parent.update()
+            return self.threads
         now = time.monotonic()
         if not self.outer or (not force and now - self.checked < RECHECK_S):
             return self.threads
@@ -181,6 +190,7 @@ class ThreadPolicy:
         _local.depth -= 1
         if not self.outer:
             return
+        _local.policy = None
         with _lock:
             _running -= 1
             _meter = LoadMeter(self.meter.busy, self.meter.own, self.meter.wall)

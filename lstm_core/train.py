@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.optim.adam import adam as functional_adam
 
 from .config import TrainConfig
 from .perf import malloc_tuned, release_memory, tune_malloc
@@ -97,6 +98,57 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise ValueError("CUDA was requested but no GPU is available: use device 'auto' or 'cpu'.")
     return torch.device(name)
+
+
+class Adam:
+    """torch.optim.Adam's update, computed by torch's own functional `torch.optim.adam.adam`
+    with the arguments the class passes it (same numbers, tests/test_train.py checks it
+    step by step), without the Optimizer class: its constructor, `zero_grad` and `step` go
+    through torch._dynamo's disable wrappers, which import torch._dynamo on first use: 1.9 s
+    of a fresh CLI process that never compiles (benchmarks/README.md, section 7)."""
+
+    def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
+        self.params = list(params)
+        self.lr, self.betas, self.eps = float(lr), (float(betas[0]), float(betas[1])), eps
+        self.state: dict[torch.Tensor, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        with_grad = [p for p in self.params if p.grad is not None]
+        if not with_grad:
+            return
+        states = []
+        for p in with_grad:
+            st = self.state.get(p)
+            if st is None:  # as Adam._init_group: a float32 step on the CPU, zeroed moments
+                st = self.state[p] = (
+                    torch.tensor(0.0, dtype=_scalar_dtype()),
+                    torch.zeros_like(p, memory_format=torch.preserve_format),
+                    torch.zeros_like(p, memory_format=torch.preserve_format),
+                )
+            states.append(st)
+        steps, avgs, sqs = (list(t) for t in zip(*states, strict=True))
+        functional_adam(
+            with_grad, [p.grad for p in with_grad], avgs, sqs, [], steps,
+            foreach=None, capturable=False, differentiable=False, fused=None,
+            grad_scale=None, found_inf=None, decoupled_weight_decay=False,
+            has_complex=any(torch.is_complex(p) for p in with_grad), amsgrad=False,
+            beta1=self.betas[0], beta2=self.betas[1], lr=self.lr, weight_decay=0.0,
+            eps=self.eps, maximize=False,
+        )  # fmt: skip
+
+
+def _scalar_dtype() -> torch.dtype:
+    return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
+
+
+def optimizer(params, lr: float) -> Adam:
+    """The optimizer fit uses (tests swap in torch.optim.Adam to compare)."""
+    return Adam(params, lr=lr)
 
 
 def eval_rows(model: nn.Module, steps: int) -> int:
@@ -207,7 +259,7 @@ def _fit(
     bs = min(cfg.batch_size, n)
     n_batches = math.ceil(n / bs)
     report_every = max(1, n_batches // REPORTS_PER_EPOCH)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = optimizer(model.parameters(), cfg.lr)
     gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + first)
     loss_fn = nn.MSELoss()
     good = copy.deepcopy(model.state_dict())  # last weights with a finite loss
@@ -231,7 +283,7 @@ def _fit(
         stop = False
         for b in range(n_batches):
             idx = perm[b * bs : (b + 1) * bs]
-            opt.zero_grad(set_to_none=True)
+            opt.zero_grad()
             loss = loss_fn(model(Xtr[idx]), ytr[idx])
             loss.backward()
             if cfg.clip_norm > 0:
@@ -239,6 +291,8 @@ def _fit(
             opt.step()
             total += loss.detach() * len(idx)
             if (b + 1) % report_every == 0 and b + 1 < n_batches:
+                if policy is not None:
+                    policy.update()  # others started or stopped working (every RECHECK_S)
                 lv = float(loss.detach())
                 if not math.isfinite(lv):
                     break

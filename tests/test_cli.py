@@ -265,3 +265,13 @@ def test_intervene_json_and_one_line_errors(model):
         r = cli("intervene", out, csv, *args)
         assert r.returncode == 2
         assert r.stderr.strip().splitlines() == [f"error: {message}"]
+
+
+def test_the_cli_bench_splits_a_run_at_its_epoch_lines():
+    """benchmarks/cli_bench.py: where a whole training process's time went."""
+    from benchmarks.cli_bench import phases
+
+    assert phases([], 5.0) is None
+    assert phases([3.0], 5.0) == {"to_first_epoch": 3.0, "after_last_epoch": 2.0}
+    p = phases([3.0, 5.0, 7.5], 10.0)
+    assert p == {"to_first_epoch": 3.0, "after_last_epoch": 2.5, "per_epoch": 2.25}

@@ -93,3 +93,27 @@ def test_the_policy_sets_threads_for_the_run_and_restores_them(unpinned, monkeyp
         t.join()
         assert seen == [(3, 2)]  # two trainings in this process now
     assert threads._running == 0 and torch.get_num_threads() == 1
+
+
+def test_a_nested_run_follows_the_load_through_the_outer_context(unpinned, monkeypatch):
+    """fit inside a CLI command: its rechecks re-decide in the command's context (the load
+    changes during a long training), at most every RECHECK_S seconds."""
+    now = [1000.0]
+    monkeypatch.setattr(threads.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(threads.time, "sleep", lambda s: None)
+    load = [0.0]
+    monkeypatch.setattr(threads.LoadMeter, "others", lambda self: load[0])
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    with threads.ThreadPolicy() as outer:
+        assert torch.get_num_threads() == 2
+        with threads.ThreadPolicy() as nested:
+            load[0] = 2.0  # two busy processes start
+            assert nested.update() is None and torch.get_num_threads() == 2  # too soon
+            now[0] += threads.RECHECK_S
+            nested.update()
+            assert torch.get_num_threads() == 1 == outer.threads
+            load[0] = 0.0
+            now[0] += threads.RECHECK_S
+            nested.update()
+            assert torch.get_num_threads() == 2 == outer.threads
+    assert threads._local.policy is None

@@ -1,4 +1,8 @@
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -248,3 +252,58 @@ def test_an_interrupted_fit_ends_with_the_best_weights(sine):
         fit(model, data, cfg, callback=cb, history=history)
     low = min(r.val_loss for r in history)
     assert mse(model, *data.part("val")) == pytest.approx(low, rel=1e-6)
+
+
+def test_fit_s_adam_is_torch_s_adam_step_for_step(sine, monkeypatch):
+    """fit's optimizer (torch's functional Adam without the class, which imports
+    torch._dynamo) gives the very losses and weights of torch.optim.Adam for a seed."""
+    from lstm_core import train
+
+    cfg = TrainConfig(epochs=2, batch_size=16, seed=5, lr=1e-2)
+    ours, _, a = _run(sine, cfg)
+    monkeypatch.setattr(train, "optimizer", lambda ps, lr: torch.optim.Adam(ps, lr=lr))
+    theirs, _, b = _run(sine, cfg)
+    assert [(r.train_loss, r.val_loss) for r in a.history] == [
+        (r.train_loss, r.val_loss) for r in b.history
+    ]
+    for (k, x), (_, y) in zip(ours.state_dict().items(), theirs.state_dict().items(), strict=True):
+        assert torch.equal(x, y), k
+
+
+def test_adam_matches_torch_adam_bitwise_and_skips_params_without_grad():
+    from lstm_core.train import Adam
+
+    torch.manual_seed(0)
+    p1 = [torch.randn(5, 3, requires_grad=True), torch.randn(4, requires_grad=True)]
+    p2 = [t.detach().clone().requires_grad_(True) for t in p1]
+    ours, theirs = Adam(p1, lr=3e-3), torch.optim.Adam(p2, lr=3e-3)
+    for step in range(6):
+        g = [torch.randn_like(t) for t in p1]
+        for ps, opt in ((p1, ours), (p2, theirs)):
+            opt.zero_grad()
+            ps[0].grad = g[0].clone()
+            if step % 3:  # the second parameter has no gradient on some steps
+                ps[1].grad = g[1].clone()
+            opt.step()
+        assert all(torch.equal(a, b) for a, b in zip(p1, p2, strict=True))
+    assert all(t.grad is not None for t in p1)
+    ours.zero_grad()
+    assert all(t.grad is None for t in p1)
+
+
+def test_training_does_not_import_torch_dynamo(tmp_path):
+    """A fresh process trains without torch._dynamo (about a second of imports)."""
+    code = (
+        "import sys, numpy as np\n"
+        "from lstm_core.config import DataConfig, ModelConfig, TrainConfig\n"
+        "from lstm_core.models import build_model\n"
+        "from lstm_core.train import fit\n"
+        "from lstm_core.windows import make_dataset\n"
+        "d = make_dataset(np.sin(np.arange(300) / 5), DataConfig(look_back=10))\n"
+        "fit(build_model(ModelConfig(hidden_size=4), seed=0), d, TrainConfig(epochs=1))\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), "LSTM_CORE_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=tmp_path, env=env)  # fmt: skip
+    assert out.stdout.strip() == "False"
