@@ -20,7 +20,8 @@ Shapes: n origins, H steps, L look-back, d = the transform's lag.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
@@ -235,7 +236,18 @@ class Backtest:
     predictions: np.ndarray  # [n, H] model paths
     truth: np.ndarray  # [n, H]
     baselines: dict[str, np.ndarray]  # name -> [n, H] baseline paths
-    intervals: Intervals  # q [len(levels), n, H]: each origin's own bands (online)
+    calibrate: Callable[[], Intervals] = field(repr=False, compare=False)  # -> .intervals
+    _intervals: Intervals | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def intervals(self) -> Intervals:
+        """Each origin's own bands, q [len(levels), n, H] (online: validation, then the test
+        targets known at that origin). Computed when first asked for: the calibration
+        forecasts every validation target H ways, most of an evaluation's time on a long
+        series, and a verdict does not need it."""
+        if self._intervals is None:
+            self._intervals = self.calibrate()
+        return self._intervals
 
     def rmse_by_step(self, pred: np.ndarray | None = None) -> list[float]:
         p = self.predictions if pred is None else pred
@@ -296,7 +308,8 @@ def default_horizon(data: Dataset, season: int | str | None = "auto") -> int:
 def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) -> Backtest:
     """Paths from every test origin with all H targets in the test part, their baselines
     and the conformal intervals (validation, then online: each origin also learns from the
-    test targets before it)."""
+    test targets before it; computed when first read). The model must not change while the
+    Backtest is in use (the app's models are copies that never train again)."""
     sp = data.split
     if not 1 <= horizon <= sp.n_test:
         raise ValueError(
@@ -307,13 +320,17 @@ def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) 
     t0 = data.target_index[origins]
     truth = data.values[t0[:, None] + np.arange(horizon)]
     pred = paths(model, data, origins, horizon)
-    start, n_cal = step_scores(model, data, horizon, "val")
-    q, capped = online(start, origins, truth, pred, data.transform.log)
+
+    def intervals() -> Intervals:
+        start, n_cal = step_scores(model, data, horizon, "val")
+        q, capped = online(start, origins, truth, pred, data.transform.log)
+        return Intervals(LEVELS, q, data.transform.log, n_cal, capped)
+
     return Backtest(
         horizon=horizon,
         origins=origins,
         predictions=pred,
         truth=truth,
         baselines=baseline_paths(data.values, t0, horizon, sp.train_end, season),
-        intervals=Intervals(LEVELS, q, data.transform.log, n_cal, capped),
+        calibrate=intervals,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,10 +46,19 @@ class Evaluation:
     season: int | None  # seasonal period used (given or detected)
     verdict: str  # one sentence: did the model beat its baselines?
     echo: float  # 0..1, how much the model only repeats the last value
-    predictions: np.ndarray  # [W] model predictions of every window, original units
+    predict_all: Callable[[], np.ndarray] = field(repr=False, compare=False)  # -> predictions
     baseline_predictions: dict[str, np.ndarray]  # name -> [W] for every window
     transform: Transform = field(default_factory=Transform)  # what the model saw
     backtest: Backtest | None = None  # H-step rolling-origin errors, when a horizon was asked
+    _predictions: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """[W] the model's predictions of every window, original units (computed when first
+        asked for: the scores need only the evaluated part's)."""
+        if self._predictions is None:
+            self._predictions = self.predict_all()
+        return self._predictions
 
     def to_dict(self) -> dict:
         out = {
@@ -80,16 +90,16 @@ def evaluate(
     train = data.values[: sp.train_end]
     if season == "auto":
         season = metrics.detect_season(train)
-    pred = predict(model, data)
     idx = data.target_index
     base = metrics.baselines(data.values, idx, sp.train_end, season)
     s = sp.windows(part)
     y = data.values[idx[s]]
+    pred = data.to_levels(predict_scaled(model, data.X[s]), idx[s])  # [n] the part's only
     m = season or 1
-    table = {"model": metrics.scores(y, pred[s], train, m)}
+    table = {"model": metrics.scores(y, pred, train, m)}
     for name, p in base.items():
         table[name] = metrics.scores(y, p[s], train, m)
-    echo = metrics.echo_share(pred[s], base["naive"][s], y)
+    echo = metrics.echo_share(pred, base["naive"][s], y)
     bt = backtest(model, data, horizon, season) if horizon else None
     if bt is None:
         verdict = metrics.verdict(table)
@@ -107,7 +117,7 @@ def evaluate(
         season=season,
         verdict=verdict,
         echo=echo,
-        predictions=pred,
+        predict_all=lambda: predict(model, data),
         baseline_predictions=base,
         transform=data.transform,
         backtest=bt,

@@ -200,3 +200,30 @@ def test_a_forecast_is_calibrated_on_every_known_target(level):
     scores, _ = step_scores(Echo(), data, 2, "test")
     naive = np.abs(np.diff(level))[data.target_index[sp.n_train :] - 1]  # Echo = naive
     np.testing.assert_allclose(np.sort(scores[0]), np.sort(naive), atol=1e-4)  # float32
+
+
+def test_the_slow_parts_of_an_evaluation_run_only_when_read(level, monkeypatch):
+    """The verdict needs neither the intervals (a forecast of every validation target H
+    ways) nor the predictions of every window: they are computed when first read, and
+    then equal what computing them directly gives."""
+    import lstm_core.backtest as bt_mod
+    from lstm_core.backtest import Intervals, online, step_scores
+    from lstm_core.forecast import predict
+
+    data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
+    model = build_model(ModelConfig(hidden_size=4), seed=0).eval()
+    calls = []
+    monkeypatch.setattr(bt_mod, "step_scores", lambda *a: calls.append(a) or step_scores(*a))
+    ev = evaluate(model, data, horizon=4)
+    assert ev.verdict and calls == [] and ev._predictions is None
+    bt = ev.backtest
+    start, n_cal = step_scores(model, data, 4, "val")
+    q, capped = online(start, bt.origins, bt.truth, bt.predictions, data.transform.log)
+    np.testing.assert_array_equal(bt.intervals.q, Intervals(bt_mod.LEVELS, q, False, n_cal,
+                                                            capped).q)  # fmt: skip
+    assert len(calls) == 1 and bt.intervals is bt.intervals  # computed once
+    np.testing.assert_allclose(ev.predictions, predict(model, data), rtol=0, atol=1e-9)
+    s = data.split.windows("test")
+    y = data.values[data.target_index[s]]
+    rmse = float(np.sqrt(np.mean((ev.predictions[s] - y) ** 2)))
+    assert ev.table["model"]["rmse"] == pytest.approx(rmse, rel=1e-6)
