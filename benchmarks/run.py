@@ -14,6 +14,9 @@ Sections (--only picks some):
            user/sys CPU, peak RSS (fresh processes; B, and C with --large)
   threads  torch's default intra-op threads vs 1 thread; malloc in a non-main thread
            (as Streamlit trains) tuned vs default (fresh processes)
+  cli      whole processes as users run them (benchmarks/cli_bench.py): `python -m lstm_core
+           train` against a bare PyTorch script, quiet and beside two busy processes, and
+           the gate export against one nn.LSTM forward (--quick: one small quiet pair)
 
 torch runs with 1 intra-op thread here and in the workers unless --threads says otherwise
 (0: torch's default): on a shared 2-core machine torch's 2 threads swing from 2× faster to
@@ -44,7 +47,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import CONFIGS  # noqa: E402
 from benchmarks.stats import finite_positive, median_range, table  # noqa: E402
 
-SECTIONS = ("train", "gates", "app", "page", "malloc", "threads")
+SECTIONS = ("train", "gates", "app", "page", "malloc", "threads", "cli")
 
 
 def _cpu_model() -> str:
@@ -262,6 +265,25 @@ def _threads(a: argparse.Namespace, out: dict, configs: list[str], log) -> None:
         )
 
 
+def _cli(a: argparse.Namespace, out: dict, configs: list[str], log) -> None:
+    """Whole processes with their own environments (threads as users get them, never the
+    pin of this process): benchmarks/cli_bench.py, bounded in time, busy processes stopped
+    at the end."""
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks import cli_bench
+
+    ns = argparse.Namespace(quick=a.quick, reps=1 if a.quick else 3, variants=["policy"],
+                            timeout=300 if a.quick else 900)  # fmt: skip
+    with tempfile.TemporaryDirectory() as d:
+        tmp, busy = Path(d), [0] if a.quick else [0, 2]
+        res = {"train": [cli_bench.train_bench(tmp, ns, b, log) for b in busy]}
+        if not a.quick:
+            res["gates"] = [cli_bench.gates_bench(tmp, ns, 0, log)]
+    out["cli"] = res
+
+
 SECTION_RUNNERS = {
     "train": _train,
     "gates": _gates,
@@ -269,6 +291,7 @@ SECTION_RUNNERS = {
     "page": _page,
     "malloc": _malloc,
     "threads": _threads,
+    "cli": _cli,
 }
 
 

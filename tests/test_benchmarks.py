@@ -48,10 +48,18 @@ def quick() -> dict:
 
 
 def test_quick_json_has_every_section(quick):
-    assert {"meta", "training", "gates", "app", "page", "malloc", "ratios"} <= set(quick)
+    assert {"meta", "training", "gates", "app", "page", "malloc", "cli", "ratios"} <= set(quick)
     meta = quick["meta"]
     assert meta["mode"] == "quick" and meta["nproc"] >= 1 and meta["torch"]
-    assert set(meta["section_seconds"]) == {"train", "gates", "app", "page", "malloc"}
+    assert set(meta["section_seconds"]) == {"train", "gates", "app", "page", "malloc", "cli"}
+
+
+def test_quick_cli_compares_whole_processes_doing_the_same_work(quick):
+    (t,) = quick["cli"]["train"]
+    assert t["busy"] == 0 and t["points"] == 5_000 and t["epochs"] == 1
+    assert set(t["seconds"]) == {"bare", "cli_policy"}
+    assert all(t["seconds"][side]["n"] == 1 for side in ("bare", "cli_policy"))
+    assert 0 < t["over_bare"]["cli_policy"]["median"] < 100  # both processes ran to the end
 
 
 def test_quick_training_compares_the_same_work(quick):
