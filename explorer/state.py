@@ -50,8 +50,9 @@ Keys (all optional until set; read them through the helpers below):
   memory       list                      Compare page: the memory-task grid (MemoryPoint list)
   columns      dict                      Data page: the column choice for the uploaded file
                                          {"digest": sha256 prefix, "value": str, "date": str
-                                         or None}; the file's select boxes (widgets
-                                         data_col_<digest>, data_date_<digest>) start from it
+                                         or None, "missing": str}; the file's widgets
+                                         (data_col_<digest>, data_date_<digest>,
+                                         data_missing_<digest>) start from it
                                          when that file is uploaded again, e.g. after a page
                                          switch dropped them; another file replaces it
 

@@ -119,7 +119,7 @@ def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
     choice = default_columns(table)
     kept = state.get("columns") or {}
     if kept.get("digest") != digest or kept.get("value") not in choice.values:
-        kept = {"value": choice.value, "date": choice.date}
+        kept = {"value": choice.value, "date": choice.date, "missing": next(iter(MISSING))}
     c1, c2, c3 = st.columns(3)
     vkey = ui.remember(f"data_col_{digest}", kept["value"])
     value = c1.selectbox("Value column", choice.values, key=vkey)
@@ -128,9 +128,10 @@ def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
     if st.session_state[dkey] not in dates:  # it became the value column
         st.session_state[dkey] = NO_DATE
     picked = c2.selectbox("Date column", dates, key=dkey)
-    missing = c3.radio("Missing values", list(MISSING), format_func=MISSING.get, key="data_missing")
+    mkey = ui.remember(f"data_missing_{digest}", kept.get("missing", next(iter(MISSING))))
+    missing = c3.radio("Missing values", list(MISSING), format_func=MISSING.get, key=mkey)
     date = None if picked == NO_DATE else picked
-    state.put("columns", {"digest": digest, "value": value, "date": date})
+    state.put("columns", {"digest": digest, "value": value, "date": date, "missing": missing})
     st.caption(ui.md_escape(columns_line(choice, value, date)))
     return value, date, missing
 

@@ -387,6 +387,17 @@ def test_the_users_column_choice_is_kept_while_they_stay_on_that_file():
     assert at.selectbox[0].value == "Wert"  # another file starts from its own default
 
 
+def test_the_missing_values_choice_is_kept_while_they_stay_on_that_file():
+    at = upload(start(), "sales.csv", GOOD_CSV)  # one missing value (2020-01-07)
+    assert len(state(at, "series").values) == 30
+    at.radio[-1].set_value("drop").run()
+    assert len(state(at, "series").values) == 29
+    at.switch_page("pages/train.py").run()  # drops the Data page's widget state
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("sales.csv", GOOD_CSV, "text/csv")).run()
+    assert at.radio[-1].value == "drop" and len(state(at, "series").values) == 29
+
+
 def test_synthetic_parameters_and_a_bad_one():
     at = start()
     at.selectbox(key="data_builtin").set_value("sine").run()
