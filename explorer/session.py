@@ -177,10 +177,8 @@ def training_slot(where, slots: Slots | None = None) -> Iterator[None]:
         if now - said["at"] >= STATUS_EVERY_S:  # also the point where a click cancels
             said["at"] = now
             place = slots.place(holder)
-            running, _ = slots.counts()
-            if place is not None and (place > 1 or running >= slots.limit):
-                where.caption(f"Waiting for a free training slot: {_ordinal(place)} in line "
-                              f"({running} of {slots.limit} running on this server).")  # fmt: skip
+            if place is not None and (place > 1 or slots.counts()[0] >= slots.limit):
+                where.caption(_waiting_line(slots, place))
         return False
 
     slots.enter(holder, waiting)  # `waiting` never cancels: a click raises out of it instead
@@ -197,11 +195,7 @@ def training_slot(where, slots: Slots | None = None) -> Iterator[None]:
 def describe(j: Job) -> tuple[str, float | None]:
     """One line on where the job is, and the share done (None while queued)."""
     if j.status == RunStatus.QUEUED:
-        place = j.place()
-        running, _ = j.slots.counts()
-        where = f"{_ordinal(place)} in line" if place else "about to start"
-        return (f"Waiting for a free training slot: {where} ({running} of {j.slots.limit} "
-                f"running on this server).", None)  # fmt: skip
+        return _waiting_line(j.slots, j.place()), None
     work: TrainWork = j.work
     p = j.progress
     t = work.trial  # read once: the worker clears it when the trials end
@@ -214,6 +208,14 @@ def describe(j: Job) -> tuple[str, float | None]:
     loss = f" · loss {p.history[-1].train_loss:.4g}" if p.history else ""
     eta = f" · ~{p.eta:.0f}s left" if p.eta == p.eta else ""
     return f"Training: epoch {p.epoch}/{p.last_epoch}{loss}{eta}", p.fraction
+
+
+def _waiting_line(slots: Slots, place: int | None) -> str:
+    """The line of a training waiting for a slot (a job's, or the Compare page's)."""
+    where = f"{_ordinal(place)} in line" if place else "about to start"
+    running, _ = slots.counts()
+    return (f"Waiting for a free training slot: {where} ({running} of {slots.limit} running "
+            "on this server).")  # fmt: skip
 
 
 def _ordinal(n: int) -> str:

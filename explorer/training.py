@@ -152,9 +152,8 @@ class TrainWork:
 
     def _publish(self, bundle: ModelBundle, data: Dataset, final: bool = False) -> None:
         """Hand the pages a copy of the model as it is now."""
-        model = copy.deepcopy(bundle.model).to("cpu").eval()
-        twin = replace(bundle, model=model, history=list(bundle.history),
-                       transform_scores=dict(bundle.transform_scores))  # fmt: skip
+        twin = own_copy(bundle)
+        twin.model.to("cpu").eval()
         revision = self.published.revision + 1 if self.published else 1
         self.published = Published(revision, twin, data, tuple(self.snapshots), final)
         self._last_publish = time.monotonic()
@@ -169,7 +168,12 @@ def continue_request(
     snapshots: list[watch.Snapshot] | tuple = (),
 ) -> TrainRequest:
     """Continue training the session's model: the job trains a copy of it."""
-    own = replace(bundle, model=copy.deepcopy(bundle.model), history=list(bundle.history),
-                  transform_scores=dict(bundle.transform_scores))  # fmt: skip
     return TrainRequest(values, bundle.column, bundle.data_config, bundle.model_config,
-                        train_cfg, note, own, dataset, tuple(snapshots))  # fmt: skip
+                        train_cfg, note, own_copy(bundle), dataset, tuple(snapshots))  # fmt: skip
+
+
+def own_copy(bundle: ModelBundle) -> ModelBundle:
+    """A bundle that shares nothing mutable with `bundle`: its own weights, history and
+    scores (settings, scaler and split are frozen or never changed)."""
+    return replace(bundle, model=copy.deepcopy(bundle.model), history=list(bundle.history),
+                   transform_scores=dict(bundle.transform_scores))  # fmt: skip
