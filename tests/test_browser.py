@@ -145,6 +145,19 @@ def _open(browser, server: Server):
     return ctx, page
 
 
+@contextlib.contextmanager
+def _visit(browser, server: Server, name: str) -> Iterator:
+    """A new visitor's page; on a failure its screenshot goes to FAILED_<name>.png."""
+    ctx, page = _open(browser, server)
+    try:
+        yield page
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"FAILED_{name}.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()
+
+
 def _nav(page, title, heading=None):
     """Follow a sidebar link, as a person would (keeps the session)."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
@@ -250,8 +263,7 @@ def test_cold_start_first_page_and_first_chart(browser):
 
 
 def test_upload_train_and_read_every_gate(browser, server, tmp_path):
-    ctx, page = _open(browser, server)
-    try:
+    with _visit(browser, server, "upload_train") as page:
         _upload(page, _csv(tmp_path, "river.csv", "river_level"), "river_level")
         page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
 
@@ -283,11 +295,6 @@ def test_upload_train_and_read_every_gate(browser, server, tmp_path):
             vals = [v for row in heat[name] for v in row]
             assert min(vals) >= -1 and max(vals) <= 1, name
         page.screenshot(path=str(ARTIFACTS / "gates.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED_upload_train.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 AXIS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -305,8 +312,7 @@ def test_pandas_csv_shows_its_real_column(browser, server, tmp_path):
     path = tmp_path / "lynx.csv"
     pd.DataFrame({"lynx": lynx.round(1)}).to_csv(path)
     assert path.read_text().startswith(",lynx\n0,")
-    ctx, page = _open(browser, server)
-    try:
+    with _visit(browser, server, "pandas_csv") as page:
         _upload(page, path, "lynx")
         page.get_by_text(
             "Using 'lynx' as the values; 'column 1' looks like a row index (0, 1, 2, …) and "
@@ -320,16 +326,10 @@ def test_pandas_csv_shows_its_real_column(browser, server, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "data_pandas_csv_columns.png"))
         page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "data_pandas_csv_chart.png"))
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED_pandas_csv.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 def test_compare_page_draws_three_curves_and_the_gradient_by_lag(browser, server):
-    ctx, page = _open(browser, server)
-    try:
+    with _visit(browser, server, "compare") as page:
         _nav(page, "Compare cells", "RNN vs GRU vs LSTM")
         _set_number(page, "LSTM hidden size", 6)
         page.get_by_label("Epochs", exact=True).first.fill("3")
@@ -350,11 +350,6 @@ def test_compare_page_draws_three_curves_and_the_gradient_by_lag(browser, server
             assert any(len(t["y"]) == 3 for t in traces[cell]), cell  # 3 epochs of val loss
             assert f"{cell} trained" in traces and f"{cell} at init" in traces
         page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED_compare.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 def test_two_visitors_do_not_see_each_others_data(browser, server, tmp_path):
@@ -411,8 +406,7 @@ def test_auto_transform_backtest_verdict_and_intervals(browser, server):
     """Air passengers with the default 'auto': what the model sees on Data, the kept epoch and
     auto's choice on Train, the backtest by steps ahead, its verdict and the 80 % band on
     Forecast; then 'diff' picked by hand clears the model and Gates says Δ passengers."""
-    ctx, page = _open(browser, server)
-    try:
+    with _visit(browser, server, "auto_transform") as page:
         _nav(page, "Data")
         page.get_by_text("Active series: passengers").wait_for()
         sees = page.get_by_role("combobox", name="What the model sees")
@@ -465,11 +459,6 @@ def test_auto_transform_backtest_verdict_and_intervals(browser, server):
         caption = page.get_by_text("The model sees Δ passengers, scaled")
         caption.wait_for()
         _shot(page, caption, "auto_gates.png")
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED_auto_transform.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 NAV_TITLES = ["Home", "Learn", "Data", "Train", "Gates", "Forecast", "Compare cells",
@@ -523,8 +512,7 @@ METRIC_JS = """label => {
 def test_clamp_a_gate_and_undo_it(browser, server):
     """Gates page, issue 12: shut every forget gate, see the prediction after differ from the
     one before (heatmaps before | after, the test part's lines), then undo it."""
-    ctx, page = _open(browser, server)
-    try:
+    with _visit(browser, server, "clamp") as page:
         _train_small(page, 3)
         _nav(page, "Gates", "Inside the gates")
         heading = page.get_by_role("heading", name="Experiment: clamp a gate")
@@ -558,11 +546,6 @@ def test_clamp_a_gate_and_undo_it(browser, server):
         page.get_by_role("button", name="Measure the memory").click()
         _figs(page, "series autocorrelation")
         _shot(page, page.locator(".js-plotly-plot").last, "clamp_memory.png", "end")
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED_clamp.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 STATUS_RE = re.compile(r"^(Training: epoch (\d+)/|Choosing what the model sees: trying \w+ "
@@ -580,8 +563,7 @@ def test_training_goes_on_while_the_visitor_reads_other_pages(browser, server):
     """Issue 14: Train a long run, read Learn, Gates and Data meanwhile (each shows the live
     line with Stop in the sidebar), come back: still training, further on; Stop from the
     sidebar of another page ends it and keeps the weights."""
-    ctx, page = _open(browser, server)
-    try:
+    with _visit(browser, server, "job") as page:
         _nav(page, "Train")
         _set_number(page, "Epochs", 20000)
         _set_number(page, "Hidden size", 8)
@@ -619,11 +601,6 @@ def test_training_goes_on_while_the_visitor_reads_other_pages(browser, server):
         page.get_by_text(re.compile(stopped)).wait_for()
         _wait_idle(page)
         page.screenshot(path=str(ARTIFACTS / "job_stopped.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED_job.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 LOAD_VISITORS = 6  # train at once on the built-in series
@@ -703,8 +680,7 @@ def test_six_visitors_train_at_once_while_one_asks_too_much(browser, tmp_path):
 def test_the_forecast_download_has_the_steps_on_screen(browser, server):
     """Issue 14: change "Forecast steps", press Enter, download: the file has that many rows
     (it is built from the value shown, when the button is clicked)."""
-    ctx, page = _open(browser, server)
-    try:
+    with _visit(browser, server, "download") as page:
         _train_small(page, 2)
         _nav(page, "Export / import", "Export / import")
         for steps in (500, 3000, 7):
@@ -714,8 +690,3 @@ def test_the_forecast_download_has_the_steps_on_screen(browser, server):
                 page.get_by_role("button", name="Forecast (CSV)").click()
             lines = Path(download.value.path()).read_text().strip().splitlines()
             assert len(lines) == 1 + steps, (steps, len(lines), lines[:2])
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED_download.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
