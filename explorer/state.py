@@ -57,6 +57,9 @@ Keys (all optional until set; read them through the helpers below):
                                          switch dropped them; another file replaces it
 
 
+  series_fp    tuple                     (Series, its fingerprint): the active series hashed
+                                         once (ui.series_fingerprint), for the provenance check
+
 Learn page (pages/learn.py): widgets learn_lang, learn_window, learn_unit, learn_t (kept
 across page switches), learn_epochs, learn_train; cache learn_trace {"key", "trace"}.
 
@@ -102,6 +105,7 @@ KEYS = (
     "compare",
     "memory",
     "columns",
+    "series_fp",
 )
 
 

@@ -295,9 +295,23 @@ def model_provenance() -> None:
     if bundle is None:
         return
     st.caption(md_escape(bundle.provenance()))
-    problem = bundle.mismatch(series.values, series.name) if series is not None else None
+    problem = None
+    if series is not None:
+        problem = bundle.mismatch(series.values, series.name, series_fingerprint(series))
     if problem:
         st.warning(md_escape(problem))
+
+
+def series_fingerprint(series: Any) -> str:
+    """lstm_core.bundle.fingerprint of the active series, hashed once per series object
+    (kept with the object itself, so a new series is never taken for the old one)."""
+    from lstm_core.bundle import fingerprint
+
+    kept = state.get("series_fp")
+    if kept is None or kept[0] is not series:
+        kept = (series, fingerprint(series.values))
+        state.put("series_fp", kept)
+    return kept[1]
 
 
 def no_model(text: str) -> None:

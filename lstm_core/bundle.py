@@ -76,14 +76,13 @@ class ModelBundle:
             text += f", ended {self.trained_at} UTC"
         return text + "."
 
-    def mismatch(self, values: Any, name: str) -> str | None:
+    def mismatch(self, values: Any, name: str, fp: str | None = None) -> str | None:
         """A sentence when `values` (named `name`) are not the series this model was trained
-        on (by fingerprint when the file has one, else by length); None when they are."""
-        same = (
-            fingerprint(values) == self.fingerprint
-            if self.fingerprint
-            else len(values) == self.n_points
-        )
+        on (by fingerprint when the file has one, else by length); None when they are.
+        `fp`: fingerprint(values) when the caller already has it."""
+        same = len(values) == self.n_points
+        if same and self.fingerprint:
+            same = (fp or fingerprint(values)) == self.fingerprint
         if same:
             return None
         return (

@@ -195,7 +195,7 @@ def upload() -> None:
         return
     describe(bundle)
     series = ui.active_series()
-    problem = bundle.mismatch(series.values, series.name)
+    problem = bundle.mismatch(series.values, series.name, ui.series_fingerprint(series))
     if problem is not None:
         choose_data(bundle, file.name, problem)
     elif st.button("Use this model", key="ex_use_model"):
