@@ -1,9 +1,12 @@
 """Forecast quality against the baselines, before and after issue 9, and the cost of `auto`.
 
-    python -m benchmarks.quality [--quick] [--json] [--seeds 0,1,2] [--csv FILE ...]
+    python -m benchmarks.quality [--quick] [--json] [--seeds 0,1,2] [--cuts 1,0.9,0.8,0.7]
+                                 [--csv FILE ...]
 
 For each series (the three built-in real ones, the synthetic trend and a random walk, and
-any --csv files), trained with the CLI's defaults in this process:
+any --csv files), cut at each of --cuts (the first 100 %, 90 %, ... of its points: each
+cut puts a different stretch in the test part, so one lucky or unlucky test part does not
+decide) and trained with the CLI's defaults in this process:
   before   the levels ("none"), last epoch's weights (the defaults before issue 9)
   after    the defaults now: transform "auto", best weights kept
 Scores, all on the test part, in original units:
@@ -11,9 +14,10 @@ Scores, all on the test part, in original units:
   backtest   mean over steps 1..H of RMSE / the best baseline's mean (H = one season, at
              most half the test part), and the share of test points inside the 80 % and
              95 % intervals (after only): the bands the backtest reports (validation, then
-             online: the test targets known before each origin), and, for comparison, bands
-             calibrated on validation alone
-Below 1 beats every baseline. Means over --seeds.
+             online: the test targets known before each origin), and, for comparison, the
+             same without the in-sample floor (backtest.tail_floor) and the interval score
+             of both (width + 2/α × miss; its ratio, floor over none, below 1 is better)
+Below 1 beats every baseline. Means over --seeds and --cuts.
 
 The cost of `auto`: `python -m lstm_core train CSV --transform auto` against `--transform
 none` as whole processes, the way a user runs it (same settings, alternated), and the
@@ -39,7 +43,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.stats import median_range, summarize  # noqa: E402
-from lstm_core.backtest import calibrate, default_horizon  # noqa: E402
+from lstm_core.backtest import (  # noqa: E402
+    Backtest,
+    Intervals,
+    default_horizon,
+    online,
+    step_scores,
+)
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from lstm_core.data import load_series, series_from_values  # noqa: E402
 from lstm_core.datasets import load_builtin  # noqa: E402
@@ -58,6 +68,26 @@ def series_set(csvs: list[str]) -> dict[str, np.ndarray]:
     return out
 
 
+def interval_score(bt: Backtest, iv: Intervals) -> dict[str, float]:
+    """Mean interval score per level: width + 2/α × distance outside (Gneiting & Raftery)."""
+    b = iv.bands(bt.predictions)
+    out = {}
+    for level in iv.levels:
+        tag = f"{round(100 * level)}"
+        lo, hi = b[f"lower_{tag}"], b[f"upper_{tag}"]
+        miss = np.maximum(lo - bt.truth, 0) + np.maximum(bt.truth - hi, 0)
+        out[f"{level:g}"] = float(np.mean(hi - lo + 2 / (1 - level) * miss))
+    return out
+
+
+def unfloored(model, data, bt: Backtest) -> Intervals:
+    """The backtest's online bands without the in-sample floor (for comparison)."""
+    val, n_val = step_scores(model, data, bt.horizon, "val")
+    iv = bt.intervals
+    q, capped = online([val] * len(iv.levels), bt.origins, bt.truth, bt.predictions, iv.log)
+    return Intervals(iv.levels, q, iv.log, n_val, capped)
+
+
 def score(values: np.ndarray, data_cfg: DataConfig, train_cfg: TrainConfig) -> dict:
     """One training with these settings and its test scores against the baselines."""
     bundle, data, _, choice = run(values, "v", data_cfg, ModelConfig(), train_cfg)
@@ -65,29 +95,40 @@ def score(values: np.ndarray, data_cfg: DataConfig, train_cfg: TrainConfig) -> d
     bt = ev.backtest
     one = ev.table["model"]["rmse"] / min(v["rmse"] for k, v in ev.table.items() if k != "model")
     multi = bt.mean_rmse() / min(bt.mean_rmse(k) for k in bt.baselines)
+    bare = unfloored(bundle.model, data, bt)
+    ours, theirs = interval_score(bt, bt.intervals), interval_score(bt, bare)
     return {
         "one_step": one,
         "backtest": multi,
         "horizon": bt.horizon,
         "coverage": bt.coverage(),
-        "coverage_val": bt.coverage(calibrate(bundle.model, data, bt.horizon, part="val")),
+        "coverage_no_floor": bt.coverage(bare),
+        "score_ratio": {k: ours[k] / theirs[k] for k in ours},
         "transform": bundle.transform.kind,
         "scores": choice.scores if choice else {},
     }
 
 
-def quality(series: dict[str, np.ndarray], seeds: list[int], epochs: int, log) -> dict:
+def _geo(xs: list[float]) -> float:
+    return float(np.exp(np.mean(np.log(xs))))
+
+
+def quality(
+    series: dict[str, np.ndarray], seeds: list[int], epochs: int, log, cuts: list[float]
+) -> dict:
     before_d = DataConfig(transform="none")
     before_t = TrainConfig(epochs=epochs, restore_best=False)
     after_d, after_t = DataConfig(), TrainConfig(epochs=epochs)
     out = {}
-    for name, values in series.items():
+    for name, full in series.items():
         rows = {"before": [], "after": []}
-        for seed in seeds:
-            rows["before"].append(score(values, before_d, replace(before_t, seed=seed)))
-            rows["after"].append(score(values, after_d, replace(after_t, seed=seed)))
+        for cut in cuts:
+            values = full[: round(cut * len(full))]
+            for seed in seeds:
+                rows["before"].append(score(values, before_d, replace(before_t, seed=seed)))
+                rows["after"].append(score(values, after_d, replace(after_t, seed=seed)))
         out[name] = {
-            "points": len(values),
+            "points": len(full),
             "before_one_step": float(np.mean([r["one_step"] for r in rows["before"]])),
             "before_backtest": float(np.mean([r["backtest"] for r in rows["before"]])),
             "after_one_step": float(np.mean([r["one_step"] for r in rows["after"]])),
@@ -95,8 +136,15 @@ def quality(series: dict[str, np.ndarray], seeds: list[int], epochs: int, log) -
             "horizon": rows["after"][0]["horizon"],
             "coverage_80": float(np.mean([r["coverage"]["0.8"] for r in rows["after"]])),
             "coverage_95": float(np.mean([r["coverage"]["0.95"] for r in rows["after"]])),
-            "coverage_val_80": float(np.mean([r["coverage_val"]["0.8"] for r in rows["after"]])),
-            "coverage_val_95": float(np.mean([r["coverage_val"]["0.95"] for r in rows["after"]])),
+            "coverage_no_floor_80": float(
+                np.mean([r["coverage_no_floor"]["0.8"] for r in rows["after"]])
+            ),
+            "coverage_no_floor_95": float(
+                np.mean([r["coverage_no_floor"]["0.95"] for r in rows["after"]])
+            ),
+            "score_ratio_80": _geo([r["score_ratio"]["0.8"] for r in rows["after"]]),
+            "score_ratio_95": _geo([r["score_ratio"]["0.95"] for r in rows["after"]]),
+            "beats_best": float(np.mean([r["one_step"] < 1 for r in rows["after"]])),
             "transforms": [r["transform"] for r in rows["after"]],
         }
         log(f"{name}: {json.dumps(out[name])}")
@@ -146,22 +194,34 @@ def auto_cost(series: dict[str, np.ndarray], keys: list[str], epochs: int, reps:
 
 def report(res: dict) -> str:
     lines = [
-        f"Epochs {res['epochs']}, seeds {res['seeds']}; test RMSE / best baseline "
-        "(below 1 beats naive, seasonal naive and mean)",
+        f"Epochs {res['epochs']}, seeds {res['seeds']}, cuts {res['cuts']}; test RMSE / best "
+        "baseline (below 1 beats naive, seasonal naive and mean)",
         "",
         "| series | points | before: one-step | before: backtest | after: one-step | "
-        "after: backtest | H | 80 % band | 95 % band | validation only: 80 % / 95 % | "
+        "after: backtest | after: one-step below 1 | H | 80 % band | 95 % band | "
+        "without the floor: 80 % / 95 % | interval score, floor / none: 80 % / 95 % | "
         "auto chose |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, q in res["quality"].items():
         chose = ", ".join(sorted(set(q["transforms"]), key=q["transforms"].index))
         lines.append(
             f"| {name} | {q['points']} | {q['before_one_step']:.2f} | {q['before_backtest']:.2f} "
-            f"| {q['after_one_step']:.2f} | {q['after_backtest']:.2f} | {q['horizon']} "
-            f"| {q['coverage_80']:.0%} | {q['coverage_95']:.0%} "
-            f"| {q['coverage_val_80']:.0%} / {q['coverage_val_95']:.0%} | {chose} |"
+            f"| {q['after_one_step']:.2f} | {q['after_backtest']:.2f} | {q['beats_best']:.0%} "
+            f"| {q['horizon']} | {q['coverage_80']:.0%} | {q['coverage_95']:.0%} "
+            f"| {q['coverage_no_floor_80']:.0%} / {q['coverage_no_floor_95']:.0%} "
+            f"| {q['score_ratio_80']:.2f} / {q['score_ratio_95']:.2f} | {chose} |"
         )
+    qs = list(res["quality"].values())
+    lines.append(
+        f"| **mean** | | | | | | {np.mean([q['beats_best'] for q in qs]):.0%} | "
+        f"| **{np.mean([q['coverage_80'] for q in qs]):.0%}** "
+        f"| **{np.mean([q['coverage_95'] for q in qs]):.0%}** "
+        f"| {np.mean([q['coverage_no_floor_80'] for q in qs]):.0%} / "
+        f"{np.mean([q['coverage_no_floor_95'] for q in qs]):.0%} "
+        f"| {_geo([q['score_ratio_80'] for q in qs]):.2f} / "
+        f"{_geo([q['score_ratio_95'] for q in qs]):.2f} | |"
+    )
     lines += ["", "| series | auto / none, whole CLI process | auto / none, training alone |",
               "|---|---|---|"]  # fmt: skip
     for name, c in res["cost"].items():
@@ -178,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=TrainConfig().epochs)
     ap.add_argument("--reps", type=int, default=4, help="alternated runs per side (cost)")
     ap.add_argument("--csv", nargs="*", default=[], help="more series to score")
+    ap.add_argument("--cuts", default="1", help="shares of each series to score, e.g. 1,0.9,0.8")
+    ap.add_argument("--no-cost", action="store_true", help="skip the cost of auto")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args(argv)
     from lstm_core.threads import pin
@@ -196,9 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     res = {
         "epochs": epochs,
         "seeds": seeds,
-        "quality": quality(series, seeds, epochs, log),
-        "cost": auto_cost(series, ["air_passengers"], epochs, 2 if a.quick else a.reps, log),
+        "cuts": [float(c) for c in a.cuts.split(",")],
     }
+    res["quality"] = quality(series, seeds, epochs, log, res["cuts"])
+    reps = 2 if a.quick else a.reps
+    res["cost"] = {} if a.no_cost else auto_cost(series, ["air_passengers"], epochs, reps, log)
     res = json.loads(json.dumps(res, default=float), parse_constant=lambda c: None)
     print(json.dumps(res) if a.json else report(res))
     return 0 if all(math.isfinite(q["after_backtest"]) for q in res["quality"].values()) else 1

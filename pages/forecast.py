@@ -89,11 +89,23 @@ def backtest(ev: Evaluation) -> None:
         f"the {float(k):.0%} band holds {v:.0%} of the test points"
         for k, v in d["coverage"].items()
     )
-    iv = bt.intervals
+    st.caption(interval_caption(bt.intervals, cov))
+
+
+def interval_caption(iv: Any, coverage: str) -> str:
+    """How the backtest's bands were made, and what they held."""
     few = " (few validation points: the widest band is approximate)" if any(iv.capped) else ""
-    st.caption(
+    floor = (
+        "; the validation errors were lower than the model's errors on the end of its "
+        "training part, so they were raised to those (a short validation part that chose the "
+        "epoch and the transform is optimistic)"
+        if iv.floored
+        else ""
+    )
+    return (
         f"Prediction intervals are split-conformal, per step, from the {iv.n_cal} validation "
-        f"targets{few}: on the test part {cov}."
+        f"targets{few}{floor}; each origin also learns from the test targets known before it. "
+        f"On the test part {coverage}."
     )
 
 
@@ -119,7 +131,8 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
     st.plotly_chart(fig, key="fc_future")
     st.caption(
         "Recursive: errors compound with each step, so far-ahead values are the least reliable; "
-        "the shaded 80% and 95% intervals widen with them (calibrated on the validation part)."
+        "the shaded 80% and 95% intervals widen with them (calibrated on every validation and "
+        "test target, the validation errors raised to the training errors where lower)."
     )
 
 

@@ -468,6 +468,7 @@ def test_forecast_page_backtest_by_horizon():
     assert "The model saw " in ev.verdict
     cov = next(c for c in texts(at.caption) if c.startswith("Prediction intervals"))
     assert "the 80% band holds" in cov and "from the 20 validation targets" in cov
+    assert ("raised to those" in cov) == ev.backtest.intervals.floored  # the floor is named
     at.slider(key="fc_bt_horizon").set_value(3).run()
     assert state(at, "evaluation")[1].backtest.horizon == 3
     assert "over forecasts 1–3 steps ahead from 18 test origins" in " ".join(texts(at.info))

@@ -12,7 +12,9 @@ from lstm_core.backtest import (
     conformal_quantile,
     default_horizon,
     paths,
+    start_scores,
     step_scores,
+    tail_floor,
 )
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.forecast import evaluate, forecast
@@ -129,6 +131,37 @@ def test_conformal_coverage_is_nominal_on_a_series_with_known_noise():
     assert bt.intervals.q[0, :, 0].max() < 1.5 * 1.2816 * 0.3, bt.intervals.q[0, :, 0]
 
 
+def test_a_quiet_validation_part_is_raised_to_the_in_sample_errors():
+    """Naive (Echo) on noise with σ = 3 through the training part and σ = 1 after it: the
+    validation errors alone would give bands a third as wide as the errors the model makes
+    on the end of its training part; the floor raises each step and level to those, by
+    hand. Where validation is the noisier part, nothing changes."""
+    rng = np.random.default_rng(5)
+    sigma = np.r_[np.full(700, 3.0), np.full(300, 1.0)]
+    v = 50 + sigma * rng.standard_normal(1000)
+    data = make_dataset(v, DataConfig(look_back=4))
+    sp = data.split
+    assert sp.n_train - 3 * sp.n_val > 0 and data.target_index[sp.n_train] >= 700
+    iv = calibrate(Echo(), data, 2, part="val")
+    y = data.values[data.target_index]  # [windows] every target
+    for k in range(2):  # step k forecasts target t with the value k + 1 before it
+        naive = np.abs(y - data.values[data.target_index - 1 - k])
+        val = naive[sp.n_train : sp.n_train + sp.n_val]
+        tail = naive[sp.n_train - 3 * sp.n_val : sp.n_train]
+        for j, lv in enumerate((0.8, 0.95)):
+            f = np.quantile(tail, lv) / np.quantile(val, lv)
+            assert 2 < f < 4.5  # the noise ratio, 3
+            assert iv.floor[j, k] == pytest.approx(f, rel=1e-4)
+            q, _ = conformal_quantile(val * f, lv)
+            assert iv.q[j, k] == pytest.approx(q, rel=1e-4)
+    assert iv.floored
+    # the other way round (σ = 1, then 3): noisier validation, no floor
+    loud = make_dataset(50 + (4 - sigma) * rng.standard_normal(1000), DataConfig(look_back=4))
+    val, _ = step_scores(Echo(), loud, 2, "val")
+    np.testing.assert_array_equal(tail_floor(Echo(), loud, 2, val, (0.8, 0.95)), 1.0)
+    assert not calibrate(Echo(), loud, 2, part="val").floored
+
+
 def test_evaluate_speaks_of_the_backtest_and_names_the_transform(level):
     data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
     ev = evaluate(Echo(), data, horizon=5)
@@ -167,14 +200,14 @@ def test_online_bands_are_the_quantile_of_every_target_known_at_their_origin(lev
     data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
     model = build_model(ModelConfig(hidden_size=4), seed=1)
     bt = backtest(model, data, horizon=4, season=12)
-    start, n_val = step_scores(model, data, 4, "val")
+    start, _, n_val = start_scores(model, data, 4)
     assert n_val == data.split.n_val == bt.intervals.n_cal
     err = np.abs(bt.truth - bt.predictions)
     for i, o in enumerate(bt.origins):
         for k in range(4):
             known = [err[j, k] for j, p in enumerate(bt.origins) if p + k < o]
             for j, lv in enumerate((0.8, 0.95)):
-                q, _ = conformal_quantile(np.concatenate([start[k], known]), lv)
+                q, _ = conformal_quantile(np.concatenate([start[j][k], known]), lv)
                 assert bt.intervals.q[j, i, k] == pytest.approx(q, rel=1e-12), (i, k, lv)
     # the first origin knows no test target; a later one has learned from some
     assert np.array_equal(bt.intervals.q[:, 0], calibrate(model, data, 4, part="val").q)
@@ -197,9 +230,9 @@ def test_a_forecast_is_calibrated_on_every_known_target(level):
     data = make_dataset(level, DataConfig(look_back=12))
     sp = data.split
     assert calibrate(Echo(), data, 2).n_cal == sp.n_val + sp.n_test
-    scores, _ = step_scores(Echo(), data, 2, "test")
+    scores = [step_scores(Echo(), data, 2, part)[0][0] for part in ("val", "test")]
     naive = np.abs(np.diff(level))[data.target_index[sp.n_train :] - 1]  # Echo = naive
-    np.testing.assert_allclose(np.sort(scores[0]), np.sort(naive), atol=1e-4)  # float32
+    np.testing.assert_allclose(np.concatenate(scores), naive, atol=1e-4)  # float32
 
 
 def test_the_slow_parts_of_an_evaluation_run_only_when_read(level, monkeypatch):
@@ -207,7 +240,7 @@ def test_the_slow_parts_of_an_evaluation_run_only_when_read(level, monkeypatch):
     ways) nor the predictions of every window: they are computed when first read, and
     then equal what computing them directly gives."""
     import lstm_core.backtest as bt_mod
-    from lstm_core.backtest import Intervals, online, step_scores
+    from lstm_core.backtest import Intervals, online, start_scores, step_scores
     from lstm_core.forecast import predict
 
     data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
@@ -217,11 +250,11 @@ def test_the_slow_parts_of_an_evaluation_run_only_when_read(level, monkeypatch):
     ev = evaluate(model, data, horizon=4)
     assert ev.verdict and calls == [] and ev._predictions is None
     bt = ev.backtest
-    start, n_cal = step_scores(model, data, 4, "val")
+    assert bt.intervals is bt.intervals and len(calls) == 1  # computed once
+    start, _, n_cal = start_scores(model, data, 4)
     q, capped = online(start, bt.origins, bt.truth, bt.predictions, data.transform.log)
     np.testing.assert_array_equal(bt.intervals.q, Intervals(bt_mod.LEVELS, q, False, n_cal,
                                                             capped).q)  # fmt: skip
-    assert len(calls) == 1 and bt.intervals is bt.intervals  # computed once
     np.testing.assert_allclose(ev.predictions, predict(model, data), rtol=0, atol=1e-9)
     s = data.split.windows("test")
     y = data.values[data.target_index[s]]

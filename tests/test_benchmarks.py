@@ -167,6 +167,8 @@ def test_quality_quick_scores_before_and_after_and_the_cost_of_auto():
     for key in ("before_one_step", "before_backtest", "after_one_step", "after_backtest"):
         assert _positive_finite(q[key])
     assert 0 <= q["coverage_80"] <= q["coverage_95"] <= 1
+    assert 0 <= q["coverage_no_floor_80"] <= q["coverage_80"]  # the floor only widens
+    assert _positive_finite(q["score_ratio_80"]) and q["beats_best"] in (0.0, 1.0)
     assert q["transforms"][0] in {"none", "diff", "logdiff", "sdiff"} and q["horizon"] == 10
     cost = res["cost"]["air_passengers"]
     assert _summary_ok(cost["cli_auto_over_none"]) and _summary_ok(cost["fit_auto_over_none"])
