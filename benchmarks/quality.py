@@ -15,7 +15,7 @@ Scores, all on the test part, in original units:
              most half the test part), and the share of test points inside the 80 % and
              95 % intervals (after only): the bands the backtest reports (validation, then
              online: the test targets known before each origin), and, for comparison, the
-             same without the in-sample floor (backtest.tail_floor) and the interval score
+             same without the in-sample floor (backtest.raise_to) and the interval score
              of both (width + 2/α × miss; its ratio, floor over none, below 1 is better)
 Below 1 beats every baseline. Means over --seeds and --cuts.
 

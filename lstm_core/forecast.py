@@ -144,7 +144,7 @@ MAX_BAND_STEPS = 1000  # intervals for at most this many steps (each costs a cal
 def forecast(model: nn.Module, data: Dataset, horizon: int, bands: bool = True) -> Forecast:
     """Recursive forecast past the end of the series: each prediction is fed back as input,
     then integrated back to levels. Bands are split-conformal, per step, from every known
-    target after the training part (validation and test)."""
+    target after the training part (validation, raised to the in-sample floor, and test)."""
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1, got {horizon}.")
     values = future_path(model, data, horizon)

@@ -11,10 +11,10 @@ from lstm_core.backtest import (
     calibrate,
     conformal_quantile,
     default_horizon,
+    in_sample_quantiles,
     paths,
     start_scores,
     step_scores,
-    tail_floor,
 )
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.forecast import evaluate, forecast
@@ -134,8 +134,8 @@ def test_conformal_coverage_is_nominal_on_a_series_with_known_noise():
 def test_a_quiet_validation_part_is_raised_to_the_in_sample_errors():
     """Naive (Echo) on noise with σ = 3 through the training part and σ = 1 after it: the
     validation errors alone would give bands a third as wide as the errors the model makes
-    on the end of its training part; the floor raises each step and level to those, by
-    hand. Where validation is the noisier part, nothing changes."""
+    on the end of its training part; each step and level starts at the larger of the two
+    quantiles, by hand. Where validation is the noisier part, nothing changes."""
     rng = np.random.default_rng(5)
     sigma = np.r_[np.full(700, 3.0), np.full(300, 1.0)]
     v = 50 + sigma * rng.standard_normal(1000)
@@ -149,17 +149,40 @@ def test_a_quiet_validation_part_is_raised_to_the_in_sample_errors():
         val = naive[sp.n_train : sp.n_train + sp.n_val]
         tail = naive[sp.n_train - 3 * sp.n_val : sp.n_train]
         for j, lv in enumerate((0.8, 0.95)):
-            f = np.quantile(tail, lv) / np.quantile(val, lv)
-            assert 2 < f < 4.5  # the noise ratio, 3
-            assert iv.floor[j, k] == pytest.approx(f, rel=1e-4)
-            q, _ = conformal_quantile(val * f, lv)
-            assert iv.q[j, k] == pytest.approx(q, rel=1e-4)
+            q_val, q_tail = conformal_quantile(val, lv)[0], np.quantile(tail, lv)
+            assert 2 < q_tail / q_val < 4.5  # the noise ratio, 3
+            assert iv.floor[j, k] == pytest.approx(q_tail / q_val, rel=1e-4)
+            assert iv.q[j, k] == pytest.approx(q_tail, rel=1e-4)
     assert iv.floored
     # the other way round (σ = 1, then 3): noisier validation, no floor
     loud = make_dataset(50 + (4 - sigma) * rng.standard_normal(1000), DataConfig(look_back=4))
+    quiet = calibrate(Echo(), loud, 2, part="val")
+    assert not quiet.floored and np.all(quiet.floor == 1.0)
     val, _ = step_scores(Echo(), loud, 2, "val")
-    np.testing.assert_array_equal(tail_floor(Echo(), loud, 2, val, (0.8, 0.95)), 1.0)
-    assert not calibrate(Echo(), loud, 2, part="val").floored
+    for j, lv in enumerate((0.8, 0.95)):
+        assert quiet.q[j, 0] == conformal_quantile(val[0], lv)[0]
+
+
+def test_the_floor_lifts_zero_errors_and_never_crosses_the_levels():
+    """Integers, then a validation part that is mostly exactly flat: validation errors of 0
+    are lifted to the in-sample ones (a factor could not raise them), and the 95 % band
+    is never narrower than the 80 % band, in the calibration and at every backtest origin."""
+    rng = np.random.default_rng(1)
+    flat = np.r_[rng.integers(0, 9, 70), np.full(30, 4)].astype(float)
+    data = make_dataset(flat, DataConfig(look_back=4))
+    iv = calibrate(Echo(), data, 1, part="val")
+    assert np.all(iv.floor == np.inf) and iv.floored
+    assert np.all(iv.q > 0) and np.all(iv.q[0] <= iv.q[1])
+    rng.integers(0, 9, 70)
+    jumpy = np.r_[rng.integers(0, 9, 70), np.where(rng.random(30) < 0.15, 6, 4)].astype(float)
+    data = make_dataset(jumpy, DataConfig(look_back=4))
+    floor = in_sample_quantiles(Echo(), data, 1, (0.8, 0.95))
+    iv = calibrate(Echo(), data, 1, part="val")
+    assert np.all(iv.q[0] <= iv.q[1])
+    assert iv.q[0, 0] == pytest.approx(max(floor[0, 0], conformal_quantile(
+        step_scores(Echo(), data, 1, "val")[0][0], 0.8)[0]), rel=1e-6)  # fmt: skip
+    q = backtest(Echo(), data, 1, None).intervals.q
+    assert np.all(q[0] <= q[1])
 
 
 def test_evaluate_speaks_of_the_backtest_and_names_the_transform(level):
