@@ -43,13 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.stats import median_range, summarize  # noqa: E402
-from lstm_core.backtest import (  # noqa: E402
-    Backtest,
-    Intervals,
-    default_horizon,
-    online,
-    step_scores,
-)
+from lstm_core.backtest import Backtest, Intervals, default_horizon, online, step_scores  # noqa: E402
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from lstm_core.data import load_series, series_from_values  # noqa: E402
 from lstm_core.datasets import load_builtin  # noqa: E402
@@ -65,18 +59,6 @@ def series_set(csvs: list[str]) -> dict[str, np.ndarray]:
     out["random_walk"] = series_from_values(random_walk(n=500, seed=0)).values
     for path in csvs:
         out[Path(path).stem] = load_series(path).values
-    return out
-
-
-def interval_score(bt: Backtest, iv: Intervals) -> dict[str, float]:
-    """Mean interval score per level: width + 2/α × distance outside (Gneiting & Raftery)."""
-    b = iv.bands(bt.predictions)
-    out = {}
-    for level in iv.levels:
-        tag = f"{round(100 * level)}"
-        lo, hi = b[f"lower_{tag}"], b[f"upper_{tag}"]
-        miss = np.maximum(lo - bt.truth, 0) + np.maximum(bt.truth - hi, 0)
-        out[f"{level:g}"] = float(np.mean(hi - lo + 2 / (1 - level) * miss))
     return out
 
 
@@ -96,7 +78,7 @@ def score(values: np.ndarray, data_cfg: DataConfig, train_cfg: TrainConfig) -> d
     one = ev.table["model"]["rmse"] / min(v["rmse"] for k, v in ev.table.items() if k != "model")
     multi = bt.mean_rmse() / min(bt.mean_rmse(k) for k in bt.baselines)
     bare = unfloored(bundle.model, data, bt)
-    ours, theirs = interval_score(bt, bt.intervals), interval_score(bt, bare)
+    ours, theirs = bt.interval_score(), bt.interval_score(bare)
     return {
         "one_step": one,
         "backtest": multi,
@@ -107,6 +89,11 @@ def score(values: np.ndarray, data_cfg: DataConfig, train_cfg: TrainConfig) -> d
         "transform": bundle.transform.kind,
         "scores": choice.scores if choice else {},
     }
+
+
+def _mean(runs: list[dict], key: str, of: str | None = None) -> float:
+    """The mean of run[key] (or run[key][of]) over the runs."""
+    return float(np.mean([r[key] if of is None else r[key][of] for r in runs]))
 
 
 def _geo(xs: list[float]) -> float:
@@ -127,25 +114,22 @@ def quality(
             for seed in seeds:
                 rows["before"].append(score(values, before_d, replace(before_t, seed=seed)))
                 rows["after"].append(score(values, after_d, replace(after_t, seed=seed)))
+        before, after = rows["before"], rows["after"]
         out[name] = {
             "points": len(full),
-            "before_one_step": float(np.mean([r["one_step"] for r in rows["before"]])),
-            "before_backtest": float(np.mean([r["backtest"] for r in rows["before"]])),
-            "after_one_step": float(np.mean([r["one_step"] for r in rows["after"]])),
-            "after_backtest": float(np.mean([r["backtest"] for r in rows["after"]])),
-            "horizon": rows["after"][0]["horizon"],
-            "coverage_80": float(np.mean([r["coverage"]["0.8"] for r in rows["after"]])),
-            "coverage_95": float(np.mean([r["coverage"]["0.95"] for r in rows["after"]])),
-            "coverage_no_floor_80": float(
-                np.mean([r["coverage_no_floor"]["0.8"] for r in rows["after"]])
-            ),
-            "coverage_no_floor_95": float(
-                np.mean([r["coverage_no_floor"]["0.95"] for r in rows["after"]])
-            ),
-            "score_ratio_80": _geo([r["score_ratio"]["0.8"] for r in rows["after"]]),
-            "score_ratio_95": _geo([r["score_ratio"]["0.95"] for r in rows["after"]]),
-            "beats_best": float(np.mean([r["one_step"] < 1 for r in rows["after"]])),
-            "transforms": [r["transform"] for r in rows["after"]],
+            "before_one_step": _mean(before, "one_step"),
+            "before_backtest": _mean(before, "backtest"),
+            "after_one_step": _mean(after, "one_step"),
+            "after_backtest": _mean(after, "backtest"),
+            "horizon": after[0]["horizon"],
+            "coverage_80": _mean(after, "coverage", "0.8"),
+            "coverage_95": _mean(after, "coverage", "0.95"),
+            "coverage_no_floor_80": _mean(after, "coverage_no_floor", "0.8"),
+            "coverage_no_floor_95": _mean(after, "coverage_no_floor", "0.95"),
+            "score_ratio_80": _geo([r["score_ratio"]["0.8"] for r in after]),
+            "score_ratio_95": _geo([r["score_ratio"]["0.95"] for r in after]),
+            "beats_best": float(np.mean([r["one_step"] < 1 for r in after])),
+            "transforms": [r["transform"] for r in after],
         }
         log(f"{name}: {json.dumps(out[name])}")
     return out

@@ -99,26 +99,33 @@ class Intervals:
     n_cal: int  # scores behind each step's quantile (in a backtest: the validation ones,
     #             before the test targets known at each origin join them)
     capped: tuple[bool, ...]  # per level: too few scores for the finite-sample rank (widened)
-    floor: np.ndarray | None = field(default=None, compare=False)  # [len(levels), H] factors
-    #      (>= 1; inf: lifted from 0) that raised the validation scores to the in-sample
-    #      errors (raise_to)
+    raised_by: np.ndarray | None = field(default=None, compare=False)  # [len(levels), H]
+    #      factors (>= 1; inf: lifted from 0) that raised the validation scores to the
+    #      in-sample errors (raise_to)
 
     @property
     def floored(self) -> bool:
         """Whether the in-sample floor widened any band."""
-        return self.floor is not None and bool(np.any(self.floor > 1.0))
+        return self.raised_by is not None and bool(np.any(self.raised_by > 1.0))
+
+    def limits(self, pred: np.ndarray) -> list[tuple[float, np.ndarray, np.ndarray]]:
+        """(level, lower, upper) per level around predictions `pred` [..., H]."""
+        pred = np.asarray(pred, dtype=np.float64)
+        h = pred.shape[-1]
+        out = []
+        for level, q in zip(self.levels, self.q[..., :h], strict=True):
+            if self.log:
+                out.append((level, pred * np.exp(-q), pred * np.exp(q)))
+            else:
+                out.append((level, pred - q, pred + q))
+        return out
 
     def bands(self, pred: np.ndarray) -> dict[str, np.ndarray]:
         """{"lower_80": [..., H], "upper_80": ..., "lower_95": ..., "upper_95": ...}."""
-        pred = np.asarray(pred, dtype=np.float64)
-        h = pred.shape[-1]
         out = {}
-        for level, q in zip(self.levels, self.q[..., :h], strict=True):
+        for level, lo, hi in self.limits(pred):
             tag = f"{round(100 * level)}"
-            if self.log:
-                out[f"lower_{tag}"], out[f"upper_{tag}"] = pred * np.exp(-q), pred * np.exp(q)
-            else:
-                out[f"lower_{tag}"], out[f"upper_{tag}"] = pred - q, pred + q
+            out[f"lower_{tag}"], out[f"upper_{tag}"] = lo, hi
         return out
 
 
@@ -356,12 +363,19 @@ class Backtest:
         """Share of test points (origin × step) inside each band (each origin's own; or
         those of other `intervals`, e.g. calibrated on validation alone)."""
         iv = intervals or self.intervals
-        b = iv.bands(self.predictions)
+        return {
+            f"{level:g}": float(((self.truth >= lo) & (self.truth <= hi)).mean())
+            for level, lo, hi in iv.limits(self.predictions)
+        }
+
+    def interval_score(self, intervals: Intervals | None = None) -> dict[str, float]:
+        """Mean interval score per band, lower is better: width + 2/α × the distance of
+        each test point outside it (Gneiting & Raftery), α = 1 - level."""
+        iv = intervals or self.intervals
         out = {}
-        for level in iv.levels:
-            tag = f"{round(100 * level)}"
-            inside = (self.truth >= b[f"lower_{tag}"]) & (self.truth <= b[f"upper_{tag}"])
-            out[f"{level:g}"] = float(inside.mean())
+        for level, lo, hi in iv.limits(self.predictions):
+            miss = np.maximum(lo - self.truth, 0) + np.maximum(self.truth - hi, 0)
+            out[f"{level:g}"] = float(np.mean(hi - lo + 2 / (1 - level) * miss))
         return out
 
     def to_dict(self) -> dict:
@@ -416,9 +430,9 @@ def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) 
     pred = paths(model, data, origins, horizon)
 
     def intervals() -> Intervals:
-        start, floor, n_cal = start_scores(model, data, horizon, LEVELS)
+        start, factor, n_cal = start_scores(model, data, horizon, LEVELS)
         q, capped = online(start, origins, truth, pred, data.transform.log)
-        return Intervals(LEVELS, q, data.transform.log, n_cal, capped, floor)
+        return Intervals(LEVELS, q, data.transform.log, n_cal, capped, factor)
 
     return Backtest(
         horizon=horizon,

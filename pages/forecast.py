@@ -22,7 +22,7 @@ from explorer.figures import (
     residual_figure,
 )
 from explorer.forecast_figures import horizon_figure
-from lstm_core.backtest import default_horizon
+from lstm_core.backtest import Intervals, default_horizon
 from lstm_core.forecast import Evaluation, forecast
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
@@ -92,7 +92,7 @@ def backtest(ev: Evaluation) -> None:
     st.caption(interval_caption(bt.intervals, cov))
 
 
-def interval_caption(iv: Any, coverage: str) -> str:
+def interval_caption(iv: Intervals, coverage: str) -> str:
     """How the backtest's bands were made, and what they held."""
     few = " (few validation points: the widest band is approximate)" if any(iv.capped) else ""
     floor = (

@@ -151,13 +151,13 @@ def test_a_quiet_validation_part_is_raised_to_the_in_sample_errors():
         for j, lv in enumerate((0.8, 0.95)):
             q_val, q_tail = conformal_quantile(val, lv)[0], np.quantile(tail, lv)
             assert 2 < q_tail / q_val < 4.5  # the noise ratio, 3
-            assert iv.floor[j, k] == pytest.approx(q_tail / q_val, rel=1e-4)
+            assert iv.raised_by[j, k] == pytest.approx(q_tail / q_val, rel=1e-4)
             assert iv.q[j, k] == pytest.approx(q_tail, rel=1e-4)
     assert iv.floored
     # the other way round (σ = 1, then 3): noisier validation, no floor
     loud = make_dataset(50 + (4 - sigma) * rng.standard_normal(1000), DataConfig(look_back=4))
     quiet = calibrate(Echo(), loud, 2, part="val")
-    assert not quiet.floored and np.all(quiet.floor == 1.0)
+    assert not quiet.floored and np.all(quiet.raised_by == 1.0)
     val, _ = step_scores(Echo(), loud, 2, "val")
     for j, lv in enumerate((0.8, 0.95)):
         assert quiet.q[j, 0] == conformal_quantile(val[0], lv)[0]
@@ -171,7 +171,7 @@ def test_the_floor_lifts_zero_errors_and_never_crosses_the_levels():
     flat = np.r_[rng.integers(0, 9, 70), np.full(30, 4)].astype(float)
     data = make_dataset(flat, DataConfig(look_back=4))
     iv = calibrate(Echo(), data, 1, part="val")
-    assert np.all(iv.floor == np.inf) and iv.floored
+    assert np.all(iv.raised_by == np.inf) and iv.floored
     assert np.all(iv.q > 0) and np.all(iv.q[0] <= iv.q[1])
     rng.integers(0, 9, 70)
     jumpy = np.r_[rng.integers(0, 9, 70), np.where(rng.random(30) < 0.15, 6, 4)].astype(float)
@@ -183,6 +183,21 @@ def test_the_floor_lifts_zero_errors_and_never_crosses_the_levels():
         step_scores(Echo(), data, 1, "val")[0][0], 0.8)[0]), rel=1e-6)  # fmt: skip
     q = backtest(Echo(), data, 1, None).intervals.q
     assert np.all(q[0] <= q[1])
+
+
+def test_coverage_and_interval_score_point_by_point(level):
+    data = make_dataset(level, DataConfig(look_back=12))
+    bt = backtest(Echo(), data, horizon=3, season=12)
+    b = bt.intervals.bands(bt.predictions)
+    for tag, lv in (("80", 0.8), ("95", 0.95)):
+        inside, score = [], []
+        for y, lo, hi in zip(
+            bt.truth.ravel(), b[f"lower_{tag}"].ravel(), b[f"upper_{tag}"].ravel(), strict=True
+        ):
+            inside.append(lo <= y <= hi)
+            score.append(hi - lo + 2 / (1 - lv) * (max(lo - y, 0) + max(y - hi, 0)))
+        assert bt.coverage()[f"{lv:g}"] == pytest.approx(np.mean(inside), rel=1e-12)
+        assert bt.interval_score()[f"{lv:g}"] == pytest.approx(np.mean(score), rel=1e-12)
 
 
 def test_evaluate_speaks_of_the_backtest_and_names_the_transform(level):
