@@ -7,9 +7,11 @@ The file is a plain dict readable by `torch.load(path, weights_only=True)`:
   split {look_back, n_train, n_val, n_test, lag}, transform {kind, season},
   transform_scores {name: validation RMSE in original units} (when "auto" chose it),
   fingerprint (of the series' values), trained_at (UTC, when the last training ended),
-  history [{epoch, train_loss, val_loss, seconds}], versions {lstm_explorer, torch, python}.
+  history [{epoch, train_loss, val_loss, seconds}], versions {lstm_explorer, torch, python},
+  inputs [{name, kind, column, encoding, level, scaler}] (the inputs beside the target).
 Files written before transforms existed (no "transform", no split "lag") load as "none";
-files without a fingerprint or trained_at load with them empty ("unknown").
+files without a fingerprint or trained_at load with them empty ("unknown"); files without
+"inputs" load as a model with none.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 import torch
 
 from .config import ConfigError, DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
+from .inputs import InputSpec
 from .limits import LIMITS
 from .models import Forecaster
 from .train import EpochRecord
@@ -60,6 +63,18 @@ class ModelBundle:
     transform_scores: dict[str, float] = field(default_factory=dict)  # auto: validation RMSE
     fingerprint: str = ""  # of the series' values it was trained on (fingerprint()); "" unknown
     trained_at: str = ""  # when its last training ended, UTC "YYYY-MM-DD HH:MM"; "" unknown
+    inputs: tuple[InputSpec, ...] = ()  # [F] inputs beside the target, in the model's order
+    input_scalers: tuple[Scaler, ...] = ()  # [F] each fitted on its input's training part
+
+    def input_phrase(self) -> str:
+        """ "with inputs TEMP, DEWP (known only up to now), hour of day (sin) (known ahead)"
+        or ""."""
+        if not self.inputs:
+            return ""
+        return "with inputs " + ", ".join(
+            f"{s.name} ({'known ahead' if s.kind == 'future' else 'known only up to now'})"
+            for s in self.inputs
+        )
 
     def provenance(self) -> str:
         """One sentence: what it was trained on, with which window and transform, when and
@@ -69,6 +84,8 @@ class ModelBundle:
         text += f", fingerprint {self.fingerprint})" if self.fingerprint else ")"
         text += (f", look-back {s.look_back}, split {s.n_train}/{s.n_val}/{s.n_test} windows, "
                  f"model input {self.transform.label(self.column)}, scaled")  # fmt: skip
+        if self.inputs:
+            text += f", {self.input_phrase()}"
         if self.history:
             seconds = sum(r.seconds for r in self.history)
             text += f"; {len(self.history)} epochs in {seconds:.1f} s"
@@ -109,6 +126,10 @@ class ModelBundle:
             "fingerprint": str(self.fingerprint),
             "trained_at": str(self.trained_at),
             "history": [r.to_dict() for r in self.history],
+            "inputs": [
+                {**spec.to_dict(), "scaler": sc.to_dict()}
+                for spec, sc in zip(self.inputs, self.input_scalers, strict=True)
+            ],
             "versions": {
                 "lstm_explorer": VERSION,
                 "torch": str(torch.__version__),
@@ -207,8 +228,7 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
         mcfg = from_dict(ModelConfig, d["model_config"])
         dcfg = from_dict(DataConfig, d["data_config"])
         tcfg = from_dict(TrainConfig, d["train_config"])
-        s = d["scaler"]
-        scaler = Scaler(kind=str(s["kind"]), offset=float(s["offset"]), scale=float(s["scale"]))
+        scaler = _scaler(d["scaler"])
         split = Split(
             **{k: int(d["split"][k]) for k in ("look_back", "n_train", "n_val", "n_test")},
             lag=int(d["split"].get("lag", 0)),
@@ -223,6 +243,10 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
             )
             for r in d.get("history", [])
         ]
+        inputs = tuple(InputSpec.from_dict(r) for r in d.get("inputs") or [])
+        input_scalers = tuple(_scaler(r["scaler"]) for r in d.get("inputs") or [])
+        if len(inputs) != mcfg.n_inputs:
+            raise ValueError("the inputs and the model disagree")
         model = Forecaster(mcfg)
         model.load_state_dict(d["state_dict"], strict=True)
         model.eval()
@@ -248,8 +272,14 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
         versions=versions,
         transform=transform,
         transform_scores=scores,
+        inputs=inputs,
+        input_scalers=input_scalers,
         **stamp,
     )
+
+
+def _scaler(s: dict) -> Scaler:
+    return Scaler(kind=str(s["kind"]), offset=float(s["offset"]), scale=float(s["scale"]))
 
 
 def fingerprint(values: Any) -> str:

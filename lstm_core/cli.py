@@ -1,9 +1,10 @@
 """Command line: train, export gates, forecast and evaluate without the app.
 
-    python -m lstm_core train CSV --out MODEL.pt [--transform auto|none|diff|logdiff|sdiff] ...
+    python -m lstm_core train CSV --out MODEL.pt [--transform auto|none|diff|logdiff|sdiff]
+                              [--inputs COL,...] [--future-inputs COL,...] [--calendar] ...
     python -m lstm_core gates MODEL.pt CSV --out GATES.npz [--column C] [--start S] [--length L]
     python -m lstm_core forecast MODEL.pt CSV --horizon H [--out FORECAST.csv]
-    python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--json]
+    python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--without-inputs] [--json]
     python -m lstm_core intervene MODEL.pt CSV --gate G --units all|K[,K...] --value V
                                   [--layer L] [--from-step T] [--json]
 
@@ -17,18 +18,18 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from .backtest import default_horizon
-from .bundle import BundleError, load_bundle, save_bundle
+from .bundle import BundleError, ModelBundle, load_bundle, save_bundle
 from .config import TRANSFORMS, ConfigError, DataConfig, ModelConfig, TrainConfig
 from .data import (
     DataError,
     Series,
     default_columns,
-    load_series,
     read_table,
     series_from_table,
     using_columns,
@@ -57,6 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True, help="model file to write (.pt)")
     tr.add_argument("--column", help="value column (default: the engine's choice, said why)")
     tr.add_argument("--date-column", help="date/time column (default: detected)")
+    tr.add_argument(
+        "--inputs", type=_columns, default=(), metavar="COL[,COL...]",
+        help="other columns fed beside the values, known only up to now (read at step t)",
+    )  # fmt: skip
+    tr.add_argument(
+        "--future-inputs", type=_columns, default=(), metavar="COL[,COL...]",
+        help="other columns known ahead (a holiday flag, a weather forecast): read at t + 1; "
+        "rows after the last value give their future for forecasts",
+    )  # fmt: skip
+    tr.add_argument(
+        "--calendar", action="store_true",
+        help="calendar inputs from the dates (sin/cos of hour, weekday, day of year), known ahead",
+    )  # fmt: skip
     tr.add_argument("--cell", choices=["lstm", "gru", "rnn"], default=m.cell)
     tr.add_argument("--look-back", type=int, default=d.look_back)
     tr.add_argument("--hidden", type=int, default=m.hidden_size)
@@ -109,6 +123,10 @@ def _parser() -> argparse.ArgumentParser:
         help="backtest H-step forecasts from every test origin (default: one season, at most "
         "half the test part)",
     )  # fmt: skip
+    ev.add_argument(
+        "--without-inputs", action="store_true",
+        help="also train the same settings without the inputs and score it (do they help?)",
+    )  # fmt: skip
     ev.add_argument("--json", action="store_true")
 
     iv = sub.add_parser("intervene", help="clamp a gate or state and compare the test errors")
@@ -125,25 +143,36 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load(csv: str, column: str | None, date_column: str = "auto") -> tuple[Series, str]:
-    """The CSV's series and one line on its columns: `column`, or the engine's default."""
+def _columns(text: str) -> tuple[str, ...]:
+    """--inputs / --future-inputs: column names separated by commas."""
+    return tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+def _load(csv: str, a: argparse.Namespace) -> tuple[Series, str]:
+    """The CSV's series (with the inputs asked for) and one line on its columns: --column,
+    or the engine's default."""
     table = read_table(csv)
-    if column is None:
+    extra = {"inputs": a.inputs, "future_inputs": a.future_inputs, "calendar": a.calendar}
+    date_column = a.date_column or "auto"
+    if a.column is None:
         choice = default_columns(table, date_column)
-        return series_from_table(table, choice.value, choice.date), choice.reason
-    series = series_from_table(table, column, date_column)
+        return series_from_table(table, choice.value, choice.date, **extra), choice.reason
+    series = series_from_table(table, a.column, date_column, **extra)
     date = series.time.name if series.time is not None else None
     return series, f"{using_columns(series.name, date)}, as asked."
 
 
-def _series_for_model(csv: str, column: str | None, trained_on: str) -> Series:
-    """The CSV's column the model was trained on, if present, unless --column says otherwise."""
+def _series_for_model(csv: str, column: str | None, bundle: ModelBundle) -> Series:
+    """The CSV's column the model was trained on, if present, unless --column says otherwise;
+    with the model's inputs beside it."""
+    table = read_table(csv)
     if column is None:
         try:
-            return load_series(csv, column=trained_on)
+            return series_from_table(table, bundle.column, specs=bundle.inputs)
         except DataError:
-            pass
-    return load_series(csv, column=column)
+            if bundle.inputs and bundle.column in table.frame.columns:
+                raise
+    return series_from_table(table, column, specs=bundle.inputs)
 
 
 def _clean(x: Any) -> Any:
@@ -158,12 +187,13 @@ def _clean(x: Any) -> Any:
 
 
 def cmd_train(a: argparse.Namespace) -> int:
-    series, columns = _load(a.csv, a.column, a.date_column or "auto")
-    dcfg = DataConfig(a.look_back, a.val_fraction, a.test_fraction, a.scaler, a.transform)
+    series, columns = _load(a.csv, a)
+    dcfg = DataConfig(a.look_back, a.val_fraction, a.test_fraction, a.scaler, a.transform,
+                      a.inputs, a.future_inputs, a.calendar)  # fmt: skip
     mcfg = ModelConfig(a.cell, a.hidden, a.layers)
     tcfg = TrainConfig(a.epochs, a.batch_size, a.lr, a.patience, seed=a.seed, device=a.device,
                        restore_best=not a.keep_last)  # fmt: skip
-    validate(series.values, dcfg)  # bad settings: one line, nothing printed before it
+    validate(series.values, dcfg, series.inputs)  # bad settings: one line, nothing before it
     for note in (columns, *series.notes):
         print(note, file=sys.stderr)
 
@@ -181,7 +211,7 @@ def cmd_train(a: argparse.Namespace) -> int:
             print(f"auto: tried {tf.kind} ({i + 1}/{k}), {p.epoch} epochs", file=sys.stderr)
 
     bundle, data, result, choice = run(series.values, series.name, dcfg, mcfg, tcfg, progress,
-                                       trial)  # fmt: skip
+                                       trial, inputs=series.inputs)  # fmt: skip
     if choice is not None:
         print(choice.summary(), file=sys.stderr)
     print(result.message, file=sys.stderr)
@@ -204,6 +234,7 @@ def cmd_train(a: argparse.Namespace) -> int:
                 "n_duplicates": series.n_duplicates,
             },
             "windows": {"train": sp.n_train, "val": sp.n_val, "test": sp.n_test},
+            "inputs": [{"name": i.name, "kind": i.kind, "column": i.column} for i in bundle.inputs],
             **ev.to_dict(),
             "model_file": a.out,
         }
@@ -215,8 +246,10 @@ def cmd_train(a: argparse.Namespace) -> int:
 
 def cmd_gates(a: argparse.Namespace) -> int:
     bundle = load_bundle(a.model)
-    series = _series_for_model(a.csv, a.column, bundle.column)
-    n, lb = len(series.values), bundle.data_config.look_back
+    series = _series_for_model(a.csv, a.column, bundle)
+    lag = bundle.transform.lag
+    seen = model_inputs(bundle, series.values, series.inputs)  # [M] or [M, 1 + F]
+    n, lb = lag + len(seen), bundle.data_config.look_back  # positions the model can read
     length = a.length if a.length is not None else min(lb, n)
     start = a.start if a.start is not None else n - length
     if start < 0 or length < 1 or start + length > n:
@@ -224,20 +257,24 @@ def cmd_gates(a: argparse.Namespace) -> int:
             f"The span --start {start} --length {length} does not fit in the series of {n} "
             "points: choose start >= 0, length >= 1 and start + length <= the series length."
         )
-    lag = bundle.transform.lag
     if start < lag:
         raise UserError(
             f"The model sees {bundle.transform.label(bundle.column)}, which starts at point "
             f"{lag}: choose --start {lag} or later."
         )
-    x = model_inputs(bundle, series.values)[start - lag : start - lag + length]
-    trace = trace_gates(bundle.model, x)
+    x = seen[start - lag : start - lag + length]  # [T] or [T, 1 + F]
+    trace = trace_gates(bundle.model, x[None] if x.ndim == 2 else x)
     sees = f"{bundle.transform.label(bundle.column)}, scaled"
+    names = [bundle.transform.label(bundle.column), *(i.name for i in bundle.inputs)]
+    if bundle.inputs:
+        sees += f"; then the inputs {', '.join(names[1:])}, each scaled"
     layers = [{name: arr[0] for name, arr in layer.items()} for layer in trace.layers]
     # [1, L, H] -> [L, H] each, written as they are (no copies)
-    arrays = write_gates_npz(a.out, x, layers, sees, compress=a.compress)
+    arrays = write_gates_npz(a.out, x, layers, sees, compress=a.compress,
+                             x_names=names if bundle.inputs else ())  # fmt: skip
     print(
-        f"Wrote {len(arrays) - 2} arrays of shape ({length}, {bundle.model_config.hidden_size}) "
+        f"Wrote {len(arrays) - 2 - bool(bundle.inputs)} arrays of shape ({length}, "
+        f"{bundle.model_config.hidden_size}) "
         f"for points {start}..{start + length - 1} to {a.out}; x is what the model sees: {sees}.",
         file=sys.stderr,
     )
@@ -246,12 +283,15 @@ def cmd_gates(a: argparse.Namespace) -> int:
 
 def cmd_forecast(a: argparse.Namespace) -> int:
     bundle = load_bundle(a.model)
-    series = _series_for_model(a.csv, a.column, bundle.column)
+    series = _series_for_model(a.csv, a.column, bundle)
     if a.horizon < 1:
         raise UserError(f"--horizon must be at least 1, got {a.horizon}.")
-    fc = forecast(bundle.model, dataset_for(bundle, series.values), a.horizon)
+    fc = forecast(bundle.model, dataset_for(bundle, series.values, series.inputs), a.horizon)
+    if fc.note:
+        print(fc.note, file=sys.stderr)
+    h = len(fc.values)
     cols = ["forecast", *fc.bands]
-    rows = np.column_stack([fc.values, *(_pad(b, a.horizon) for b in fc.bands.values())])
+    rows = np.column_stack([fc.values, *(_pad(b, h) for b in fc.bands.values())])
     lines = ["step," + ",".join(cols)]
     lines += [f"{k + 1}," + ",".join(_num(v) for v in row) for k, row in enumerate(rows)]
     text = "\n".join(lines) + "\n"
@@ -274,13 +314,17 @@ def _num(v: float) -> str:
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
     bundle = load_bundle(a.model)
-    series = _series_for_model(a.csv, a.column, bundle.column)
-    data = dataset_for(bundle, series.values)
+    series = _series_for_model(a.csv, a.column, bundle)
+    data = dataset_for(bundle, series.values, series.inputs)
     if a.horizon is not None and a.horizon < 1:
         raise UserError(f"--horizon must be at least 1, got {a.horizon}.")
     ev = evaluate(bundle.model, data, horizon=a.horizon or default_horizon(data, "auto"))
+    without = _without_inputs(bundle, series) if a.without_inputs else None
     if a.json:
-        print(json.dumps(_clean(ev.to_dict())))
+        out = ev.to_dict()
+        if without is not None:
+            out["without_inputs"] = {"test": without.table["model"]}
+        print(json.dumps(_clean(out)))
         return 0
     print(f"{'':16}{'RMSE':>12}{'MAE':>12}{'sMAPE %':>10}{'MASE':>8}")
     for name, s in ev.table.items():
@@ -293,7 +337,23 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     cov = ", ".join(f"{float(k):.0%} band {v:.0%}" for k, v in bt.coverage().items())
     print(f"Interval coverage on the test part: {cov}.")
     print(ev.verdict)
+    if without is not None:
+        print(
+            f"Without the inputs, the same settings reach a test RMSE of "
+            f"{without.table['model']['rmse']:.4g} (with them {ev.table['model']['rmse']:.4g})."
+        )
     return 0
+
+
+def _without_inputs(bundle: ModelBundle, series: Series):
+    """The same settings trained without the inputs, evaluated (one-step) on the test part."""
+    if not bundle.inputs:
+        raise UserError("This model reads no inputs beside the values: --without-inputs has "
+                        "nothing to leave out.")  # fmt: skip
+    print("Training the same settings without the inputs...", file=sys.stderr)
+    dcfg = replace(bundle.data_config, inputs=(), future_inputs=(), calendar=False)
+    b, data, _, _ = run(series.values, series.name, dcfg, bundle.model_config, bundle.train_config)
+    return evaluate(b.model, data)
 
 
 def _units(text: str) -> tuple[int, ...] | str:
@@ -310,9 +370,9 @@ def _units(text: str) -> tuple[int, ...] | str:
 
 def cmd_intervene(a: argparse.Namespace) -> int:
     bundle = load_bundle(a.model)
-    series = _series_for_model(a.csv, a.column, bundle.column)
+    series = _series_for_model(a.csv, a.column, bundle)
     clamp = Clamp(a.layer, a.gate, _units(a.units), a.value, a.from_step)
-    result = intervene(bundle, dataset_for(bundle, series.values), [clamp])
+    result = intervene(bundle, dataset_for(bundle, series.values, series.inputs), [clamp])
     if a.json:
         print(json.dumps(_clean(result.to_dict())))
     else:

@@ -36,8 +36,21 @@ class DataConfig:
     scaler: str = "minmax"  # "minmax" (to [0, 1]) or "standard" (zero mean, unit variance)
     transform: str = "auto"  # what the model sees: auto (chosen on validation), none, diff,
     #                          logdiff or sdiff (seasonal difference); lstm_core/transforms.py
+    inputs: tuple[str, ...] = ()  # other columns fed beside the target, known only up to now
+    #                               (read at step t, like a measured wind speed)
+    future_inputs: tuple[str, ...] = ()  # other columns known ahead (a holiday flag, a
+    #                               weather forecast): read at t + 1, the predicted step's time
+    calendar: bool = False  # calendar inputs from the dates (sin/cos of hour, weekday, day of
+    #                         year, as fits the step), known ahead; lstm_core/inputs.py
 
     def __post_init__(self) -> None:
+        for name in ("inputs", "future_inputs"):  # lists from JSON and URLs become tuples
+            v = getattr(self, name)
+            _check(
+                isinstance(v, list | tuple) and all(isinstance(c, str) for c in v),
+                f"{name} must be a list of column names, got {v!r}.",
+            )
+            object.__setattr__(self, name, tuple(v))
         _check(
             isinstance(self.look_back, int) and 1 <= self.look_back <= LIMITS.look_back,
             f"look_back must be a whole number from 1 to {LIMITS.look_back}, "
@@ -65,6 +78,8 @@ class ModelConfig:
     hidden_size: int = 32  # units per recurrent layer (1-512)
     num_layers: int = 1  # stacked recurrent layers (1-3)
     forget_bias_one: bool = True  # LSTM only: start forget gates open (bias 1) so memory carries
+    n_inputs: int = 0  # F: inputs beside the target at each step (input_size = 1 + F; set
+    #                    from the data by pipeline.start_run, never chosen by hand)
 
     def __post_init__(self) -> None:
         _check(self.cell in CELLS, f"cell must be one of {CELLS}, got {self.cell!r}.")
@@ -76,6 +91,10 @@ class ModelConfig:
         _check(
             isinstance(self.num_layers, int) and 1 <= self.num_layers <= LIMITS.layers,
             f"num_layers must be 1, 2 or 3, got {self.num_layers!r}.",
+        )
+        _check(
+            isinstance(self.n_inputs, int) and 0 <= self.n_inputs <= LIMITS.inputs,
+            f"n_inputs must be a whole number from 0 to {LIMITS.inputs}, got {self.n_inputs!r}.",
         )
 
 

@@ -26,16 +26,19 @@ import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
 
 from .limits import LIMITS
+
+if TYPE_CHECKING:  # lstm_core.inputs imports this module
+    from .inputs import Inputs, InputSpec
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
@@ -108,6 +111,8 @@ class Table:
     delimiter: str  # ",", ";", "\t" or "|"
     encoding: str  # "utf-8", "utf-8-sig", "utf-16" or "latin-1"
     has_header: bool
+    date_parts: tuple[str, ...] = ()  # the columns a date spread over (year, month, day,
+    #                                   hour) was put together from, into `date_column`
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +127,7 @@ class Series:
     n_dropped: int  # rows dropped (missing="drop", unfillable edges, rows without a valid date)
     n_duplicates: int  # extra rows sharing a timestamp (averaged into one row)
     notes: tuple[str, ...]  # one sentence per thing that was done to the data
+    inputs: Inputs | None = None  # the inputs beside the values (same rows), or None
 
 
 @dataclass(frozen=True)
@@ -152,8 +158,18 @@ def series_from_table(
     date_column: str | Literal["auto"] | None = "auto",
     missing: Literal["interpolate", "drop"] = "interpolate",
     inf: Literal["missing", "reject"] = "missing",
+    inputs: Sequence[str] = (),
+    future_inputs: Sequence[str] = (),
+    calendar: bool = False,
+    specs: Sequence[InputSpec] | None = None,
 ) -> Series:
-    """Pick the value column (default: see `default_columns`) and clean it into a Series."""
+    """Pick the value column (default: see `default_columns`) and clean it into a Series.
+
+    inputs / future_inputs: other columns fed to the model beside the values, known only up
+    to now / known ahead; calendar: calendar inputs from the dates (lstm_core.inputs). They
+    are cleaned with the values (the same rows) into `Series.inputs`. specs: the inputs of a
+    saved model, instead of the three (its one-hot values and order are kept).
+    """
     if missing not in ("interpolate", "drop"):
         raise ValueError(f"missing must be 'interpolate' or 'drop', got {missing!r}.")
     if inf not in ("missing", "reject"):
@@ -161,6 +177,13 @@ def series_from_table(
     with _as_data_error():
         date, dates = _resolve_date_column(table, date_column)
         name = _resolve_value_column(table, column, date)
+        if specs is None and (inputs or future_inputs or calendar):
+            from .inputs import plan_inputs
+
+            time = None if dates is None else pd.DatetimeIndex(dates.dropna()).sort_values()
+            specs = plan_inputs(table.frame, inputs, future_inputs, calendar, (name, date), time)
+        if specs:
+            return _clean_with_inputs(table, name, date, dates, missing, inf, tuple(specs))
         return _clean(table.frame[name], name, date, dates, missing, inf)
 
 
@@ -178,9 +201,11 @@ def default_columns(
         return _choose_columns(table, date)
 
 
-def using_columns(value: str, date: str | None) -> str:
-    """ "Using 'v' as the values and 'd' as the dates" (no full stop)."""
-    return f"Using {value!r} as the values" + (f" and {date!r} as the dates" if date else "")
+def using_columns(value: str, date: str | None, parts: tuple[str, ...] = ()) -> str:
+    """ "Using 'v' as the values and 'd' as the dates" (no full stop); `parts`: the columns
+    the date was put together from."""
+    text = f"Using {value!r} as the values" + (f" and {date!r} as the dates" if date else "")
+    return text + (f" (put together from {len(parts)} columns)" if date and parts else "")
 
 
 def load_series(
@@ -441,9 +466,12 @@ def _typed_table(
     columns: dict[str, pd.Series] = {}
     numeric: list[str] = []
     date_col: str | None = None
+    typed = {name: _column_values(frame[name], sample[name], delimiter) for name in frame.columns}
+    assembled = _assemble_date({n: v for n, (v, _) in typed.items() if v is not None})
+    parts = assembled[2] if assembled else ()
     for name in frame.columns:
-        values, text = _column_values(frame[name], sample[name], delimiter)
-        if date_col is None:
+        values, text = typed[name]
+        if date_col is None and name not in parts:
             dates = _detect_dates(name, text, values, delimiter)
             if dates is not None:
                 columns[name], date_col = dates, name
@@ -458,8 +486,49 @@ def _typed_table(
             f"No numeric column found among {_names(frame.columns)}: upload a CSV with at "
             "least one column of numbers."
         )
-    typed = pd.DataFrame(columns, index=frame.index)
-    return Table(typed, tuple(numeric), date_col, delimiter, encoding, has_header)
+    if date_col is None and assembled is not None:
+        date_col = assembled[0]
+        columns = {date_col: assembled[1], **columns}
+    else:
+        parts = ()
+    out = pd.DataFrame(columns, index=frame.index)
+    return Table(out, tuple(numeric), date_col, delimiter, encoding, has_header, parts)
+
+
+_DATE_PARTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("year", frozenset({"year", "yr", "yyyy", "jahr", "année", "annee", "año", "anno", "年"})),
+    ("month", frozenset({"month", "mon", "mm", "monat", "mois", "mes", "mese", "月"})),
+    ("day", frozenset({"day", "dd", "tag", "jour", "dia", "día", "giorno", "日"})),
+    ("hour", frozenset({"hour", "hr", "hh", "stunde", "heure", "hora", "ora", "时", "時"})),
+    ("minute", frozenset({"minute", "min", "minuten"})),
+)  # a date spread over columns, in this order: year and month at least
+
+
+def _assemble_date(
+    numbers: dict[str, pd.Series],
+) -> tuple[str, pd.Series, tuple[str, ...]] | None:
+    """A date spread over number columns (year, month[, day[, hour[, minute]]]) put together:
+    (name "year, month, day, hour", datetimes [rows], the part columns), or None when the
+    file has no such columns or they do not make one distinct date per row."""
+    found: dict[str, str] = {}
+    for part, words in _DATE_PARTS:
+        col = next((c for c in numbers if c.strip().lower() in words), None)
+        if col is None:
+            break
+        found[part] = col
+    if len(found) < 2:
+        return None
+    v = {part: numbers[col] for part, col in found.items()}
+    if any(not np.all(x.dropna() == np.round(x.dropna())) for x in v.values()):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parts = pd.DataFrame({"day": 1.0, **v})
+        dates = pd.to_datetime(parts, errors="coerce")
+    ok = dates.notna()
+    if ok.mean() < DATE_SHARE or dates[ok].duplicated().mean() > 0.01:
+        return None
+    return ", ".join(found.values()), dates, tuple(found.values())
 
 
 def _column_values(
@@ -690,7 +759,8 @@ def _resolve_value_column(table: Table, column: str | None, date: str | None) ->
 def _choose_columns(table: Table, date: str | None) -> ColumnChoice:
     """The default value column next to `date`, with the sentence saying why."""
     frame, index = table.frame, _index_column(table)
-    candidates = [c for c in table.numeric_columns if c not in (date, index)]
+    parts = table.date_parts if date == table.date_column else ()
+    candidates = [c for c in table.numeric_columns if c not in (date, index, *parts)]
     if not candidates:
         if index is not None:
             raise DataError(
@@ -706,7 +776,7 @@ def _choose_columns(table: Table, date: str | None) -> ColumnChoice:
         value = clean[0]
         skipped = {index: _doubt(frame[index], index, index=True)} if index is not None else {}
         skipped |= {c: doubts[c] for c in candidates[: candidates.index(value)]}
-        reason = using_columns(value, date) + "".join(
+        reason = using_columns(value, date, parts) + "".join(
             f"; {c!r} {why} and was skipped" for c, why in skipped.items()
         )
     else:
@@ -718,7 +788,7 @@ def _choose_columns(table: Table, date: str | None) -> ColumnChoice:
             else "it is the only numeric column"
             + (f" besides the row index {index!r}" if index is not None else "")
         )
-        reason = f"{using_columns(value, date)}, although {value!r} {doubts[value]}: {why}"
+        reason = f"{using_columns(value, date, parts)}, although {value!r} {doubts[value]}: {why}"
     values = tuple(c for c in table.numeric_columns if c != index)
     dates = tuple(c for c in frame.columns if c != index)
     return ColumnChoice(value, date, reason + ".", values, dates, index)
@@ -789,23 +859,38 @@ def _clean(
     s = pd.Series(values)
     n_dropped = n_dup = 0
     if dates is not None:
-        s, n_dropped, n_dup = _by_time(s, dates, notes)
+        s, n_dropped, n_dup = _by_time(s, dates, notes, date)
     s, n_filled, n_gap_dropped = _fill_gaps(s, missing, dates is not None, notes)
     return _finish(s, name, date, n_missing, n_filled, n_dropped + n_gap_dropped, n_dup, notes)
 
 
-def _by_time(s: pd.Series, dates: pd.Series, notes: list[str]) -> tuple[pd.Series, int, int]:
-    """Values indexed by time [M]: rows without a date dropped, sorted, duplicates averaged."""
+DUPLICATE_SHARE = 0.1  # more rows sharing a timestamp than this share is refused, not averaged
+
+
+def _by_time(
+    s: pd.Series | pd.DataFrame, dates: pd.Series, notes: list[str], date: str | None = None
+) -> tuple[pd.Series | pd.DataFrame, int, int]:
+    """Rows indexed by time [M]: rows without a date dropped, sorted, a few duplicates
+    averaged; DataError when many rows share timestamps (the column does not tell rows
+    apart: averaging them would fold the series silently)."""
     time = pd.DatetimeIndex(dates)
     valid = ~time.isna()
     n_bad = int((~valid).sum())
     if n_bad:
         notes.append(f"{_plural(n_bad, 'row')} without a valid date dropped.")
-    s = pd.Series(s.to_numpy()[valid], index=time[valid])
+    s = s[valid]
+    s.index = time[valid]
     if not s.index.is_monotonic_increasing:
         s = s.sort_index(kind="stable")
         notes.append("Rows sorted by time.")
     n_dup = int(s.index.duplicated().sum())
+    if n_dup > DUPLICATE_SHARE * len(s):
+        raise DataError(
+            f"The date column {date or ''!r} gives {len(s):,} rows only "
+            f"{len(s) - n_dup:,} different dates, so it does not tell the rows apart: choose "
+            "a date column with one value per time step (year, month, day and hour columns "
+            "are put together when they are named so), or none."
+        )
     if n_dup:
         s = s.groupby(level=0, sort=False).mean()
         notes.append(f"{_plural(n_dup, 'duplicate timestamp')} averaged.")
@@ -833,6 +918,131 @@ def _fill_gaps(
             "(nothing to interpolate from)."
         )
     return filled.dropna(), n_nan - n_left, n_left
+
+
+def _clean_with_inputs(
+    table: Table,
+    name: str,
+    date: str | None,
+    dates: pd.Series | None,
+    missing: str,
+    inf: str,
+    specs: tuple[InputSpec, ...],
+) -> Series:
+    """The values [N] and their inputs [N + K, F], cleaned together: the same rows sorted,
+    averaged and dropped; rows after the last value kept as the inputs' future (K rows) when
+    every known-ahead column has a value there; gaps in each input filled as the values'
+    are (interpolation, the edges from the nearest value; or rows dropped), per column."""
+    from .inputs import CALENDAR, InputError, Inputs, calendar_values, encode, regular_step
+
+    y = table.frame[name].to_numpy(dtype=np.float64, copy=True)
+    if np.isinf(y).any() and inf == "reject":
+        return _clean(table.frame[name], name, date, dates, missing, inf)  # its sentence
+    notes: list[str] = []
+    n_inf = int(np.count_nonzero(np.isinf(y)))
+    if n_inf:
+        y[np.isinf(y)] = np.nan
+        notes.append(f"{_plural(n_inf, 'infinite value')} treated as missing.")
+    coded = [s for s in specs if s.encoding != CALENDAR]
+    frame = pd.DataFrame(np.column_stack([y, encode(table.frame, coded)]))
+    n_dropped = n_dup = 0
+    if dates is not None:
+        frame, n_dropped, n_dup = _by_time(frame, dates, notes, date)
+    y = frame[0]
+    if y.notna().sum() == 0:
+        raise DataError(
+            f"Column {name!r} has no numeric values (every cell is blank or not a number): "
+            "choose another column."
+        )
+    n_missing = int(y.isna().sum())
+    last = int(np.flatnonzero(y.notna().to_numpy())[-1])
+    history, tail = frame.iloc[: last + 1], frame.iloc[last + 1 :]
+    future = _future_rows(tail, coded, notes)
+    filled, n_filled, n_gap = _fill_gaps(history[0], missing, dates is not None, notes)
+    n_gap += len(tail) - len(future)
+    history = history.loc[filled.index].copy()
+    history[0] = filled
+    history, n_more = _fill_inputs(history, coded, missing, dates is not None, notes)
+    n_gap += n_more
+    observed = np.vstack([history.attrs["observed"], future.notna().to_numpy()[:, 1:]])
+    past = np.array([s.kind == "past" for s in coded], dtype=bool)
+    values = np.vstack([history.to_numpy()[:, 1:], future.to_numpy()[:, 1:]])
+    values[len(history) :, past] = np.nan
+    time = None
+    if dates is not None:
+        time = pd.DatetimeIndex(np.concatenate([history.index, future.index]))
+    full = np.empty((len(values), len(specs)))
+    is_cal = np.array([s.encoding == CALENDAR for s in specs], dtype=bool)
+    full[:, ~is_cal] = values
+    seen = np.ones_like(full, dtype=bool)
+    seen[:, ~is_cal] = observed
+    if is_cal.any():
+        if time is None:
+            raise InputError(
+                "Calendar inputs need a date column: choose one, or leave the calendar inputs off."
+            )
+        full[:, is_cal] = calendar_values(time, specs)
+    series = _finish(history[0], name, date, n_missing, n_filled, n_dropped + n_gap, n_dup, notes)
+    step = regular_step(series.time)
+    notes_in = tuple(history.attrs["notes"])
+    inputs = Inputs(specs, full, seen, len(future), time, step, notes_in)
+    return replace(series, inputs=inputs, notes=series.notes + inputs.notes)
+
+
+def _future_rows(tail: pd.DataFrame, coded: list[InputSpec], notes: list[str]) -> pd.DataFrame:
+    """The rows after the last value [K, 1 + F'] that carry every known-ahead column, up to
+    the first row missing one; none without a known-ahead column from the file."""
+    cols = [j + 1 for j, s in enumerate(coded) if s.kind == "future"]
+    if not cols or tail.empty:
+        return tail.iloc[:0]
+    ok = tail[cols].notna().all(axis=1).to_numpy()
+    k = len(ok) if ok.all() else int(np.argmin(ok))
+    if k < len(ok):
+        notes.append(
+            f"The known-ahead inputs' future ends after {_plural(k, 'row')}: a row after the "
+            "last value misses one of them."
+        )
+    return tail.iloc[:k]
+
+
+def _fill_inputs(
+    frame: pd.DataFrame, coded: list[InputSpec], missing: str, by_time: bool, notes: list[str]
+) -> tuple[pd.DataFrame, int]:
+    """Gaps in each input column of frame [N, 1 + F'] filled (or their rows dropped), one
+    note per column; the observed mask [N, F'] and the notes go in frame.attrs."""
+    from .inputs import InputError
+
+    observed = frame.notna().to_numpy()[:, 1:]
+    missing_in = {}  # column -> rows missing it (one note per file column, not per one-hot)
+    for j, spec in enumerate(coded):
+        missing_in[spec.column] = max(missing_in.get(spec.column, 0), int((~observed[:, j]).sum()))
+        if missing_in[spec.column] == len(frame):
+            raise InputError(
+                f"Input {spec.column!r} is missing beside every value of the series: untick it."
+            )
+    n_dropped = 0
+    interp = "time" if by_time else "linear"
+    how = {spec.column: "their rows dropped" for spec in coded}
+    if missing == "drop":
+        keep = observed.all(axis=1)
+        n_dropped = int((~keep).sum())
+        frame, observed = frame[keep].copy(), observed[keep]
+    else:
+        for j, spec in enumerate(coded):
+            col = frame[j + 1]
+            if spec.encoding == "number":  # a 0/1 input stays 0/1: the previous value
+                col = col.interpolate(method=interp, limit_area="inside")
+                how[spec.column] = f"filled by {interp} interpolation (the nearest at the edges)"
+            else:
+                how[spec.column] = "filled with the previous value (the next at the start)"
+            frame[j + 1] = col.ffill().bfill()
+    col_notes = [
+        f"Input {col!r}: {_plural(n, 'missing value')} {how[col]}."
+        for col, n in missing_in.items()
+        if n
+    ]
+    frame.attrs = {"observed": observed, "notes": col_notes}
+    return frame, n_dropped
 
 
 def _finish(

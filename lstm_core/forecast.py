@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from . import metrics
-from .backtest import Backtest, backtest, calibrate, future_path
+from .backtest import Backtest, backtest, calibrate, future_path, input_reach
 from .train import eval_rows
 from .transforms import Transform
 from .windows import Dataset
@@ -100,13 +100,16 @@ def evaluate(
     for name, p in base.items():
         table[name] = metrics.scores(y, p[s], train, m)
     echo = metrics.echo_share(pred, base["naive"][s], y)
+    horizon, why_one = backtest_horizon(data, horizon)
     bt = backtest(model, data, horizon, season) if horizon else None
     if bt is None:
         verdict = metrics.verdict(table)
     else:
         rivals = {k: bt.mean_rmse(k) for k in bt.baselines}
         verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins))
-    verdict = f"{verdict} {transform_phrase(data.transform)}"
+    verdict = " ".join(
+        t for t in (verdict, transform_phrase(data.transform), inputs_phrase(data), why_one) if t
+    )
     if echo > ECHO_WARN:
         verdict += (
             f" Its forecasts sit {100 * echo:.0f}% of the way onto the naive one: "
@@ -129,6 +132,35 @@ def transform_phrase(transform: Transform) -> str:
     return f"The model saw {transform.describe()}."
 
 
+def inputs_phrase(data: Dataset) -> str:
+    """The sentence that says how the inputs were used in the scores, or ""."""
+    if data.inputs is None:
+        return ""
+    names = ", ".join(data.inputs.columns())
+    return (
+        f"It read {names} beside the series, as recorded (known-ahead inputs as if forecast "
+        "perfectly)."
+    )
+
+
+def backtest_horizon(data: Dataset, horizon: int | None) -> tuple[int | None, str]:
+    """The backtest horizon these inputs allow: (horizon, "" or the sentence saying why it
+    is 1). An input known only up to now has no value for the steps after the next."""
+    if not horizon or horizon <= 1 or data.inputs is None or not data.inputs.has_past:
+        return horizon, ""
+    return 1, past_inputs_sentence(data.inputs.columns("past"))
+
+
+def past_inputs_sentence(names: list[str]) -> str:
+    """Why forecasts stop at one step with inputs known only up to now."""
+    quoted = ", ".join(repr(n) for n in names)
+    return (
+        f"Forecasts stop at one step: {quoted} {'is' if len(names) == 1 else 'are'} known "
+        "only up to now, so the steps after the next have no value to read (mark an input "
+        "known ahead if its future is known)."
+    )
+
+
 @dataclass
 class Forecast:
     """A forecast past the end of the series, with its conformal bands."""
@@ -136,6 +168,7 @@ class Forecast:
     values: np.ndarray  # [H] original units
     bands: dict[str, np.ndarray]  # "lower_80", "upper_80", "lower_95", "upper_95" -> [H']
     banded: int  # H': steps that have bands (calibration reaches at most MAX_BAND_STEPS)
+    note: str = ""  # why the forecast is shorter than asked (the inputs' future ends), or ""
 
 
 MAX_BAND_STEPS = 1000  # intervals for at most this many steps (each costs a calibration pass)
@@ -147,8 +180,30 @@ def forecast(model: nn.Module, data: Dataset, horizon: int, bands: bool = True) 
     target after the training part (validation, raised to the in-sample floor, and test)."""
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1, got {horizon}.")
+    horizon, note = forecast_reach(data, horizon)
     values = future_path(model, data, horizon)
     if not bands:
-        return Forecast(values, {}, 0)
+        return Forecast(values, {}, 0, note)
     h = min(horizon, MAX_BAND_STEPS, data.split.n_train + 1)
-    return Forecast(values, calibrate(model, data, h).bands(values[:h]), h)
+    return Forecast(values, calibrate(model, data, h).bands(values[:h]), h, note)
+
+
+def forecast_reach(data: Dataset, horizon: int) -> tuple[int, str]:
+    """(steps the forecast can take, "" or the sentence saying why fewer than asked); a
+    ValueError when the inputs allow none (known-ahead inputs with no future rows)."""
+    reach = input_reach(data)
+    if reach is None or horizon <= reach:
+        return horizon, ""
+    if data.inputs.has_past:
+        return 1, past_inputs_sentence(data.inputs.columns("past"))
+    ahead = ", ".join(repr(s.name) for s in data.inputs.specs if s.encoding != "calendar")
+    if reach == 0:
+        raise ValueError(
+            f"The model reads {ahead} one step ahead, but the file has no rows past the "
+            "series' last value that give them: add those rows (values left empty, the inputs "
+            "filled) to forecast."
+        )
+    return reach, (
+        f"The forecast stops after {reach} steps, where the file's future rows of {ahead} "
+        f"end ({horizon} were asked for): add rows with their future values to go further."
+    )

@@ -24,6 +24,8 @@ class Limits:
     file_bytes: int = 200_000_000  # largest CSV read (lstm_core.data)
     model_bytes: int = 200 * 1024 * 1024  # largest model file opened (lstm_core.bundle)
     synthetic_points: int = 5_000_000  # longest synthetic series (lstm_core.synthetic)
+    inputs: int = 32  # inputs beside the target after one-hot (ModelConfig.n_inputs)
+    levels: int = 24  # most distinct values of a text column taken as an input (one-hot)
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,15 @@ _CELLS: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn
 class Forecaster(nn.Module):
     """Maps a window of scaled values to the next scaled value.
 
-    forward: x [B, T] or [B, T, 1] -> y_hat [B]
+    forward: x [B, T] or [B, T, 1 + F] -> y_hat [B]; channel 0 is the target, then the F
+    inputs beside it (cfg.n_inputs)
     """
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.cfg = cfg
         self.rnn = _CELLS[cfg.cell](
-            input_size=1,
+            input_size=1 + cfg.n_inputs,
             hidden_size=cfg.hidden_size,
             num_layers=cfg.num_layers,
             batch_first=True,

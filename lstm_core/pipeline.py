@@ -20,10 +20,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import inputs as input_tools
 from . import transforms
 from .bundle import ModelBundle, fingerprint, now_utc
 from .config import DataConfig, ModelConfig, TrainConfig
 from .data import DataError
+from .inputs import Inputs
 from .metrics import rmse
 from .models import build_model
 from .train import Callback, FitResult, Progress, fit, kept_message
@@ -41,13 +43,16 @@ def start_run(
     model_cfg: ModelConfig,
     train_cfg: TrainConfig,
     transform: Transform | None = None,
+    inputs: Inputs | None = None,
 ) -> tuple[ModelBundle, Dataset]:
     """A fresh, untrained model (seeded by train_cfg.seed) and the dataset it will learn from.
 
     `transform` defaults to data_cfg.transform, which must then be concrete (not "auto").
+    `inputs`: the series' inputs beside it (Series.inputs); the model reads 1 + F per step.
     """
     transform = transform or fixed_transform(values, data_cfg)
-    data = make_dataset(values, data_cfg, transform=transform)
+    data = make_dataset(values, data_cfg, transform=transform, inputs=inputs)
+    model_cfg = replace(model_cfg, n_inputs=data.n_inputs)
     model = build_model(model_cfg, seed=train_cfg.seed)
     bundle = ModelBundle(
         model=model,
@@ -60,6 +65,8 @@ def start_run(
         split=data.split,
         transform=transform,
         fingerprint=fingerprint(values),
+        inputs=data.inputs.specs if data.inputs is not None else (),
+        input_scalers=data.input_scalers,
     )
     return bundle, data
 
@@ -76,10 +83,12 @@ def fixed_transform(values: np.ndarray, data_cfg: DataConfig) -> Transform:
     return transforms.resolve(data_cfg.transform, values, train_end)
 
 
-def validate(values: np.ndarray, data_cfg: DataConfig) -> None:
-    """DataError (one sentence) now if these settings cannot train on this series, before
-    anything is printed or drawn."""
-    plan_split(len(values), data_cfg)
+def validate(values: np.ndarray, data_cfg: DataConfig, inputs: Inputs | None = None) -> None:
+    """DataError (one sentence) now if these settings cannot train on this series (or an
+    input cannot be scaled on its training part), before anything is printed or drawn."""
+    split = plan_split(len(values), data_cfg)
+    if inputs is not None and inputs.specs:
+        input_tools.scale(inputs, split.train_end, data_cfg.scaler)
     if data_cfg.transform != "auto":
         plan_split(len(values), data_cfg, fixed_transform(values, data_cfg).lag)
 
@@ -98,19 +107,49 @@ def train_run(
     return result
 
 
-def dataset_for(bundle: ModelBundle, values: np.ndarray) -> Dataset:
+def dataset_for(bundle: ModelBundle, values: np.ndarray, inputs: Inputs | None = None) -> Dataset:
     """Window a series the way the bundle's model was trained: same look_back, split,
-    transform and scaler."""
+    transform and scalers. A model with inputs needs the series' `inputs` (read with the
+    model's specs: lstm_core.data.series_from_table(..., specs=bundle.inputs))."""
+    check_inputs(bundle, inputs)
     return make_dataset(
-        values, bundle.data_config, scaler=bundle.scaler, transform=bundle.transform
+        values,
+        bundle.data_config,
+        scaler=bundle.scaler,
+        transform=bundle.transform,
+        inputs=inputs if bundle.inputs else None,
+        input_scalers=bundle.input_scalers or None,
     )
 
 
-def model_inputs(bundle: ModelBundle, values: np.ndarray) -> np.ndarray:
+def check_inputs(bundle: ModelBundle, inputs: Inputs | None) -> None:
+    """DataError when `inputs` are not the ones the bundle's model reads."""
+    want = [s.name for s in bundle.inputs]
+    have = inputs.names if inputs is not None else []
+    if want and have != want:
+        raise DataError(
+            f"This model reads the inputs {', '.join(want)} beside the values, but "
+            f"{'these are ' + ', '.join(have) if have else 'none were given'}: read the "
+            "series with the model's inputs."
+        )
+
+
+def model_inputs(
+    bundle: ModelBundle, values: np.ndarray, inputs: Inputs | None = None
+) -> np.ndarray:
     """What the model sees of a series: transformed and scaled, [N - d] float32 (element k
-    belongs to position k + d). Needs no split: the gates of any span."""
+    belongs to position k + d); with inputs [M, 1 + F] (column 0 the target), M = N - d, or
+    N - d - 1 when the last step's known-ahead inputs are not in the file. Needs no split:
+    the gates of any span."""
     z = bundle.transform.forward(values)
-    return bundle.scaler.transform(z).astype(np.float32)
+    scaled = bundle.scaler.transform(z).astype(np.float32)
+    if not bundle.inputs:
+        return scaled
+    check_inputs(bundle, inputs)
+    scaled_in, _ = input_tools.scale(inputs, 0, bundle.data_config.scaler, bundle.input_scalers)
+    feats = input_tools.feature_rows(bundle.inputs, scaled_in, bundle.transform.lag)
+    m = np.column_stack([scaled, feats[: len(scaled)]])
+    return m[:-1] if np.isnan(m[-1]).any() else m
 
 
 def part_rmse(bundle: ModelBundle, data: Dataset, part: str = "val") -> float:
@@ -186,6 +225,7 @@ def choose_transform(
     train_cfg: TrainConfig,
     callback: TrialCallback | None = None,
     seasonal: bool = True,
+    inputs: Inputs | None = None,
 ) -> Choice:
     """Train each candidate transform briefly and keep the lowest validation RMSE (original
     units; `pick`). Candidates: none, diff, logdiff (positive series only) and, with
@@ -198,7 +238,7 @@ def choose_transform(
     stopped = False
     for i, tf in enumerate(cands):
         try:
-            bundle, data = start_run(values, column, data_cfg, model_cfg, train_cfg, tf)
+            bundle, data = start_run(values, column, data_cfg, model_cfg, train_cfg, tf, inputs)
         except DataError as e:
             if tf.kind == "none":
                 raise  # the data itself is unusable
@@ -228,12 +268,15 @@ def run(
     train_cfg: TrainConfig,
     callback: Callback | None = None,
     trial_callback: TrialCallback | None = None,
+    inputs: Inputs | None = None,
 ) -> tuple[ModelBundle, Dataset, FitResult, Choice | None]:
     """A whole training as the CLI and benchmarks run it: "auto" chooses, then trains on."""
     if data_cfg.transform != "auto":
-        bundle, data = start_run(values, column, data_cfg, model_cfg, train_cfg)
+        bundle, data = start_run(values, column, data_cfg, model_cfg, train_cfg, inputs=inputs)
         return bundle, data, train_run(bundle, data, train_cfg, callback), None
-    choice = choose_transform(values, column, data_cfg, model_cfg, train_cfg, trial_callback)
+    choice = choose_transform(
+        values, column, data_cfg, model_cfg, train_cfg, trial_callback, inputs=inputs
+    )
     return choice.bundle, choice.data, train_on(choice, train_cfg, callback), choice
 
 

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from . import inputs as input_tools
 from .config import DataConfig
 from .data import DataError
+from .inputs import Inputs
 from .transforms import Transform
 
 if TYPE_CHECKING:  # torch is imported where a Dataset is made: the Data page never needs it
@@ -157,6 +159,25 @@ class Dataset:
     #                  (no copy: memory is O(N), indexing gathers only the rows asked for)
     y: torch.Tensor  # [W] float32 targets, a view too
     transform: Transform = field(default_factory=Transform)  # what the model sees, not levels
+    inputs: Inputs | None = None  # the inputs beside the series (original units), or None;
+    #                               with them X is [W, L, 1 + F]: channel 0 the target
+    input_scalers: tuple[Scaler, ...] = ()  # [F] fitted on each input's training part
+    features: np.ndarray | None = None  # [N - d + K, F] float32 scaled inputs as the model
+    #          reads them beside target row k (lstm_core.inputs.feature_rows); rows from
+    #          N - d on are the inputs' future rows, NaN where unknown
+
+    @property
+    def n_inputs(self) -> int:
+        """F: inputs beside the target."""
+        return 0 if self.features is None else self.features.shape[1]
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """What the model reads at each known step: [N - d] without inputs, [N - d, 1 + F]
+        with them (column 0 the scaled target)."""
+        if self.features is None:
+            return self.scaled
+        return np.column_stack([self.scaled, self.features[: len(self.scaled)]])
 
     @property
     def lag(self) -> int:
@@ -171,7 +192,7 @@ class Dataset:
         s = self.split.windows(name)
         if device is None or torch.device(device).type == "cpu":
             return self.X[s], self.y[s]
-        X, y = windows_of(torch.from_numpy(self.scaled).to(device), self.split.look_back)
+        X, y = windows_of(torch.from_numpy(self.matrix).to(device), self.split.look_back)
         return X[s], y[s]
 
     @property
@@ -192,11 +213,15 @@ def make_dataset(
     cfg: DataConfig,
     scaler: Scaler | None = None,
     transform: Transform | None = None,
+    inputs: Inputs | None = None,
+    input_scalers: tuple[Scaler, ...] | None = None,
 ) -> Dataset:
-    """Transform, split, fit the scaler on the training part (unless given), scale, window.
+    """Transform, split, fit the scalers on the training part (unless given), scale, window.
 
-    values [N] float64 -> Dataset with X [W, L], y [W] float32, W = N - L - d. `transform`
-    defaults to "none" (the levels): "auto" is resolved before this, by lstm_core.choose.
+    values [N] float64 -> Dataset with X [W, L] (with F inputs: [W, L, 1 + F]), y [W]
+    float32, W = N - L - d. `transform` defaults to "none" (the levels): "auto" is resolved
+    before this, by lstm_core.choose. The transform applies to the target only; each input
+    is scaled as it is, by a scaler fitted on its training rows (lstm_core.inputs.scale).
     """
     import torch
 
@@ -215,12 +240,32 @@ def make_dataset(
             "float32: check the column for outliers."
         )
     scaled = scaled64.astype(np.float32)
-    X, y = windows_of(torch.from_numpy(scaled), cfg.look_back)
-    return Dataset(
-        values=v, scaled=scaled, scaler=scaler, split=split, X=X, y=y, transform=transform
+    data = Dataset(
+        values=v, scaled=scaled, scaler=scaler, split=split, X=None, y=None, transform=transform
     )
+    if inputs is not None and inputs.specs:
+        if inputs.n_points != len(v):
+            raise DataError(
+                f"There are {inputs.n_points:,} rows of inputs for {len(v):,} values: pass the "
+                "inputs read with this series."
+            )
+        train_end = split.train_end
+        scaled_in, data.input_scalers = input_tools.scale(inputs, train_end, cfg.scaler,
+                                                          input_scalers)  # fmt: skip
+        if not np.all(np.abs(np.nan_to_num(scaled_in)) < 3e38):
+            raise DataError(
+                "An input's later values are far outside its training range: check the "
+                "input columns for outliers."
+            )
+        data.inputs = inputs
+        data.features = input_tools.feature_rows(inputs.specs, scaled_in, transform.lag)
+    data.X, data.y = windows_of(torch.from_numpy(data.matrix), cfg.look_back)
+    return data
 
 
 def windows_of(series: torch.Tensor, look_back: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every window of a 1-D series as views, no copy: [M] -> (X [M - L, L], y [M - L])."""
+    """Every window of a series as views, no copy: [M] -> (X [M - L, L], y [M - L]); with
+    inputs [M, C] -> (X [M - L, L, C], y [M - L] from channel 0)."""
+    if series.dim() == 2:
+        return series[:-1].unfold(0, look_back, 1).transpose(1, 2), series[look_back:, 0]
     return series[:-1].unfold(0, look_back, 1), series[look_back:]

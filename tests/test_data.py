@@ -207,13 +207,24 @@ def test_rows_are_sorted_by_time_with_a_note():
     assert s.notes == ("Rows sorted by time.",)
 
 
-def test_duplicate_timestamps_are_averaged():
-    s = load_series(
-        b"date,v\n2020-01-01,1\n2020-01-01,3\n2020-01-02,5\n2020-01-02,7\n2020-01-02,9\n"
+def test_a_few_duplicate_timestamps_are_averaged():
+    rows = "".join(f"2020-01-{d:02d},{d}\n" for d in range(2, 20))
+    s = load_series(f"date,v\n2020-01-01,1\n2020-01-01,3\n{rows}2020-01-19,21\n".encode())
+    assert s.values[:2].tolist() == [2.0, 2.0] and s.values[-1] == 20.0
+    assert s.n_duplicates == 2
+    assert s.notes == ("2 duplicate timestamps averaged.",)
+
+
+def test_a_date_column_that_repeats_is_refused_not_folded():
+    with pytest.raises(DataError) as e:
+        load_series(
+            b"date,v\n2020-01-01,1\n2020-01-01,3\n2020-01-02,5\n2020-01-02,7\n2020-01-02,9\n"
+        )
+    assert str(e.value) == (
+        "The date column 'date' gives 5 rows only 2 different dates, so it does not tell the "
+        "rows apart: choose a date column with one value per time step (year, month, day and "
+        "hour columns are put together when they are named so), or none."
     )
-    assert s.values.tolist() == [2.0, 7.0]
-    assert s.n_duplicates == 3
-    assert s.notes == ("3 duplicate timestamps averaged.",)
 
 
 def test_missing_values_use_time_interpolation():
