@@ -7,7 +7,7 @@ RMSE of the part's one-step predictions (original units) before and after says h
 the forecast leans on it.
 
 Runs are batched twice over: over windows, and over units, by stacking G copies of the
-windows ([G·B, T]) whose copy g zeroes unit u_g (a per-row mask), as many copies as fit in
+windows ([G·B, T, C]) whose copy g zeroes unit u_g (a per-row mask), as many copies as fit in
 ABLATION_ELEMENTS per state tensor. Layers below the ablated one run once.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .gates import _cell_name, _recurrent
+from .gates import _as_batch, _cell_name, _recurrent
 from .intervene import InterventionError, Pin, check_layer, run_layers
 from .metrics import rmse
 from .windows import Dataset
@@ -102,7 +102,7 @@ def ablation(
     rnn = _recurrent(model)
     state = _check_state(state, _cell_name(rnn))
     layer = check_layer(rnn.num_layers - 1 if layer is None else layer, rnn.num_layers)
-    x, _ = data.part(part)  # [B, T]
+    x, _ = data.part(part)  # [B, T], or [B, T, 1 + F] with inputs beside the series
     if len(x) == 0:
         raise InterventionError(f"The {part} part has no windows to run.")
     idx = data.target_index[data.split.windows(part)]
@@ -110,7 +110,7 @@ def ablation(
     bsz, hid = len(x), rnn.hidden_size
     w = rnn.weight_ih_l0
     with torch.no_grad():
-        inp = x.to(device=w.device, dtype=w.dtype).unsqueeze(-1)  # [B, T, 1]
+        inp = _as_batch(x, rnn.input_size).to(device=w.device, dtype=w.dtype)  # [B, T, C]
         inp = run_layers(rnn, inp, [], stop=layer)[0] if layer else inp  # layer's input
         top = run_layers(rnn, inp, [], first=layer)[0]
         before = rmse(y, data.to_levels(model.head(top[:, -1]).squeeze(-1).cpu().numpy(), idx))

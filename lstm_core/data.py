@@ -208,6 +208,21 @@ def using_columns(value: str, date: str | None, parts: tuple[str, ...] = ()) -> 
     return text + (f" (put together from {len(parts)} columns)" if date and parts else "")
 
 
+def other_columns(table: Table, value: str, date: str | None) -> tuple[str, ...]:
+    """The columns that can be inputs beside `value`: all but the values, the date column
+    and the columns it was put together from, the row index and counters (1, 2, 3, ...)."""
+    parts = table.date_parts if date == table.date_column else ()
+    index = _index_column(table)
+    frame = table.frame
+    return tuple(
+        c
+        for c in frame.columns
+        if c not in (value, date, index, *parts)
+        and not pd.api.types.is_datetime64_any_dtype(frame[c])
+        and not (c in table.numeric_columns and _is_counter(frame[c]))
+    )
+
+
 def load_series(
     source: Source,
     column: str | None = None,

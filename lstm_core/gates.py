@@ -49,17 +49,32 @@ class GateTrace:
     """Gates and states of every layer at every timestep.
 
     cell:   "lstm", "gru" or "rnn".
-    x:      [B, T] float32, the (scaled) inputs fed to the first layer.
+    x:      [B, T] float32, the (scaled) target fed to the first layer (channel 0 of its
+            input).
     layers: one dict per layer, each value a [B, T, H] float32 array on the CPU:
             LSTM "i", "f", "g" (candidate C̃), "o", "c", "h"; GRU "r", "z", "n", "h"; RNN "h".
     initial: the state before t = 0, per layer {"h": [B, H]} (LSTM also "c") as float32
             arrays; None: every sequence starts from a zero state.
+    inputs: [B, T, C] float32, the first layer's whole input (C = its input_size = 1 + F:
+            x, then the F inputs beside it) when C > 1; None when the model reads x alone.
     """
 
     cell: str
-    x: np.ndarray
+    x: np.ndarray  # [B, T]
     layers: list[dict[str, np.ndarray]] = field(default_factory=list)
     initial: list[dict[str, np.ndarray]] | None = None
+    inputs: np.ndarray | None = None  # [B, T, C] with C > 1, or None
+
+    def step_input(self, t: int, b: int = 0) -> np.ndarray:
+        """The first layer's input at step t of window b: [C] float32 (C = 1: [x[b, t]])."""
+        if self.inputs is None:
+            return self.x[b, t : t + 1]
+        return self.inputs[b, t]
+
+    @property
+    def channels(self) -> int:
+        """C, the first layer's input values per step (1: the target alone)."""
+        return 1 if self.inputs is None else int(self.inputs.shape[-1])
 
     def state_before(self, layer: int, t: int, b: int = 0) -> dict[str, np.ndarray]:
         """The state entering step t of window b in `layer`: {"h": [H]} (LSTM also "c")."""
@@ -114,8 +129,6 @@ def _recurrent(model: nn.Module) -> nn.RNNBase:
         raise ValueError("bidirectional recurrent layers are not supported.")
     if getattr(rnn, "proj_size", 0):
         raise ValueError("LSTMs with proj_size > 0 are not supported.")
-    if rnn.input_size != 1:
-        raise ValueError(f"the model must take one input feature, got input_size={rnn.input_size}.")
     return rnn
 
 
@@ -126,21 +139,31 @@ def _cell_name(rnn: nn.RNNBase) -> str:
     raise ValueError(f"unsupported recurrent module {type(rnn).__name__}.")  # pragma: no cover
 
 
-def _as_batch(x: torch.Tensor | np.ndarray) -> torch.Tensor:
-    """x as a [B, T] tensor; [T] becomes B = 1. Raises ValueError on any other shape."""
+def _as_batch(x: torch.Tensor | np.ndarray, input_size: int | None = None) -> torch.Tensor:
+    """x as a [B, T, C] tensor: [T] becomes [1, T, 1], [B, T] becomes [B, T, 1], [B, T, C]
+    is kept. With `input_size`, C must equal it (the model's rnn.input_size).
+
+    Raises ValueError (one sentence) on any other shape, or a C that is not input_size.
+    """
     t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
     shape = tuple(t.shape)
     if t.dim() == 1:
-        t = t.unsqueeze(0)
-    elif t.dim() == 3 and t.shape[-1] == 1:
-        t = t[..., 0]
-    elif t.dim() != 2:
+        t = t.view(1, -1, 1)  # [T] -> [1, T, 1]
+    elif t.dim() == 2:
+        t = t.unsqueeze(-1)  # [B, T] -> [B, T, 1]
+    elif t.dim() != 3 or t.shape[-1] == 0:
         raise ValueError(
-            "x must have shape [T] (one run), [B, T] (a batch of windows) or [B, T, 1], "
-            f"got {list(shape)}."
+            "x must have shape [T] (one run), [B, T] (a batch of windows) or [B, T, C] "
+            f"(windows with C >= 1 values per step), got {list(shape)}."
         )
     if t.shape[0] == 0 or t.shape[1] == 0:
         raise ValueError(f"x must hold at least one timestep, got shape {list(shape)}.")
+    channels = t.shape[-1]
+    if input_size is not None and channels != input_size:
+        raise ValueError(
+            f"x has {channels} channel{'s' if channels != 1 else ''} per step but the model "
+            f"reads input_size={input_size}; pass [B, T, {input_size}]."
+        )
     if not (
         t.is_floating_point() or t.dtype in (torch.int8, torch.int16, torch.int32, torch.int64)
     ):
@@ -411,10 +434,11 @@ def trace_gates(
 ) -> GateTrace:
     """Every gate and state of every layer at every timestep, recomputed from the weights.
 
-    model:   a Forecaster (its `.rnn` is traced) or an nn.LSTM / nn.GRU / nn.RNN with
-             input_size 1 (x is read batch-first whatever the module's `batch_first`).
+    model:   a Forecaster (its `.rnn` is traced) or an nn.LSTM / nn.GRU / nn.RNN (x is
+             read batch-first whatever the module's `batch_first`).
     x:       [T] (one continuous run, traced with B = 1), [B, T] (a batch of windows) or
-             [B, T, 1]; numpy or torch.
+             [B, T, C] with C the model's input_size (1 + F: the target, then the F inputs
+             beside it); numpy or torch. [T] and [B, T] need input_size 1.
     initial: the state before the first step, per layer {"h": [B, H]} (LSTM also "c"), e.g.
              an earlier trace's `final_state()` to carry a long run on chunk by chunk;
              None: every sequence starts from a zero state.
@@ -422,16 +446,18 @@ def trace_gates(
     Runs under torch.no_grad on the model's device, without dropout between layers (the
     model's eval-mode computation). Each layer's input is PyTorch's own output of the layer
     below; the returned h is the recomputed one (it equals PyTorch's to ~1e-6).
-    Returns a GateTrace with numpy float32 arrays on the CPU.
+    Returns a GateTrace with numpy float32 arrays on the CPU: x [B, T] is channel 0 (the
+    target), `inputs` [B, T, C] the whole input when C > 1.
+    Raises ValueError (one sentence) for an unsupported model or a shape x cannot take.
     """
     rnn = _recurrent(model)
     cell = _cell_name(rnn)
-    xb = _as_batch(x)
+    xb = _as_batch(x, rnn.input_size)  # [B, T, C]
     w0 = rnn.weight_ih_l0
     scan_dtype = torch.float32 if w0.device.type == "mps" else torch.float64  # MPS has no f64
     with torch.no_grad():
         inits = _initial(initial, rnn, cell, xb.shape[0], w0)
-        inp = xb.to(device=w0.device, dtype=w0.dtype).unsqueeze(-1)  # [B, T, 1]
+        inp = xb.to(device=w0.device, dtype=w0.dtype)  # [B, T, C]
         layers: list[dict[str, np.ndarray]] = []
         for k in range(rnn.num_layers):
             init = inits[k]
@@ -450,7 +476,10 @@ def trace_gates(
             layers.append({name: _to_numpy(out[name]) for name in GATE_NAMES[cell]})
             inp = h_seq
     start = None if initial is None else [{k: _to_numpy(v) for k, v in d.items()} for d in inits]
-    return GateTrace(cell=cell, x=_to_numpy(xb), layers=layers, initial=start)
+    inputs = _to_numpy(xb) if xb.shape[-1] > 1 else None  # [B, T, C]
+    return GateTrace(
+        cell=cell, x=_to_numpy(xb[..., 0]), layers=layers, initial=start, inputs=inputs
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,13 +504,15 @@ def explain_step(
 ) -> dict[str, Any]:
     """The cell's equations for one (layer, timestep t, unit, window b) with the real numbers.
 
-    Inputs come from the trace: layer 0 reads x[b, t]; layer l > 0 reads the vector
+    Inputs come from the trace: layer 0 reads x[b, t] (with inputs beside the series, the
+    vector trace.inputs[b, t]: x[b, t], then the F inputs); layer l > 0 reads the vector
     trace.layers[l-1]["h"][b, t]. h_{t-1} and c_{t-1} are the trace's values at t - 1 (at
     t = 0: the trace's `initial` state, or zeros). Negative indices count from the end.
     Arithmetic is in float64; every value is a Python float.
 
     Common keys: "cell", "layer", "t", "unit", "b" (the indices, ints) and
-    "x_t" (the scalar input for layer 0, None for deeper layers),
+    "x_t" (the scalar input for layer 0, the target channel when there are inputs beside
+    it; None for deeper layers),
     "h_prev_unit" (h_{t-1}[unit]), "h" (the trace's h_t[unit]).
 
     A gate entry is a dict {"w_x": W_x·x_t (input term; a dot product with the lower layer's
@@ -510,6 +541,11 @@ def explain_step(
         raise ValueError(
             f"the trace has hidden size {trace.hidden_size}, the model {rnn.hidden_size}."
         )
+    if rnn.input_size != trace.channels:
+        raise ValueError(
+            f"the trace has {trace.channels} input value(s) per step, the model reads "
+            f"input_size={rnn.input_size}."
+        )
     layer = _index(layer, trace.num_layers, "layer")
     t = _index(t, trace.steps, "t")
     unit = _index(unit, trace.hidden_size, "unit")
@@ -518,7 +554,7 @@ def explain_step(
 
     states = trace.layers[layer]
     if layer == 0:
-        x_vec = np.array([trace.x[b, t]], dtype=np.float64)
+        x_vec = trace.step_input(t, b).astype(np.float64)  # [C]
     else:
         x_vec = trace.layers[layer - 1]["h"][b, t].astype(np.float64)
     before = trace.state_before(layer, t, b)  # zeros at t = 0 unless traced from `initial`

@@ -6,7 +6,8 @@ chunk's final state), and keeps of each chunk only what the whole-series view sh
 * every gate and state averaged over bins of k consecutive timesteps ([cols, H] per name);
 * per unit, how many values are saturated (σ gates below 0.1 / above 0.9, tanh values
   below -0.9 / above 0.9);
-* per unit, the correlation of h_t with the input x_t and with the next input x_{t+1},
+* per unit, the correlation of h_t with the input x_t and with the next input x_{t+1} (x:
+  the target channel when the model reads inputs beside the series),
   from running means and co-moments merged chunk by chunk (Chan, Golub & LeVeque), so no
   cancellation builds up over long runs.
 
@@ -112,17 +113,27 @@ def summarise_run(
     """Bin means, saturation counts and unit correlations of one continuous run.
 
     model:        a Forecaster or an nn.LSTM / nn.GRU / nn.RNN (as `trace_gates`).
-    x:            [T] the (scaled) inputs, T >= 1; the run starts from a zero state.
+    x:            [T] the (scaled) inputs, T >= 1, or [T, C] for a model whose input_size C is
+                  above 1 (the target, then the inputs beside it; correlations use the
+                  target); the run starts from a zero state.
     max_cols:     at most this many bins; k = ceil(T / max_cols) timesteps each.
     chunk_values: about how many gate values to trace at once (sets the chunk length; None:
                   CHUNK_VALUES). A chunk holds at least one bin, whatever this says.
     progress:     called after each chunk with (timesteps done, T).
     """
-    x = np.asarray(x, dtype=np.float32).reshape(-1)
-    if x.size == 0:
-        raise ValueError("x must hold at least one timestep.")
     rnn = _recurrent(model)
     cell = _cell_name(rnn)
+    run = np.asarray(x, dtype=np.float32)
+    if rnn.input_size == 1:
+        run = run.reshape(-1, 1)  # [T, 1]
+    elif run.ndim != 2 or run.shape[1] != rnn.input_size:
+        raise ValueError(
+            f"x must have shape [T, {rnn.input_size}] (the model reads input_size="
+            f"{rnn.input_size}), got {list(run.shape)}."
+        )
+    x = run[:, 0]  # [T] the target
+    if x.size == 0:
+        raise ValueError("x must hold at least one timestep.")
     names = GATE_NAMES[cell]
     steps, hid, n_layers = len(x), rnn.hidden_size, rnn.num_layers
     k = bin_size(steps, max_cols)
@@ -136,7 +147,8 @@ def summarise_run(
     state = None
     for start in range(0, steps, chunk):
         end = min(start + chunk, steps)
-        trace = trace_gates(model, x[start:end], initial=state)  # B = 1
+        piece = x[start:end] if run.shape[1] == 1 else run[None, start:end]  # [t] or [1, t, C]
+        trace = trace_gates(model, piece, initial=state)  # B = 1
         state = trace.final_state()
         pairs = min(end, steps - 1) - start  # steps t of this chunk that have an x_{t+1}
         for lay, arrays in enumerate(trace.layers):

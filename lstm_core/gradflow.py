@@ -17,13 +17,16 @@ from .models import Forecaster
 def input_gradient_by_lag(model: Forecaster, X: torch.Tensor) -> np.ndarray:
     """Mean |∂ŷ/∂x_{t−k}| over windows, for lag k = 0 (the last input) .. L−1 (the first).
 
-    X [B, L] scaled windows -> [L] float64, indexed by lag.
+    X [B, L] scaled windows, or [B, L, 1 + F] with inputs beside the series (the gradient is
+    then taken with respect to channel 0, the target) -> [L] float64, indexed by lag.
     """
     model.eval()
     x = X.detach().clone().float().requires_grad_(True)
     with torch.enable_grad():
         y = model(x)  # [B]; each ŷ_b depends only on its own window
-        (g,) = torch.autograd.grad(y.sum(), x)  # [B, L]
+        (g,) = torch.autograd.grad(y.sum(), x)  # [B, L] or [B, L, C]
+    if g.dim() == 3:
+        g = g[..., 0]  # [B, L]: the target channel
     return g.abs().mean(0).flip(0).double().numpy()
 
 
@@ -46,18 +49,21 @@ def hidden_gradient_norms(model: Forecaster, X: torch.Tensor, y: torch.Tensor) -
 
     The loss is the batch MSE. The window is unrolled step by step (windows are short), so
     the gradient reaching every h_t through the recurrence is visible.
-    X [B, L], y [B] -> [L] float64, indexed by timestep (t = L−1 is the last).
+    X [B, L] (or [B, L, 1 + F] with inputs beside the series), y [B] -> [L] float64,
+    indexed by timestep (t = L−1 is the last).
     """
     rnn, head = model.rnn, model.head
     cells = _cells(rnn)
     lstm = isinstance(rnn, nn.LSTM)
-    B, L = X.shape
+    if X.dim() == 2:
+        X = X.unsqueeze(-1)  # [B, L] -> [B, L, 1]
+    B, L = X.shape[:2]
     H = rnn.hidden_size
     state = [(X.new_zeros(B, H), X.new_zeros(B, H)) if lstm else X.new_zeros(B, H) for _ in cells]
     top: list[torch.Tensor] = []
     with torch.enable_grad():
         for t in range(L):  # a short window: the unrolled loop is the point here
-            inp = X[:, t : t + 1]
+            inp = X[:, t]  # [B, C]
             for k, cell in enumerate(cells):
                 state[k] = cell(inp, state[k])
                 inp = state[k][0] if lstm else state[k]

@@ -211,6 +211,45 @@ def describe_column(frame: pd.DataFrame, col: str) -> str:
     return f"text, {len(levels)} values" + (" (one-hot)" if len(levels) <= LIMITS.levels else "")
 
 
+@dataclass(frozen=True)
+class ColumnSummary:
+    """One line on a column that could be an input."""
+
+    column: str
+    kind: str  # "number", "yes/no", "text, 4 values (one-hot)"
+    missing: float  # share of the rows beside the values where it is missing, 0..1
+    correlation: float | None  # with the values on the training part (numbers and yes/no)
+    ahead: bool  # it has values in rows after the values' last one: offered as known ahead
+
+
+def summarize(
+    frame: pd.DataFrame, value: str, columns: Sequence[str], train_share: float
+) -> list[ColumnSummary]:
+    """A summary per column, rows in file order: the training part is the first
+    `train_share` of the rows up to the values' last one."""
+    y = frame[value].to_numpy(dtype=np.float64, na_value=np.nan)
+    known = np.flatnonzero(np.isfinite(y))
+    last = int(known[-1]) if known.size else len(y) - 1
+    n_train = max(2, int(train_share * (last + 1)))
+    out = []
+    for col in columns:
+        kind = describe_column(frame, col)
+        spec = InputSpec(col, "past", col, "number" if kind == "number" else "bool")
+        v = encode(frame, [spec])[:, 0] if kind in ("number", "yes/no") else None
+        present = frame[col].notna().to_numpy().copy()
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            present &= _text(frame[col]).to_numpy() != ""
+        corr = None
+        if v is not None:
+            a, b = y[:n_train], v[:n_train]
+            ok = np.isfinite(a) & np.isfinite(b)
+            if ok.sum() > 2 and np.std(a[ok]) > 0 and np.std(b[ok]) > 0:
+                corr = float(np.corrcoef(a[ok], b[ok])[0, 1])
+        out.append(ColumnSummary(col, kind, float(1 - present[: last + 1].mean()), corr,
+                                 bool(present[last + 1 :].any())))  # fmt: skip
+    return out
+
+
 # --------------------------------------------------------------------------- encoding
 
 

@@ -362,28 +362,33 @@ class ClampedRun:
     dict per layer name -> [B, T, H] float32 (GateTrace's layout)."""
 
     cell: str
-    x: np.ndarray  # [B, T] the inputs
+    x: np.ndarray  # [B, T] the target (channel 0 of the input)
     y: np.ndarray  # [B]
     layers: list[dict[str, np.ndarray]] = field(default_factory=list)
+    inputs: np.ndarray | None = None  # [B, T, C] the whole input when C > 1, else None
 
     def trace(self) -> GateTrace:
         """The kept gates as a GateTrace (the Gates page's figures take it)."""
         if not self.layers:
             raise ValueError("run_clamped(..., keep=True) keeps the gates; this run did not.")
-        return GateTrace(cell=self.cell, x=self.x, layers=self.layers)
+        return GateTrace(cell=self.cell, x=self.x, layers=self.layers, inputs=self.inputs)
 
 
 def run_pinned(
     model: nn.Module, x: torch.Tensor, pins: Sequence[Pin], keep: bool = False
 ) -> ClampedRun:
-    """A Forecaster on windows x [B, T] with checked pins (see `check_clamps`)."""
+    """A Forecaster on windows x ([B, T], or [B, T, C] with C its input_size) with checked
+    pins (see `check_clamps`)."""
     rnn = _recurrent(model)
     w = rnn.weight_ih_l0
+    xb = _as_batch(x, rnn.input_size)  # [B, T, C]
     with torch.no_grad():
-        inp = x.to(device=w.device, dtype=w.dtype).unsqueeze(-1)  # [B, T, 1]
+        inp = xb.to(device=w.device, dtype=w.dtype)  # [B, T, C]
         top, layers = run_layers(rnn, inp, pins, keep=keep)
         y = model.head(top[:, -1]).squeeze(-1)  # [B, H] -> [B]
-    return ClampedRun(_cell_name(rnn), x.float().cpu().numpy(), y.float().cpu().numpy(), layers)
+    inputs = xb.float().cpu().numpy() if xb.shape[-1] > 1 else None
+    x0 = xb[..., 0].float().cpu().numpy()  # [B, T]
+    return ClampedRun(_cell_name(rnn), x0, y.float().cpu().numpy(), layers, inputs)
 
 
 def run_clamped(
@@ -392,15 +397,17 @@ def run_clamped(
     clamps: Sequence[Clamp] = (),
     keep: bool = False,
 ) -> ClampedRun:
-    """A Forecaster's outputs on windows x ([T], [B, T] or [B, T, 1]) with `clamps` held.
+    """A Forecaster's outputs on windows x with `clamps` held: x [T], [B, T], or [B, T, C]
+    with C the model's input_size (1 + F: the target, then the F inputs beside it).
 
     One batched pass over all windows, a Python loop over timesteps only. With keep, every
     gate and state of every layer is kept ([B, T, H] each, as `trace_gates` gives them).
-    Raises InterventionError (one sentence) for a clamp the model cannot take.
+    Raises InterventionError (one sentence) for a clamp the model cannot take, ValueError
+    for a shape x cannot take.
     """
     if not hasattr(model, "head"):
         raise ValueError("run_clamped needs a Forecaster (recurrent layers and a read-out).")
-    xb = _as_batch(x)
+    xb = _as_batch(x, _recurrent(model).input_size)  # [B, T, C]
     pins = check_clamps(model, clamps, xb.shape[1])
     return run_pinned(model, xb, pins, keep)
 
@@ -461,7 +468,7 @@ def intervene(
     """One-step predictions of `part` ("train", "val" or "test") with and without `clamps`,
     in original units, and their RMSE. `model`: a Forecaster or a ModelBundle."""
     model = getattr(model, "model", model)
-    x, _ = data.part(part)  # [n, L]
+    x, _ = data.part(part)  # [n, L], or [n, L, 1 + F] with inputs beside the series
     if len(x) == 0:
         raise InterventionError(f"The {part} part has no windows to run.")
     pins = check_clamps(model, clamps, x.shape[1])

@@ -55,14 +55,17 @@ def time_constant(mean_f: np.ndarray) -> np.ndarray:
 
 
 def mean_gate(model: Any, x: torch.Tensor | np.ndarray, layer: int, name: str) -> np.ndarray:
-    """Mean of gate `name` of `layer` over every window and step of x [B, T] -> [H] float64.
+    """Mean of gate `name` of `layer` over every window and step of x -> [H] float64.
 
-    Traced by `trace_gates` in chunks of windows, so memory stays bounded on long parts.
+    x: [B, T], or [B, T, C] with C the model's input_size (the target, then the inputs
+    beside it). Traced by `trace_gates` in chunks of windows, so memory stays bounded on
+    long parts.
     """
     model = getattr(model, "model", model)
-    xb = _as_batch(x)
-    bsz, steps = xb.shape
-    hid = _recurrent(model).hidden_size
+    rnn = _recurrent(model)
+    xb = _as_batch(x, rnn.input_size)  # [B, T, C]
+    bsz, steps = xb.shape[:2]
+    hid = rnn.hidden_size
     chunk = max(1, TRACE_ELEMENTS // (steps * hid))
     total = np.zeros(hid)
     for a in range(0, bsz, chunk):
@@ -78,7 +81,7 @@ def forget_time_constants(
 
     model: a Forecaster or a ModelBundle (LSTM: forget gate f; GRU: update gate z).
     data:  a Dataset (the windows of `part`, or all of them when part is None) or windows
-           x [B, T] in model units.
+           x [B, T] (or [B, T, 1 + F] with inputs beside the series) in model units.
     Raises InterventionError (one sentence) for a plain RNN or a layer it does not have.
     """
     model = getattr(model, "model", model)
@@ -94,7 +97,7 @@ def forget_time_constants(
 
 
 def _windows_of(data: Dataset | torch.Tensor | np.ndarray, part: str | None):
-    """The windows [B, T] of a Dataset's part (None: all), or data itself."""
+    """The windows [B, T] (or [B, T, 1 + F]) of a Dataset's part (None: all), or data itself."""
     if not isinstance(data, Dataset):
         return data
     return data.X if part is None else data.part(part)[0]
@@ -139,7 +142,8 @@ def lookback_advice(
 
     tau:         [H] time constants (`forget_time_constants`).
     season:      the series' seasonal period (metrics.detect_season), if any.
-    grad_by_lag: [L] mean |∂ŷ/∂x| by lag, 0 = last input (gradflow.input_gradient_by_lag).
+    grad_by_lag: [L] mean |∂ŷ/∂x| by lag, 0 = last input (gradflow.input_gradient_by_lag;
+                 x is the target channel when there are inputs beside the series).
     n_points:    the series' length; the suggestion is capped at a quarter of it.
 
     The need is the largest of: REACH·τ90 (what the units still hold after 3τ), one season,

@@ -4,6 +4,7 @@ and against PyTorch's own nn.LSTM / nn.GRU / nn.RNN outputs."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -285,7 +286,7 @@ def test_input_shapes():
     "bad",
     [
         np.float32(1.0),
-        np.zeros((2, 3, 2)),
+        np.zeros((2, 3, 0)),
         np.zeros((1, 2, 3, 1)),
         np.zeros((0,)),
         np.zeros((2, 0)),
@@ -294,6 +295,12 @@ def test_input_shapes():
 def test_bad_input_shape_raises_a_clear_error(bad):
     with pytest.raises(ValueError, match=r"x must (have shape|hold at least one timestep)"):
         trace_gates(model_for("lstm", 1), bad)
+
+
+def test_more_channels_than_the_model_reads_raises_a_clear_error():
+    msg = "x has 2 channels per step but the model reads input_size=1; pass [B, T, 1]."
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        trace_gates(model_for("lstm", 1), np.zeros((2, 3, 2)))
 
 
 def test_unsupported_models_raise():
