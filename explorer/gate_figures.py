@@ -217,11 +217,17 @@ def saturation_of(shares: dict[str, dict[str, np.ndarray]], names: Sequence[str]
 # --------------------------------------------------------------------------- exports
 
 
-def gates_npz(x: np.ndarray, layers: Sequence[dict[str, np.ndarray]], sees: str = "") -> bytes:
-    """The CLI's .npz layout (lstm_core.export): "x" [T] (the model's inputs), "sees" (what x
-    is, in words, e.g. "Δ passengers, scaled") and "<name>_l<k>" [T, H] for every layer k."""
+def gates_npz(
+    x: np.ndarray,
+    layers: Sequence[dict[str, np.ndarray]],
+    sees: str = "",
+    x_names: Sequence[str] | None = None,
+) -> bytes:
+    """The CLI's .npz layout (lstm_core.export): "x" [T] (the model's inputs; with inputs
+    beside the target [T, 1 + F] and "x_names"), "sees" (what x is, in words, e.g.
+    "Δ passengers, scaled") and "<name>_l<k>" [T, H] for every layer k."""
     buf = io.BytesIO()
-    write_gates_npz(buf, x, layers, sees)
+    write_gates_npz(buf, x, layers, sees, x_names=x_names or ())
     return buf.getvalue()
 
 

@@ -3,7 +3,8 @@
 A shared link reproduces a run's settings for built-in data. Reading never fails: a value
 that does not parse or that its config refuses is ignored (the default stays).
 
-    lb, val, test, scaler           DataConfig
+    lb, val, test, scaler, tf       DataConfig
+    in, fin, cal                    DataConfig's inputs (columns, comma-separated) and calendar
     cell, hidden, layers, fbias     ModelConfig
     epochs, bs, lr, patience, seed  TrainConfig
     src                             built-in series key (absent for uploads)
@@ -45,6 +46,10 @@ def _str(s: str) -> str:
     return s
 
 
+def _names(s: str) -> tuple[str, ...]:
+    return tuple(c for c in s.split(",") if c)
+
+
 # URL name -> (config class, field, parser)
 _FIELDS: dict[str, tuple[type, str, Callable[[str], Any]]] = {
     "lb": (DataConfig, "look_back", _int),
@@ -52,6 +57,9 @@ _FIELDS: dict[str, tuple[type, str, Callable[[str], Any]]] = {
     "test": (DataConfig, "test_fraction", _float),
     "scaler": (DataConfig, "scaler", _str),
     "tf": (DataConfig, "transform", _str),
+    "in": (DataConfig, "inputs", _names),
+    "fin": (DataConfig, "future_inputs", _names),
+    "cal": (DataConfig, "calendar", _bool),
     "cell": (ModelConfig, "cell", _str),
     "hidden": (ModelConfig, "hidden_size", _int),
     "layers": (ModelConfig, "num_layers", _int),
@@ -66,6 +74,8 @@ _FIELDS: dict[str, tuple[type, str, Callable[[str], Any]]] = {
 
 
 def _fmt(v: Any) -> str:
+    if isinstance(v, tuple):
+        return ",".join(map(str, v))
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, float):
@@ -114,7 +124,7 @@ def params_to_configs(
     cfgs: dict[type, Any] = dict(zip((DataConfig, ModelConfig, TrainConfig), start, strict=True))
     for name, (cls, field, parse) in _FIELDS.items():
         raw = params.get(name)
-        if not isinstance(raw, str) or len(raw) > 64:
+        if not isinstance(raw, str) or len(raw) > (2000 if field.endswith("inputs") else 64):
             continue
         try:
             cfgs[cls] = replace(cfgs[cls], **{field: parse(raw.strip())})

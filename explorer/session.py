@@ -80,7 +80,8 @@ def start(request: TrainRequest, slots: Slots | None = None) -> str | None:
         sync()  # a job that ended since this page was drawn is taken over first
         if active():
             return BUSY
-        state.drop("fit_result")
+        if not request.reference:
+            state.drop("fit_result")
         j = Job(TrainWork(request), slots or server_slots(), alive=visitor_alive(),
                 max_seconds=APP_LIMITS.train_minutes * 60)  # fmt: skip
         state.put("job", j)
@@ -117,6 +118,13 @@ def sync() -> None:
         return
     done = not j.active  # read first: a finished job published its final copy before
     work: TrainWork = j.work
+    if work.request.reference:  # never the session's model: only its scores are kept
+        if done:
+            failed = j.message if work.scores is None else ""
+            state.put("reference", {"key": work.request.reference, "scores": work.scores,
+                                    "message": failed})  # fmt: skip
+            state.drop("job", "job_seen")
+        return
     pub, seen = work.published, state.get("job_seen") or 0
     if pub is not None and pub.revision > seen:
         if seen == 0 and work.fresh:
@@ -207,7 +215,8 @@ def describe(j: Job) -> tuple[str, float | None]:
         return "Starting…", 0.0
     loss = f" · loss {p.history[-1].train_loss:.4g}" if p.history else ""
     eta = f" · ~{p.eta:.0f}s left" if p.eta == p.eta else ""
-    return f"Training: epoch {p.epoch}/{p.last_epoch}{loss}{eta}", p.fraction
+    what = "Training without the inputs" if work.request.reference else "Training"
+    return f"{what}: epoch {p.epoch}/{p.last_epoch}{loss}{eta}", p.fraction
 
 
 def _waiting_line(slots: Slots, place: int | None) -> str:

@@ -57,6 +57,10 @@ Keys (all optional until set; read them through the helpers below):
                                          switch dropped them; another file replaces it
 
 
+  reference    dict                      Forecast page: the same settings trained without
+                                         the inputs {"key": training.reference_key(bundle),
+                                         "scores": its test table or None, "message": why
+                                         not}, set by explorer.session.sync
   series_fp    tuple                     (Series, its fingerprint): the active series hashed
                                          once (ui.series_fingerprint), for the provenance check
 
@@ -106,6 +110,7 @@ KEYS = (
     "memory",
     "columns",
     "series_fp",
+    "reference",
 )
 
 

@@ -18,6 +18,7 @@ from explorer import watch
 from lstm_core.bundle import ModelBundle
 from lstm_core.config import ConfigError, DataConfig, ModelConfig, TrainConfig
 from lstm_core.data import DataError
+from lstm_core.inputs import Inputs
 from lstm_core.jobs import Job
 from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run
 from lstm_core.train import FitResult, Progress
@@ -40,6 +41,10 @@ class TrainRequest:
     bundle: ModelBundle | None = None  # Continue: a copy of the model to train on
     dataset: Dataset | None = None  # ... and its dataset
     snapshots: tuple[watch.Snapshot, ...] = ()  # ... and its gate snapshots so far
+    inputs: Inputs | None = None  # the series' inputs beside it (lstm_core.inputs), or None
+    reference: tuple = ()  # non-empty: a reference run, never the session's model: the key
+    #                        (reference_key) of the model it is trained beside, and its
+    #                        test-part scores end in TrainWork.scores
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class TrainWork:
     trial: Trial | None = None  # set while "auto" tries transforms
     choice: Choice | None = None  # "auto"'s choice once made
     snapshots: list[watch.Snapshot] = field(default_factory=list)
+    scores: dict | None = None  # a reference run's test-part table (lstm_core.forecast)
     _last_publish: float = 0.0
 
     @property
@@ -91,12 +97,14 @@ class TrainWork:
             epochs = r.train_cfg.epochs
         elif r.data_cfg.transform == "auto":
             self.choice = choose_transform(r.values, r.name, r.data_cfg, r.model_cfg,
-                                           r.train_cfg, self._trial_callback(job))  # fmt: skip
+                                           r.train_cfg, self._trial_callback(job),
+                                           inputs=r.inputs)  # fmt: skip
             self.trial = None
             bundle, data = self.choice.bundle, self.choice.data
             epochs = self.choice.remaining(r.train_cfg)
         else:
-            bundle, data = start_run(r.values, r.name, r.data_cfg, r.model_cfg, r.train_cfg)
+            bundle, data = start_run(r.values, r.name, r.data_cfg, r.model_cfg, r.train_cfg,
+                                     inputs=r.inputs)  # fmt: skip
             epochs = r.train_cfg.epochs
         self._first_snapshots(bundle, data)
         self._publish(bundle, data)
@@ -106,6 +114,10 @@ class TrainWork:
         else:
             result = train_run(bundle, data, r.train_cfg, callback=callback)
         self._publish(bundle, data, final=True)
+        if r.reference and bundle.history:
+            from lstm_core.forecast import evaluate
+
+            self.scores = evaluate(bundle.model, data).table  # in this thread, not the page's
         return result
 
     # ----------------------------------------------------------------- inside the thread
@@ -170,6 +182,22 @@ def continue_request(
     """Continue training the session's model: the job trains a copy of it."""
     return TrainRequest(values, bundle.column, bundle.data_config, bundle.model_config,
                         train_cfg, note, own_copy(bundle), dataset, tuple(snapshots))  # fmt: skip
+
+
+def reference_key(bundle: ModelBundle) -> tuple:
+    """What a reference run without inputs is trained beside: the model's series and
+    settings (its later epochs of Continue do not change it)."""
+    return (bundle.fingerprint, bundle.n_points, bundle.data_config, bundle.model_config,
+            bundle.train_config.seed, bundle.train_config.epochs)  # fmt: skip
+
+
+def without_inputs_request(bundle: ModelBundle, values: np.ndarray) -> TrainRequest:
+    """The same settings as `bundle`'s model without its inputs, as a reference run."""
+    dcfg = replace(bundle.data_config, inputs=(), future_inputs=(), calendar=False)
+    mcfg = replace(bundle.model_config, n_inputs=0)
+    note = "the same settings without the inputs"
+    return TrainRequest(values, bundle.column, dcfg, mcfg, bundle.train_config, note,
+                        reference=reference_key(bundle))  # fmt: skip
 
 
 def own_copy(bundle: ModelBundle) -> ModelBundle:

@@ -67,14 +67,15 @@ class ModelBundle:
     input_scalers: tuple[Scaler, ...] = ()  # [F] each fitted on its input's training part
 
     def input_phrase(self) -> str:
-        """ "with inputs TEMP, DEWP (known only up to now), hour of day (sin) (known ahead)"
-        or ""."""
+        """ "with inputs TEMP, cbwd (known only up to now); calendar (known ahead)" or ""."""
         if not self.inputs:
             return ""
-        return "with inputs " + ", ".join(
-            f"{s.name} ({'known ahead' if s.kind == 'future' else 'known only up to now'})"
-            for s in self.inputs
-        )
+        parts = []
+        for kind, words in (("past", "known only up to now"), ("future", "known ahead")):
+            cols = list(dict.fromkeys(s.column for s in self.inputs if s.kind == kind))
+            if cols:
+                parts.append(f"{', '.join(cols)} ({words})")
+        return "with inputs " + "; ".join(parts)
 
     def provenance(self) -> str:
         """One sentence: what it was trained on, with which window and transform, when and

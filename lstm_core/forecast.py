@@ -188,22 +188,32 @@ def forecast(model: nn.Module, data: Dataset, horizon: int, bands: bool = True) 
     return Forecast(values, calibrate(model, data, h).bands(values[:h]), h, note)
 
 
+def forecast_reach_error(data: Dataset) -> str:
+    """Why no forecast past the end is possible: known-ahead inputs without future rows."""
+    return (
+        f"The model reads {_ahead(data)} one step ahead, but the file has no rows past the "
+        "series' last value that give them: add those rows (values left empty, the inputs "
+        "filled) to forecast."
+    )
+
+
+def _ahead(data: Dataset) -> str:
+    """The known-ahead columns from the file, quoted."""
+    return ", ".join(repr(c) for c in data.inputs.columns("future") if c != "calendar")
+
+
 def forecast_reach(data: Dataset, horizon: int) -> tuple[int, str]:
     """(steps the forecast can take, "" or the sentence saying why fewer than asked); a
     ValueError when the inputs allow none (known-ahead inputs with no future rows)."""
     reach = input_reach(data)
     if reach is None or horizon <= reach:
         return horizon, ""
+    if reach == 0:
+        raise ValueError(forecast_reach_error(data))
     if data.inputs.has_past:
         return 1, past_inputs_sentence(data.inputs.columns("past"))
-    ahead = ", ".join(repr(s.name) for s in data.inputs.specs if s.encoding != "calendar")
-    if reach == 0:
-        raise ValueError(
-            f"The model reads {ahead} one step ahead, but the file has no rows past the "
-            "series' last value that give them: add those rows (values left empty, the inputs "
-            "filled) to forecast."
-        )
     return reach, (
-        f"The forecast stops after {reach} steps, where the file's future rows of {ahead} "
-        f"end ({horizon} were asked for): add rows with their future values to go further."
+        f"The forecast stops after {reach} steps, where the file's future rows of "
+        f"{_ahead(data)} end ({horizon} were asked for): add rows with their future values "
+        "to go further."
     )

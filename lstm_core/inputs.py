@@ -123,6 +123,15 @@ class Inputs:
         return limit
 
 
+def config_fields(inputs: Inputs | None) -> dict[str, object]:
+    """DataConfig's inputs, future_inputs and calendar fields for these inputs."""
+    specs = inputs.specs if inputs is not None else ()
+    cols = {k: tuple(dict.fromkeys(s.column for s in specs if s.kind == k and
+                                   s.encoding != CALENDAR)) for k in KINDS}  # fmt: skip
+    return {"inputs": cols["past"], "future_inputs": cols["future"],
+            "calendar": any(s.encoding == CALENDAR for s in specs)}  # fmt: skip
+
+
 # --------------------------------------------------------------------------- planning
 
 

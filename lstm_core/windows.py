@@ -172,6 +172,15 @@ class Dataset:
         return 0 if self.features is None else self.features.shape[1]
 
     @property
+    def n_readable(self) -> int:
+        """Rows of `matrix` the model can read: N - d, or N - d - 1 when the last step's
+        known-ahead inputs are not in the data (no row after the series' end)."""
+        n = len(self.scaled)
+        if self.features is not None and np.isnan(self.features[n - 1]).any():
+            return n - 1
+        return n
+
+    @property
     def matrix(self) -> np.ndarray:
         """What the model reads at each known step: [N - d] without inputs, [N - d, 1 + F]
         with them (column 0 the scaled target)."""

@@ -11,11 +11,14 @@ import hashlib
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from explorer import state, ui
 from explorer.figures import series_figure
 from explorer.forecast_figures import transform_figure
+from explorer.input_figures import MAX_PANELS, inputs_figure
+from lstm_core import inputs as input_tools
 from lstm_core import transforms
 from lstm_core.config import TRANSFORMS, ConfigError, DataConfig
 from lstm_core.data import (
@@ -24,14 +27,36 @@ from lstm_core.data import (
     Series,
     Table,
     default_columns,
+    other_columns,
     read_table,
     series_from_table,
     using_columns,
 )
+from lstm_core.datasets import DATA_DIR
 from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.windows import plan_split
 
 SOURCES = ("Built-in series", "Upload a CSV")
+EXAMPLE = DATA_DIR / "beijing_pm25_hourly.csv"
+EXAMPLE_LABEL = "Or open an example with inputs: Beijing PM2.5, hourly, with the weather"
+EXAMPLE_HELP = (
+    "43,824 hours (2010-2014) of PM2.5 at the US embassy in Beijing with dew point, "
+    "temperature, pressure, wind direction and wind speed (Liang et al. 2015, UCI, CC BY 4.0): "
+    "the time is spread over year, month, day and hour columns, as UCI publishes it."
+)
+PAST_HELP = (
+    "Columns measured with the series, like a wind speed: at step t the model reads their "
+    "value at t. Forecasts past the next step cannot use them (their future is unknown)."
+)
+FUTURE_HELP = (
+    "Columns whose future is known, like a holiday flag, a planned price or a weather "
+    "forecast: the step that predicts t + 1 reads their value at t + 1. Rows after the "
+    "series' last value (values empty, these filled) give forecasts their future."
+)
+CALENDAR_HELP = (
+    "Hour of day, day of week and day of year as sin/cos pairs, as fits the dates' step; "
+    "known ahead, so forecasts can use them for any horizon."
+)
 MISSING = {"interpolate": "Interpolate gaps", "drop": "Drop rows with missing values"}
 NO_DATE = "(none: use the row order)"
 LOOK_BACK_HELP = (
@@ -117,9 +142,14 @@ def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
     DataError if the file has no column that can hold the values.
     """
     choice = default_columns(table)
-    kept = state.get("columns") or {}
+    previous = state.get("columns")
+    kept = previous or {}
     if kept.get("digest") != digest or kept.get("value") not in choice.values:
         kept = {"value": choice.value, "date": choice.date, "missing": next(iter(MISSING))}
+        if previous is None:  # the session's first file: a shared link's inputs, if any
+            linked = state.get("data_cfg") or DataConfig()
+            kept |= {"inputs": list(linked.inputs), "calendar": linked.calendar,
+                     "future_inputs": list(linked.future_inputs)}  # fmt: skip
     c1, c2, c3 = st.columns(3)
     vkey = ui.remember(f"data_col_{digest}", kept["value"])
     value = c1.selectbox("Value column", choice.values, key=vkey)
@@ -131,7 +161,8 @@ def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
     mkey = ui.remember(f"data_missing_{digest}", kept.get("missing", next(iter(MISSING))))
     missing = c3.radio("Missing values", list(MISSING), format_func=MISSING.get, key=mkey)
     date = None if picked == NO_DATE else picked
-    state.put("columns", {"digest": digest, "value": value, "date": date, "missing": missing})
+    state.put("columns", {**kept, "digest": digest, "value": value, "date": date,
+                          "missing": missing})  # fmt: skip
     st.caption(ui.md_escape(columns_line(choice, value, date)))
     return value, date, missing
 
@@ -145,42 +176,117 @@ def columns_line(choice: ColumnChoice, value: str, date: str | None) -> str:
 
 
 def choose_upload() -> None:
-    """Upload, preview, column choice; a bad file shows one sentence and changes nothing."""
+    """Upload (or the example file), preview, column and input choice; a bad file shows
+    one sentence and changes nothing."""
     file = st.file_uploader(
         "CSV file", type=["csv", "txt", "tsv"], key="data_upload",
         help=f"Up to {APP_LIMITS.upload_mb} MB: a time column (optional) and value columns.",
     )  # fmt: skip
     source = state.get("source") or {}
-    if file is None:
+    example = st.button(EXAMPLE_LABEL, key="data_example", help=EXAMPLE_HELP)
+    if file is not None:
+        name, data = file.name, file.getvalue()
+    elif example or source.get("example"):
+        name, data = EXAMPLE.name, EXAMPLE.read_bytes()
+    else:
         if source.get("kind") == "upload":
             st.caption("Active upload (upload it again to change its columns):")
             st.text(f"{source.get('name')} · column {source.get('column')}")
         return
-    data = file.getvalue()
     digest = hashlib.sha256(data).hexdigest()[:16]
     try:
         table = parse_upload(data)
     except DataError as e:
         st.error(str(e))
         return
-    st.caption(f"First rows of the file ({len(table.frame):,} rows):")
+    st.caption(f"First rows of {name} ({len(table.frame):,} rows):")
     st.dataframe(table.frame.head(10), hide_index=True)
     try:
         value, date, missing = choose_columns(table, digest)
-        series = series_from_table(table, value, date, missing)  # type: ignore[arg-type]
+        past, future, calendar = choose_inputs(table, digest, value, date)
+        series = series_from_table(table, value, date, missing, inputs=past,  # type: ignore[arg-type]
+                                   future_inputs=future, calendar=calendar)  # fmt: skip
     except DataError as e:
         st.error(str(e))
         return
     src = {
         "kind": "upload",
-        "name": file.name,
+        "name": name,
         "digest": digest,
         "column": value,
         "date": date,
         "missing": missing,
+        "inputs": list(past),
+        "future_inputs": list(future),
+        "calendar": calendar,
+        "example": file is None,
     }
     activate(series, src)
     show_notes(series)
+
+
+def choose_inputs(
+    table: Table, digest: str, value: str, date: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The other columns to feed beside the values (known only up to now / known ahead) and
+    the calendar inputs, with one line per column; none ticked at first. Kept with the
+    file's column choice in state "columns"."""
+    others = other_columns(table, value, date)
+    kept = state.get("columns") or {}
+    st.subheader("Inputs beside the series")
+    if not others and date is None:
+        st.caption("The file has no other column to feed beside the values.")
+        return (), (), False
+    cfg = state.get("data_cfg") or DataConfig()
+    summaries = input_tools.summarize(
+        table.frame, value, others, 1 - cfg.val_fraction - cfg.test_fraction
+    )
+    if summaries:
+        st.dataframe(summary_frame(summaries), hide_index=True)
+    ahead = [c.column for c in summaries if c.ahead]
+    c1, c2, c3 = st.columns([2, 2, 1])
+    pkey = options_only(f"data_in_{digest}", kept.get("inputs", []), others)
+    past = c1.multiselect("Known only up to now (read at t)", others, key=pkey, help=PAST_HELP)
+    rest = [c for c in others if c not in past]  # a column is one kind or the other
+    fkey = options_only(f"data_fin_{digest}", kept.get("future_inputs", []), rest)
+    future = c2.multiselect("Known ahead (read at t + 1)", rest, key=fkey, help=FUTURE_HELP)
+    ckey = ui.remember(f"data_cal_{digest}", bool(kept.get("calendar", False)))
+    calendar = c3.checkbox("Calendar inputs", key=ckey, help=CALENDAR_HELP, disabled=date is None)
+    if ahead:
+        st.caption(
+            ui.md_escape(
+                f"{', '.join(repr(c) for c in ahead)} also {'has' if len(ahead) == 1 else 'have'} "
+                "values after the last value of the series: known ahead, they give forecasts "
+                "their future."
+            )
+        )
+    kept = state.get("columns") or {}
+    state.put("columns", {**kept, "inputs": list(past), "future_inputs": list(future),
+                          "calendar": bool(calendar and date is not None)})  # fmt: skip
+    return tuple(past), tuple(future), bool(calendar and date is not None)
+
+
+def options_only(key: str, kept: list[str], options: list[str] | tuple[str, ...]) -> str:
+    """A multiselect's key, its state started from `kept` and cut to `options` (a column
+    that became the values, or the other kind, is no longer offered)."""
+    ui.remember(key, list(kept))
+    st.session_state[key] = [c for c in st.session_state[key] if c in options]
+    return key
+
+
+def summary_frame(summaries: list) -> pd.DataFrame:
+    """One row per column that can be an input (names as text)."""
+    return pd.DataFrame(
+        {
+            "column": [s.column for s in summaries],
+            "kind": [s.kind for s in summaries],
+            "missing": [f"{100 * s.missing:.1f} %" for s in summaries],
+            "correlation with the values (training part)": [
+                "" if s.correlation is None else f"{s.correlation:+.2f}" for s in summaries
+            ],
+            "values after the series' end": ["yes" if s.ahead else "" for s in summaries],
+        }
+    )
 
 
 def show_notes(series: Series) -> None:
@@ -222,14 +328,17 @@ def choose_split() -> DataConfig | None:
         key="data_transform",
         help=TRANSFORM_HELP,
     )
+    source = state.get("source") or {}
     try:
-        cfg = DataConfig(look_back, float(val), float(test), old.scaler, transform)
+        cfg = DataConfig(look_back, float(val), float(test), old.scaler, transform,
+                         tuple(source.get("inputs", ())), tuple(source.get("future_inputs", ())),
+                         bool(source.get("calendar", False)))  # fmt: skip
     except ConfigError as e:
         st.error(str(e))
         return None
     if cfg != old:
         state.put("data_cfg", cfg)
-        ui.invalidate_model("The look-back, split or transform changed.")
+        ui.invalidate_model("The look-back, split, transform or inputs changed.")
     echo_hint(cfg.look_back)
     too_big = app_work_error(len(ui.active_series().values), cfg.look_back)
     if too_big:
@@ -260,12 +369,38 @@ def show_series(series: Series, cfg: DataConfig) -> None:
         return
     x = series.time if series.time is not None else np.arange(len(series.values))
     st.plotly_chart(series_figure(x, series.values, split, name=series.name), key="data_chart")
+    if series.inputs is not None:
+        show_inputs(series, x)
     c = st.columns(4)
     c[0].metric("Points", f"{len(series.values):,}")
     c[1].metric("Train windows", f"{split.n_train:,}")
     c[2].metric("Validation windows", f"{split.n_val:,}")
     c[3].metric("Test windows", f"{split.n_test:,}")
     show_transform(series, cfg, split.train_end, x)
+
+
+def show_inputs(series: Series, x: Any) -> None:
+    """The chosen inputs under the series on one time axis, and what they will be."""
+    inp = series.inputs
+    n = len(series.values)
+    future_x = inp.future_time if inp.future_time is not None else np.arange(n, n + inp.n_future)
+    fig = inputs_figure(x, series.values, series.name, inp.values, inp.names, future_x)
+    st.plotly_chart(fig, key="data_inputs_chart")
+    kinds = {"past": "known only up to now", "future": "known ahead"}
+    lines = [f"{name} ({kinds[s.kind]})" for name, s in zip(inp.names, inp.specs, strict=True)]
+    text = (
+        f"The model will read {len(inp.specs)} inputs beside the values: " + ", ".join(lines) + "."
+    )
+    if len(inp.specs) > MAX_PANELS:
+        text += f" The chart shows the first {MAX_PANELS}."
+    reach = inp.reach()
+    if reach is None:
+        text += " Forecasts can reach any horizon (calendar inputs are computed ahead)."
+    elif reach == 1 and inp.has_past:
+        text += " Forecasts stop at one step: an input known only up to now has no future."
+    else:
+        text += f" Forecasts past the end reach {reach} steps (the rows after the last value)."
+    st.caption(ui.md_escape(text))
 
 
 def show_transform(series: Series, cfg: DataConfig, train_end: int, x: Any) -> None:

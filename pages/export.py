@@ -18,10 +18,11 @@ import streamlit as st
 
 from explorer import session, state, ui
 from explorer.figures import future_axis, loss_figure
+from lstm_core.backtest import input_reach
 from lstm_core.bundle import BundleError, ModelBundle, bundle_bytes, fingerprint, load_bundle
 from lstm_core.config import to_dict
 from lstm_core.data import DataError
-from lstm_core.forecast import forecast, predict
+from lstm_core.forecast import forecast, forecast_reach_error, predict
 from lstm_core.pipeline import dataset_for
 
 PARTS = ("train", "val", "test")
@@ -57,6 +58,7 @@ def forecast_csv(bundle: ModelBundle, dataset: Any, horizon: int) -> bytes:
     """The H-step recursive forecast past the end of the series, with its 80 % and 95 %
     intervals (empty past the steps they were calibrated for)."""
     fc = forecast(bundle.model, dataset, horizon)
+    horizon = len(fc.values)  # the inputs' future may end sooner (the page says so)
     steps = future_axis(series_time(len(dataset.values)), len(dataset.values), horizon)
     frame = pd.DataFrame({"step": np.arange(1, horizon + 1), "time": steps, "forecast": fc.values})
     for name, band in fc.bands.items():
@@ -86,7 +88,17 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
         key="dl_predictions",
         on_click="ignore",
     )
-    horizon = st.number_input("Forecast steps", 1, 10_000, key=ui.remember("ex_horizon", 12))
+    reach = input_reach(dataset)
+    if reach == 0:
+        st.caption(ui.md_escape(forecast_reach_error(dataset)))
+        return
+    top = 10_000 if reach is None else reach
+    key = ui.remember("ex_horizon", min(12, top))
+    if not 1 <= st.session_state[key] <= top:
+        st.session_state[key] = min(12, top)
+    horizon = st.number_input("Forecast steps", 1, top, key=key)
+    if reach is not None:
+        st.caption(f"With this model's inputs a forecast reaches at most {reach} steps.")
     st.download_button(
         "Forecast (CSV)",
         partial(forecast_csv, bundle, dataset, int(horizon)),  # the steps shown, at click time
@@ -116,6 +128,7 @@ def describe(bundle: ModelBundle) -> None:
             "split": bundle.split.to_dict(),
             "transform": bundle.transform.to_dict(),
             "model_sees": f"{bundle.transform.label(bundle.column)}, scaled",
+            "inputs": [i.to_dict() for i in bundle.inputs],
             "transform_scores": bundle.transform_scores,
             "versions": bundle.versions,
         },
@@ -130,7 +143,7 @@ def use_model(bundle: ModelBundle, file_name: str, note: str | None = None) -> N
     """Make an uploaded model the current one, on the active series' windows."""
     series = ui.active_series()
     try:
-        dataset = dataset_for(bundle, series.values)
+        dataset = dataset_for(bundle, series.values, series.inputs)
     except DataError as e:
         st.error(str(e))
         return

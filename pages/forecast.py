@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from explorer import state, ui
+from explorer import session, state, ui
 from explorer.figures import (
     forecast_figure,
     future_axis,
@@ -22,11 +22,13 @@ from explorer.figures import (
     residual_figure,
 )
 from explorer.forecast_figures import horizon_figure
-from lstm_core.backtest import Intervals, default_horizon
-from lstm_core.forecast import Evaluation, forecast
+from explorer.training import reference_key, without_inputs_request
+from lstm_core.backtest import Intervals, default_horizon, input_reach
+from lstm_core.forecast import Evaluation, backtest_horizon, forecast, forecast_reach_error
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
 PART_CHOICES = {"Validation and test": ("val", "test"), "All parts": ("train", "val", "test")}
+WITHOUT = "without inputs"  # the metrics table's row of the same settings without the inputs
 
 
 def time_axis(n: int) -> Any:
@@ -65,6 +67,10 @@ def predictions(ev: Evaluation, dataset: Any, x: Any) -> None:
 def pick_horizon(dataset: Any) -> int:
     """Steps ahead of the backtest: one season by default, at most the test part."""
     n_test = dataset.split.n_test
+    _, why_one = backtest_horizon(dataset, 2)
+    if why_one:
+        st.caption(ui.md_escape(why_one))
+        return 1
     if n_test < 2:
         return 1
     key = "fc_bt_horizon"
@@ -77,10 +83,15 @@ def pick_horizon(dataset: Any) -> int:
 def backtest(ev: Evaluation) -> None:
     """Error by steps ahead, model against baselines, and the verdict on it."""
     bt = ev.backtest
+    recorded = ""
+    if state.get("dataset").inputs is not None:
+        recorded = (" It reads its inputs as recorded: known-ahead ones as if they had been "
+                    "forecast perfectly.")  # fmt: skip
     st.caption(
         f"From each of {len(bt.origins)} origins in the test part the model forecasts "
-        f"{bt.horizon} steps ahead, feeding its own predictions back (no refit, nothing from "
-        "after the origin); the baselines do the same. RMSE in original units by steps ahead."
+        f"{bt.horizon} step{'s' if bt.horizon != 1 else ''} ahead, feeding its own predictions "
+        "back (no refit, nothing from after the origin); the baselines do the same. RMSE in "
+        "original units by steps ahead." + recorded
     )
     d = bt.to_dict()
     st.plotly_chart(horizon_figure(d["rmse_by_step"], d["baselines"]), key="fc_horizon_chart")
@@ -109,23 +120,73 @@ def interval_caption(iv: Intervals, coverage: str) -> str:
     )
 
 
-def errors(ev: Evaluation, dataset: Any, x: Any) -> None:
-    """The one-step metrics table and the residuals."""
+def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None:
+    """The one-step metrics table (with the same settings without the inputs, once trained)
+    and the residuals."""
     st.subheader("One-step errors on the test part")
     season = f"season {ev.season}" if ev.season else "no season found"
     st.caption(f"Original units; MASE below 1 beats the naive forecast in-sample ({season}).")
-    st.dataframe(metrics_frame(ev.table).style.format("{:.4g}"), key="fc_metrics")
+    table = dict(ev.table)
+    if reference is not None:
+        table[WITHOUT] = reference["model"]
+    st.dataframe(metrics_frame(table).style.format("{:.4g}"), key="fc_metrics")
     residuals = dataset.values[dataset.target_index] - ev.predictions
     st.plotly_chart(
         residual_figure(x, dataset.target_index, residuals, dataset.split), key="fc_residuals"
     )
 
 
+def without_inputs(bundle: Any, ev: Evaluation) -> dict | None:
+    """Do the inputs help? The same settings trained without them, on request, as this
+    visitor's job; its test scores beside the model's once it ran. Returns them or None."""
+    if not bundle.inputs:
+        return None
+    st.subheader("Do the inputs help?")
+    ref = state.get("reference")
+    if ref is None or ref["key"] != reference_key(bundle):
+        st.caption(
+            "Train the same settings without the inputs to see whether they lower the error "
+            "(it runs as your training job, like Train, and takes about as long)."
+        )
+        if st.button("Train the same settings without the inputs", key="fc_without",
+                     disabled=session.active()):  # fmt: skip
+            refused = session.start(without_inputs_request(bundle, state.get("dataset").values))
+            st.warning(refused) if refused else st.rerun()
+        return None
+    if ref["scores"] is None:
+        st.warning(ui.md_escape(f"The run without the inputs did not finish: {ref['message']}"))
+        return None
+    with_in, without = ev.table["model"]["rmse"], ref["scores"]["model"]["rmse"]
+    change = (with_in - without) / without if without > 0 else 0.0
+    words = (f"{-change:.0%} lower with them" if change < -0.02 else
+             f"{change:.0%} higher with them" if change > 0.02 else "about the same")  # fmt: skip
+    st.info(
+        f"Test RMSE (one step ahead): {with_in:.4g} with the inputs, {without:.4g} without "
+        f"them: {words}."
+    )
+    return ref["scores"]
+
+
 def future(bundle: Any, dataset: Any, x: Any) -> None:
     """An H-step recursive forecast: each prediction is fed back as the next input."""
     st.subheader("Forecast past the end")
-    horizon = st.slider("Steps ahead (H)", 1, 200, key=ui.remember("fc_horizon", 12))
+    reach = input_reach(dataset)
+    if reach == 0:
+        st.warning(ui.md_escape(forecast_reach_error(dataset)))
+        return
+    top = 200 if reach is None else max(1, min(200, reach))
+    if top == 1:
+        horizon = 1
+    else:
+        key = ui.remember("fc_horizon", 12)
+        if not 1 <= st.session_state[key] <= top:
+            st.session_state[key] = min(12, top)
+        horizon = st.slider("Steps ahead (H)", 1, top, key=key)
     fc = forecast(bundle.model, dataset, horizon)
+    if fc.note:
+        st.caption(ui.md_escape(fc.note))
+    elif reach is not None and dataset.inputs is not None and not dataset.inputs.has_past:
+        st.caption(f"The inputs' future rows in the file reach {reach} steps past the end.")
     fx = future_axis(x if not isinstance(x, np.ndarray) else None, len(dataset.values), horizon)
     fig = forecast_figure(x, dataset.values, fx, fc.values, bands=fc.bands, name=bundle.column)
     st.plotly_chart(fig, key="fc_future")
@@ -151,6 +212,7 @@ else:
     backtest(evaluation)
     with top:
         predictions(evaluation, dataset, axis)
-    errors(evaluation, dataset, axis)
+    reference = without_inputs(bundle, evaluation)
+    errors(evaluation, dataset, axis, reference)
     future(bundle, dataset, axis)
 ui.finish()

@@ -38,6 +38,7 @@ from explorer import equations as eq
 from explorer import experiment_figures as ef
 from explorer import gate_figures as gf
 from explorer import state, ui
+from explorer.input_figures import window_inputs_figure
 from lstm_core.ablation import ablation
 from lstm_core.forecast import predict_scaled
 from lstm_core.gates import GATE_NAMES, explain_step, trace_gates
@@ -174,11 +175,25 @@ def unit_and_step(model, trace, layer: int) -> None:
         st.warning("The recomputed state differs from the traced one by more than 1e-4.")
 
 
-def downloads(trace, w: int, sees: str) -> None:
+def window_inputs(bundle, values: np.ndarray) -> None:
+    """The inputs beside the target over the window [L, F], one row each, named."""
+    names = [s.name for s in bundle.inputs]
+    title = "Inputs beside the series in this window (scaled, as the model read them)"
+    st.plotly_chart(window_inputs_figure(values, names, title=title), config=PLOTLY,
+                    key="gates_window_inputs")  # fmt: skip
+    if any(s.kind == "future" for s in bundle.inputs):
+        st.caption(
+            "Known-ahead inputs are read one step early: at timestep t the model reads their "
+            "value at the next point, the one it predicts at the window's last step."
+        )
+
+
+def downloads(trace, w: int, sees: str, x_names: list[str] | None = None) -> None:
     """The window's gates as the CLI's .npz and as a tidy CSV, built only when clicked."""
     layers = gf.window_layers(trace.layers)
+    x = trace.x[0] if trace.inputs is None else trace.inputs[0]  # [T] or [T, 1 + F]
     files = (
-        ("npz", "this window's gates (.npz)", partial(gf.gates_npz, trace.x[0], layers, sees)),
+        ("npz", "this window's gates (.npz)", partial(gf.gates_npz, x, layers, sees, x_names)),
         ("csv", "a tidy table (.csv)", partial(gf.gates_csv, layers)),
     )
     for col, (ext, label, make) in zip(st.columns(2), files, strict=True):
@@ -204,9 +219,13 @@ def one_window(bundle, dataset, layer: int) -> None:
         gates, trace.names, inputs, target, first, label, dates(dataset, first, t - 1), w,
     ))  # fmt: skip
     st.plotly_chart(fig, config=PLOTLY, key="gates_heatmaps")
+    if trace.inputs is not None:
+        window_inputs(bundle, trace.inputs[0, :, 1:])
     saturation_table(gf.saturation(gates, trace.names), "in this window")
     unit_and_step(bundle.model, trace, layer)
-    downloads(trace, w, f"{bundle.transform.label(bundle.column)}, scaled")  # trace.x: scaled
+    sees = f"{bundle.transform.label(bundle.column)}, scaled"  # trace.x: scaled
+    names = [bundle.transform.label(bundle.column), *(s.name for s in bundle.inputs)]
+    downloads(trace, w, sees, names if bundle.inputs else None)
     experiment(bundle, dataset, layer, w, (fig, inputs, target, first, label))
 
 
@@ -345,7 +364,7 @@ def whole_series(bundle, dataset, start: int, end: int, n_cols: int) -> dict:
         try:
             d = dataset.lag  # scaled[k] is the model's input at point k + d
             summary = summarise_run(
-                bundle.model, dataset.scaled[start - d : end - d], n_cols,
+                bundle.model, dataset.matrix[start - d : end - d], n_cols,  # [T] or [T, 1 + F]
                 progress=lambda done, total: bar.progress(done / total, text),
             )  # fmt: skip
         finally:
@@ -364,7 +383,7 @@ def unit_lines(gates: dict, names, x: np.ndarray) -> None:
 
 
 def whole_view(bundle, dataset, layer: int) -> None:
-    n, cfg = len(dataset.values), bundle.model_config
+    n, cfg = dataset.lag + dataset.n_readable, bundle.model_config  # points the model can read
     per_step = cfg.hidden_size * cfg.num_layers * len(GATE_NAMES[cfg.cell])
     longest = max(2, MAX_TRACE_VALUES // per_step)
     first = (max(0, n - min(longest, DEFAULT_SPAN)), n)

@@ -14,6 +14,8 @@ model_note; writes model_cfg, train_cfg, and fit_result for a setting the data c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -24,6 +26,7 @@ from explorer.training import TrainRequest, continue_request
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
+from lstm_core.inputs import config_fields
 from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.pipeline import validate
 from lstm_core.train import FitResult, resolve_device
@@ -117,10 +120,11 @@ def start_training(fresh: bool, model_cfg: ModelConfig, train_cfg: TrainConfig) 
     """Train (a new model) or Continue (the current one) as this visitor's job: it trains in
     its own thread, outlives a page switch, and waits for a free slot on a busy server."""
     data_cfg, series = ui.configs()[0], ui.active_series()
+    data_cfg = replace(data_cfg, **config_fields(series.inputs))  # the series' own inputs
     bundle, dataset = state.get("bundle"), state.get("dataset")
     if fresh:
         try:  # a setting the data cannot take is said now, under the buttons
-            validate(series.values, data_cfg)
+            validate(series.values, data_cfg, series.inputs)
             too_big = app_work_error(len(series.values), data_cfg.look_back,
                                      model_cfg.hidden_size, model_cfg.num_layers)  # fmt: skip
             if too_big:
@@ -128,7 +132,8 @@ def start_training(fresh: bool, model_cfg: ModelConfig, train_cfg: TrainConfig) 
         except (DataError, ConfigError) as e:
             state.put("fit_result", FitResult([], "failed", str(e)))
             return
-        request = TrainRequest(series.values, series.name, data_cfg, model_cfg, train_cfg)
+        request = TrainRequest(series.values, series.name, data_cfg, model_cfg, train_cfg,
+                               inputs=series.inputs)  # fmt: skip
     else:
         note = state.get("model_note") or "trained here"
         m = bundle.model_config
@@ -252,9 +257,15 @@ ui.setup()
 st.title("Train")
 series = ui.active_series()
 st.text(f"Series: {series.name} ({len(series.values):,} points)")
+if series.inputs is not None:
+    st.text("Inputs beside it: " + ", ".join(series.inputs.columns()))
 model_cfg, train_cfg = settings()
 bundle = state.get("bundle")
-if bundle is not None and model_cfg is not None and model_cfg != bundle.model_config:
+if (
+    bundle is not None
+    and model_cfg is not None
+    and replace(model_cfg, n_inputs=bundle.model_config.n_inputs) != bundle.model_config
+):
     st.caption(
         "The settings differ from the current model: Train starts a new model with "
         "them; Continue keeps training the current one."
@@ -266,7 +277,9 @@ if clicked:
     start_training(clicked == "train", model_cfg, train_cfg)
 log_y = st.toggle("Log scale", key="train_log", persist_state="session")
 extra = overlays()
-if session.job() is not None:  # running, or ended since this run began: the panel takes over
+job = session.job()
+reference = job is not None and bool(job.work.request.reference)  # the Forecast page's run
+if job is not None and not reference:  # running, or ended since this run began: the panel
     live_panel(log_y, extra)
 else:
     chart = st.empty()
@@ -274,4 +287,4 @@ else:
     show_outcome()
     st.subheader("Watch the gates learn")
     scrub_snapshots(st.empty())
-ui.finish(job_status=False)  # the panel above is this page's live status
+ui.finish(job_status=reference)  # the panel above is this page's live status
