@@ -1033,7 +1033,7 @@ def _fill_inputs(
         missing_in[spec.column] = max(missing_in.get(spec.column, 0), int((~observed[:, j]).sum()))
         if missing_in[spec.column] == len(frame):
             raise InputError(
-                f"Input {spec.column!r} is missing beside every value of the series: untick it."
+                f"Input {spec.column!r} is missing beside every value of the series: leave it out."
             )
     n_dropped = 0
     interp = "time" if by_time else "linear"

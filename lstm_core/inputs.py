@@ -162,7 +162,7 @@ def plan_inputs(
     if len(specs) > LIMITS.inputs:
         raise InputError(
             f"The chosen inputs make {len(specs)} model inputs (a text column counts once per "
-            f"value), over the limit of {LIMITS.inputs}: tick fewer columns."
+            f"value), over the limit of {LIMITS.inputs}: choose fewer columns."
         )
     return tuple(specs)
 
@@ -179,21 +179,21 @@ def _column_specs(frame: pd.DataFrame, col: str, kind: str, taken: list[str]) ->
     s = frame[col]
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         if s.isna().all():
-            raise InputError(f"Input {col!r} has no values: untick it.")
+            raise InputError(f"Input {col!r} has no values: leave it out.")
         return [InputSpec(col, kind, col)]
     if pd.api.types.is_datetime64_any_dtype(s):
-        raise InputError(f"Column {col!r} holds dates, not an input: untick it.")
+        raise InputError(f"Column {col!r} holds dates, not an input: leave it out.")
     text = _text(s)
     levels = sorted(set(text[text != ""]))
     if not levels:
-        raise InputError(f"Input {col!r} has no values: untick it.")
+        raise InputError(f"Input {col!r} has no values: leave it out.")
     if set(levels) <= _BOOLEANS.keys() and len({_BOOLEANS[v] for v in levels}) <= 2:
         return [InputSpec(col, kind, col, "bool")]
     if len(levels) > LIMITS.levels:
         raise InputError(
             f"Column {col!r} is text with {len(levels):,} different values, over the "
             f"{LIMITS.levels} a text input can have (each value becomes its own 0/1 input): "
-            "untick it, or group its values into fewer in the file."
+            "leave it out, or group its values into fewer in the file."
         )
     original = {v: str(x).strip() for x in s.dropna().unique() for v in [str(x).strip().lower()]}
     return [
@@ -387,13 +387,13 @@ def scale(
             v = inputs.values[:train_end, j]
             if not seen.any():
                 raise InputError(
-                    f"Input {spec.name!r} is missing throughout the training part: untick it, "
+                    f"Input {spec.name!r} is missing throughout the training part: leave it out, "
                     "or fill it in the file."
                 )
             if np.nanmax(v) == np.nanmin(v):
                 raise InputError(
                     f"Input {spec.name!r} is constant ({np.nanmin(v):.6g}) throughout the "
-                    "training part, so the model cannot learn from it: untick it."
+                    "training part, so the model cannot learn from it: leave it out."
                 )
             fitted.append(Scaler.fit(v, kind))
         scalers = tuple(fitted)

@@ -18,6 +18,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from explorer.training import TrainRequest
 from lstm_core.bundle import bundle_bytes
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.data import default_columns, read_table
@@ -698,6 +699,7 @@ class _Waiting:
     until it is stopped."""
 
     published, trial, fresh, snapshots = None, None, True, []
+    request = TrainRequest(np.zeros(3), "x", DataConfig(), ModelConfig(), TrainConfig())
 
     def __call__(self, job):
         from types import SimpleNamespace

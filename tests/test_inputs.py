@@ -132,13 +132,13 @@ def test_a_future_row_missing_a_known_ahead_input_ends_the_future_with_a_note():
             ["t,y,city"] + [f"{i},{i},c{i}" for i in range(30)],
             {"inputs": ["city"]},
             "Column 'city' is text with 30 different values, over the 24 a text input can have "
-            "(each value becomes its own 0/1 input): untick it, or group its values into fewer "
+            "(each value becomes its own 0/1 input): leave it out, or group its values into fewer "
             "in the file.",
         ),
         (
             ["t,y,x"] + [f"{i},{i}," for i in range(30)],
             {"inputs": ["x"]},
-            "Input 'x' has no values: untick it.",
+            "Input 'x' has no values: leave it out.",
         ),
         (
             ["t,y,x"] + [f"{i},{i},1" for i in range(3)],
@@ -181,7 +181,7 @@ def test_more_than_32_inputs_are_refused():
         series_from_table(read_table(_csv(rows)), "y", inputs=cols)
     assert str(e.value) == (
         "The chosen inputs make 33 model inputs (a text column counts once per value), over the "
-        "limit of 32: tick fewer columns."
+        "limit of 32: choose fewer columns."
     )
 
 
@@ -192,7 +192,7 @@ def test_an_input_missing_or_constant_in_the_training_part_is_refused():
     with pytest.raises(DataError) as e:
         make_dataset(s.values, DataConfig(look_back=3), inputs=s.inputs)
     assert str(e.value) == (
-        "Input 'x' is missing throughout the training part: untick it, or fill it in the file."
+        "Input 'x' is missing throughout the training part: leave it out, or fill it in the file."
     )
     flat = ["t,y,x"] + [f"{i},{i % 7},{2 if i < 30 else i}" for i in range(n)]
     s = series_from_table(read_table(_csv(flat)), "y", inputs=["x"])
@@ -200,7 +200,7 @@ def test_an_input_missing_or_constant_in_the_training_part_is_refused():
         make_dataset(s.values, DataConfig(look_back=3), inputs=s.inputs)
     assert str(e.value) == (
         "Input 'x' is constant (2) throughout the training part, so the model cannot learn "
-        "from it: untick it."
+        "from it: leave it out."
     )
 
 
