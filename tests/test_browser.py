@@ -690,3 +690,51 @@ def test_the_forecast_download_has_the_steps_on_screen(browser, server):
                 page.get_by_role("button", name="Forecast (CSV)").click()
             lines = Path(download.value.path()).read_text().strip().splitlines()
             assert len(lines) == 1 + steps, (steps, len(lines), lines[:2])
+
+
+def _pick(page, label: str, option: str):
+    """Choose one option of a multiselect, as a person does: open it, click the option."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    _wait_idle(page)
+
+
+def test_the_beijing_file_with_its_weather_as_inputs(browser, server):
+    with _visit(browser, server, "inputs") as page:
+        _nav(page, "Data")
+        page.get_by_text("Upload a CSV").click()
+        page.get_by_role("button", name="Or open an example with inputs").click()
+        page.get_by_text("Active series: pm2.5 (43,800 points)").wait_for()
+        page.get_by_text("as the dates (put together from 4 columns)").first.wait_for()
+        page.get_by_text("2043 missing values filled by time interpolation.").wait_for()
+        _pick(page, "Known only up to now (read at t)", "cbwd")
+        _pick(page, "Known only up to now (read at t)", "Iws")
+        page.get_by_text(
+            re.compile(r"^The model will read 5 inputs beside the values: cbwd=cv")
+        ).wait_for()
+        figs = _figs(page, "cbwd=NW")
+        panels = [name for f in figs for name in f["names"]]
+        assert {"pm2.5", "cbwd=cv", "cbwd=NE", "cbwd=NW", "cbwd=SE", "Iws"} <= set(panels)
+        _shot(
+            page,
+            page.get_by_role("heading", name="Inputs beside the series"),
+            "inputs_data.png",
+            "start",
+        )
+        _nav(page, "Train")
+        page.get_by_text("Inputs beside it: cbwd, Iws").wait_for()
+        _train_small(page, 1)
+        _nav(page, "Gates")
+        page.get_by_text("Inputs beside the series in this window").first.wait_for()
+        _nav(page, "Forecast")
+        page.get_by_text(
+            "Forecasts stop at one step: 'cbwd', 'Iws' are known only up to now"
+        ).first.wait_for()
+        page.get_by_role("button", name="Train the same settings without the inputs").click()
+        page.get_by_text(
+            re.compile(r"^Test RMSE \(one step ahead\): .* with the inputs")
+        ).wait_for()
+        _shot(page, page.get_by_role("heading", name="Do the inputs help?"), "inputs_forecast.png")
