@@ -6,6 +6,8 @@ file stays empty on purpose so that light callers (the app's first page) don't p
 
   config    DataConfig, ModelConfig, TrainConfig (frozen dataclasses)
   data      read a CSV into a clean Series (DataError with one clear sentence otherwise)
+  inputs    other columns (and calendar features) as inputs beside the series: encoded,
+            known only up to now (read at t) or known ahead (read at t + 1), scaled on train
   synthetic seeded generators (sine, trend, echo, temperature, random walk); datasets: built-ins
   transforms none / diff / logdiff / sdiff: what the model sees instead of the levels
   windows   Scaler, Split, make_dataset: chronological split, scaler fitted on train only
