@@ -7,6 +7,8 @@
     python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--without-inputs] [--json]
     python -m lstm_core intervene MODEL.pt CSV --gate G --units all|K[,K...] --value V
                                   [--layer L] [--from-step T] [--json]
+    python -m lstm_core intervene MODEL.pt CSV --input NAME --value V|mean|shuffle|row:K
+    python -m lstm_core explain MODEL.pt CSV [--json]
 
 Exit 0 on success; 2 with one line on stderr for bad input or a bad model file.
 """
@@ -37,6 +39,7 @@ from .data import (
 from .export import write_gates_npz
 from .forecast import evaluate, forecast
 from .gates import trace_gates
+from .inputclamp import InputClamp
 from .intervene import Clamp, intervene
 from .pipeline import dataset_for, model_inputs, run, validate
 from .threads import ThreadPolicy
@@ -129,17 +132,26 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     ev.add_argument("--json", action="store_true")
 
-    iv = sub.add_parser("intervene", help="clamp a gate or state and compare the test errors")
+    iv = sub.add_parser("intervene", help="clamp a gate, a state or an input; compare errors")
     iv.add_argument("model")
     iv.add_argument("csv")
     iv.add_argument("--column")
-    iv.add_argument("--gate", required=True,
-                    help="LSTM i, f, g, o, c or h; GRU r, z, n or h; RNN h")  # fmt: skip
-    iv.add_argument("--units", required=True, help="all, or unit numbers such as 0,3,7")
-    iv.add_argument("--value", type=float, required=True, help="σ gates 0-1, g, n and h -1-1")
+    what = iv.add_mutually_exclusive_group(required=True)
+    what.add_argument("--gate", help="LSTM i, f, g, o, c or h; GRU r, z, n or h; RNN h")
+    what.add_argument("--input", help="an input beside the series (a column or a one-hot input)")
+    iv.add_argument("--units", help="with --gate: all, or unit numbers such as 0,3,7")
+    iv.add_argument("--value", required=True,
+                    help="σ gates 0-1, g, n and h -1-1; an input: a number (its units), mean, "
+                    "shuffle or row:K (window K's values)")  # fmt: skip
     iv.add_argument("--layer", type=int, default=0)
     iv.add_argument("--from-step", type=int, default=0, help="first clamped step of a window")
     iv.add_argument("--json", action="store_true")
+
+    ex = sub.add_parser("explain", help="which input drives which gate, and by how much")
+    ex.add_argument("model")
+    ex.add_argument("csv")
+    ex.add_argument("--column")
+    ex.add_argument("--json", action="store_true")
     return p
 
 
@@ -371,7 +383,14 @@ def _units(text: str) -> tuple[int, ...] | str:
 def cmd_intervene(a: argparse.Namespace) -> int:
     bundle = load_bundle(a.model)
     series = _series_for_model(a.csv, a.column, bundle)
-    clamp = Clamp(a.layer, a.gate, _units(a.units), a.value, a.from_step)
+    if a.input is not None:
+        value = a.value if a.value in ("mean", "shuffle") or a.value.startswith("row:") else (
+            _number(a.value, "--value"))  # fmt: skip
+        clamp = InputClamp(a.input, value, a.from_step)
+    else:
+        if a.units is None:
+            raise UserError("--gate needs --units: all, or unit numbers such as 0,3,7.")
+        clamp = Clamp(a.layer, a.gate, _units(a.units), _number(a.value, "--value"), a.from_step)
     result = intervene(bundle, dataset_for(bundle, series.values, series.inputs), [clamp])
     if a.json:
         print(json.dumps(_clean(result.to_dict())))
@@ -380,8 +399,57 @@ def cmd_intervene(a: argparse.Namespace) -> int:
     return 0
 
 
+def _number(text: str, flag: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise UserError(f"{flag} takes a number here, got {text!r}.") from None
+
+
+def cmd_explain(a: argparse.Namespace) -> int:
+    from . import explain
+
+    bundle = load_bundle(a.model)
+    if not bundle.inputs:
+        raise UserError(
+            "This model reads no inputs beside the series: train one with --inputs, "
+            "--future-inputs or --calendar to explain which input drives which gate."
+        )
+    series = _series_for_model(a.csv, a.column, bundle)
+    data = dataset_for(bundle, series.values, series.inputs)
+    names = explain.channel_names(data, bundle.column)
+    weights = explain.gate_weights(bundle.model, names)
+    profile = explain.lag_profile(bundle.model, data, bundle.column)
+    imp = explain.importance(bundle.model, data)
+    out = {
+        "inputs": names[1:],
+        "gate_weights": weights.to_dict(),
+        "attribution": {n: v for n, v in profile.to_dict().items() if n != bundle.column},
+        "attribution_lags": {n: profile.lags[c].tolist() for c, n in enumerate(names) if c},
+        "completeness_error": profile.completeness_error,
+        "importance": imp.to_dict(),
+        "rmse": imp.rmse,
+        "windows": profile.windows,
+        "units": "attributions are of the model's scaled inputs (integrated gradients)",
+    }
+    if a.json:
+        print(json.dumps(_clean(out)))
+        return 0
+    for line in weights.strongest():
+        print(line)
+    print("\nHow far back each input moves the forecast (mean |integrated gradient|, peak lag):")
+    for n in names[1:]:
+        print(f"  {n}: peak at lag {profile.peak_lag(n)}")
+    print(f"Completeness error: {profile.completeness_error:.2%} over {profile.windows} windows.")
+    print("\nTest RMSE with each input held at its training mean (and shuffled):")
+    for line in imp.ranked():
+        print(f"  {line}")
+    return 0
+
+
 COMMANDS = {"train": cmd_train, "gates": cmd_gates, "forecast": cmd_forecast,
-            "evaluate": cmd_evaluate, "intervene": cmd_intervene}  # fmt: skip
+            "evaluate": cmd_evaluate, "intervene": cmd_intervene,
+            "explain": cmd_explain}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

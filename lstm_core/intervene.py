@@ -30,6 +30,7 @@ from torch import nn
 
 from .gates import GATE_NAMES, GateTrace, _as_batch, _cell_name, _params, _recurrent
 from .gatestats import GATE_LABELS, SIGMOID
+from .inputclamp import InputClamp, apply_input_clamps
 from .metrics import rmse
 from .windows import Dataset
 
@@ -419,7 +420,7 @@ def run_clamped(
 class Intervention:
     """A part of a dataset forecast one step ahead before and after clamping, original units."""
 
-    clamps: tuple[Clamp, ...]
+    clamps: tuple[Clamp | InputClamp, ...]
     part: str
     targets: np.ndarray  # [n] the true values
     before: np.ndarray  # [n] predictions without clamps
@@ -463,16 +464,18 @@ def part_targets(data: Dataset, part: str) -> np.ndarray:
 
 
 def intervene(
-    model: Any, data: Dataset, clamps: Sequence[Clamp], part: str = "test"
+    model: Any, data: Dataset, clamps: Sequence[Clamp | InputClamp], part: str = "test"
 ) -> Intervention:
-    """One-step predictions of `part` ("train", "val" or "test") with and without `clamps`,
-    in original units, and their RMSE. `model`: a Forecaster or a ModelBundle."""
+    """One-step predictions of `part` ("train", "val" or "test") with and without `clamps`
+    (gates held inside the network, inputs held in the windows: lstm_core.inputclamp), in
+    original units, and their RMSE. `model`: a Forecaster or a ModelBundle."""
     model = getattr(model, "model", model)
     x, _ = data.part(part)  # [n, L], or [n, L, 1 + F] with inputs beside the series
     if len(x) == 0:
         raise InterventionError(f"The {part} part has no windows to run.")
-    pins = check_clamps(model, clamps, x.shape[1])
+    held = [c for c in clamps if isinstance(c, InputClamp)]
+    pins = check_clamps(model, [c for c in clamps if not isinstance(c, InputClamp)], x.shape[1])
     before = part_levels(data, part, run_pinned(model, x, []).y)
-    after = part_levels(data, part, run_pinned(model, x, pins).y)
+    after = part_levels(data, part, run_pinned(model, apply_input_clamps(data, x, held), pins).y)
     y = part_targets(data, part)
     return Intervention(tuple(clamps), part, y, before, after, rmse(y, before), rmse(y, after))
