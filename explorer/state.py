@@ -57,6 +57,15 @@ Keys (all optional until set; read them through the helpers below):
                                          switch dropped them; another file replaces it
 
 
+  gates_inputs dict                      Gates page cache (issue 20): {"key": model_stamp,
+                                         ...} the input-weights figure and sentences, the
+                                         chosen window's attributions; dropped with the model
+  gates_input_clamp dict                 Gates page: the applied input clamp {"stamp":
+                                         model_stamp(...), "clamp": InputClamp}; Undo removes it
+  importance   dict                      Forecast page cache: {"key": model_stamp(...),
+                                         "importance": lstm_core.explain.Importance}
+  learn_input  dict                      Learn page cache: {"key": (stamp, window), ...} the
+                                         experiment holding the strongest input at its mean
   reference    dict                      Forecast page: the same settings trained without
                                          the inputs {"key": training.reference_key(bundle),
                                          "scores": its test table or None, "message": why
@@ -111,6 +120,10 @@ KEYS = (
     "columns",
     "series_fp",
     "reference",
+    "gates_inputs",
+    "gates_input_clamp",
+    "importance",
+    "learn_input",
 )
 
 
@@ -146,6 +159,7 @@ def model_stamp(bundle: Any, dataset: Any) -> tuple:
 MODEL_DERIVED = (
     "fit_result", "evaluation", "snapshots", "gates_trace", "gates_whole", "gates_clamp",
     "gates_experiment", "gates_ablation", "gates_memory", "learn_experiments", "learn_trace",
+    "gates_inputs", "gates_input_clamp", "importance", "learn_input",
 )  # fmt: skip
 
 
