@@ -183,6 +183,23 @@ STRINGS: dict[str, dict[str, str]] = {
             "between them: {spread}); the test RMSE goes from {rmse_before} to **{rmse_after}**."
         ),
         "x_gates_link": "Clamp any gate of any unit yourself",
+        "x_in_title": "Hold the strongest input at its mean: {name}",
+        "x_in_body": (
+            "Your model reads {inputs} beside the series. Of them, **{name}** matters most here: "
+            "held at its training mean, the test error grows the most (each input's effect is "
+            "on the Forecast page). Hold it at its mean in every window and watch what the "
+            "gates and the forecast do without it:"
+        ),
+        "x_in_result": (
+            "Result: in window {w}, unit {unit} ends with C = **{c_after}** instead of "
+            "{c_before} and the prediction moves from {pred_before} to **{pred_after}**; over the "
+            "test part the RMSE goes from {rmse_before} to **{rmse_after}**. {verdict}"
+        ),
+        "x_in_matters": "The model leans on this input: without it, it forecasts worse.",
+        "x_in_idle": (
+            "The error barely moves: the model has learned little from this input (or the "
+            "series itself already carries what it says)."
+        ),
         # --- 5. the temperature example
         "s5_title": "5. The temperature example",
         "s5_body": (
@@ -379,6 +396,19 @@ STRINGS: dict[str, dict[str, str]] = {
             "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
         ),
         "x_gates_link": "自己动手固定任意单元的任意一个门",
+        "x_in_title": "把最重要的输入固定在均值：{name}",
+        "x_in_body": (
+            "你的模型在序列之外还读取 {inputs}。其中 **{name}** 在这里最重要："
+            "把它固定在训练集均值时，测试误差增加得最多（每个输入的影响见“预测”页）。在每个窗口里都把它固定在均值，"
+            "看看没有它时门和预测会怎样："
+        ),
+        "x_in_result": (
+            "结果：在窗口 {w} 中，单元 {unit} 结束时 C = **{c_after}**，原本是 {c_before}；"
+            "预测从 {pred_before} 变为 **{pred_after}**；在测试集上 RMSE 从 {rmse_before} "
+            "变为 **{rmse_after}**。{verdict}"
+        ),
+        "x_in_matters": "模型依赖这个输入：没有它，预测会变差。",
+        "x_in_idle": "误差几乎不变：模型从这个输入中学到的很少（或者序列本身已经包含了它的信息）。",
         # --- 5. the temperature example
         "s5_title": "5. 气温示例",
         "s5_body": (

@@ -24,6 +24,7 @@ from explorer.figures import (
 from explorer.forecast_figures import horizon_figure
 from explorer.training import reference_key, without_inputs_request
 from lstm_core.backtest import Intervals, default_horizon, input_reach
+from lstm_core.explain import importance
 from lstm_core.forecast import Evaluation, backtest_horizon, forecast, forecast_reach_error
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
@@ -167,6 +168,21 @@ def without_inputs(bundle: Any, ev: Evaluation) -> dict | None:
     return ref["scores"]
 
 
+def input_importance(bundle: Any, dataset: Any) -> None:
+    """Each input's importance on the test part: the RMSE with it held at its training mean,
+    and shuffled across windows (the same interventions as the Gates page's clamps)."""
+    key = state.model_stamp(bundle, dataset)
+    cached = state.get("importance")
+    if cached is None or cached["key"] != key:
+        cached = {"key": key, "importance": importance(bundle.model, dataset)}
+        state.put("importance", cached)
+    imp = cached["importance"]
+    st.markdown("**Which input matters here?** Test RMSE with each input held at its training "
+                "mean (and shuffled across windows), the most important first:")  # fmt: skip
+    for line in imp.ranked():
+        st.text(line)
+
+
 def future(bundle: Any, dataset: Any, x: Any) -> None:
     """An H-step recursive forecast: each prediction is fed back as the next input."""
     st.subheader("Forecast past the end")
@@ -213,6 +229,8 @@ else:
     with top:
         predictions(evaluation, dataset, axis)
     reference = without_inputs(bundle, evaluation)
+    if bundle.inputs:
+        input_importance(bundle, dataset)
     errors(evaluation, dataset, axis, reference)
     future(bundle, dataset, axis)
 ui.finish()

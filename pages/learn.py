@@ -245,6 +245,63 @@ def experiments(lang: str, picked) -> None:
     links(lang, ("pages/gates.py", "x_gates_link", ":material/science:"))
 
 
+def input_experiment_run(bundle, dataset, w: int) -> dict:
+    """The strongest input (by test RMSE held at its training mean) held at its mean in
+    window w and on the test part, cached until the model, the data or the window change."""
+    from lstm_core.explain import importance
+    from lstm_core.inputclamp import InputClamp, apply_input_clamps
+    from lstm_core.intervene import intervene, run_clamped
+
+    key = (state.model_stamp(bundle, dataset), w)
+    cached = state.get("learn_input")
+    if cached is None or cached["key"] != key:
+        imp = importance(bundle.model, dataset)
+        name = max(imp.held_at_mean, key=imp.held_at_mean.get)
+        clamp = InputClamp(name, "mean")
+        x = dataset.X[w : w + 1]
+        before = run_clamped(bundle.model, x, keep=True)
+        after = run_clamped(bundle.model, apply_input_clamps(dataset, x, [clamp]), keep=True)
+        idx = dataset.target_index[w : w + 1]
+        preds = [float(dataset.to_levels(r.y, idx)[0]) for r in (before, after)]
+        c = (before.layers[0]["c"][0], after.layers[0]["c"][0])  # [T, H] layer 0, each
+        test = intervene(bundle, dataset, [clamp])
+        cached = {"key": key, "name": name, "test": test, "c": c, "preds": preds}
+        state.put("learn_input", cached)
+    return cached
+
+
+def input_experiment(lang: str, picked) -> None:
+    """With inputs beside the series: hold the one that matters most at its mean."""
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    if picked is None or not bundle.inputs:
+        return
+    _, _, w, unit, _ = picked
+    found = input_experiment_run(bundle, dataset, w)
+    test, (c0, c1), (p0, p1) = found["test"], found["c"], found["preds"]
+    name = found["name"]
+    shown = ui.md_escape(name)  # a column name from the file: text, never markdown
+    st.markdown(f"**{t('x_in_title', lang, name=shown)}**")
+    inputs = ui.md_escape(", ".join(dataset.inputs.columns()))
+    st.markdown(t("x_in_body", lang, name=shown, inputs=inputs))
+    names = (t("x_truth", lang), t("x_before", lang), t("x_after", lang))
+    left, right = st.columns(2)
+    cell = ef.before_after_figure(
+        c0[:, unit], c1[:, unit], title=t("x_cell_title", lang, w=w, unit=unit),
+        x_label=t("fig_timestep", lang), y_label="C_t", names=names,
+    )  # fmt: skip
+    left.plotly_chart(cell, config=PLOTLY, key="learn_x_held_cell")
+    preds = ef.before_after_figure(
+        test.before, test.after, test.targets, title=t("x_pred_title", lang),
+        x_label=t("x_test_window", lang), y_label=bundle.column, names=names,
+    )  # fmt: skip
+    right.plotly_chart(preds, config=PLOTLY, key="learn_x_held_pred")
+    worse = test.rmse_after > 1.05 * test.rmse_before
+    st.markdown(t("x_in_result", lang, w=w, unit=unit, c_before=f"{c0[-1, unit]:.4f}",
+                  c_after=f"{c1[-1, unit]:.4f}", pred_before=f"{p0:.4g}", pred_after=f"{p1:.4g}",
+                  rmse_before=f"{test.rmse_before:.4g}", rmse_after=f"{test.rmse_after:.4g}",
+                  verdict=t("x_in_matters" if worse else "x_in_idle", lang)))  # fmt: skip
+
+
 def temperature(lang: str) -> None:
     """Section 5: load the SYNTHETIC temperature series and train a small LSTM on it."""
     st.header(t("s5_title", lang))
@@ -336,6 +393,7 @@ timesteps(lang)
 picked = conveyor(lang)
 gates(lang, picked)
 experiments(lang, picked)
+input_experiment(lang, picked)
 temperature(lang)
 gru(lang)
 conclusion(lang)

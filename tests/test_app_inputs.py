@@ -171,3 +171,23 @@ def test_the_example_file_assembles_its_date_and_one_hots_the_wind():
     at.switch_page("pages/data.py").run()
     assert state(at, "series").inputs.names[0] == "DEWP"
     assert at.multiselect[0].value == ["DEWP", "cbwd"]
+
+
+def test_forecast_ranks_the_inputs_and_learn_holds_the_strongest_at_its_mean():
+    at = choose(upload(start(), "demand.csv", demand_csv()), ["temp", "wind"], ["holiday"])
+    at.switch_page("pages/train.py").run()
+    train(at, epochs=3)
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception, at.exception
+    ranked = [x.value for x in at.text if " held at its mean (shuffled: " in x.value]
+    assert sorted(line.split(":")[0] for line in ranked) == ["holiday", "temp", "wind"]
+    imp = state(at, "importance")["importance"]
+    first = max(imp.held_at_mean, key=imp.held_at_mean.get)
+    assert ranked[0].startswith(f"{first}: ")
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception, at.exception
+    title = f"Hold the strongest input at its mean: {first}"
+    assert any(title in m.value for m in at.markdown)
+    assert any(m.value.startswith("Result: in window ") for m in at.markdown)
+    at.radio(key="learn_lang").set_value("zh").run()
+    assert any(f"把最重要的输入固定在均值：{first}" in m.value for m in at.markdown)
