@@ -32,11 +32,13 @@ from .gates import GATE_NAMES, _cell_name, _recurrent
 from .gatestats import GATE_LABELS
 from .inputclamp import InputClamp
 from .intervene import intervene
+from .threads import ThreadPolicy
 from .windows import Dataset
 
 IG_STEPS = 32  # points of the path integral (Gauss-Legendre)
 IG_ROWS = 4096  # windows × steps per backward pass (bounds the memory of a batch)
-MAX_WINDOWS = 500  # a longer test part is sampled at this many evenly spaced windows
+MAX_WINDOWS = 200  # a longer test part is sampled at this many evenly spaced windows (IG
+#                   of 500 windows of look-back 168, 64 units, took 15 s on one core)
 _WEIGHT_GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn": ("h",)}
 
 
@@ -184,7 +186,8 @@ def lag_profile(model: nn.Module, data: Dataset, target: str, part: str = "test"
     as mean |IG| by channel and lag, smallest lag first."""
     x, _ = data.part(part)
     pick = np.unique(np.linspace(0, len(x) - 1, min(len(x), MAX_WINDOWS)).round().astype(int))
-    att = attribute(model, x[torch.from_numpy(pick)], baseline_window(data))
+    with ThreadPolicy():  # a run like a training: the cores free of other work
+        att = attribute(model, x[torch.from_numpy(pick)], baseline_window(data))
     mean = np.abs(att.values).mean(axis=0).T  # [C, L] by step
     lags = lags_of(data)
     return LagProfile(tuple(channel_names(data, target)), lags[:, ::-1].copy(),
@@ -221,10 +224,11 @@ def importance(model: nn.Module, data: Dataset, part: str = "test") -> Importanc
     column held at its training mean from step 0, and shuffled across windows."""
     cols = data.inputs.columns() if data.inputs is not None else []
     mean, shuffled, base = {}, {}, float("nan")
-    for c in cols:
-        held = intervene(model, data, [InputClamp(c, "mean")], part)
-        mean[c], base = held.rmse_after, held.rmse_before
-        shuffled[c] = intervene(model, data, [InputClamp(c, "shuffle")], part).rmse_after
+    with ThreadPolicy():
+        for c in cols:
+            held = intervene(model, data, [InputClamp(c, "mean")], part)
+            mean[c], base = held.rmse_after, held.rmse_before
+            shuffled[c] = intervene(model, data, [InputClamp(c, "shuffle")], part).rmse_after
     return Importance(base, mean, shuffled)
 
 
