@@ -58,10 +58,11 @@ Keys (all optional until set; read them through the helpers below):
 
 
   gates_inputs dict                      Gates page cache (issue 20): {"key": model_stamp,
-                                         ...} the input-weights figure and sentences, the
-                                         chosen window's attributions; dropped with the model
+                                         "weights", "weights_fig", "window": {"w",
+                                         "attribution", "fig"}}; dropped with the model
   gates_input_clamp dict                 Gates page: the applied input clamp {"stamp":
-                                         model_stamp(...), "clamp": InputClamp}; Undo removes it
+                                         model_stamp(...), "clamp": InputClamp, "run": the
+                                         clamped window's run}; Undo removes it
   importance   dict                      Forecast page cache: {"key": model_stamp(...),
                                          "importance": lstm_core.explain.Importance}
   learn_input  dict                      Learn page cache: {"key": (stamp, window), ...} the
@@ -81,8 +82,10 @@ itself; they are listed so that no other page reuses the names): gates_layer, ga
 gates_window, gates_unit, gates_t, gates_span (Gates page; the Forecast page sets
 gates_window and gates_view to hand a window over; the ablation table's buttons set
 gates_unit and gates_view), and the clamp's widgets gates_clamp_gate, gates_clamp_all,
-gates_clamp_units, gates_clamp_value, gates_clamp_from.
+gates_clamp_units, gates_clamp_value, gates_clamp_from, and the input clamp's
+gates_iclamp_input, gates_iclamp_value, gates_iclamp_from.
 Button and choice keys that are not kept: gates_clamp_apply, gates_clamp_undo,
+gates_iclamp_apply, gates_iclamp_undo,
 gates_ablation_state, gates_ablation_run, gates_ablation_go_<rank>, gates_memory_run.
 """
 

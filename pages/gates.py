@@ -16,6 +16,10 @@ Widget keys (st.session_state; kept across page switches with persist_state="ses
   gates_ablation_state, gates_ablation_run, gates_ablation_go_<rank>  the ablation table's
                 state (h or c), its button, and the buttons that open a top unit
   gates_memory_run  the memory horizon's button
+  A model with inputs beside the series (explorer/gates_inputs.py) adds: gates_iclamp_input,
+  gates_iclamp_value, gates_iclamp_from (the input clamp's input, value and first step),
+  gates_iclamp_apply, gates_iclamp_undo, and the caches gates_inputs (input weights, the
+  window's attributions) and gates_input_clamp (the applied input clamp and its run).
 Experiment state (explorer.state, documented there): gates_clamp (the applied clamp, kept
 only for the model it was applied to), caches gates_experiment, gates_ablation, gates_memory,
 all keyed on state.model_stamp (weights, epochs and data checksums, not object ids).
@@ -29,6 +33,7 @@ Caches (st.session_state, not widgets; recomputed only when their key changes):
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from functools import partial
 
 import numpy as np
@@ -37,6 +42,7 @@ import streamlit as st
 from explorer import equations as eq
 from explorer import experiment_figures as ef
 from explorer import gate_figures as gf
+from explorer import gates_inputs as gi
 from explorer import state, ui
 from explorer.input_figures import window_inputs_figure
 from lstm_core.ablation import ablation
@@ -45,6 +51,7 @@ from lstm_core.gates import GATE_NAMES, explain_step, trace_gates
 from lstm_core.gatestats import GATE_LABELS
 from lstm_core.gatesummary import summarise_run
 from lstm_core.gradflow import input_gradient_by_lag
+from lstm_core.inputclamp import InputClamp, apply_input_clamps
 from lstm_core.intervene import Clamp, InterventionError, intervene, run_clamped, value_range
 from lstm_core.memory import echo_check, forget_time_constants, lookback_advice
 from lstm_core.metrics import autocorrelation, detect_season
@@ -219,30 +226,64 @@ def one_window(bundle, dataset, layer: int) -> None:
         gates, trace.names, inputs, target, first, label, dates(dataset, first, t - 1), w,
     ))  # fmt: skip
     st.plotly_chart(fig, config=PLOTLY, key="gates_heatmaps")
+    stamp = model_key(bundle, dataset)
     if trace.inputs is not None:
         window_inputs(bundle, trace.inputs[0, :, 1:])
+        gi.window_attribution(bundle, dataset, w, stamp)
+        gi.input_weights(bundle, dataset, stamp)
     saturation_table(gf.saturation(gates, trace.names), "in this window")
     unit_and_step(bundle.model, trace, layer)
     sees = f"{bundle.transform.label(bundle.column)}, scaled"  # trace.x: scaled
     names = [bundle.transform.label(bundle.column), *(s.name for s in bundle.inputs)]
     downloads(trace, w, sees, names if bundle.inputs else None)
-    experiment(bundle, dataset, layer, w, (fig, inputs, target, first, label))
+    shown = (fig, inputs, target, first, label)
+    experiment(bundle, dataset, layer, w, shown)
+    if bundle.inputs:
+        input_experiment(bundle, dataset, layer, w, shown)
 
 
 # --------------------------------------------------------------------------- clamp a gate
 
 
-def applied_clamp(stamp: tuple) -> Clamp | None:
-    """The clamp applied to this model and data, or None (dropped once they change)."""
-    held = state.get("gates_clamp")
+# prefix of the widget keys: (state key of the applied clamp, caches dropped with it, the
+# apply and undo buttons' labels, the caption while none is applied)
+EXPERIMENTS = {
+    "gates_clamp": ("gates_clamp", ("gates_experiment",), "Clamp and run", "Undo the clamp",
+                    "No clamp applied: the model runs as trained."),
+    "gates_iclamp": ("gates_input_clamp", (), "Clamp the input and run", "Undo the input clamp",
+                     "No input clamp applied: the model reads its inputs as they are."),
+}  # fmt: skip
+
+
+def applied(prefix: str, stamp: tuple) -> dict | None:
+    """The clamp applied to this model and data ({"stamp", "clamp", ...}), or None (dropped
+    once they change)."""
+    key, drops = EXPERIMENTS[prefix][:2]
+    held = state.get(key)
     if held is not None and held["stamp"] != stamp:
-        state.drop("gates_clamp", "gates_experiment")
+        state.drop(key, *drops)
         held = None
-    return None if held is None else held["clamp"]
+    return held
 
 
-def undo_clamp() -> None:
-    state.drop("gates_clamp", "gates_experiment")
+def apply_or_undo(prefix: str, wanted, stamp: tuple, check) -> dict | None:
+    """The buttons <prefix>_apply (check(wanted), then keep it; one st.error sentence when
+    check raises InterventionError) and <prefix>_undo; the applied clamp's record or None."""
+    key, drops, apply, undo, none = EXPERIMENTS[prefix]
+    left, right = st.columns([1, 3])
+    if left.button(apply, type="primary", key=f"{prefix}_apply"):
+        try:
+            check(wanted)
+        except InterventionError as e:
+            st.error(str(e))
+        else:
+            state.put(key, {"stamp": stamp, "clamp": wanted})
+    held = applied(prefix, stamp)
+    right.button(undo, key=f"{prefix}_undo", on_click=state.drop, args=(key, *drops),
+                 disabled=held is None)  # fmt: skip
+    if held is None:
+        st.caption(none)
+    return held
 
 
 def clamp_value(cell: str, name: str, nonlinearity: str, where) -> float:
@@ -275,16 +316,21 @@ def clamp_widgets(bundle, layer: int, steps: int) -> Clamp:
     return Clamp(layer, name, "all" if every else tuple(units), float(value), int(start))
 
 
-def clamped_window(bundle, dataset, w: int, clamp: Clamp, stamp: tuple) -> dict:
-    """Window w and the test part run with the clamp (cached until any of them changes)."""
+def clamped_window(bundle, dataset, w: int, clamp: Clamp | InputClamp, stamp: tuple,
+                   cache: tuple[MutableMapping, str] | None = None) -> dict:  # fmt: skip
+    """Window w and the test part run with a gate's or an input's clamp, cached in
+    cache = (holder, name) (default: the session's gates_experiment) until any changes."""
+    holder, name = cache or (st.session_state, "gates_experiment")
     key = (stamp, w, clamp)
-    cached = state.get("gates_experiment")
+    cached = holder.get(name)
     if cached is None or cached["key"] != key:
-        run = run_clamped(bundle.model, dataset.X[w : w + 1], [clamp], keep=True)
+        gates, held = ([], [clamp]) if isinstance(clamp, InputClamp) else ([clamp], [])
+        x = apply_input_clamps(dataset, dataset.X[w : w + 1], held)  # [1, L, C]
+        run = run_clamped(bundle.model, x, gates, keep=True)
         pred = float(dataset.to_levels(run.y, dataset.target_index[w : w + 1])[0])
         test = intervene(bundle, dataset, [clamp], "test")
         cached = {"key": key, "trace": run.trace(), "pred": pred, "run": test}
-        state.put("gates_experiment", cached)
+        holder[name] = cached
     return cached
 
 
@@ -301,30 +347,48 @@ def experiment(bundle, dataset, layer: int, w: int, shown: tuple) -> None:
     )
     stamp = state.model_stamp(bundle, dataset)
     wanted = clamp_widgets(bundle, layer, dataset.split.look_back)
-    left, right = st.columns([1, 3])
-    if left.button("Clamp and run", type="primary", key="gates_clamp_apply"):
-        try:
-            intervene(bundle, dataset, [wanted], "val" if dataset.split.n_val else "test")
-        except InterventionError as e:
-            st.error(str(e))
-        else:
-            state.put("gates_clamp", {"stamp": stamp, "clamp": wanted})
-    clamp = applied_clamp(stamp)
-    right.button("Undo the clamp", key="gates_clamp_undo", on_click=undo_clamp,
-                 disabled=clamp is None)  # fmt: skip
-    if clamp is None:
-        st.caption("No clamp applied: the model runs as trained.")
-        return
-    clamp_results(bundle, dataset, (layer, w, clamp, stamp), shown)
+    part = "val" if dataset.split.n_val else "test"
+    held = apply_or_undo(
+        "gates_clamp", wanted, stamp, lambda c: intervene(bundle, dataset, [c], part)
+    )
+    if held is not None:
+        clamp_results(bundle, dataset, (layer, w, held["clamp"], stamp), shown)
 
 
-def clamp_results(bundle, dataset, where: tuple, shown: tuple) -> None:
+def input_experiment(bundle, dataset, layer: int, w: int, shown: tuple) -> None:
+    """Hold an input beside the series (explorer/gates_inputs.py draws the widgets); the same
+    buttons and results as the gate clamp, its run cached with the applied clamp."""
+    stamp = state.model_stamp(bundle, dataset)
+    wanted = gi.input_clamp_widgets(dataset, dataset.split.look_back)
+    held = apply_or_undo("gates_iclamp", wanted, stamp, partial(gi.check_input_clamp, dataset, w))
+    if held is not None:
+        clamp_results(bundle, dataset, (layer, w, held["clamp"], stamp), shown, (held, "run"))
+
+
+def side_by_side(before, after, titles: tuple[str, str], prefix: str) -> None:
+    """Two figures before | after on one colour range, keys <prefix>_before, <prefix>_after."""
+    pair = ef.side_by_side(before, after, titles)
+    for col, fig, when in zip(st.columns(2), pair, ("before", "after"), strict=True):
+        col.plotly_chart(fig, config=PLOTLY, key=f"{prefix}_{when}")
+
+
+def clamped_inputs(bundle, after, clamp: InputClamp, prefix: str) -> None:
+    """An input clamp's window inputs before | after (the trace's channels 1..F)."""
+    before = st.session_state["gates_trace"]["trace"]
+    names = [s.name for s in bundle.inputs]
+    figs = [window_inputs_figure(t.inputs[0, :, 1:], names) for t in (before, after)]
+    side_by_side(*figs, ("Inputs before", f"Inputs after: {clamp.describe()}"), prefix)
+
+
+def clamp_results(bundle, dataset, where: tuple, shown: tuple, cache=None) -> None:
     """The clamp's effect: the sentence, the numbers, heatmaps before | after, the test part.
 
-    where: (layer, window, clamp, stamp); shown: as for `experiment`."""
+    where: (layer, window, clamp, stamp), the clamp a gate's (keys gates_clamp_*) or an
+    input's (keys gates_iclamp_*); shown: as for `experiment`; cache: see clamped_window."""
     layer, w, clamp, stamp = where
     before_fig, inputs, target, first, label = shown
-    res = clamped_window(bundle, dataset, w, clamp, stamp)
+    res = clamped_window(bundle, dataset, w, clamp, stamp, cache)
+    prefix = "gates_iclamp" if isinstance(clamp, InputClamp) else "gates_clamp"
     run, before = res["run"], st.session_state["gates_trace"]["pred"]
     st.info(ui.md_escape(run.summary()))
     cols = st.columns(4)
@@ -338,15 +402,13 @@ def clamp_results(bundle, dataset, where: tuple, shown: tuple) -> None:
     fig = figure(res, layer, lambda: gf.window_figure(
         gf.window_layers(after.layers)[layer], after.names, inputs, target, first, label,
     ))  # fmt: skip
-    titles = ("Before", f"After: {clamp.describe()}")
-    pair = ef.side_by_side(before_fig, fig, titles)
-    left, right = st.columns(2)
-    left.plotly_chart(pair[0], config=PLOTLY, key="gates_clamp_before")
-    right.plotly_chart(pair[1], config=PLOTLY, key="gates_clamp_after")
+    if isinstance(clamp, InputClamp):
+        clamped_inputs(bundle, after, clamp, f"{prefix}_inputs")
+    side_by_side(before_fig, fig, ("Before", f"After: {clamp.describe()}"), prefix)
     st.plotly_chart(ef.before_after_figure(
         run.before, run.after, run.targets, title="The test part's one-step predictions",
         x_label="test window", y_label=bundle.column,
-    ), config=PLOTLY, key="gates_clamp_test")  # fmt: skip
+    ), config=PLOTLY, key=f"{prefix}_test")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- whole series
