@@ -729,6 +729,7 @@ def test_the_beijing_file_with_its_weather_as_inputs(browser, server):
         _train_small(page, 1)
         _nav(page, "Gates")
         page.get_by_text("Inputs beside the series in this window").first.wait_for()
+        explain_inputs_on_the_gates_page(page)
         _nav(page, "Forecast")
         page.get_by_text(
             "Forecasts stop at one step: 'cbwd', 'Iws' are known only up to now"
@@ -738,3 +739,32 @@ def test_the_beijing_file_with_its_weather_as_inputs(browser, server):
             re.compile(r"^Test RMSE \(one step ahead\): .* with the inputs")
         ).wait_for()
         _shot(page, page.get_by_role("heading", name="Do the inputs help?"), "inputs_forecast.png")
+
+
+def explain_inputs_on_the_gates_page(page):
+    """Under the input panel: the attributions; the input weights by gate; clamp Iws at its
+    mean and undo it (issue 20)."""
+    page.get_by_text(re.compile(r"completeness error")).first.wait_for()
+    page.get_by_text("Which input drives which gate: the first layer's input weights").click()
+    page.get_by_text(re.compile(r" mostly drives the ")).first.wait_for()
+    heat = page.evaluate(PLOTS_JS)
+    rows = [t["y"] for f in heat for t in f if t["type"] == "heatmap" and t["y"]]
+    assert any(r[-5:] == ["cbwd=cv", "cbwd=NE", "cbwd=NW", "cbwd=SE", "Iws"] for r in rows)
+    _shot(page, page.get_by_text("Which input drives which gate").first, "inputs_gates.png")
+    box = page.get_by_role("combobox", name="Input", exact=True)
+    box.click()
+    box.fill("Iws")
+    page.keyboard.press("Enter")
+    _wait_idle(page)
+    page.get_by_role("button", name="Clamp the input and run").click()
+    page.get_by_text(
+        re.compile(r"^With the input 'Iws' held at its training mean")
+    ).first.wait_for()
+    _shot(
+        page,
+        page.get_by_role("heading", name="Experiment: clamp an input"),
+        "inputs_clamp.png",
+        "start",
+    )
+    page.get_by_role("button", name="Undo the input clamp").click()
+    page.get_by_text(re.compile(r"^With the input 'Iws' held")).first.wait_for(state="detached")
