@@ -155,14 +155,19 @@ def test_tune_malloc_can_be_switched_off():
     assert r.returncode == 0 and r.stdout.split() == ["False", "False"]
 
 
-def test_quality_quick_scores_before_and_after_and_the_cost_of_auto():
+def _quick_json(module: str, timeout: int) -> dict:
+    """`python -m <module> --quick --json --quiet` as a subprocess: its JSON."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     r = subprocess.run(
-        [sys.executable, "-m", "benchmarks.quality", "--quick", "--json", "--quiet"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", module, "--quick", "--json", "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
-    res = json.loads(r.stdout)
+    return json.loads(r.stdout)
+
+
+def test_quality_quick_scores_before_and_after_and_the_cost_of_auto():
+    res = _quick_json("benchmarks.quality", 600)
     q = res["quality"]["air_passengers"]
     for key in ("before_one_step", "before_backtest", "after_one_step", "after_backtest"):
         assert _positive_finite(q[key])
@@ -172,3 +177,22 @@ def test_quality_quick_scores_before_and_after_and_the_cost_of_auto():
     assert q["transforms"][0] in {"none", "diff", "logdiff", "sdiff"} and q["horizon"] == 10
     cost = res["cost"]["air_passengers"]
     assert _summary_ok(cost["cli_auto_over_none"]) and _summary_ok(cost["fit_auto_over_none"])
+
+
+def test_inputs_quick_scores_with_and_without_inputs_and_the_cost_per_epoch():
+    res = _quick_json("benchmarks.inputs", 120)
+    assert res["seeds"] == [0] and len(res["quality"]) == 2
+    for q in res["quality"].values():
+        assert q["n_inputs"] == 1 and q["points"] == 600 and len(q["runs"]) == 1
+        for key in ("with_over_best", "without_over_best", "with_over_without"):
+            assert _positive_finite(q[key])
+        run = q["runs"][0]
+        for key in ("with_rmse", "without_rmse", "best_baseline", "best_baseline_without"):
+            assert _positive_finite(run[key])
+        assert run["best_baseline"] == run["best_baseline_without"]  # the same test targets
+    cost = res["cost"]
+    assert set(cost["F"]) == {"0", "4"} and cost["threads"] == 1
+    for d in cost["F"].values():
+        for s in (d["seconds_per_epoch"], d["ratio_to_f0"]):
+            assert _summary_ok(s) and _positive_finite(s["median"])
+    assert cost["F"]["0"]["ratio_to_f0"]["median"] == 1.0
