@@ -196,3 +196,12 @@ def test_inputs_quick_scores_with_and_without_inputs_and_the_cost_per_epoch():
         for s in (d["seconds_per_epoch"], d["ratio_to_f0"]):
             assert _summary_ok(s) and _positive_finite(s["median"])
     assert cost["F"]["0"]["ratio_to_f0"]["median"] == 1.0
+
+
+def test_explain_quick_times_one_window_and_a_batch():
+    res = _quick_json("benchmarks.explain_bench", 120)
+    assert res["size"] == {"hidden": 8, "look_back": 24, "inputs": 8}
+    for n in ("1", "2", "policy"):
+        assert _summary_ok(res["one_window_s"][n])
+    assert _positive_finite(res["test_part_s"]) and res["test_part_windows"] == 200
+    assert res["completeness_error"] < 0.01
