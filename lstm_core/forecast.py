@@ -103,7 +103,7 @@ def evaluate(
     horizon, why_one = backtest_horizon(data, horizon)
     bt = backtest(model, data, horizon, season) if horizon else None
     if bt is None:
-        verdict = metrics.verdict(table)
+        verdict = metrics.verdict(table, len(y))
     else:
         rivals = {k: bt.mean_rmse(k) for k in bt.baselines}
         verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins))

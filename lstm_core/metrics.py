@@ -102,10 +102,15 @@ def baselines(
     return out
 
 
-def verdict(table: dict[str, dict[str, float]]) -> str:
-    """One sentence on whether the model learned more than its baselines (one-step RMSE)."""
+MIN_TEST_POINTS = 20  # fewer test points (or backtest origins) are too few to judge a model
+
+
+def verdict(table: dict[str, dict[str, float]], points: int | None = None) -> str:
+    """One sentence on whether the model learned more than its baselines (one-step RMSE on
+    `points` test points)."""
     rivals = {k: v["rmse"] for k, v in table.items() if k != "model"}
-    return rmse_verdict(table["model"]["rmse"], rivals, "on the test part")
+    where = "on the test part" if points is None else f"at {points} test points"
+    return rmse_verdict(table["model"]["rmse"], rivals, where, points)
 
 
 def backtest_verdict(model: float, rivals: dict[str, float], horizon: int, origins: int) -> str:
@@ -116,24 +121,37 @@ def backtest_verdict(model: float, rivals: dict[str, float], horizon: int, origi
         if horizon > 1
         else f"over one-step forecasts at {origins} test points"
     )
-    return rmse_verdict(model, rivals, where)
+    return rmse_verdict(model, rivals, where, origins)
 
 
-def rmse_verdict(model: float, rivals: dict[str, float], where: str) -> str:
-    """The model's RMSE against the best of `rivals` {name: RMSE}, `where` saying on what."""
+def rmse_verdict(
+    model: float, rivals: dict[str, float], where: str, points: int | None = None
+) -> str:
+    """The model's RMSE against the best of `rivals` {name: RMSE}, `where` saying on what,
+    in words that say which way it goes ("12% lower", "4% higher"); with fewer than
+    MIN_TEST_POINTS `points`, that the test part is too small to judge."""
     best_name = min(rivals, key=rivals.get)
     best, label = rivals[best_name], best_name.replace("_", " ")
     if best == 0:
         return f"The {label} baseline is exact {where}; nothing to beat."
     gain = 100 * (best - model) / best
+    side = "lower" if gain > 0 else "higher"
+    than = (f"its RMSE is {abs(gain):.0f}% {side} than the {label} baseline's {where}"
+            if round(abs(gain)) else f"its RMSE equals the {label} baseline's {where}")  # fmt: skip
+    if points is not None and points < MIN_TEST_POINTS:
+        return (
+            f"The test part is too small to judge the model: {than}, but {points} points "
+            f"say little (at least {MIN_TEST_POINTS} are needed): use a longer series, a "
+            "smaller look-back or a larger test share."
+        )
     if gain > 5:
-        return f"The model beats the best baseline ({label}) by {gain:.0f}% RMSE {where}."
+        return f"The model beats the best baseline ({label}): {than}."
     if gain > -5:
         return (
-            f"The model is about as good as the {label} baseline ({gain:+.0f}% RMSE {where}): "
-            "it has learned little beyond it."
+            f"The model is about as good as the {label} baseline: {than}; it has learned "
+            "little beyond it."
         )
-    return f"The model is worse than the {label} baseline ({-gain:.0f}% higher RMSE {where})."
+    return f"The model is worse than the {label} baseline: {than}."
 
 
 def echo_share(pred: np.ndarray, naive: np.ndarray, y: np.ndarray) -> float:

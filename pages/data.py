@@ -34,6 +34,7 @@ from lstm_core.data import (
 )
 from lstm_core.datasets import DATA_DIR
 from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
+from lstm_core.metrics import MIN_TEST_POINTS
 from lstm_core.windows import plan_split
 
 SOURCES = ("Built-in series", "Upload a CSV")
@@ -376,6 +377,12 @@ def show_series(series: Series, cfg: DataConfig) -> None:
     c[1].metric("Train windows", f"{split.n_train:,}")
     c[2].metric("Validation windows", f"{split.n_val:,}")
     c[3].metric("Test windows", f"{split.n_test:,}")
+    if split.n_test < MIN_TEST_POINTS:
+        st.warning(
+            f"The test part has only {split.n_test} windows: a model judged on so few points "
+            f"says little (at least {MIN_TEST_POINTS} are needed). Use a smaller look-back, a "
+            "larger test share or a longer series."
+        )
     show_transform(series, cfg, split.train_end, x)
 
 

@@ -729,3 +729,13 @@ def test_pages_say_a_model_is_on_its_way_while_the_job_has_none_yet():
     at.run()
     assert state(at, "job") is None
     assert texts(at.info)[0] == "There is no trained model yet: train one first."
+
+
+def test_the_data_page_warns_before_training_on_a_tiny_test_part():
+    at = start()
+    assert not at.warning
+    at.number_input(key="data_look_back").set_value(120).run()
+    assert [w.value for w in at.warning] == [
+        "The test part has only 4 windows: a model judged on so few points says little (at "
+        "least 20 are needed). Use a smaller look-back, a larger test share or a longer series."
+    ]

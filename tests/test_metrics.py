@@ -84,3 +84,33 @@ def test_recursive_forecast_feeds_predictions_back():
     assert f[1] == pytest.approx(float(model(w).detach()), abs=1e-6)
     with pytest.raises(ValueError, match="horizon must be at least 1"):
         forecast(model, data, 0)
+
+
+@pytest.mark.parametrize(
+    ("model", "words"),
+    [
+        (80.0, "The model beats the best baseline (naive): its RMSE is 20% lower than the "
+               "naive baseline's at 40 test points."),
+        (98.0, "The model is about as good as the naive baseline: its RMSE is 2% lower than "
+               "the naive baseline's at 40 test points; it has learned little beyond it."),
+        (100.2, "The model is about as good as the naive baseline: its RMSE equals the naive "
+                "baseline's at 40 test points; it has learned little beyond it."),
+        (104.0, "The model is about as good as the naive baseline: its RMSE is 4% higher than "
+                "the naive baseline's at 40 test points; it has learned little beyond it."),
+        (112.0, "The model is worse than the naive baseline: its RMSE is 12% higher than the "
+                "naive baseline's at 40 test points."),
+    ],
+)  # fmt: skip
+def test_every_verdict_says_which_way_it_goes(model, words):
+    table = {"model": {"rmse": model}, "naive": {"rmse": 100.0}, "mean": {"rmse": 150.0}}
+    assert metrics.verdict(table, 40) == words
+
+
+def test_a_verdict_on_a_tiny_test_part_says_it_is_too_small_to_judge():
+    text = metrics.backtest_verdict(47.0, {"seasonal_naive": 100.0}, 1, 2)
+    assert text == (
+        "The test part is too small to judge the model: its RMSE is 53% lower than the "
+        "seasonal naive baseline's over one-step forecasts at 2 test points, but 2 points say "
+        "little (at least 20 are needed): use a longer series, a smaller look-back or a "
+        "larger test share."
+    )
