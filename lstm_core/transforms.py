@@ -189,4 +189,9 @@ def candidates(values: np.ndarray, season: int | None) -> tuple[list[Transform],
         skipped.append("logdiff was skipped: the series has values at or below zero.")
     if season and season >= 2:
         out.append(Transform("sdiff", int(season)))
+    else:
+        skipped.append(
+            "sdiff was skipped: no season was found in the training part (its changes repeat "
+            "at no lag clearly enough, or it is too short to show one three times)."
+        )
     return out, skipped

@@ -70,7 +70,11 @@ def test_logdiff_refuses_a_series_with_zeros_or_negatives_in_one_sentence():
     )
     tfs, skipped = candidates(np.array([3.0, 0.0, 2.0]), season=None)
     assert [t.kind for t in tfs] == ["none", "diff"]
-    assert skipped == ["logdiff was skipped: the series has values at or below zero."]
+    assert skipped == [
+        "logdiff was skipped: the series has values at or below zero.",
+        "sdiff was skipped: no season was found in the training part (its changes repeat at no "
+        "lag clearly enough, or it is too short to show one three times).",
+    ]
     with pytest.raises(DataError) as info:
         make("sdiff", None)
     assert str(info.value) == (
