@@ -283,7 +283,7 @@ def prediction_figure(
                 line={"color": COLORS[part]},
             )
         )
-    for name, bp in (baselines or {}).items():
+    for base, bp in (baselines or {}).items():
         b = np.asarray(bp, dtype=np.float64)
         w = shown[envelope(b[shown])]
         fig.add_trace(
@@ -291,8 +291,8 @@ def prediction_figure(
                 x=xs[idx[w]],
                 y=b[w],
                 mode="lines",
-                name=ROW_NAMES.get(name, name),
-                line={"dash": BASELINE_DASH.get(name, "dot"), "width": 1},
+                name=ROW_NAMES.get(base, base),
+                line={"dash": BASELINE_DASH.get(base, "dot"), "width": 1},
             )
         )
     _shade(fig, xs, split, len(v))

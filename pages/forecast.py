@@ -40,6 +40,13 @@ def time_axis(n: int) -> Any:
     return np.arange(n)
 
 
+def values_name() -> str:
+    """The name of the values the model runs on: the active series' (a model used on
+    another series labels that series' values with its own name)."""
+    series = state.get("series")
+    return series.name if series is not None else state.get("bundle").column
+
+
 def predictions(ev: Evaluation, dataset: Any, x: Any) -> None:
     """Truth vs one-step predictions; a click on a point selects that window for Gates."""
     c1, c2 = st.columns([2, 1])
@@ -53,7 +60,7 @@ def predictions(ev: Evaluation, dataset: Any, x: Any) -> None:
         dataset.split,
         baselines=ev.baseline_predictions if show_base else None,
         parts=parts,
-        name=state.get("bundle").column,
+        name=values_name(),
     )
     event = st.plotly_chart(fig, key="fc_predictions", on_select="rerun", selection_mode="points")
     picked = [p.get("customdata") for p in (event.selection.points if event else [])]
@@ -204,7 +211,7 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
     elif reach is not None and dataset.inputs is not None and not dataset.inputs.has_past:
         st.caption(f"The inputs' future rows in the file reach {reach} steps past the end.")
     fx = future_axis(x if not isinstance(x, np.ndarray) else None, len(dataset.values), horizon)
-    fig = forecast_figure(x, dataset.values, fx, fc.values, bands=fc.bands, name=bundle.column)
+    fig = forecast_figure(x, dataset.values, fx, fc.values, bands=fc.bands, name=values_name())
     st.plotly_chart(fig, key="fc_future")
     st.caption(
         "Recursive: errors compound with each step, so far-ahead values are the least reliable; "

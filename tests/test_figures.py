@@ -105,8 +105,10 @@ def test_prediction_figure_baselines_on_demand_and_all_parts():
     values, idx, pred = _windows()
     base = {"naive": values[idx - 1], "mean": np.full(16, 5.0)}
     fig = F.prediction_figure(
-        np.arange(20), values, idx, pred, SPLIT, baselines=base, parts=("train", "val", "test")
-    )
+        np.arange(20), values, idx, pred, SPLIT, baselines=base, parts=("train", "val", "test"),
+        name="passengers",
+    )  # fmt: skip
+    assert fig.layout.yaxis.title.text == "passengers"  # not the last baseline's name
     names = [t.name for t in fig.data]
     assert names[:4] == ["truth", "model (train)", "model (validation)", "model (test)"]
     assert names[4:] == ["naive (last value)", "mean of train"]
