@@ -12,20 +12,19 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from explorer import session, state, ui
-from explorer.figures import future_axis, loss_figure
+from explorer.export_files import forecast_csv, predictions_csv
+from explorer.figures import loss_figure
 from lstm_core.backtest import input_reach
 from lstm_core.bundle import BundleError, ModelBundle, bundle_bytes, fingerprint, load_bundle
 from lstm_core.config import to_dict
 from lstm_core.data import DataError
-from lstm_core.forecast import forecast, forecast_reach_error, predict
+from lstm_core.forecast import forecast_reach_error
 from lstm_core.pipeline import dataset_for
 
-PARTS = ("train", "val", "test")
 
 
 def series_time(n: int) -> pd.DatetimeIndex | None:
@@ -34,36 +33,6 @@ def series_time(n: int) -> pd.DatetimeIndex | None:
     if series is not None and series.time is not None and len(series.time) == n:
         return series.time
     return None
-
-
-def predictions_csv(bundle: ModelBundle, dataset: Any) -> bytes:
-    """One row per window: time (or position), part, truth and the model's prediction."""
-    idx = dataset.target_index
-    part = np.empty(len(idx), dtype=object)
-    for name in PARTS:
-        part[dataset.split.windows(name)] = name
-    time = series_time(len(dataset.values))
-    frame = pd.DataFrame(
-        {
-            "time": time[idx] if time is not None else idx,
-            "part": part,
-            "truth": dataset.values[idx],
-            "prediction": predict(bundle.model, dataset),
-        }
-    )
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def forecast_csv(bundle: ModelBundle, dataset: Any, horizon: int) -> bytes:
-    """The H-step recursive forecast past the end of the series, with its 80 % and 95 %
-    intervals (empty past the steps they were calibrated for)."""
-    fc = forecast(bundle.model, dataset, horizon)
-    horizon = len(fc.values)  # the inputs' future may end sooner (the page says so)
-    steps = future_axis(series_time(len(dataset.values)), len(dataset.values), horizon)
-    frame = pd.DataFrame({"step": np.arange(1, horizon + 1), "time": steps, "forecast": fc.values})
-    for name, band in fc.bands.items():
-        frame[name] = np.concatenate([band, np.full(horizon - len(band), np.nan)])
-    return frame.to_csv(index=False).encode("utf-8")
 
 
 def downloads(bundle: ModelBundle, dataset: Any) -> None:
@@ -80,9 +49,10 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
     if dataset is None:
         st.caption("Predictions and forecasts need the model's data (use it on a series first).")
         return
+    time = series_time(len(dataset.values))  # now: the download is built outside this run
     st.download_button(
         "Predictions (CSV)",
-        partial(predictions_csv, bundle, dataset),  # built when clicked, not on every rerun
+        partial(predictions_csv, bundle, dataset, time),  # built when clicked, not every rerun
         f"{name}_predictions.csv",
         mime="text/csv",
         key="dl_predictions",
@@ -101,7 +71,7 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
         st.caption(f"With this model's inputs a forecast reaches at most {reach} steps.")
     st.download_button(
         "Forecast (CSV)",
-        partial(forecast_csv, bundle, dataset, int(horizon)),  # the steps shown, at click time
+        partial(forecast_csv, bundle, dataset, int(horizon), time),  # the steps shown
         f"{name}_forecast.csv",
         mime="text/csv",
         key="dl_forecast",
