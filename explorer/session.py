@@ -209,14 +209,27 @@ def describe(j: Job) -> tuple[str, float | None]:
     t = work.trial  # read once: the worker clears it when the trials end
     if t is not None:
         done = (t.index + t.progress.fraction) / t.count
+        left = trials_eta(t, work.request.train_cfg.epochs)
+        eta = f" · ~{left:.0f}s left in all" if left == left else ""
         return (f"Choosing what the model sees: trying {t.kind} ({t.index + 1} of {t.count}), "
-                f"epoch {t.progress.epoch}/{t.progress.last_epoch}", done)  # fmt: skip
+                f"epoch {t.progress.epoch}/{t.progress.last_epoch}{eta}", done)  # fmt: skip
     if p is None:
         return "Starting…", 0.0
     loss = f" · loss {p.history[-1].train_loss:.4g}" if p.history else ""
     eta = f" · ~{p.eta:.0f}s left" if p.eta == p.eta else ""
     what = "Training without the inputs" if work.request.reference else "Training"
     return f"{what}: epoch {p.epoch}/{p.last_epoch}{loss}{eta}", p.fraction
+
+
+def trials_eta(t, epochs: int) -> float:
+    """Seconds left of a whole "auto" run from inside its trials (NaN until timed): this
+    trial's rest, the candidates still to try, and the winner's remaining epochs, all at
+    this trial's seconds per epoch."""
+    p = t.progress
+    per_epoch = p.seconds_per_epoch
+    trial = p.last_epoch - p.first_epoch + 1
+    later = (t.count - t.index - 1) * trial + max(0, epochs - trial)
+    return per_epoch * (p.last_epoch - p.epoch + 1 - p.batch / max(1, p.n_batches) + later)
 
 
 def _waiting_line(slots: Slots, place: int | None) -> str:

@@ -69,9 +69,27 @@ class Progress:
 
     @property
     def eta(self) -> float:
-        """Estimated seconds left in this call."""
+        """Estimated seconds left in this call; NaN until it can be trusted (`timed`)."""
         f = self.fraction
-        return self.elapsed * (1 - f) / f if f > 0 else float("nan")
+        return self.elapsed * (1 - f) / f if f > 0 and self.timed else float("nan")
+
+    @property
+    def timed(self) -> bool:
+        """Whether enough has run to estimate the rest: two epochs of this call, or 10 s
+        and 2 % of it (the first batches pay for warm-up: an estimate from them read ~45 s
+        for a run that ended 3 s later)."""
+        return self.epochs_done >= 2 or (self.elapsed >= 10 and self.fraction >= 0.02)
+
+    @property
+    def epochs_done(self) -> float:
+        """Epochs of this call done, the running one in part."""
+        return self.epoch - self.first_epoch + self.batch / max(1, self.n_batches)
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """This call's seconds per epoch so far (NaN until `timed`)."""
+        done = self.epochs_done
+        return self.elapsed / done if done > 0 and self.timed else float("nan")
 
 
 Callback = Callable[[Progress], bool | None]
