@@ -44,23 +44,28 @@ def val_curves_figure(curves: Mapping[str, Sequence[Any]], log_y: bool = True) -
     return fig
 
 
-def gradient_by_lag_figure(grads: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
+GRAD_WORDS = {  # the gradient-by-lag figure's words (the Learn page passes its language's)
+    "title": "How much the prediction feels an input k steps back",
+    "x": "lag k (steps before the prediction)",
+    "trained": "trained",
+    "init": "at init",
+}
+
+
+def gradient_by_lag_figure(
+    grads: Mapping[str, tuple[np.ndarray, np.ndarray]], words: Mapping[str, str] = GRAD_WORDS
+) -> go.Figure:
     """Mean |∂ŷ/∂x_{t−k}| against lag k (log scale): dashed at initialisation, solid trained.
 
-    grads: cell -> (init [L], trained [L]), both indexed by lag.
+    grads: cell -> (init [L], trained [L]), both indexed by lag; words: GRAD_WORDS's keys.
     """
-    fig = _base(
-        "How much the prediction feels an input k steps back",
-        "lag k (steps before the prediction)",
-        "mean |∂ŷ/∂x(t−k)|",
-        log_y=True,
-    )
+    fig = _base(words["title"], words["x"], "mean |∂ŷ/∂x(t−k)|", log_y=True)
     for cell, (init, trained) in grads.items():
         color, label = CELL_COLORS.get(cell), CELL_LABELS.get(cell, cell)
         lags = np.arange(len(trained))
-        fig.add_scatter(x=lags, y=_positive(trained), name=f"{label} trained",
+        fig.add_scatter(x=lags, y=_positive(trained), name=f"{label} {words['trained']}",
                         line={"color": color})  # fmt: skip
-        fig.add_scatter(x=lags, y=_positive(init), name=f"{label} at init",
+        fig.add_scatter(x=lags, y=_positive(init), name=f"{label} {words['init']}",
                         line={"color": color, "dash": "dot"})  # fmt: skip
     return fig
 

@@ -90,6 +90,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "part_test": "test",
         "layer_note": "This model has {n} layers; these views show layer 0, which reads the "
         "series.",
+        "scaled": "scaled",
+        "gru_reset": "reset gate",
+        "grad_title": "How much the prediction feels an input k steps back",
+        "grad_x": "lag k (steps before the prediction)",
+        "grad_trained": "trained",
+        "grad_init": "at init",
+        "gru_update": "update gate",
+        "gru_candidate": "candidate",
+        "tf_diff": "the change from the last step",
+        "tf_logdiff": "the relative change from the last step",
+        "tf_sdiff": "the change from one season ago",
         "model_sees": (
             "Your model does not read {name} itself but {sees}: {how}. Every x_t below is that "
             "value; its prediction is turned back into {name} before it is scored."
@@ -294,7 +305,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "新的记忆单元状态恰好等于两者之和。"
         ),
         "s3_analogy": (
-            "*讲座里的类比：*把记忆单元想成学校的图书馆。书架就是记忆单元，"
+            "*讲座里的类比*：把记忆单元想成学校的图书馆。书架就是记忆单元，"
             "长期存放着一本本书——也就是一条条信息。每天管理员会把没人再需要的书撤下（遗忘门），"
             "老师和同学会把值得保存的新书送来（输入门）。留在书架上的书，第二天依然在那里。"
         ),
@@ -309,6 +320,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "part_val": "验证",
         "part_test": "测试",
         "layer_note": "这个模型有 {n} 层；这里展示的是直接读取序列的第 0 层。",
+        "scaled": "缩放后",
+        "gru_reset": "重置门",
+        "grad_title": "预测对 k 步之前的输入有多敏感",
+        "grad_x": "滞后 k（预测之前的步数）",
+        "grad_trained": "训练后",
+        "grad_init": "初始化时",
+        "gru_update": "更新门",
+        "gru_candidate": "候选状态",
+        "tf_diff": "与上一步相比的变化",
+        "tf_logdiff": "与上一步相比的相对变化",
+        "tf_sdiff": "与一个季节之前相比的变化",
         "model_sees": (
             "你的模型读入的不是 {name} 本身，而是 {sees}：{how}。下面每个 x_t 都是这个值；"
             "模型的预测会先换算回 {name}，再与真实值比较。"

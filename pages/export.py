@@ -26,7 +26,6 @@ from lstm_core.forecast import forecast_reach_error
 from lstm_core.pipeline import dataset_for
 
 
-
 def series_time(n: int) -> pd.DatetimeIndex | None:
     """Timestamps of the active series if they fit the model's data."""
     series = state.get("series")

@@ -134,8 +134,10 @@ def conveyor(lang: str):
     cfg = bundle.model_config
     tf = bundle.transform
     if tf.kind != "none":
-        sees = f"{tf.label(bundle.column)}, scaled"
-        text = t("model_sees", lang, name=bundle.column, sees=sees, how=tf.describe())
+        sees = f"{tf.label(bundle.column)}, {t('scaled', lang)}"
+        name = f"sdiff, m = {tf.season}" if tf.kind == "sdiff" else tf.kind
+        how = f"{t(f'tf_{tf.kind}', lang)} ({name})"
+        text = t("model_sees", lang, name=bundle.column, sees=sees, how=how)
         st.caption(ui.md_escape(text))
     if cfg.num_layers > 1:
         st.caption(t("layer_note", lang, n=cfg.num_layers))
@@ -352,7 +354,10 @@ def gru(lang: str) -> None:
     """Section 6: the GRU's equations and parameter counts at the current size."""
     st.header(t("s6_title", lang))
     st.markdown(t("s6_body", lang))
+    words = {"reset gate": "gru_reset", "update gate": "gru_update", "candidate": "gru_candidate"}
     for tex in eq.GRU_LATEX:
+        for en, key in words.items():
+            tex = tex.replace(rf"\text{{{en}}}", rf"\text{{{t(key, lang)}}}")
         st.latex(tex)
     bundle = state.get("bundle")
     cfg = bundle.model_config if bundle is not None else ui.configs()[1]
@@ -373,7 +378,8 @@ def conclusion(lang: str) -> None:
         return
     st.text(t("s7_results", lang, label=found["label"]))  # the label holds a column name
     grads = {r.cell: (r.grad_init, r.grad_trained) for r in found["results"]}
-    st.plotly_chart(gradient_by_lag_figure(grads), config=PLOTLY, key="learn_grad_lag")
+    words = {k: t(f"grad_{k}", lang) for k in ("title", "x", "trained", "init")}
+    st.plotly_chart(gradient_by_lag_figure(grads, words), config=PLOTLY, key="learn_grad_lag")
 
 
 # --------------------------------------------------------------------------- the page

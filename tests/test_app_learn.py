@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -132,3 +133,34 @@ def test_gru_skips_the_lstm_numbers_then_the_example_trains_an_lstm():
     at.switch_page("pages/data.py").run()  # the Data page keeps the example's series and model
     assert not at.exception, at.exception
     assert state(at, "bundle") is bundle and state(at, "source")["key"] == "temperature"
+
+
+ENGLISH = re.compile(r"[A-Za-z]{3,}(?:[ ,]+[A-Za-z]{2,})+")  # two English words in a row
+
+
+def test_the_chinese_page_has_no_english_sentence_left():
+    at = start("pages/train.py")
+    train(at, epochs=1, train_cell="gru")
+    rnn = SimpleNamespace(cell="rnn", grad_init=np.ones(5), grad_trained=np.ones(5) / 2)
+    at.session_state["compare"] = {"label": "passengers", "results": [rnn]}
+    at = learn(at)
+    at.radio(key="learn_lang").set_value("zh").run()
+    assert not at.exception, at.exception
+    shown = []
+    for kind in ("markdown", "caption", "text", "info", "warning", "header", "subheader",
+                 "title", "latex"):  # fmt: skip
+        shown += [e.value for e in at.main.get(kind)]
+    for fig in figures(at):
+        layout = fig.get("layout", {})
+        shown += [str((layout.get(a) or {}).get("title", {}).get("text", ""))
+                  for a in ("title", "xaxis", "yaxis")]  # fmt: skip
+        shown.append(str(layout.get("title", {}).get("text", "")))
+        shown += [t.get("name", "") for t in fig["data"]]
+    names = ("passengers", "sdiff", "logdiff", "diff", "none")  # the file's names, the kinds
+    left = []
+    for text in shown:
+        plain = re.sub(r"\\[A-Za-z]+", " ", text).replace("\\", "")  # LaTeX commands out
+        for name in names:
+            plain = plain.replace(name, "")
+        left += ENGLISH.findall(plain)
+    assert left == []
