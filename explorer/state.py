@@ -85,7 +85,8 @@ gates_unit and gates_view), and the clamp's widgets gates_clamp_gate, gates_clam
 gates_clamp_units, gates_clamp_value, gates_clamp_from, and the input clamp's
 gates_iclamp_input, gates_iclamp_value, gates_iclamp_from.
 Button and choice keys that are not kept: gates_clamp_apply, gates_clamp_undo,
-gates_iclamp_apply, gates_iclamp_undo,
+gates_iclamp_apply, gates_iclamp_undo, gates_ablation_unit (the unit a 'Look at unit' button
+chose, drawn under the buttons),
 gates_ablation_state, gates_ablation_run, gates_ablation_go_<rank>, gates_memory_run.
 """
 

@@ -28,6 +28,7 @@ from lstm_core.explain import importance
 from lstm_core.forecast import Evaluation, backtest_horizon, forecast, forecast_reach_error
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
+GATES_VIEW = "gates_view"  # ... and its view (pages/gates.VIEWS[0] is "One window")
 PART_CHOICES = {"Validation and test": ("val", "test"), "All parts": ("train", "val", "test")}
 WITHOUT = "without inputs"  # the metrics table's row of the same settings without the inputs
 
@@ -67,6 +68,7 @@ def predictions(ev: Evaluation, dataset: Any, x: Any) -> None:
     picked = [int(np.ravel(w)[0]) for w in picked if w is not None]
     if picked:
         st.session_state[GATES_WINDOW] = picked[0]
+        st.session_state[GATES_VIEW] = "One window"  # not the whole series, if chosen before
         st.page_link("pages/gates.py", label=f"Open window {picked[0]} on the Gates page")
     else:
         st.caption("Click a prediction point to look at that window on the Gates page.")

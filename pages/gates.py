@@ -495,9 +495,28 @@ def units_table(table) -> None:
 
 
 def look_at(unit: int) -> None:
-    """An ablation button: open the unit's drill-down (one-window view, its lines)."""
+    """An ablation button: open the unit's drill-down (one-window view, its lines), and
+    draw its lines where the button is (the Unit box is far above)."""
     st.session_state["gates_unit"] = unit
     st.session_state["gates_view"] = VIEWS[0]
+    st.session_state["gates_ablation_unit"] = unit
+
+
+def looked_at(bundle, dataset, layer: int) -> None:
+    """The unit a 'Look at unit' button chose: its gates and states in the current window,
+    drawn right under the buttons."""
+    unit = st.session_state.get("gates_ablation_unit")
+    if unit is None or unit >= bundle.model_config.hidden_size:
+        return
+    n_windows = dataset.split.n_windows
+    w = st.session_state.get("gates_window", n_windows - 1)
+    w = int(w) if 0 <= int(w) < n_windows else n_windows - 1
+    trace = window_trace(bundle, dataset, w)["trace"]
+    gates = gf.window_layers(trace.layers)[layer]
+    st.plotly_chart(gf.unit_figure(gates, trace.names, unit), config=PLOTLY,
+                    key="gates_ablation_unit_lines")  # fmt: skip
+    st.caption(f"Unit {unit} in window {w}, layer {layer}: its gates and states at every step. "
+               "The Unit box at the top of the page shows it too.")  # fmt: skip
 
 
 def which_units_matter(bundle, dataset, layer: int, stamp: tuple) -> None:
@@ -528,6 +547,7 @@ def which_units_matter(bundle, dataset, layer: int, stamp: tuple) -> None:
         for col, (k, unit) in zip(st.columns(len(top)), enumerate(top, 1), strict=True):
             col.button(f"Look at unit {unit} (rank {k})", key=f"gates_ablation_go_{k}",
                        on_click=look_at, args=(unit,))  # fmt: skip
+        looked_at(bundle, dataset, layer)
 
 
 # --------------------------------------------------------------------------- memory horizon

@@ -128,6 +128,9 @@ def test_ablation_table_is_ranked_and_its_top_unit_opens_the_drilldown(router, l
     at.button(key="gates_ablation_go_1").click().run()
     assert not at.exception, at.exception
     assert at.number_input(key="gates_unit").value == top
+    # the result is also shown where the button is: the unit's lines under the buttons
+    shown = [c.value for c in at.caption if c.value.startswith(f"Unit {top} in window ")]
+    assert shown and "The Unit box at the top of the page shows it too." in shown[0]
     at.radio(key="gates_ablation_state").set_value("c").run()  # another state: the old table goes
     assert not at.exception, at.exception
     assert not any("RMSE grows by" in d.value.columns for d in at.dataframe)
