@@ -163,7 +163,8 @@ def memory_task() -> None:
         st.plotly_chart(memory_figure(points), key="cmp_memory")
         for cell in dict.fromkeys(p.cell for p in points):
             ok = [p.lag for p in points if p.cell == cell and p.learned]
-            st.text(f"{CELL_LABELS[cell]}: learned at K = {ok or 'none of these'}")
+            lags = ", ".join(str(k) for k in ok) if ok else "none of these"
+            st.text(f"{CELL_LABELS[cell]}: learned at K = {lags}")
 
 
 ui.setup()

@@ -201,7 +201,7 @@ def choose_upload() -> None:
         st.error(str(e))
         return
     st.caption(f"First rows of {name} ({len(table.frame):,} rows):")
-    st.dataframe(table.frame.head(10), hide_index=True)
+    st.dataframe(table.frame.head(10), hide_index=True, column_config=date_formats(table))
     try:
         value, date, missing = choose_columns(table, digest)
         past, future, calendar = choose_inputs(table, digest, value, date)
@@ -224,6 +224,18 @@ def choose_upload() -> None:
     }
     activate(series, src)
     show_notes(series)
+
+
+def date_formats(table: Table) -> dict[str, Any]:
+    """The preview's date column as dates alone when every time is midnight (a daily file
+    reads 2012-01-01, not 2012-01-01 00:00:00)."""
+    col = table.date_column
+    if col is None:
+        return {}
+    dates = table.frame[col].dropna()
+    if len(dates) and bool((dates == dates.dt.normalize()).all()):
+        return {col: st.column_config.DatetimeColumn(format="YYYY-MM-DD")}
+    return {}
 
 
 def choose_inputs(
