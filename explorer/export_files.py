@@ -42,6 +42,7 @@ def forecast_csv(
     """The H-step recursive forecast past the end of the series, with its 80 % and 95 %
     intervals (empty past the steps they were calibrated for); `time` as for predictions."""
     fc = forecast(bundle.model, dataset, horizon)
+    time = None if time is None else pd.DatetimeIndex(time)
     horizon = len(fc.values)  # the inputs' future may end sooner (the page says so)
     steps = future_axis(time, len(dataset.values), horizon)
     frame = pd.DataFrame({"step": np.arange(1, horizon + 1), "time": steps, "forecast": fc.values})

@@ -49,9 +49,10 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
         st.caption("Predictions and forecasts need the model's data (use it on a series first).")
         return
     time = series_time(len(dataset.values))  # now: the download is built outside this run
+    dates = None if time is None else time.to_numpy()  # [N] datetime64
     st.download_button(
         "Predictions (CSV)",
-        partial(predictions_csv, bundle, dataset, time),  # built when clicked, not every rerun
+        partial(predictions_csv, bundle, dataset, dates),  # built when clicked, not every rerun
         f"{name}_predictions.csv",
         mime="text/csv",
         key="dl_predictions",
@@ -70,7 +71,7 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
         st.caption(f"With this model's inputs a forecast reaches at most {reach} steps.")
     st.download_button(
         "Forecast (CSV)",
-        partial(forecast_csv, bundle, dataset, int(horizon), time),  # the steps shown
+        partial(forecast_csv, bundle, dataset, int(horizon), dates),  # the steps shown
         f"{name}_forecast.csv",
         mime="text/csv",
         key="dl_forecast",
