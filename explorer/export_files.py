@@ -16,11 +16,15 @@ from lstm_core.forecast import forecast, predict
 PARTS = ("train", "val", "test")
 
 
-def predictions_csv(bundle: ModelBundle, dataset: Any, time: pd.DatetimeIndex | None) -> bytes:
+Times = np.ndarray | pd.DatetimeIndex | None  # the series' timestamps [N] (datetime64), or None
+
+
+def predictions_csv(bundle: ModelBundle, dataset: Any, time: Times) -> bytes:
     """One row per window: its time (when the series has dates), position, part, truth and
     the model's prediction. `time`: the series' timestamps [N], read when the page is drawn
     (a download is built later, outside the page's run)."""
     idx = dataset.target_index
+    time = None if time is None else pd.DatetimeIndex(time)
     part = np.empty(len(idx), dtype=object)
     for name in PARTS:
         part[dataset.split.windows(name)] = name
@@ -36,9 +40,7 @@ def predictions_csv(bundle: ModelBundle, dataset: Any, time: pd.DatetimeIndex | 
     return frame.to_csv(index=False).encode("utf-8")
 
 
-def forecast_csv(
-    bundle: ModelBundle, dataset: Any, horizon: int, time: pd.DatetimeIndex | None
-) -> bytes:
+def forecast_csv(bundle: ModelBundle, dataset: Any, horizon: int, time: Times) -> bytes:
     """The H-step recursive forecast past the end of the series, with its 80 % and 95 %
     intervals (empty past the steps they were calibrated for); `time` as for predictions."""
     fc = forecast(bundle.model, dataset, horizon)
