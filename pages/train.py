@@ -239,6 +239,12 @@ def scrub_snapshots(live: DeltaGenerator) -> None:
         "Slide through the epochs: watch the forget gate f organise itself (near 1 = carry "
         "the cell state forward) and the input gate i learn when to write."
     )
+    st.markdown(f"**How often each gate is nearly shut or fully open** (epoch {snap.epoch})")
+    st.caption(
+        "Share of the probe window's units × steps where the gate is low or high: σ gates "
+        "below 0.1 or above 0.9, tanh values below −0.9 or above 0.9 (the last column gives "
+        "each gate's low threshold)."
+    )
     st.dataframe(saturation(snap.gates, snap.names), hide_index=True, key="train_snap_sat")
 
 
