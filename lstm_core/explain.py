@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .gates import GATE_NAMES, _cell_name, _recurrent
+from .gates import _cell_name, _recurrent
 from .gatestats import GATE_LABELS
 from .inputclamp import InputClamp
 from .intervene import intervene
@@ -233,8 +233,3 @@ def importance(model: nn.Module, data: Dataset, part: str = "test") -> Importanc
             mean[c], base = held.rmse_after, held.rmse_before
             shuffled[c] = intervene(model, data, [InputClamp(c, "shuffle")], part).rmse_after
     return Importance(base, mean, shuffled)
-
-
-def gate_label_names(cell: str) -> list[str]:
-    """The gates `gate_weights` reads for a cell, as shown."""
-    return [GATE_LABELS.get(g, g) for g in _WEIGHT_GATES[cell] if g in GATE_NAMES[cell] or g]
