@@ -188,16 +188,21 @@ def _load(csv: str, a: argparse.Namespace) -> tuple[Series, str]:
 
 
 def _series_for_model(csv: str, column: str | None, bundle: ModelBundle) -> Series:
-    """The CSV's column the model was trained on, if present, unless --column says otherwise;
-    with the model's inputs beside it."""
+    """The CSV's column the model was trained on unless --column says otherwise; with the
+    model's inputs beside it. Never another column in silence: a CSV without the model's
+    column is a UserError that says so and names --column."""
     table = read_table(csv)
-    if column is None:
-        try:
-            return series_from_table(table, bundle.column, specs=bundle.inputs)
-        except DataError:
-            if bundle.inputs and bundle.column in table.frame.columns:
-                raise
-    return series_from_table(table, column, specs=bundle.inputs)
+    if column is not None:
+        return series_from_table(table, column, specs=bundle.inputs)
+    try:
+        return series_from_table(table, bundle.column, specs=bundle.inputs)
+    except DataError as e:
+        if bundle.column in table.frame.columns:
+            raise  # the column is there; what is wrong with it is in the message
+        raise UserError(
+            f"{e} The model was trained on column {bundle.column!r}; pass --column NAME to "
+            "read another one."
+        ) from e
 
 
 def _clean(x: Any) -> Any:
