@@ -342,7 +342,8 @@ def train_temperature(lang: str, epochs: int) -> None:
     ui.invalidate_model("")  # the series changes: the old model goes (kept for the overlay)
     ui.forget_widgets("data_builtin", *ui.SETTING_WIDGETS)  # re-read from the new settings
     source = ui.builtin_source(TEMPERATURE, params)
-    for key, value in {"series": series, "source": source, "model_cfg": mcfg,
+    # the example's settings become the app's: the Data page, the URL and the next Train
+    for key, value in {"series": series, "source": source, "data_cfg": dcfg, "model_cfg": mcfg,
                        "train_cfg": tcfg}.items():  # fmt: skip
         state.put(key, value)
     note = "trained on the Learn page"
