@@ -46,6 +46,13 @@ STRINGS: dict[str, dict[str, str]] = {
             "that signal a path that does not fade. The measured curve is at the end of this "
             "page."
         ),
+        "s1_adding": (
+            "**The classic test.** Hochreiter and Schmidhuber's adding problem (1997) hides two "
+            "marked numbers in a long sequence and asks for their sum at the end: the first "
+            "mark can lie a hundred steps before the answer. The Compare page's section *Long "
+            "memory, the classic test* trains a plain RNN, a GRU and an LSTM on it, shows which "
+            "of them solve it, and where the LSTM's input gate opens."
+        ),
         # --- 2. time series and timesteps
         "s2_title": "2. Time series and timesteps",
         "s2_body": (
@@ -280,6 +287,12 @@ STRINGS: dict[str, dict[str, str]] = {
             "很久以前的输入几乎无法让网络学到东西；如果大于 1，信号会不断放大——"
             "这就是**梯度爆炸**，训练变得不稳定。LSTM 的设计正是为了给这个信号"
             "一条不会衰减的通路。实测的曲线在本页末尾。"
+        ),
+        "s1_adding": (
+            "**经典测试。** Hochreiter 与 Schmidhuber（1997）的“加法问题”把两个带标记的数"
+            "藏在一条很长的序列里，要求网络在末尾给出它们的和：第一个标记可能在答案之前一百步。"
+            "“比较”页中关于长时记忆的经典测试一节，会在这个任务上训练普通 RNN、GRU 和 LSTM，"
+            "显示哪些能够解出，以及 LSTM 的输入门在哪里打开。"
         ),
         # --- 2. time series and timesteps
         "s2_title": "2. 时间序列与时间步",

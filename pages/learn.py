@@ -97,6 +97,8 @@ def window_trace(bundle, dataset, w: int):
 def why_not_rnn(lang: str) -> None:
     st.header(t("s1_title", lang))
     st.markdown(t("s1_body", lang))
+    st.markdown(t("s1_adding", lang))
+    links(lang, COMPARE)
 
 
 def timesteps(lang: str) -> None:
