@@ -70,17 +70,23 @@ class Slots:
         self._holders: set[int] = set()  # id() of the holders: only while they hold a slot
 
     def enter(self, holder: object, cancelled: Callable[[], bool], poll: float = POLL_S) -> bool:
-        """Wait for a slot (True) unless `cancelled()` turns true first (False, no slot)."""
+        """Wait for a slot (True) unless `cancelled()` turns true first (False, no slot).
+
+        `cancelled` is the waiting visitor's (it may draw on their page, which waits on their
+        browser): it is called outside the lock, so a slow one holds up nobody else's queue.
+        """
         with self._cond:
             self._queue.append(holder)
-            try:
-                while not cancelled():
+        try:
+            while not cancelled():
+                with self._cond:
                     if self._queue[0] is holder and len(self._holders) < self.limit:
                         self._holders.add(id(holder))
                         return True
                     self._cond.wait(poll)
-                return False
-            finally:
+            return False
+        finally:
+            with self._cond:
                 self._queue.remove(holder)
                 self._cond.notify_all()
 

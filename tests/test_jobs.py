@@ -228,3 +228,39 @@ def test_a_training_that_runs_too_long_stops_itself_and_says_why(request_sine):
         "It ran for 0.00833333 minutes, the longest one training may run on this shared "
         "server: press Continue training to go on."
     )
+
+
+def test_a_slow_cancelled_callback_holds_up_no_other_visitors_queue():
+    """The waiting visitor's `cancelled()` may draw on their page (a slow browser): another
+    thread's queue operations go on while it blocks."""
+    slots = Slots(1)
+    busy = object()
+    assert slots.enter(busy, lambda: False)  # the one slot is taken: the next one waits
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_page() -> bool:
+        inside.set()
+        release.wait(30)
+        return True  # then the visitor cancels
+
+    waiter = object()
+    entered: list[bool] = []
+    t = threading.Thread(target=lambda: entered.append(slots.enter(waiter, slow_page)))
+    t.start()
+    try:
+        assert inside.wait(10)
+        seen: list[object] = []
+        done = threading.Event()
+
+        def another_visitor() -> None:
+            seen.extend([slots.place(waiter), slots.counts()])
+            slots.leave(busy)
+            done.set()
+
+        threading.Thread(target=another_visitor, daemon=True).start()
+        assert done.wait(10), "the queue was locked while a visitor's callback blocked"
+        assert seen == [1, (1, 1)]
+    finally:
+        release.set()
+        t.join(10)
+    assert entered == [False] and slots.counts() == (0, 0)
