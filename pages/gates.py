@@ -179,7 +179,9 @@ def unit_and_step(model, trace, layer: int) -> None:
         st.latex(tex)
         st.caption(sentence)
     if not step["ok"]:
-        st.warning("The recomputed state differs from the traced one by more than 1e-4.")
+        st.warning(
+            "The recomputed state differs from the traced one by more than 10⁻⁴ of its size."
+        )
 
 
 def window_inputs(bundle, values: np.ndarray) -> None:
