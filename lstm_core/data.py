@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import os
 import re
 import warnings
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # lstm_core.inputs imports this module
     from .inputs import Inputs, InputSpec
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
+log = logging.getLogger(__name__)
 
 MAX_BYTES = LIMITS.file_bytes  # refuse larger inputs (the app caps uploads well below this)
 MAX_LINE_CHARS = 100_000  # longer lines mean this is not a time-series CSV
@@ -1098,17 +1100,29 @@ def _check_time(time: object | None, n: int) -> pd.DatetimeIndex | None:
 # --------------------------------------------------------------------------- helpers
 
 
+# what pandas / numpy / csv raise for a file they cannot read (ParserError, EmptyDataError,
+# UnicodeDecodeError and OutOfBoundsDatetime are ValueErrors): the file's fault, said as such
+BAD_FILE_ERRORS = (ValueError, pd.errors.ParserError, csv.Error, OverflowError)
+
+
 @contextmanager
 def _as_data_error() -> Iterator[None]:
-    """Re-raise anything unexpected from pandas/numpy as a one-sentence DataError."""
+    """Re-raise what a bad file makes pandas/numpy raise as a one-sentence DataError. Anything
+    else is a bug here: logged with its traceback, and one sentence for the user still."""
     try:
         yield
     except DataError:
         raise
     except MemoryError:
         raise DataError("The file is too large to process in memory: upload fewer rows.") from None
-    except Exception as exc:
+    except BAD_FILE_ERRORS as exc:
         raise DataError(_explain(exc)) from exc
+    except Exception as exc:
+        log.exception("reading a table failed on an error in the engine")
+        raise DataError(
+            f"Reading the file failed on an error in LSTM Explorer itself "
+            f"({type(exc).__name__}), not in the file: it was logged for the developers."
+        ) from exc
 
 
 def _explain(exc: Exception) -> str:

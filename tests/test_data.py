@@ -596,8 +596,8 @@ def test_missing_file(tmp_path):
 
 
 def test_unexpected_pandas_errors_become_data_errors(monkeypatch):
-    def boom(*args, **kwargs):
-        raise RuntimeError("something odd\nwith details")
+    def boom(*args, **kwargs):  # a parser error of pandas' own wording: the first line is said
+        raise pd.errors.ParserError("something odd\nwith details")
 
     monkeypatch.setattr(data_mod.pd, "read_csv", boom)
     assert error_of(b"a\n1\n2\n") == (
