@@ -86,7 +86,9 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
         f"{given},\\quad h_{{t-1}} = {_v(step['h_prev_unit'])}"
         + (f",\\quad C_{{t-1}} = {_v(step['c_prev'])}" if cell == "lstm" else ""),
         "The inputs of this step: the value fed in, and this unit's state one step earlier"
-        + (" (zero at the first step)." if step["t"] == 0 else "."),
+        + (" (zero at the first step)" if step["t"] == 0 else "")
+        + ". Each W^h h_{t-1} below sums over every unit's previous state, not only this "
+        "unit's, so it need not look like this h_{t-1} times a weight.",
     )
     if cell == "lstm":
         i, f, g, o = (step[k] for k in "ifgo")

@@ -93,10 +93,11 @@ def plain(text: str) -> str:
 def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "") -> go.Figure:
     """Title, axis titles (y_title may come from a file: shown as plain text), legend."""
     fig.update_layout(
-        title=title,
+        # a title sits in its own band above the legend's row (they overlapped at top 40)
+        title={"text": title, "yref": "container", "y": 0.98, "yanchor": "top"},
         xaxis_title=x_title,
         yaxis_title=plain(y_title),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         hovermode="x unified",
     )

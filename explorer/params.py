@@ -70,6 +70,7 @@ _FIELDS: dict[str, tuple[type, str, Callable[[str], Any]]] = {
     "patience": (TrainConfig, "patience", _int),
     "seed": (TrainConfig, "seed", _int),
     "best": (TrainConfig, "restore_best", _bool),
+    "long": (TrainConfig, "scale_long", _bool),
 }
 
 

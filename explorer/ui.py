@@ -27,7 +27,7 @@ MAX_PARAM_INT = 100_000  # largest synthetic parameter (points, lag, seed) the a
 SETTING_WIDGETS = (  # widgets initialised from data_cfg / model_cfg / train_cfg
     "data_look_back", "data_val", "data_test", "data_transform", "train_cell", "train_hidden",
     "train_layers", "train_fbias", "train_epochs", "train_bs", "train_lr", "train_patience",
-    "train_seed",
+    "train_seed", "train_long",
 )  # fmt: skip
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 

@@ -83,7 +83,8 @@ class ModelBundle:
         s = self.split
         text = f"Trained on {self.column} ({self.n_points:,} points"
         text += f", fingerprint {self.fingerprint})" if self.fingerprint else ")"
-        text += (f", look-back {s.look_back}, split {s.n_train}/{s.n_val}/{s.n_test} windows, "
+        text += (f", look-back {s.look_back}, {s.n_train:,} train / {s.n_val:,} validation / "
+                 f"{s.n_test:,} test windows, "
                  f"model input {self.transform.label(self.column)}, scaled")  # fmt: skip
         if self.inputs:
             text += f", {self.input_phrase()}"
@@ -93,6 +94,32 @@ class ModelBundle:
         if self.trained_at:
             text += f", ended {self.trained_at} UTC"
         return text + "."
+
+    def summary(self) -> list[tuple[str, str]]:
+        """What the file holds, as (what, value) rows of plain text for a table."""
+        m, d, t, s = self.model_config, self.data_config, self.train_config, self.split
+        best = min(self.history, key=lambda r: r.val_loss, default=None)
+        layers = f"{m.num_layers} layer{'s' if m.num_layers > 1 else ''}"
+        windows = f"{s.n_train:,} train / {s.n_val:,} validation / {s.n_test:,} test"
+        training = f"{len(self.history)} epochs, batch {t.batch_size}, learning rate {t.lr:g}"
+        training += f", patience {t.patience or 'off'}, seed {t.seed}"
+        low = f"{best.val_loss:.4g} at epoch {best.epoch}" if best else "not trained"
+        rows = [
+            ("Series", f"{self.column}, {self.n_points:,} points"),
+            ("Fingerprint", self.fingerprint or "unknown (an older file)"),
+            ("Trained", f"{self.trained_at} UTC" if self.trained_at else "unknown"),
+            ("Model", f"{m.cell.upper()}, hidden size {m.hidden_size}, {layers}"),
+            ("Model input", f"{self.transform.label(self.column)}, scaled ({d.scaler})"),
+            ("Inputs beside the series", self.input_phrase() if self.inputs else "none"),
+            ("Windows", f"look-back {s.look_back}; {windows}"),
+            ("Training", training),
+            ("Lowest validation loss", low),
+        ]
+        if self.transform_scores:
+            scores = ", ".join(f"{k} {v:.4g}" for k, v in self.transform_scores.items())
+            rows.append(("auto's trials (validation RMSE)", scores))
+        versions = ", ".join(f"{k} {v}" for k, v in self.versions.items())
+        return [*rows, ("Saved by", versions or "unknown")]
 
     def mismatch(self, values: Any, name: str, fp: str | None = None) -> str | None:
         """A sentence when `values` (named `name`) are not the series this model was trained
@@ -228,7 +255,8 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
     try:
         mcfg = from_dict(ModelConfig, d["model_config"])
         dcfg = from_dict(DataConfig, d["data_config"])
-        tcfg = from_dict(TrainConfig, d["train_config"])
+        # a file from before the long-series rule trained exactly as its settings say
+        tcfg = from_dict(TrainConfig, {"scale_long": False, **d["train_config"]})
         scaler = _scaler(d["scaler"])
         split = Split(
             **{k: int(d["split"][k]) for k in ("look_back", "n_train", "n_val", "n_test")},

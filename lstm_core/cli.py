@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from . import sizing
 from .backtest import default_horizon
 from .bundle import BundleError, ModelBundle, load_bundle, save_bundle
 from .config import TRANSFORMS, ConfigError, DataConfig, ModelConfig, TrainConfig
@@ -47,6 +48,7 @@ from .pipeline import dataset_for, model_inputs, run, validate
 from .threads import ThreadPolicy
 from .train import Progress
 from .transforms import Transform
+from .windows import plan_split
 
 
 class UserError(Exception):
@@ -83,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--epochs", type=int, default=t.epochs)
     tr.add_argument("--batch-size", type=int, default=t.batch_size)
     tr.add_argument("--lr", type=float, default=t.lr)
+    tr.add_argument(
+        "--no-scale-long", dest="scale_long", action="store_false",
+        help="on a long series, train with --batch-size and --lr as given (default: batches "
+        "grow to about 128 steps an epoch, the lr with them, and auto's trials to 10 epochs)",
+    )  # fmt: skip
     tr.add_argument("--val-fraction", type=float, default=d.val_fraction)
     tr.add_argument("--test-fraction", type=float, default=d.test_fraction)
     tr.add_argument("--patience", type=int, default=t.patience, help="0 = no early stopping")
@@ -222,9 +229,10 @@ def cmd_train(a: argparse.Namespace) -> int:
                       a.inputs, a.future_inputs, a.calendar)  # fmt: skip
     mcfg = ModelConfig(a.cell, a.hidden, a.layers)
     tcfg = TrainConfig(a.epochs, a.batch_size, a.lr, a.patience, seed=a.seed, device=a.device,
-                       restore_best=not a.keep_last)  # fmt: skip
+                       restore_best=not a.keep_last, scale_long=a.scale_long)  # fmt: skip
     validate(series.values, dcfg, series.inputs)  # bad settings: one line, nothing before it
-    for note in (columns, *series.notes):
+    long = sizing.describe(tcfg, plan_split(len(series.values), dcfg).n_train)
+    for note in (columns, *series.notes, *([long] if long else [])):
         print(note, file=sys.stderr)
 
     def progress(p: Progress) -> None:

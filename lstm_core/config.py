@@ -110,6 +110,7 @@ class TrainConfig:
     seed: int = 0  # seeds weights and shuffling: same settings give the same losses
     device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
     restore_best: bool = True  # end with the weights of the epoch of lowest validation loss
+    scale_long: bool = True  # long series: bigger batches and lr, shorter trials (sizing.py)
 
     def __post_init__(self) -> None:
         _check(

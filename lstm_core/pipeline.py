@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import inputs as input_tools
-from . import transforms
+from . import sizing, transforms
 from .bundle import ModelBundle, fingerprint, now_utc
 from .config import DataConfig, ModelConfig, TrainConfig
 from .data import DataError
@@ -99,10 +99,13 @@ def train_run(
     train_cfg: TrainConfig | None = None,
     callback: Callback | None = None,
 ) -> FitResult:
-    """Train (or continue training) the bundle's model; its history grows in place."""
+    """Train (or continue training) the bundle's model; its history grows in place. On a long
+    series fit() gets the bigger batch and learning rate of `sizing.effective`; the bundle
+    keeps the settings as asked."""
     cfg = train_cfg or bundle.train_config
     bundle.train_config = cfg
-    result = fit(bundle.model, data, cfg, callback=callback, history=bundle.history)
+    run_cfg = sizing.effective(cfg, data.split.n_train)
+    result = fit(bundle.model, data, run_cfg, callback=callback, history=bundle.history)
     bundle.trained_at = now_utc()
     return result
 
@@ -210,11 +213,17 @@ def trial_epochs(epochs: int, n_candidates: int) -> int:
 def pick(scores: dict[str, float]) -> str:
     """The kind with the lowest validation RMSE, except that logdiff must beat diff by more
     than LOG_MARGIN: the two differ only by the log, and on 15-30 validation points a
-    near-tie is noise, so the simpler one is kept."""
-    best = min(scores, key=scores.get)
-    if best == "logdiff" and scores.get("diff", math.inf) <= scores[best] * (1 + LOG_MARGIN):
+    near-tie is noise, so the simpler one is kept. A score that is not a number (a trial
+    that diverged) never wins while another is finite."""
+    best = min(scores, key=lambda k: _finite(scores[k]))
+    if best == "logdiff" and _finite(scores.get("diff")) <= scores[best] * (1 + LOG_MARGIN):
         return "diff"
     return best
+
+
+def _finite(score: float | None) -> float:
+    """The score, or infinity for a missing, NaN or infinite one."""
+    return score if score is not None and math.isfinite(score) else math.inf
 
 
 def choose_transform(
@@ -232,8 +241,9 @@ def choose_transform(
     `seasonal`, sdiff at the training part's season. The test part is never read."""
     season = training_season(values, data_cfg) if seasonal else None
     cands, skipped = transforms.candidates(values, season)
-    t = trial_epochs(train_cfg.epochs, len(cands))
-    tried: list[tuple[float, ModelBundle, Dataset, dict]] = []
+    n_train = plan_split(len(values), data_cfg).n_train
+    t = sizing.trial_cap(train_cfg, n_train, trial_epochs(train_cfg.epochs, len(cands)))
+    tried: list[tuple[ModelBundle, Dataset, dict]] = []
     scores: dict[str, float] = {}
     stopped = False
     for i, tf in enumerate(cands):
@@ -250,12 +260,12 @@ def choose_transform(
         bundle.train_config = train_cfg
         score = part_rmse(bundle, data, "val") if bundle.history else math.inf
         scores[tf.kind] = score
-        tried.append((score if math.isfinite(score) else math.inf, bundle, data, initial))
+        tried.append((bundle, data, initial))
         if res.status == "stopped":
             stopped = True
             break
     won = pick(scores)
-    _, bundle, data, initial = next(r for r in tried if r[1].transform.kind == won)
+    bundle, data, initial = next(r for r in tried if r[0].transform.kind == won)
     bundle.transform_scores = dict(scores)
     return Choice(bundle, data, scores, skipped, t, stopped, initial)
 

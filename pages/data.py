@@ -35,7 +35,8 @@ from lstm_core.data import (
 from lstm_core.datasets import DATA_DIR
 from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.metrics import MIN_TEST_POINTS
-from lstm_core.windows import plan_split
+from lstm_core.pipeline import fixed_transform
+from lstm_core.windows import Split, plan_split
 
 SOURCES = ("Built-in series", "Upload a CSV")
 EXAMPLE = DATA_DIR / "beijing_pm25_hourly.csv"
@@ -373,6 +374,17 @@ def echo_hint(look_back: int) -> None:
         )
 
 
+def model_split(values: np.ndarray, cfg: DataConfig, levels: Split) -> Split:
+    """The windows the model will have: a fixed transform's lag shortens the training part
+    (the counts the model's summary gives); 'auto' and bad settings: the levels' split."""
+    if cfg.transform == "auto":
+        return levels
+    try:
+        return plan_split(len(values), cfg, fixed_transform(values, cfg).lag)
+    except DataError:
+        return levels  # said under the transform's preview
+
+
 def show_series(series: Series, cfg: DataConfig) -> None:
     """The chart with its three parts, and the counts."""
     try:
@@ -384,11 +396,18 @@ def show_series(series: Series, cfg: DataConfig) -> None:
     st.plotly_chart(series_figure(x, series.values, split, name=series.name), key="data_chart")
     if series.inputs is not None:
         show_inputs(series, x)
+    split = model_split(series.values, cfg, split)
     c = st.columns(4)
     c[0].metric("Points", f"{len(series.values):,}")
     c[1].metric("Train windows", f"{split.n_train:,}")
     c[2].metric("Validation windows", f"{split.n_val:,}")
     c[3].metric("Test windows", f"{split.n_test:,}")
+    if cfg.transform == "auto":
+        st.caption(
+            "Windows of the values as they are; if 'auto' picks a difference, the model's "
+            "training part starts that many steps later (1 for diff, m for sdiff) and has as "
+            "many fewer windows. The model's own counts are in its summary after training."
+        )
     if split.n_test < MIN_TEST_POINTS:
         st.warning(
             f"The test part has only {split.n_test} windows: a model judged on so few points "

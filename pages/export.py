@@ -86,7 +86,9 @@ def describe(bundle: ModelBundle) -> None:
     """What a model file holds: where it came from, settings, history and versions (file
     text shown as data)."""
     st.caption(ui.md_escape(bundle.provenance()))
-    st.json(
+    rows = pd.DataFrame(bundle.summary(), columns=["What", "Value"])
+    st.dataframe(rows, hide_index=True, width="stretch")  # cells are text, never markup
+    st.expander("Every setting, as saved (JSON)").json(
         {
             "column": bundle.column,
             "points": bundle.n_points,

@@ -23,6 +23,7 @@ from explorer import session, state, ui
 from explorer.figures import loss_figure
 from explorer.gate_figures import gates_figure, saturation
 from explorer.training import TrainRequest, continue_request
+from lstm_core import sizing
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
@@ -30,10 +31,16 @@ from lstm_core.inputs import config_fields
 from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.pipeline import validate
 from lstm_core.train import FitResult, resolve_device
+from lstm_core.windows import plan_split
 
 LIVE_EVERY_S = 1.0  # the live chart and progress redraw this often while the job runs
 CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (vanilla tanh)"}
 PATIENCE_HELP = "Stop after this many epochs without a better validation loss (best restored)."
+LONG_HELP = (
+    "Over about 2,900 training windows: batches grow by powers of two to about 128 steps an "
+    "epoch, the learning rate by the square root of that (at most 0.04), and auto's trials "
+    "last at most 10 epochs. Untick to train exactly as set."
+)
 
 
 # --------------------------------------------------------------------------- settings
@@ -76,8 +83,11 @@ def train_settings(old: TrainConfig) -> TrainConfig | None:
         c[3], "Patience (0 = off)", "train_patience", old.patience, 0, 10_000, help=PATIENCE_HELP
     )
     seed = ui.int_input(c[4], "Seed", "train_seed", old.seed, 0, 2**31 - 1)
+    long = st.checkbox("Scale for long series", key=ui.remember("train_long", old.scale_long),
+                       help=LONG_HELP)  # fmt: skip
     try:
-        return TrainConfig(epochs, batch, float(lr), patience, old.clip_norm, seed, old.device)
+        return TrainConfig(epochs, batch, float(lr), patience, old.clip_norm, seed, old.device,
+                           old.restore_best, bool(long))  # fmt: skip
     except ConfigError as e:
         st.error(str(e))
         return None
@@ -98,7 +108,22 @@ def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
         )
     if train_cfg is not None:
         state.put("train_cfg", train_cfg)
+        long_note(train_cfg)
     return model_cfg, train_cfg
+
+
+def long_note(train_cfg: TrainConfig) -> None:
+    """What the long-series rule will change, when the current series is long."""
+    data_cfg, series = ui.configs()[0], ui.active_series()
+    if series is None:
+        return
+    try:
+        n_train = plan_split(len(series.values), data_cfg).n_train
+    except DataError:
+        return  # the settings' own error is said where they are set
+    note = sizing.describe(train_cfg, n_train)
+    if note:
+        st.caption(note)
 
 
 # --------------------------------------------------------------------------- training

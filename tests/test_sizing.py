@@ -1,0 +1,107 @@
+"""The long-series rule: bigger batches and learning rate, shorter auto trials, only when long."""
+
+import io
+import math
+
+import pytest
+import torch
+
+from lstm_core import sizing
+from lstm_core.bundle import bundle_bytes, load_bundle
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.pipeline import choose_transform, start_run, train_run
+from lstm_core.synthetic import sine_series
+from lstm_core.windows import plan_split
+
+
+@pytest.mark.parametrize(
+    ("n_train", "factor"),
+    [(100, 1), (2_048, 1), (2_896, 1), (2_900, 2), (5_000, 2), (6_000, 4), (30_660, 16),
+     (34_990, 16), (50_000, 32)],
+)  # fmt: skip
+def test_the_batch_grows_by_powers_of_two_to_about_128_steps_an_epoch(n_train, factor):
+    assert sizing.batch_factor(n_train) == factor
+    steps = math.ceil(n_train / (16 * factor))  # within a factor sqrt 2 of 128
+    assert 128 / math.sqrt(2) <= steps <= 128 * math.sqrt(2) or n_train <= 2_896
+
+
+def test_short_series_train_exactly_as_asked():
+    cfg = TrainConfig(batch_size=16, lr=1e-2)
+    assert sizing.effective(cfg, 2_000) is cfg
+    assert sizing.trial_cap(cfg, 2_000, 25) == 25
+    assert sizing.describe(cfg, 2_000) is None
+
+
+def test_a_long_series_gets_bigger_batches_and_a_capped_learning_rate():
+    eff = sizing.effective(TrainConfig(batch_size=16, lr=1e-2), 30_660)
+    assert (eff.batch_size, eff.lr, eff.scale_long) == (256, 4e-2, False)
+    eff = sizing.effective(TrainConfig(batch_size=16, lr=1e-2), 5_000)  # 2x: lr x sqrt 2
+    assert eff.batch_size == 32 and eff.lr == pytest.approx(1e-2 * math.sqrt(2))
+    eff = sizing.effective(TrainConfig(batch_size=8, lr=0.1), 30_660)  # a higher lr stays
+    assert (eff.batch_size, eff.lr) == (128, 0.1)
+    assert sizing.trial_cap(TrainConfig(), 30_660, 25) == 10
+    assert sizing.trial_cap(TrainConfig(), 30_660, 4) == 4
+    assert sizing.describe(TrainConfig(), 30_660) == (
+        "A long series (30,660 training windows): batches of 256 and learning rate 0.04 "
+        "(120 steps an epoch), and auto's trials at most 10 epochs each."
+    )
+
+
+def test_turned_off_nothing_changes():
+    cfg = TrainConfig(scale_long=False)
+    assert sizing.effective(cfg, 30_660) is cfg
+    assert sizing.trial_cap(cfg, 30_660, 25) == 25
+    assert sizing.describe(cfg, 30_660) is None
+
+
+LONG = DataConfig(look_back=4, transform="none")  # 6,000 points -> 4,198 training windows
+
+
+@pytest.fixture(scope="module")
+def long_series():
+    return sine_series(n=6_000, period=24, noise=0.1, seed=0)
+
+
+def test_training_a_long_series_steps_with_the_bigger_batch(long_series):
+    cfg = TrainConfig(epochs=1, batch_size=16, seed=0)
+    bundle, data = start_run(long_series, "wave", LONG, ModelConfig("lstm", 2), cfg)
+    assert data.split.n_train == 4_198
+    seen = []
+    train_run(bundle, data, cfg, callback=lambda p: seen.append(p.n_batches))
+    assert seen[0] == math.ceil(4_198 / 32)  # factor 2
+    assert bundle.train_config == cfg  # the bundle keeps the settings as asked
+    seen.clear()
+    train_run(
+        bundle, data, TrainConfig(epochs=1, scale_long=False), lambda p: seen.append(p.n_batches)
+    )
+    assert seen[0] == math.ceil(4_198 / 16)
+
+
+def test_auto_trials_last_at_most_10_epochs_on_a_long_series(long_series):
+    dcfg = DataConfig(look_back=4, transform="auto")
+    cfg = TrainConfig(epochs=60, seed=0)  # 2-3 candidates: 15-30 epochs each when short
+    assert plan_split(len(long_series), dcfg).n_train > 2_896
+    choice = choose_transform(long_series, "wave", dcfg, ModelConfig("lstm", 2), cfg,
+                              callback=lambda *a: True)  # stop at once  # fmt: skip
+    assert choice.trial_epochs == 10 and choice.stopped
+    short = choose_transform(long_series[:600], "wave", dcfg, ModelConfig("lstm", 2), cfg,
+                             callback=lambda *a: True)  # fmt: skip
+    assert short.trial_epochs > 10
+
+
+def test_a_model_file_from_before_the_rule_loads_with_it_off(long_series):
+    bundle, _ = start_run(long_series[:300], "wave", LONG, ModelConfig("lstm", 2), TrainConfig())
+    d = torch.load(io.BytesIO(bundle_bytes(bundle)), weights_only=True)
+    assert load_bundle(bundle_bytes(bundle)).train_config.scale_long is True
+    del d["train_config"]["scale_long"]
+    buf = io.BytesIO()
+    torch.save(d, buf)
+    assert load_bundle(buf.getvalue()).train_config.scale_long is False
+
+
+def test_pick_never_keeps_a_score_that_is_not_a_number():
+    from lstm_core.pipeline import pick
+
+    assert pick({"none": math.nan, "diff": 2.0}) == "diff"
+    assert pick({"none": 3.0, "diff": math.inf, "logdiff": 2.0}) == "logdiff"
+    assert pick({"logdiff": 1.0, "diff": math.nan}) == "logdiff"
