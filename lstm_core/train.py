@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import torch
 from torch import nn
@@ -46,6 +47,42 @@ class EpochRecord:
         }
 
 
+class HistoryView(Sequence[EpochRecord]):
+    """The first `n` records of a history that is only ever appended to: what a progress
+    report hands out, in O(1) (a copy at each report made a run quadratic in its epochs).
+    Later epochs appended to the list do not show in it, as with a copy."""
+
+    __slots__ = ("_n", "_records")
+
+    def __init__(self, records: list[EpochRecord], n: int | None = None) -> None:
+        self._records = records
+        self._n = len(records) if n is None else n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> EpochRecord: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[EpochRecord, ...]: ...
+    def __getitem__(self, i: int | slice) -> EpochRecord | tuple[EpochRecord, ...]:
+        if isinstance(i, slice):
+            return tuple(self._records[k] for k in range(self._n)[i])
+        return self._records[range(self._n)[i]]  # IndexError past the snapshot's end
+
+    def __iter__(self) -> Iterator[EpochRecord]:
+        return (self._records[k] for k in range(self._n))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"HistoryView({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Progress:
     """What the callback is told."""
@@ -58,7 +95,7 @@ class Progress:
     n_batches: int  # batches per epoch
     loss: float  # latest batch loss ("batch") or the epoch's train loss ("epoch")
     elapsed: float  # seconds since this call to fit started
-    history: tuple[EpochRecord, ...]  # all finished epochs, earlier runs included
+    history: Sequence[EpochRecord]  # all finished epochs, earlier runs included (a snapshot)
 
     @property
     def fraction(self) -> float:
@@ -290,7 +327,7 @@ def _fit(
         if callback is None:
             return False
         p = Progress(kind, epoch, first, last, batch, n_batches, loss,
-                     time.perf_counter() - t0, tuple(history))  # fmt: skip
+                     time.perf_counter() - t0, HistoryView(history))  # fmt: skip
         return bool(callback(p))
 
     for epoch in range(first, last + 1):
