@@ -13,6 +13,7 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   windows   Scaler, Split, make_dataset: chronological split, scaler fitted on train only
   models    Forecaster (LSTM / GRU / RNN + linear head)
   train     fit(): mini-batch Adam with callback, stop, early stopping, NaN guard
+  sizing    the long-series rule: bigger batches and lr, shorter auto trials past ~2,900 windows
   jobs      a training in its own thread; server-wide slots with a first-come queue; RunStatus
   limits    every size limit in one place: the engine's, and what the app allows one visitor
   gates     trace_gates(): every gate and state, recomputed exactly from the weights
@@ -23,13 +24,16 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   ablation  each unit zeroed in turn, ranked by how much the error grows
   memory    forget-gate time constants τ, look-back advice, the naive-echo warning
   compare   RNN vs GRU vs LSTM at matched parameter counts; the memory task
+  tasks     the adding problem (1997, exp. 4): generator, fixed test set, training to solved
+  taskgates the adding problem's gates caught in the act, and its two clamps
   perf      glibc malloc tuning for training; threads: the CPU thread policy (one place)
   forecast  predictions, evaluation against baselines, recursive forecasts with intervals
   backtest  rolling-origin H-step backtests, split-conformal prediction intervals
   metrics   RMSE, MAE, sMAPE, MASE, baselines, autocorrelation, season detection
   bundle    save_bundle / load_bundle: safe model files (weights_only=True)
   pipeline  start_run / choose_transform ("auto") / train_run / dataset_for / run
-  cli       python -m lstm_core train | gates | forecast | evaluate | intervene
+  explain   attributions of the inputs beside the series; inputclamp: an input held or shuffled
+  cli       python -m lstm_core train | gates | forecast | evaluate | intervene | explain | task
 """
 
 __version__ = "0.1.0"
