@@ -146,8 +146,10 @@ class Job:
         alive: Callable[[], bool] | None = None,
         grace: float = GRACE_S,
         max_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.work = work
+        self.clock = clock  # seconds, monotonic: the time limit and the grace period
         self.slots = slots or server_slots()
         self._alive = alive or (lambda: True)  # whether the visitor is still connected
         self.grace = grace
@@ -159,9 +161,9 @@ class Job:
         self.message = ""  # one sentence once finished
         self.result: Any = None  # what work returned
         self.progress: Any = None  # the latest progress reported (lstm_core.train.Progress)
-        self.created = time.time()
-        self.started: float | None = None  # when it got its slot
-        self.finished: float | None = None
+        self.created = time.time()  # wall clock: when it was asked for
+        self.started: float | None = None  # clock() when it got its slot
+        self.finished: float | None = None  # clock() when it ended
         self._thread = threading.Thread(target=self._run, name="training-job", daemon=True)
 
     def start(self) -> Job:
@@ -190,7 +192,8 @@ class Job:
         seconds."""
         if self._stop.is_set():
             return True
-        if self.max_seconds and self.started and time.time() - self.started > self.max_seconds:
+        ran = 0.0 if self.started is None else self.clock() - self.started
+        if self.max_seconds and ran > self.max_seconds:
             minutes = self.max_seconds / 60
             self.stop_reason = (
                 f"It ran for {minutes:g} minutes, the longest one training may run on this "
@@ -201,8 +204,8 @@ class Job:
         if self._alive():
             self._gone_since = None
             return False
-        now = time.monotonic()
-        self._gone_since = self._gone_since or now
+        now = self.clock()
+        self._gone_since = self._gone_since if self._gone_since is not None else now
         if now - self._gone_since >= self.grace:
             self._stop.set()
             return True
@@ -224,7 +227,7 @@ class Job:
                 self.message = "Cancelled while waiting for a free training slot."
                 self.status = RunStatus.CANCELLED
                 return
-            self.started = time.time()
+            self.started = self.clock()
             self.status = RunStatus.RUNNING
             try:
                 self.result = self.work(self)
@@ -237,7 +240,7 @@ class Job:
             finally:
                 self.slots.leave(self)
         finally:
-            self.finished = time.time()
+            self.finished = self.clock()
             if self.status.active:  # something beyond Exception ended the thread
                 self.message = self.message or "Training ended unexpectedly."
                 self.status = RunStatus.FAILED

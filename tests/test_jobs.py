@@ -23,6 +23,36 @@ def wait_until(cond, timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
+class Polls:
+    """A job's `alive` callback that counts its calls. A queued job asks it at every look at
+    the queue, so two more calls prove it looked again, and still waits: no sleep needed."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self._cond = threading.Condition()
+
+    def __call__(self) -> bool:
+        with self._cond:
+            self.n += 1
+            self._cond.notify_all()
+        return True
+
+    def wait_more(self, k: int = 2, timeout: float = 30.0) -> None:
+        with self._cond:
+            target = self.n + k
+            assert self._cond.wait_for(lambda: self.n >= target, timeout), "never asked"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 class Gate:
     """Work that holds its slot until released, then returns a FitResult-like object."""
 
@@ -42,21 +72,24 @@ class Gate:
 def test_at_most_limit_run_and_the_rest_wait_first_come_first():
     slots = Slots(2)
     gates = [Gate() for _ in range(5)]
+    polls = [Polls() for _ in range(5)]
     js = []
     for k, g in enumerate(gates):
-        js.append(Job(g, slots).start())
+        js.append(Job(g, slots, alive=polls[k]).start())
         if k < 2:  # arrival order is the order of start(): each is in before the next comes
             wait_until(g.entered.is_set)
         else:
             wait_until(lambda k=k: js[k].place() == k - 1)
-    time.sleep(0.2)
+    for p in polls[2:]:
+        p.wait_more()  # each looked at the queue again, and waits on
     assert not any(g.entered.is_set() for g in gates[2:])
     assert slots.counts() == (2, 3)
     assert [j.place() for j in js] == [None, None, 1, 2, 3]
     assert [j.status for j in js] == ["running"] * 2 + ["queued"] * 3
     gates[1].release.set()  # one slot frees: the first in line, not a later one, gets it
     wait_until(lambda: gates[2].entered.is_set())
-    time.sleep(0.2)
+    for p in polls[3:]:
+        p.wait_more()
     assert not gates[3].entered.is_set() and [j.place() for j in js[3:]] == [1, 2]
     for g in gates:
         g.release.set()
@@ -83,13 +116,24 @@ def test_a_queued_job_can_be_cancelled_and_a_running_one_stopped():
 
 
 def test_a_job_whose_visitor_left_stops_after_the_grace_period():
-    connected = {"yes": True}
+    connected, clock, polls = {"yes": True}, FakeClock(), Polls()
+
+    def alive() -> bool:
+        polls()
+        return connected["yes"]
+
     g = Gate()
-    j = Job(g, Slots(1), alive=lambda: connected["yes"], grace=0.2).start()
+    j = Job(g, Slots(1), alive=alive, grace=30.0, clock=clock).start()
     wait_until(g.entered.is_set)
-    time.sleep(0.3)
-    assert j.active  # connected: goes on
+    clock.now = 100.0
+    polls.wait_more()
+    assert j.active  # connected: goes on, however long it runs
     connected["yes"] = False
+    polls.wait_more()  # gone since 100
+    clock.now = 129.0
+    polls.wait_more()
+    assert j.active and not j.stop_asked  # gone for 29 s of a 30 s grace: a reconnect keeps it
+    clock.now = 130.0
     assert j.join(10) and j.status == RunStatus.STOPPED and j.stop_asked
 
 
@@ -209,7 +253,7 @@ def test_a_stop_before_auto_finished_one_epoch_ends_stopped_not_failed():
                        ModelConfig(hidden_size=4), TrainConfig(epochs=4, batch_size=8))  # fmt: skip
     j = Job(TrainWork(req), Slots(1))
     j.stop()  # asked before its first report: the first trial stops in its first epoch
-    j.started = time.time()
+    j.started = j.clock()
     result = j.work(j)
     assert result.status == "stopped"
     assert result.message == (
@@ -222,7 +266,11 @@ def test_a_training_that_runs_too_long_stops_itself_and_says_why(request_sine):
     from dataclasses import replace
 
     req = replace(request_sine, train_cfg=TrainConfig(epochs=100_000, batch_size=8))
-    j = Job(TrainWork(req), Slots(1), max_seconds=0.5).start()
+    clock = FakeClock()
+    j = Job(TrainWork(req), Slots(1), max_seconds=0.5, clock=clock).start()
+    wait_until(lambda: j.progress is not None and j.progress.epoch >= 2)
+    assert j.active  # no time passes on its clock: it trains on
+    clock.now = 0.6
     assert j.join(60) and j.status == "stopped"
     assert j.stop_reason == (
         "It ran for 0.00833333 minutes, the longest one training may run on this shared "
@@ -264,3 +312,17 @@ def test_a_slow_cancelled_callback_holds_up_no_other_visitors_queue():
         release.set()
         t.join(10)
     assert entered == [False] and slots.counts() == (0, 0)
+
+
+def test_the_time_limit_reads_a_monotonic_clock_not_the_wall_clock(monkeypatch):
+    g = Gate()
+    j = Job(g, Slots(1), max_seconds=60.0).start()
+    try:
+        wait_until(g.entered.is_set)
+        wall = time.time()
+        monkeypatch.setattr(time, "time", lambda: wall + 3600.0)  # the server's clock is set
+        assert not j.should_stop() and j.stop_reason == ""
+    finally:
+        monkeypatch.undo()
+        g.release.set()
+    assert j.join(10) and j.status == "completed"
