@@ -14,6 +14,28 @@ CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 LEARNED_BELOW = 0.85  # memory task: val MSE / mean-baseline MSE under this counts as learned
 
 
+def decade_axis(values: Sequence[float] | np.ndarray) -> dict[str, Any]:
+    """A log axis labelled at powers of ten only (plotly would label 2, 5, ... between
+    them): tick values, their labels and a range of whole decades around the values."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return {}
+    lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+    hi = max(hi, lo + 1)
+    ticks = [10.0**k for k in range(lo, hi + 1)]
+    return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks], "range": [lo, hi]}
+
+
+def _decades(fig: go.Figure) -> go.Figure:
+    """Label the figure's log y axis at powers of ten only, from the values drawn."""
+    ys = [np.asarray(t.y, dtype=np.float64) for t in fig.data if t.y is not None]
+    axis = decade_axis(np.concatenate(ys)) if ys else {}
+    if axis:
+        fig.update_yaxes(**axis)
+    return fig
+
+
 def _base(title: str, x: str, y: str, log_y: bool = False) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
@@ -41,7 +63,28 @@ def val_curves_figure(curves: Mapping[str, Sequence[Any]], log_y: bool = True) -
         )
     longest = max((len(h) for h in curves.values()), default=0)
     fig.update_xaxes(tickformat="d", dtick=1 if longest <= 15 else None)
-    return fig
+    return _decades(fig) if log_y else fig
+
+
+def seed_curves_figure(runs: Sequence[Sequence[Any]], seeds: Sequence[int]) -> go.Figure:
+    """Validation loss per epoch of every seed's run, one colour per cell (log scale, labels
+    at powers of ten): the spread between a cell's lines is the seeds' noise.
+    runs: [seed][cell] CellResults; seeds: the seed of each."""
+    fig = _base(f"Validation loss, {len(runs)} seed{'s' if len(runs) > 1 else ''} per cell",
+                "epoch", "MSE (scaled units)", log_y=True)  # fmt: skip
+    longest = 0
+    for k, (run, seed) in enumerate(zip(runs, seeds, strict=True)):
+        for r in run:
+            hist = r.fit.history
+            longest = max(longest, len(hist))
+            label = CELL_LABELS.get(r.cell, r.cell)
+            fig.add_scatter(x=[h.epoch for h in hist], y=[h.val_loss for h in hist],
+                            mode="lines", name=label, legendgroup=r.cell, showlegend=k == 0,
+                            line={"color": CELL_COLORS.get(r.cell), "width": 2 if k == 0 else 1},
+                            hovertemplate=f"{label}, seed {seed}<br>epoch %{{x}}: %{{y:.4g}}"
+                            "<extra></extra>")  # fmt: skip
+    fig.update_xaxes(tickformat="d", dtick=1 if longest <= 15 else None)
+    return _decades(fig)
 
 
 GRAD_WORDS = {  # the gradient-by-lag figure's words (the Learn page passes its language's)
@@ -67,7 +110,7 @@ def gradient_by_lag_figure(
                         line={"color": color})  # fmt: skip
         fig.add_scatter(x=lags, y=_positive(init), name=f"{label} {words['init']}",
                         line={"color": color, "dash": "dot"})  # fmt: skip
-    return fig
+    return _decades(fig)
 
 
 def hidden_gradient_figure(norms: Mapping[str, np.ndarray]) -> go.Figure:
@@ -81,7 +124,7 @@ def hidden_gradient_figure(norms: Mapping[str, np.ndarray]) -> go.Figure:
     for cell, v in norms.items():
         fig.add_scatter(x=np.arange(len(v)), y=_positive(v), name=CELL_LABELS.get(cell, cell),
                         line={"color": CELL_COLORS.get(cell)})  # fmt: skip
-    return fig
+    return _decades(fig)
 
 
 def memory_figure(points: Sequence[Any]) -> go.Figure:
@@ -119,6 +162,29 @@ def compare_table(results: Sequence[Any]) -> pd.DataFrame:
                 "s / epoch": r.seconds_per_epoch,
                 "best val loss": min((h.val_loss for h in r.fit.history), default=np.nan),
                 "test RMSE": t["model"]["rmse"],
+                "naive RMSE": t["naive"]["rmse"],
+                "mean RMSE": t["mean"]["rmse"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("cell")
+
+
+def spread_table(runs: Sequence[Sequence[Any]], found: Sequence[Any]) -> pd.DataFrame:
+    """One row per cell: size, speed and the test RMSE over the seeds (mean, lowest,
+    highest) beside the baselines'. runs: [seed][cell] CellResults; found: their Spreads."""
+    rows = []
+    for k, s in enumerate(found):
+        first = runs[0][k]
+        t = first.evaluation.table
+        rows.append(
+            {
+                "cell": CELL_LABELS.get(s.cell, s.cell),
+                "hidden": first.model.cfg.hidden_size,
+                "parameters": first.params,
+                "s / epoch": float(np.median([run[k].seconds_per_epoch for run in runs])),
+                "test RMSE, mean": s.mean,
+                "lowest": s.low,
+                "highest": s.high,
                 "naive RMSE": t["naive"]["rmse"],
                 "mean RMSE": t["mean"]["rmse"],
             }

@@ -3,7 +3,10 @@ keys themselves.
 
   start(request)    Train / Continue / the Learn page's example: a lstm_core.jobs.Job that
                     trains in its own thread (explorer/training.py), waiting for a
-                    server-wide slot first; refused while this visitor's job is active
+                    server-wide slot first; refused while this visitor's job is active. The
+                    Compare page's requests (explorer/compare_jobs.py) start the same way:
+                    their work is a TaskWork (`kind` "task") whose result sync puts under
+                    its own key, never the session's model
   sync()            every full page run (ui.setup): the job's newest model copy becomes the
                     session's model (everything derived from the older one is dropped), and
                     a finished job's outcome becomes `fit_result`
@@ -13,7 +16,7 @@ keys themselves.
   status_panel()    the sidebar's live line while a job is queued or running
 
 Keys (explorer.state): job (the Job), job_seen (revision of the copy adopted last),
-job_lock (a per-session lock around starting one).
+job_lock (a per-session lock around starting one), task_outcome (how a Compare job ended).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -30,6 +33,7 @@ from explorer import state, ui
 from lstm_core.jobs import Job, RunStatus, Slots, server_slots
 
 if TYPE_CHECKING:  # torch-heavy: imported where a job starts (the home page stays light)
+    from explorer.compare_jobs import TaskWork
     from explorer.training import TrainRequest, TrainWork
     from lstm_core.train import FitResult
 
@@ -71,8 +75,9 @@ def _lock() -> threading.Lock:
     return lock
 
 
-def start(request: TrainRequest, slots: Slots | None = None) -> str | None:
-    """Start a training job for this visitor; the sentence why not when one is active."""
+def start(request: TrainRequest | Any, slots: Slots | None = None) -> str | None:
+    """Start a job for this visitor: a TrainRequest's training, or a Compare request's work
+    (`request.work()`); the sentence why not when one is active."""
     from explorer.training import TrainWork
     from lstm_core.limits import APP_LIMITS
 
@@ -80,9 +85,13 @@ def start(request: TrainRequest, slots: Slots | None = None) -> str | None:
         sync()  # a job that ended since this page was drawn is taken over first
         if active():
             return BUSY
-        if not request.reference:
+        task = hasattr(request, "work")
+        if task:
+            state.drop("task_outcome")
+        elif not request.reference:
             state.drop("fit_result")
-        j = Job(TrainWork(request), slots or server_slots(), alive=visitor_alive(),
+        work = request.work() if task else TrainWork(request)
+        j = Job(work, slots or server_slots(), alive=visitor_alive(),
                 max_seconds=APP_LIMITS.train_minutes * 60)  # fmt: skip
         state.put("job", j)
         state.put("job_seen", 0)
@@ -117,6 +126,10 @@ def sync() -> None:
     if j is None:
         return
     done = not j.active  # read first: a finished job published its final copy before
+    if is_task(j):
+        if done:
+            adopt_task(j)
+        return
     work: TrainWork = j.work
     if work.request.reference:  # never the session's model: only its scores are kept
         if done:
@@ -135,6 +148,25 @@ def sync() -> None:
     if done:
         state.put("fit_result", outcome(j))
         state.drop("job", "job_seen")
+
+
+def is_task(j: Job | None) -> bool:
+    """A Compare job (explorer/compare_jobs.py), not a training of the session's model."""
+    return j is not None and getattr(j.work, "kind", "train") == "task"
+
+
+def adopt_task(j: Job) -> None:
+    """A Compare job that ended: what it finished goes under its key, and how it ended
+    under task_outcome ({"key", "status", "message"}) for the page to say."""
+    work: TaskWork = j.work
+    if work.result is not None:
+        state.put(work.key, work.result)
+    message = j.message
+    if j.stop_reason:  # the time cap: the job's own sentence speaks of Train's Continue
+        message = (f"{message} It ran for {j.max_seconds / 60:g} minutes, the longest one job "
+                   "may run on this shared server.")  # fmt: skip
+    state.put("task_outcome", {"key": work.key, "status": str(j.status), "message": message})
+    state.drop("job", "job_seen")
 
 
 def outcome(j: Job) -> FitResult:
@@ -204,6 +236,8 @@ def describe(j: Job) -> tuple[str, float | None]:
     """One line on where the job is, and the share done (None while queued)."""
     if j.status == RunStatus.QUEUED:
         return _waiting_line(j.slots, j.place()), None
+    if is_task(j):
+        return j.work.describe()
     work: TrainWork = j.work
     p = j.progress
     t = work.trial  # read once: the worker clears it when the trials end

@@ -48,6 +48,11 @@ Keys (all optional until set; read them through the helpers below):
   compare      dict                      Compare page: the last comparison's results and the
                                          settings it ran with
   memory       list                      Compare page: the memory-task grid (MemoryPoint list)
+  adding       AddingResult              Compare page: the adding problem at one T (curves,
+                                         runs, the LSTM caught in the act; compare_jobs.py)
+  adding_sweep SweepResult               Compare page: solved share per cell and T
+  task_outcome dict                      how the last Compare job ended {"key": its section's
+                                         key, "status", "message"} (explorer.session.sync)
   columns      dict                      Data page: the column choice for the uploaded file
                                          {"digest": sha256 prefix, "value": str, "date": str
                                          or None, "missing": str}; the file's widgets
@@ -83,7 +88,8 @@ gates_window, gates_unit, gates_t, gates_span (Gates page; the Forecast page set
 gates_window and gates_view to hand a window over; the ablation table's buttons set
 gates_unit and gates_view), and the clamp's widgets gates_clamp_gate, gates_clamp_all,
 gates_clamp_units, gates_clamp_value, gates_clamp_from, and the input clamp's
-gates_iclamp_input, gates_iclamp_value, gates_iclamp_from.
+gates_iclamp_input, gates_iclamp_value, gates_iclamp_from; the Compare page's adding problem
+cmp_add_length, cmp_add_hidden, cmp_add_budget, cmp_add_seed, cmp_sweep_lengths.
 Button and choice keys that are not kept: gates_clamp_apply, gates_clamp_undo,
 gates_iclamp_apply, gates_iclamp_undo, gates_ablation_unit (the unit a 'Look at unit' button
 chose, drawn under the buttons),
@@ -121,6 +127,9 @@ KEYS = (
     "learn_experiments",
     "compare",
     "memory",
+    "adding",
+    "adding_sweep",
+    "task_outcome",
     "columns",
     "series_fp",
     "reference",

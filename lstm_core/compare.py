@@ -60,15 +60,18 @@ def compare_cells(
     cells: tuple[str, ...] = CELLS,
     match_params: bool = True,
     callback: Callable[[str, Progress], bool | None] | None = None,
+    transform: Transform | None = None,
 ) -> list[CellResult]:
     """Train each cell in turn on the same windows with the same seed.
 
     With `match_params`, GRU and RNN get the hidden size whose parameter count is closest
     to the LSTM's at `model_cfg.hidden_size`. The callback gets (cell, progress) and may
-    return True to stop the current cell. The cells see data_cfg.transform; "auto" means the
-    values themselves here (trials per cell would change the comparison).
+    return True to stop the current cell. The cells see `transform` when given (chosen once
+    for all of them, e.g. by "auto" with the LSTM), else data_cfg.transform, where "auto"
+    means the values themselves (trials per cell would change the comparison).
     """
-    data = make_dataset(values, data_cfg, transform=compare_transform(values, data_cfg))
+    tf = transform if transform is not None else compare_transform(values, data_cfg)
+    data = make_dataset(values, data_cfg, transform=tf)
     target = param_count("lstm", model_cfg.hidden_size, model_cfg.num_layers)
     results = []
     for cell in cells:
@@ -121,6 +124,66 @@ def _one(cell, cfg, data, train_cfg, callback) -> CellResult:
         hidden_init=h0,
         hidden_trained=hidden_gradient_norms(model, *_batch(data)),
     )
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One cell's test RMSE over several seeds (original units)."""
+
+    cell: str
+    rmses: tuple[float, ...]  # one per seed, in the seeds' order
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.rmses))
+
+    @property
+    def low(self) -> float:
+        return float(np.min(self.rmses))
+
+    @property
+    def high(self) -> float:
+        return float(np.max(self.rmses))
+
+
+def spreads(runs: list[list[CellResult]]) -> list[Spread]:
+    """Per cell (in the runs' order), its test RMSE in each seed's run: runs [seed][cell]."""
+    cells = [r.cell for r in runs[0]]
+    return [
+        Spread(c, tuple(float(run[k].evaluation.table["model"]["rmse"]) for run in runs))
+        for k, c in enumerate(cells)
+    ]
+
+
+def seed_verdict(found: list[Spread], names: dict[str, str]) -> str:
+    """What the seeds show, in one or two sentences: which cell is better than which in
+    every seed (its highest test RMSE below the other's lowest), and that the rest is within
+    the seeds' noise (their ranges overlap)."""
+    n = len(found[0].rmses)
+    if n < 2:
+        return "One seed only: run at least two to see whether the differences are noise."
+    ranked = sorted(found, key=lambda s: s.mean)
+    apart = [
+        (a, b) for i, a in enumerate(ranked) for b in ranked[i + 1 :] if a.high < b.low
+    ]  # a beat b in every seed
+    if not apart:
+        return (
+            f"The cells' test RMSEs overlap across the {n} seeds: their differences "
+            "here are within the seeds' noise, so this run does not show one cell better "
+            "than another on this series."
+        )
+    said = "; ".join(
+        f"{names[a.cell]}'s test RMSE was below {names[b.cell]}'s in all {n} (its highest, "
+        f"{a.high:#.4g}, is below {names[b.cell]}'s lowest, {b.low:#.4g})"
+        for a, b in apart
+    )
+    rest = len(found) * (len(found) - 1) // 2 - len(apart)
+    tail = (
+        f" The other {'pair overlaps' if rest == 1 else 'pairs overlap'}: within the seeds' noise."
+        if rest
+        else ""
+    )
+    return f"Over {n} seeds: {said}.{tail}"
 
 
 @dataclass(frozen=True)

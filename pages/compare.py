@@ -1,45 +1,47 @@
-"""Compare: RNN vs GRU vs LSTM on the same series — the lecture's claims, measured.
+"""Compare: RNN vs GRU vs LSTM — the lecture's claims, measured.
 
-Reads (explorer.state): series, data_cfg, model_cfg, train_cfg. Writes: compare
-({"results": [CellResult], "label": str}) and memory ([MemoryPoint]). Trains in the script
-run (never in a callback or thread); a click elsewhere interrupts it like on the Train page.
+Reads (explorer.state): series, data_cfg, model_cfg, train_cfg, bundle (its transform).
+Every section runs as this visitor's job, like Train (explorer/compare_jobs.py, started
+through explorer/session.py): it waits for a server slot, trains in its own thread, goes on
+while the visitor is on other pages, stops by Stop or after 30 minutes, and sync puts its
+result under compare, memory, adding or adding_sweep. Nothing trains in this script.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import streamlit as st
 
-from explorer import session, state, ui
+from explorer import compare_adding, compare_ui, state, ui
 from explorer.compare_figures import (
     CELL_LABELS,
-    compare_table,
     gradient_by_lag_figure,
     hidden_gradient_figure,
     memory_figure,
+    seed_curves_figure,
+    spread_table,
     val_curves_figure,
 )
-from lstm_core.compare import compare_cells, memory_sweep, param_count
+from lstm_core.compare import param_count, seed_verdict, spreads
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
-from lstm_core.data import DataError
 from lstm_core.limits import app_work_error
 
-REDRAW_SECONDS = 0.25
 LAG_CHOICES = (2, 3, 5, 8, 10, 15, 20, 30, 40, 60)
+SEEDS_HELP = "Each cell trains once per seed (first seed, the next, ...): the spread is noise."
 
 
-def settings() -> tuple[ModelConfig, TrainConfig, bool] | None:
+def settings() -> tuple[ModelConfig, TrainConfig, int, bool] | None:
     """The shared size and training settings (defaults from the Train page's)."""
     _, mcfg, tcfg = ui.configs()
-    c = st.columns(5)
+    c = st.columns(6)
     hidden = c[0].number_input("LSTM hidden size", 1, 512, key=ui.remember("cmp_hidden", 16))
     layers = c[1].number_input("Layers", 1, 3, key=ui.remember("cmp_layers", mcfg.num_layers))
     epochs = c[2].number_input("Epochs", 1, 2000, key=ui.remember("cmp_epochs", 20))
     lr = c[3].number_input("Learning rate", 1e-6, 1.0, format="%g",
                            key=ui.remember("cmp_lr", 0.01))  # fmt: skip
-    seed = c[4].number_input("Seed", 0, 10**6, key=ui.remember("cmp_seed", tcfg.seed))
+    seed = c[4].number_input("First seed", 0, 10**6, key=ui.remember("cmp_seed", tcfg.seed))
+    seeds = c[5].number_input("Seeds", 1, 5, key=ui.remember("cmp_seeds", 3), help=SEEDS_HELP)
     match = st.checkbox("Match parameter counts (GRU and RNN get more units)",
                         key=ui.remember("cmp_match", True))  # fmt: skip
     fbias = st.checkbox("LSTM: start with forget gates open (bias 1)",
@@ -56,124 +58,154 @@ def settings() -> tuple[ModelConfig, TrainConfig, bool] | None:
         st.error(too_big)
         return None
     st.caption(f"LSTM: {param_count('lstm', m.hidden_size, m.num_layers):,} parameters.")
-    return m, t, bool(match)
+    return m, t, int(seeds), bool(match)
 
 
-def live_callback(chart, status):
-    """Redraw the overlaid validation curves while the cells train, one after another."""
-    curves: dict = {}
-    last = {"t": 0.0}
-
-    def cb(cell, p):
-        curves[cell] = p.history
-        now = time.monotonic()
-        if p.kind == "epoch" and now - last["t"] >= REDRAW_SECONDS:
-            last["t"] = now
-            status.text(f"Training {CELL_LABELS[cell]} · epoch {p.epoch}/{p.last_epoch}")
-            chart.plotly_chart(val_curves_figure(curves), key=f"cmp_live_{cell}_{p.epoch}")
-        return False
-
-    return cb
+def what_they_see():
+    """What all three cells see, chosen once: (transform or None, where it comes from, the
+    line said before the click). None with "auto" and no model of this series: the job
+    lets auto choose with the LSTM first."""
+    data_cfg, series = ui.configs()[0], ui.active_series()
+    if data_cfg.transform != "auto":
+        return (
+            None,
+            "",
+            f"All three cells see the transform set on the Data page ({data_cfg.transform}).",
+        )
+    bundle = state.get("bundle")
+    if bundle is not None and not bundle.mismatch(series.values, series.name,
+                                                  ui.series_fingerprint(series)):  # fmt: skip
+        tf = bundle.transform
+        note = "the current model's (chosen when it was trained)"
+        return tf, note, f"All three cells see {tf.describe()}: {note}."
+    return (
+        None,
+        "",
+        (
+            "All three cells see one transform: the Data page says auto, so auto first tries "
+            "the candidates with the LSTM, and its pick is used for all three (no model of this "
+            "series yet to take it from)."
+        ),
+    )
 
 
 def three_cells() -> None:
-    """Train the three cells and show curves, table and gradient flow."""
-    st.subheader("Same series, same split, same seed")
+    """Train the three cells on a few seeds, as a job; show curves, spread and gradients."""
+    from explorer.compare_jobs import CellsRequest
+
+    st.subheader("Same series, same split, same seeds")
     series = ui.active_series()
     data_cfg = ui.configs()[0]
     st.text(
         f"Series: {series.name} ({len(series.values):,} points), look-back {data_cfg.look_back}"
     )
-    if data_cfg.transform == "auto":
-        st.caption("The cells see the values themselves ('auto' is not tried per cell here).")
     chosen = settings()
-    go = st.button("Train LSTM, GRU and RNN", type="primary", disabled=chosen is None,
-                   key="cmp_run")  # fmt: skip
-    status, chart = st.empty(), st.empty()
-    if go and chosen is not None:
-        m, t, match = chosen
-        try:
-            with session.training_slot(status):  # a busy server: wait for a free slot
-                results = compare_cells(series.values, data_cfg, m, t, match_params=match,
-                                        callback=live_callback(chart, status))  # fmt: skip
-        except DataError as e:
-            st.error(str(e))
-            return
-        status.empty()
-        state.put("compare", {"results": results, "label": f"{series.name}, look-back "
-                              f"{data_cfg.look_back}"})  # fmt: skip
-    show_results(chart)
+    tf, note, line = what_they_see()
+    st.caption(line)
+
+    def request():
+        m, t, n, match = chosen
+        label = f"{series.name}, look-back {data_cfg.look_back}"
+        return CellsRequest(series.values, series.name, data_cfg, m, t,
+                            tuple(range(t.seed, t.seed + n)), match, tf, note, label)  # fmt: skip
+
+    compare_ui.start_button("Train LSTM, GRU and RNN", "cmp_run", request, ok=chosen is not None)
+    compare_ui.show("compare", show_results, live_curves)
 
 
-def show_results(chart) -> None:
-    found = state.get("compare")
-    if not found:
-        st.caption("Press the button to train the three cells; curves appear live.")
-        return
-    results = found["results"]
-    st.caption(f"Results for {found['label']}.")
-    chart.plotly_chart(val_curves_figure({r.cell: r.fit.history for r in results}),
-                       key="cmp_curves")  # fmt: skip
-    st.dataframe(compare_table(results).style.format("{:.4g}"), key="cmp_table")
+def live_curves(work) -> None:
+    """While the job runs: the running seed's validation curves so far."""
+    if work.curves:
+        st.plotly_chart(val_curves_figure(work.curves), key="cmp_curves_live")
+
+
+def show_results(found, live: bool) -> None:
+    runs = found.get("runs") or [found["results"]]
+    seeds = found.get("seeds") or (0,)
+    results = runs[0]
+    st.caption(f"Results for {found['label']}. The cells saw {found.get('seen', 'the values')}.")
+    st.plotly_chart(seed_curves_figure(runs, seeds), key="cmp_curves")
+    found_spreads = spreads(runs)
+    table = spread_table(runs, found_spreads)
+    st.dataframe(table.style.format("{:.4g}"), key="cmp_table")
+    st.info(seed_verdict(found_spreads, CELL_LABELS))
     for r in results:
-        st.text(f"{CELL_LABELS[r.cell]}: {r.evaluation.verdict}")
+        st.text(f"{CELL_LABELS[r.cell]}, seed {seeds[0]}: {r.evaluation.verdict}")
     st.plotly_chart(
         gradient_by_lag_figure({r.cell: (r.grad_init, r.grad_trained) for r in results}),
         key="cmp_grad_lag",
     )
     st.caption(
-        "The vanishing gradient, drawn: a curve that falls steeply with the lag means the "
-        "prediction barely feels older inputs, so training cannot teach the cell to use them."
+        f"Seed {seeds[0]}. The vanishing gradient, drawn: a curve that falls steeply with the "
+        "lag means the prediction barely feels older inputs, so training cannot teach the "
+        "cell to use them."
     )
     st.plotly_chart(hidden_gradient_figure({r.cell: r.hidden_trained for r in results}),
                     key="cmp_grad_hidden")  # fmt: skip
 
 
 def memory_task() -> None:
-    """Echo series: find the distance K at which each cell stops learning."""
+    """Echo series: find the distance K at which each cell stops learning, as a job."""
+    from explorer.compare_jobs import EchoRequest
+
     st.subheader("Memory task: the echo series")
     st.markdown(
-        "Random spikes come back exactly **K** steps later. The echo is the only predictable "
-        "part, so a cell that cannot carry a value K steps scores like the mean (ratio 1)."
+        "Random spikes come back exactly **K** steps later; the model sees the last K + 5 "
+        "values. The echo is the only predictable part, so a cell that cannot carry a value "
+        "K steps scores like the mean (ratio 1). *Learned* below means a validation MSE at "
+        "least 15 % under the mean's after the epochs set here, with one seed and one size: "
+        "it says what these runs reached, not what a cell could reach with more training."
     )
     c = st.columns(4)
     lags = c[0].multiselect("Distances K", LAG_CHOICES, default=[3, 8, 15], key="cmp_lags")
     noise = c[1].number_input("Noise", 0.0, 1.0, 0.05, format="%g", key="cmp_noise")
     epochs = c[2].number_input("Epochs", 1, 500, 30, key="cmp_mem_epochs")
     hidden = c[3].number_input("Hidden size", 1, 256, 32, key="cmp_mem_hidden")
-    if st.button("Run the memory task", disabled=not lags, key="cmp_mem_run"):
-        bar = st.progress(0.0)
-        total = len(lags) * 3 * int(epochs)
-        done = {"n": 0}
 
-        def cb(cell, lag, p):
-            if p.kind == "epoch":
-                done["n"] += 1
-                bar.progress(min(1.0, done["n"] / total), text=f"{CELL_LABELS[cell]}, K={lag}")
-
+    def request():
         tcfg = ui.configs()[2]
         m = ModelConfig("lstm", int(hidden), 1, bool(st.session_state.get("cmp_fbias", True)))
         t = replace(tcfg, epochs=int(epochs), lr=0.01, patience=0)
-        with session.training_slot(bar):
-            points = memory_sweep(sorted(lags), m, t, noise=float(noise), callback=cb)
-        state.put("memory", points)
-        bar.empty()
-    points = state.get("memory")
-    if points:
-        st.plotly_chart(memory_figure(points), key="cmp_memory")
-        for cell in dict.fromkeys(p.cell for p in points):
-            ok = [p.lag for p in points if p.cell == cell and p.learned]
-            lags = ", ".join(str(k) for k in ok) if ok else "none of these"
-            st.text(f"{CELL_LABELS[cell]}: learned at K = {lags}")
+        return EchoRequest(tuple(sorted(lags)), m, t, float(noise))
+
+    compare_ui.start_button("Run the memory task", "cmp_mem_run", request, ok=bool(lags))
+    compare_ui.show("memory", show_memory)
+
+
+def show_memory(points, live: bool) -> None:
+    st.plotly_chart(memory_figure(points), key="cmp_memory")
+    for line in memory_lines(points):
+        st.text(line)
+    st.caption(
+        "The echo asks for one value copied K steps later, with the whole gap in view; the "
+        "adding problem below asks for a sum of two values up to T steps apart, with a "
+        "distractor at every step. One result does not imply the other: each is shown as "
+        "measured."
+    )
+
+
+def memory_lines(points) -> list[str]:
+    """Per cell: the ratio measured at each K, and where it counts as learned."""
+    out = []
+    for cell in dict.fromkeys(p.cell for p in points):
+        mine = sorted((p for p in points if p.cell == cell), key=lambda p: p.lag)
+        ratios = ", ".join(f"{p.ratio:.2f} at K = {p.lag}" for p in mine)
+        ok = [str(p.lag) for p in mine if p.learned]
+        said = f"learned at K = {', '.join(ok)}" if ok else "learned at none of these K"
+        out.append(f"{CELL_LABELS[cell]}: val MSE / mean's {ratios}; {said}.")
+    return out
 
 
 ui.setup()
 st.title("Why LSTM? RNN vs GRU vs LSTM")
 st.markdown(
-    "A plain RNN's gradient fades (or explodes) as it flows back through time, so it "
-    "struggles to use inputs far back; the LSTM's cell state and gates carry them; the GRU "
-    "is a lighter variant. Here you can see it on your own series."
+    "The lecture's claim: a plain RNN's gradient fades (or explodes) as it flows back "
+    "through time, so it struggles to use inputs far back, while the LSTM's cell state and "
+    "gates are built to carry them; the GRU is a lighter variant. Each section below tests "
+    "it with runs you start here, and its sentences say only what those runs showed. Each "
+    "run is a job like Train: it goes on while you visit other pages."
 )
 three_cells()
 memory_task()
+compare_adding.section()
 ui.finish()
