@@ -2,6 +2,10 @@
 
 import subprocess
 import sys
+from importlib.metadata import version
+
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 from .conftest import ROOT
 
@@ -20,9 +24,18 @@ def test_engine_never_imports_streamlit():
     assert r.returncode == 0, r.stderr
 
 
-def test_torch_is_pinned():
-    reqs = (ROOT / "requirements.txt").read_text().splitlines()
-    assert "torch==2.13.0" in [r.strip() for r in reqs]
+def test_torch_is_pinned_and_every_pin_is_what_the_tests_run_on():
+    """An unpinned torch pulls a multi-GB CUDA build; a pin other than the installed version
+    means the tests ran on something the users do not get."""
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        req = Requirement(line.split("#")[0]) if line.split("#")[0].strip() else None
+        if req is not None:
+            pins[req.name] = req.specifier
+    assert [s.operator for s in pins["torch"]] == ["=="]
+    for name, spec in pins.items():
+        installed = Version(version(name)).base_version  # 2.13.0+cpu is 2.13.0
+        assert spec.contains(installed), (name, str(spec), installed)
 
 
 def test_home_and_data_pages_do_not_import_torch_or_scipy_signal():
