@@ -144,12 +144,12 @@ def run_sentence(run: Any, baseline: float) -> str:
     if run.status == "solved":
         return (f"{label} ({size}): solved {run.solved:.1%} of the test sequences after "
                 f"{run.sequences_seen:,} training sequences ({run.seconds:.1f} s).")  # fmt: skip
-    how = {"budget": "its whole budget of", "stopped": "stopped after",
-           "diverged": "diverged after"}.get(run.status, "")  # fmt: skip
+    how = {"budget": "after its whole budget of", "stopped": "when stopped at",
+           "diverged": "when its loss diverged at"}.get(run.status, "after")  # fmt: skip
     near = run.solved <= baseline + 0.03
     tail = (f" About what always answering 1 gets ({baseline:.1%}): it learned nothing."
             if near else "")  # fmt: skip
-    return (f"{label} ({size}): {run.solved:.1%} solved after {how} "
+    return (f"{label} ({size}): {run.solved:.1%} solved {how} "
             f"{run.sequences_seen:,} sequences ({run.seconds:.1f} s).{tail}")  # fmt: skip
 
 

@@ -243,3 +243,29 @@ def test_sweep_over_t_fills_the_table_cell_by_cell(at):
     assert list(table.index) == NAMES and list(table.columns) == ["T = 10", "T = 20"]
     assert table.loc["LSTM", "T = 20"] == pytest.approx(100 * found.cells[("lstm", 20)].solved)
     assert any(t.startswith("RNN: solved at") for t in texts(at.text))
+
+
+def _capped() -> None:
+    """A Compare job past its time cap, taken in by sync: the outcome's own sentence."""
+    import streamlit as st
+
+    from explorer import session, state
+    from explorer.compare_jobs import AddingRequest
+    from lstm_core.jobs import Job, Slots
+
+    j = Job(AddingRequest(length=10, budget=2_000_000).work(), Slots(1), max_seconds=0.3)
+    state.put("job", j.start())
+    j.join(60)
+    session.sync()
+    st.text(state.get("task_outcome")["message"])
+
+
+def test_the_time_cap_ends_a_compare_job_with_its_own_sentence():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_capped, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert texts(at.text) == [
+        "Stopped: the curves end where each cell was; the LSTM's gates are shown after a whole "
+        "run only. It ran for 0.005 minutes, the longest one job may run on this shared server."
+    ]
