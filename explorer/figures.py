@@ -60,8 +60,9 @@ def envelope(values: np.ndarray, max_points: int = MAX_LINE_POINTS) -> np.ndarra
     return np.unique(np.concatenate([[0, n - 1], start + lo, start + hi]))
 
 
-def _time_axis(x: Sequence[Any]) -> np.ndarray:
-    """x as a numpy array without a Python loop (timestamps as datetime64)."""
+def time_axis(x: Sequence[Any]) -> np.ndarray:
+    """A chart's x [N] (positions, timestamps or a pd.Index) as a numpy array [N], without a
+    Python loop (timestamps as datetime64); shared by the figure modules."""
     return x.to_numpy() if isinstance(x, pd.Index) else np.asarray(x)
 
 
@@ -148,7 +149,7 @@ def series_figure(
     A part longer than MAX_LINE_POINTS is drawn by its `envelope` (the title says so).
     """
     v = np.asarray(values, dtype=np.float64)
-    xs = _time_axis(x)
+    xs = time_axis(x)
     fig = go.Figure()
     kept = []
     for part, (a, b) in _bounds(split, len(v)).items():
@@ -256,7 +257,7 @@ def prediction_figure(
     customdata (for click-to-select).
     """
     v = np.asarray(values, dtype=np.float64)
-    xs = _time_axis(x)
+    xs = time_axis(x)
     idx = np.asarray(target_index)
     pred = np.asarray(predictions, dtype=np.float64)
     all_w = np.arange(len(idx))
@@ -309,7 +310,7 @@ def residual_figure(
     parts: Sequence[str] = ("val", "test"),
 ) -> go.Figure:
     """Residuals (truth - prediction) of every window [W] as bars, one colour per part."""
-    xs = _time_axis(x)
+    xs = time_axis(x)
     idx = np.asarray(target_index)
     r = np.asarray(residuals, dtype=np.float64)
     fig = go.Figure()

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.figures import _time_axis, envelope, plain
+from explorer.figures import envelope, plain, time_axis
 from explorer.gate_figures import DIVERGING
 
 MAX_PANELS = 9  # inputs drawn under the series; the caption says when more were chosen
@@ -34,9 +34,9 @@ def inputs_figure(
     f = min(len(names), MAX_PANELS)
     fig = make_subplots(rows=1 + f, cols=1, shared_xaxes=True, vertical_spacing=0.02,
                         row_heights=[2.0] + [1.0] * f)  # fmt: skip
-    xs = _time_axis(x)
+    xs = time_axis(x)
     if len(future_x):
-        xs = np.concatenate([xs, _time_axis(future_x)])
+        xs = np.concatenate([xs, time_axis(future_x)])
     n = len(values)
     keep = envelope(np.asarray(values, dtype=np.float64))
     fig.add_trace(go.Scatter(x=xs[keep], y=np.asarray(values)[keep], mode="lines",

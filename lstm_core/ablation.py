@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from .gates import _as_batch, _cell_name, _recurrent
-from .intervene import InterventionError, Pin, check_layer, run_layers
+from .cells import InterventionError, as_batch, cell_name, check_layer, recurrent
+from .intervene import Pin, run_layers
 from .metrics import rmse
 from .windows import Dataset
 
@@ -99,8 +99,8 @@ def ablation(
     Raises InterventionError (one sentence) for a layer or state the model does not have.
     """
     model = getattr(model, "model", model)
-    rnn = _recurrent(model)
-    state = _check_state(state, _cell_name(rnn))
+    rnn = recurrent(model)
+    state = _check_state(state, cell_name(rnn))
     layer = check_layer(rnn.num_layers - 1 if layer is None else layer, rnn.num_layers)
     x, _ = data.part(part)  # [B, T], or [B, T, 1 + F] with inputs beside the series
     if len(x) == 0:
@@ -110,7 +110,7 @@ def ablation(
     bsz, hid = len(x), rnn.hidden_size
     w = rnn.weight_ih_l0
     with torch.no_grad():
-        inp = _as_batch(x, rnn.input_size).to(device=w.device, dtype=w.dtype)  # [B, T, C]
+        inp = as_batch(x, rnn.input_size).to(device=w.device, dtype=w.dtype)  # [B, T, C]
         inp = run_layers(rnn, inp, [], stop=layer)[0] if layer else inp  # layer's input
         top = run_layers(rnn, inp, [], first=layer)[0]
         before = rmse(y, data.to_levels(model.head(top[:, -1]).squeeze(-1).cpu().numpy(), idx))

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .gates import _cell_name, _recurrent
+from .cells import cell_name, recurrent
 from .gatestats import GATE_LABELS
 from .inputclamp import InputClamp
 from .intervene import intervene
@@ -91,8 +91,8 @@ class GateWeights:
 
 def gate_weights(model: nn.Module, names: list[str]) -> GateWeights:
     """W_ih of layer 0 [G·H, C] as [G, H, C], gates in PyTorch's packing order."""
-    rnn = _recurrent(model)
-    gates = _WEIGHT_GATES[_cell_name(rnn)]
+    rnn = recurrent(model)
+    gates = _WEIGHT_GATES[cell_name(rnn)]
     w = rnn.weight_ih_l0.detach().float().cpu().numpy()  # [G·H, C]
     if w.shape[1] != len(names):
         raise ValueError(f"{len(names)} channel names for a model that reads {w.shape[1]}.")
@@ -137,7 +137,7 @@ def attribute(model: nn.Module, x: torch.Tensor, baseline: torch.Tensor) -> Attr
     xb = (x if x.dim() == 3 else x.unsqueeze(-1)).to(dev, torch.float32)
     base = baseline.to(dev, torch.float32).reshape(1, *xb.shape[1:])
     ig = IntegratedGradients(model)
-    rows = max(1, IG_CELLS // (IG_STEPS * xb.shape[1] * _recurrent(model).hidden_size))
+    rows = max(1, IG_CELLS // (IG_STEPS * xb.shape[1] * recurrent(model).hidden_size))
     parts, deltas = [], []
     # a run like a training: the threads the cores free of other work allow (two spinning
     # threads beside busy processes took up to 8.5 s for a window that takes 0.03 s on one)

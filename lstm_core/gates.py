@@ -16,7 +16,7 @@ The h returned is this recomputed one; it matches PyTorch's output to about 1e-6
 (layer, timestep, unit).
 
 PyTorch packs gate weights along the first axis: LSTM [4H, in] as i | f | g | o,
-GRU [3H, in] as r | z | n.
+GRU [3H, in] as r | z | n (lstm_core.cells reads them).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .cells import as_batch, cell_name, layer_params, recurrent
+
 __all__ = ["GATE_NAMES", "GateTrace", "explain_step", "trace_gates"]
 
 #: Gate and state names per cell, in display order (the keys of each `GateTrace.layers` dict).
@@ -40,8 +42,6 @@ GATE_NAMES: dict[str, tuple[str, ...]] = {
 }
 #: The state each cell carries from one step to the next (`initial`, `final_state()`).
 STATE_NAMES: dict[str, tuple[str, ...]] = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
-
-_CELL_OF: dict[type, str] = {nn.LSTM: "lstm", nn.GRU: "gru", nn.RNN: "rnn"}
 
 
 @dataclass
@@ -117,74 +117,9 @@ class GateTrace:
 # Helpers
 
 
-def _recurrent(model: nn.Module) -> nn.RNNBase:
-    """The recurrent stack of a Forecaster (its `.rnn`) or the module itself; checks support."""
-    rnn = getattr(model, "rnn", model)
-    if not isinstance(rnn, (nn.LSTM, nn.GRU, nn.RNN)):
-        raise ValueError(
-            "model must be a Forecaster or an nn.LSTM / nn.GRU / nn.RNN, "
-            f"got {type(model).__name__}."
-        )
-    if rnn.bidirectional:
-        raise ValueError("bidirectional recurrent layers are not supported.")
-    if getattr(rnn, "proj_size", 0):
-        raise ValueError("LSTMs with proj_size > 0 are not supported.")
-    return rnn
-
-
-def _cell_name(rnn: nn.RNNBase) -> str:
-    for cls, name in _CELL_OF.items():
-        if isinstance(rnn, cls):
-            return name
-    raise ValueError(f"unsupported recurrent module {type(rnn).__name__}.")  # pragma: no cover
-
-
-def _as_batch(x: torch.Tensor | np.ndarray, input_size: int | None = None) -> torch.Tensor:
-    """x as a [B, T, C] tensor: [T] becomes [1, T, 1], [B, T] becomes [B, T, 1], [B, T, C]
-    is kept. With `input_size`, C must equal it (the model's rnn.input_size).
-
-    Raises ValueError (one sentence) on any other shape, or a C that is not input_size.
-    """
-    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
-    shape = tuple(t.shape)
-    if t.dim() == 1:
-        t = t.view(1, -1, 1)  # [T] -> [1, T, 1]
-    elif t.dim() == 2:
-        t = t.unsqueeze(-1)  # [B, T] -> [B, T, 1]
-    elif t.dim() != 3 or t.shape[-1] == 0:
-        raise ValueError(
-            "x must have shape [T] (one run), [B, T] (a batch of windows) or [B, T, C] "
-            f"(windows with C >= 1 values per step), got {list(shape)}."
-        )
-    if t.shape[0] == 0 or t.shape[1] == 0:
-        raise ValueError(f"x must hold at least one timestep, got shape {list(shape)}.")
-    channels = t.shape[-1]
-    if input_size is not None and channels != input_size:
-        raise ValueError(
-            f"x has {channels} channel{'s' if channels != 1 else ''} per step but the model "
-            f"reads input_size={input_size}; pass [B, T, {input_size}]."
-        )
-    if not (
-        t.is_floating_point() or t.dtype in (torch.int8, torch.int16, torch.int32, torch.int64)
-    ):
-        raise ValueError(f"x must hold numbers, got dtype {t.dtype}.")
-    return t
-
-
-def _params(
-    rnn: nn.RNNBase, k: int
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-    """(W_ih, W_hh, b_ih, b_hh) of layer k (biases None when the module has none)."""
-    w_ih = getattr(rnn, f"weight_ih_l{k}")
-    w_hh = getattr(rnn, f"weight_hh_l{k}")
-    if rnn.bias:
-        return w_ih, w_hh, getattr(rnn, f"bias_ih_l{k}"), getattr(rnn, f"bias_hh_l{k}")
-    return w_ih, w_hh, None, None
-
-
 def _single_layer(rnn: nn.RNNBase, k: int) -> nn.RNNBase:
     """A one-layer copy of layer k of `rnn` (same class, device and dtype), for PyTorch's kernel."""
-    w_ih, w_hh, b_ih, b_hh = _params(rnn, k)
+    w_ih, w_hh, b_ih, b_hh = layer_params(rnn, k)
     kwargs: dict[str, Any] = {
         "input_size": w_ih.shape[1],
         "hidden_size": rnn.hidden_size,
@@ -450,9 +385,9 @@ def trace_gates(
     target), `inputs` [B, T, C] the whole input when C > 1.
     Raises ValueError (one sentence) for an unsupported model or a shape x cannot take.
     """
-    rnn = _recurrent(model)
-    cell = _cell_name(rnn)
-    xb = _as_batch(x, rnn.input_size)  # [B, T, C]
+    rnn = recurrent(model)
+    cell = cell_name(rnn)
+    xb = as_batch(x, rnn.input_size)  # [B, T, C]
     w0 = rnn.weight_ih_l0
     scan_dtype = torch.float32 if w0.device.type == "mps" else torch.float64  # MPS has no f64
     with torch.no_grad():
@@ -466,7 +401,7 @@ def trace_gates(
                 h0 = init["h"].unsqueeze(0)
                 state = (h0, init["c"].unsqueeze(0)) if cell == "lstm" else h0
             h_seq = _single_layer(rnn, k)(inp, state)[0]  # PyTorch's fused kernel: [B, T, H]
-            params = _params(rnn, k)
+            params = layer_params(rnn, k)
             if cell == "lstm":
                 out = _trace_lstm_layer(inp, h_seq, params, init, scan_dtype)
             elif cell == "gru":
@@ -539,8 +474,8 @@ def explain_step(
     All cells: "ok" is True when every error is within STEP_RTOL of the state's size (at
     least 1): the trace is stored in float32, which rounds a state near 10³ by ~10⁻⁴.
     """
-    rnn = _recurrent(model)
-    cell = _cell_name(rnn)
+    rnn = recurrent(model)
+    cell = cell_name(rnn)
     if cell != trace.cell or rnn.num_layers != trace.num_layers:
         raise ValueError(
             f"the trace ({trace.cell}, {trace.num_layers} layers) was not made by this model "
@@ -571,7 +506,7 @@ def explain_step(
 
     w_ih, w_hh, b_ih, b_hh = (
         None if p is None else p.detach().to("cpu", torch.float64).numpy()
-        for p in _params(rnn, layer)
+        for p in layer_params(rnn, layer)
     )
     if b_ih is None:
         b_ih = np.zeros(w_ih.shape[0])

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
-from .gates import GATE_NAMES, _cell_name, _recurrent, trace_gates
+from .cells import cell_name, recurrent
+from .gates import GATE_NAMES, trace_gates
 from .gatestats import LOW, bin_means, bin_size, saturation_counts
 
 __all__ = ["RunSummary", "summarise_run"]
@@ -121,8 +122,8 @@ def summarise_run(
                   CHUNK_VALUES). A chunk holds at least one bin, whatever this says.
     progress:     called after each chunk with (timesteps done, T).
     """
-    rnn = _recurrent(model)
-    cell = _cell_name(rnn)
+    rnn = recurrent(model)
+    cell = cell_name(rnn)
     run = np.asarray(x, dtype=np.float32)
     if rnn.input_size == 1:
         run = run.reshape(-1, 1)  # [T, 1]

@@ -28,7 +28,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from .gates import GATE_NAMES, GateTrace, _as_batch, _cell_name, _params, _recurrent
+from .cells import (
+    InterventionError,
+    as_batch,
+    cell_name,
+    check_layer,
+    layer_params,
+    recurrent,
+    whole_number,
+)
+from .gates import GATE_NAMES, GateTrace
 from .gatestats import GATE_LABELS, SIGMOID
 from .inputclamp import InputClamp, apply_input_clamps
 from .metrics import rmse
@@ -52,10 +61,6 @@ _CELL_WORDS = {"lstm": "An LSTM", "gru": "A GRU", "rnn": "A plain RNN"}
 _H_WHY = {"lstm": "it is o·tanh(c)", "gru": "it mixes n with the previous h", "rnn": "it is a tanh"}
 
 
-class InterventionError(ValueError):
-    """A clamp the model cannot take; str(e) is one sentence saying what is allowed."""
-
-
 @dataclass(frozen=True)
 class Clamp:
     """Hold `name` of `units` in `layer` at `value` for steps from_step <= t < until_step.
@@ -74,7 +79,7 @@ class Clamp:
 
     def __post_init__(self) -> None:
         if not isinstance(self.units, str):  # numpy ints become ints (JSON); others stay
-            units = tuple(int(u) if _whole(u) else u for u in self.units)  # for the check
+            units = tuple(int(u) if whole_number(u) else u for u in self.units)  # for the check
             object.__setattr__(self, "units", units)
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,20 +133,6 @@ class Pin:
 # --------------------------------------------------------------------------- validation
 
 
-def _whole(v: Any) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-def check_layer(layer: Any, n_layers: int) -> int:
-    if _whole(layer) and 0 <= layer < n_layers:
-        return int(layer)
-    if n_layers == 1:
-        raise InterventionError(f"The model has one layer, layer 0, got {layer!r}: choose 0.")
-    raise InterventionError(
-        f"The model has layers 0 to {n_layers - 1}, got {layer!r}: choose one of those."
-    )
-
-
 def _check_name(name: Any, cell: str) -> str:
     names = GATE_NAMES[cell]
     if name in names:
@@ -193,7 +184,7 @@ def _check_units(units: Any, hidden: int, layer: int) -> tuple[int, ...] | None:
     units = tuple(units)
     if not units:
         raise InterventionError("Choose at least one unit to clamp, or 'all'.")
-    bad = [u for u in units if not (_whole(u) and 0 <= u < hidden)]
+    bad = [u for u in units if not (whole_number(u) and 0 <= u < hidden)]
     if bad:
         got = ", ".join(repr(u) for u in bad)
         raise InterventionError(
@@ -204,14 +195,14 @@ def _check_units(units: Any, hidden: int, layer: int) -> tuple[int, ...] | None:
 
 def _check_steps(clamp: Clamp, steps: int) -> tuple[int, int]:
     start, stop = clamp.from_step, clamp.until_step
-    if not (_whole(start) and 0 <= start < steps):
+    if not (whole_number(start) and 0 <= start < steps):
         raise InterventionError(
             f"A clamp starts at a step from 0 to {steps - 1} (the window has {steps} steps), "
             f"got {start!r}: choose one of those."
         )
     if stop is None:
         return int(start), steps
-    if not (_whole(stop) and start < stop <= steps):
+    if not (whole_number(stop) and start < stop <= steps):
         raise InterventionError(
             f"A clamp from step {start} must end after it and at step {steps} at the latest "
             f"(the window's length), got until_step {stop!r}."
@@ -225,8 +216,8 @@ def check_clamps(model: nn.Module, clamps: Sequence[Clamp], steps: int) -> list[
     Raises InterventionError (one sentence) for a layer, name, unit, value or step the
     model does not have or a gate cannot take.
     """
-    rnn = _recurrent(model)
-    cell = _cell_name(rnn)
+    rnn = recurrent(model)
+    cell = cell_name(rnn)
     nonlin = getattr(rnn, "nonlinearity", "tanh")
     dev = rnn.weight_ih_l0.device
     pins = []
@@ -340,12 +331,12 @@ def run_layers(
     Returns (the last run layer's h [B, T, H], per run layer {name: [B, T, H] float32} when
     keep).
     """
-    cell = _cell_name(rnn)
+    cell = cell_name(rnn)
     act = torch.relu if getattr(rnn, "nonlinearity", "tanh") == "relu" else torch.tanh
     layers = []
     for k in range(first, rnn.num_layers if stop is None else stop):
         mine = [p for p in pins if p.layer == k]
-        params = _params(rnn, k)
+        params = layer_params(rnn, k)
         if cell == "lstm":
             inp, seen = _lstm_layer(inp, params, mine, keep)
         elif cell == "gru":
@@ -380,16 +371,16 @@ def run_pinned(
 ) -> ClampedRun:
     """A Forecaster on windows x ([B, T], or [B, T, C] with C its input_size) with checked
     pins (see `check_clamps`)."""
-    rnn = _recurrent(model)
+    rnn = recurrent(model)
     w = rnn.weight_ih_l0
-    xb = _as_batch(x, rnn.input_size)  # [B, T, C]
+    xb = as_batch(x, rnn.input_size)  # [B, T, C]
     with torch.no_grad():
         inp = xb.to(device=w.device, dtype=w.dtype)  # [B, T, C]
         top, layers = run_layers(rnn, inp, pins, keep=keep)
         y = model.head(top[:, -1]).squeeze(-1)  # [B, H] -> [B]
     inputs = xb.float().cpu().numpy() if xb.shape[-1] > 1 else None
     x0 = xb[..., 0].float().cpu().numpy()  # [B, T]
-    return ClampedRun(_cell_name(rnn), x0, y.float().cpu().numpy(), layers, inputs)
+    return ClampedRun(cell_name(rnn), x0, y.float().cpu().numpy(), layers, inputs)
 
 
 def run_clamped(
@@ -408,7 +399,7 @@ def run_clamped(
     """
     if not hasattr(model, "head"):
         raise ValueError("run_clamped needs a Forecaster (recurrent layers and a read-out).")
-    xb = _as_batch(x, _recurrent(model).input_size)  # [B, T, C]
+    xb = as_batch(x, recurrent(model).input_size)  # [B, T, C]
     pins = check_clamps(model, clamps, xb.shape[1])
     return run_pinned(model, xb, pins, keep)
 
@@ -453,16 +444,6 @@ class Intervention:
         }
 
 
-def part_levels(data: Dataset, part: str, y_scaled: np.ndarray) -> np.ndarray:
-    """Model outputs [n] for the windows of `part` -> predictions [n] in original units."""
-    return data.to_levels(y_scaled, data.target_index[data.split.windows(part)])
-
-
-def part_targets(data: Dataset, part: str) -> np.ndarray:
-    """The true values [n] the windows of `part` predict, original units."""
-    return data.values[data.target_index[data.split.windows(part)]]
-
-
 def intervene(
     model: Any, data: Dataset, clamps: Sequence[Clamp | InputClamp], part: str = "test"
 ) -> Intervention:
@@ -475,7 +456,7 @@ def intervene(
         raise InterventionError(f"The {part} part has no windows to run.")
     held = [c for c in clamps if isinstance(c, InputClamp)]
     pins = check_clamps(model, [c for c in clamps if not isinstance(c, InputClamp)], x.shape[1])
-    before = part_levels(data, part, run_pinned(model, x, []).y)
-    after = part_levels(data, part, run_pinned(model, apply_input_clamps(data, x, held), pins).y)
-    y = part_targets(data, part)
+    before = data.part_levels(part, run_pinned(model, x, []).y)
+    after = data.part_levels(part, run_pinned(model, apply_input_clamps(data, x, held), pins).y)
+    y = data.part_targets(part)
     return Intervention(tuple(clamps), part, y, before, after, rmse(y, before), rmse(y, after))

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from .cells import InterventionError, as_batch, cell_name, check_layer, recurrent
 from .forecast import ECHO_WARN, predict_scaled
-from .gates import _as_batch, _cell_name, _recurrent, trace_gates
-from .intervene import InterventionError, check_layer, part_levels, part_targets
+from .gates import trace_gates
 from .metrics import echo_share
 from .windows import Dataset
 
@@ -62,8 +62,8 @@ def mean_gate(model: Any, x: torch.Tensor | np.ndarray, layer: int, name: str) -
     long parts.
     """
     model = getattr(model, "model", model)
-    rnn = _recurrent(model)
-    xb = _as_batch(x, rnn.input_size)  # [B, T, C]
+    rnn = recurrent(model)
+    xb = as_batch(x, rnn.input_size)  # [B, T, C]
     bsz, steps = xb.shape[:2]
     hid = rnn.hidden_size
     chunk = max(1, TRACE_ELEMENTS // (steps * hid))
@@ -85,8 +85,8 @@ def forget_time_constants(
     Raises InterventionError (one sentence) for a plain RNN or a layer it does not have.
     """
     model = getattr(model, "model", model)
-    rnn = _recurrent(model)
-    cell = _cell_name(rnn)
+    rnn = recurrent(model)
+    cell = cell_name(rnn)
     if cell not in MEMORY_GATE:
         raise InterventionError(
             "A plain RNN has no forget gate, so its units have no time constant: train an "
@@ -222,7 +222,7 @@ def echo_check(model: Any, data: Dataset, part: str = "test") -> EchoCheck:
     """Does the model only repeat the last value on `part`? `model`: Forecaster or bundle."""
     model = getattr(model, "model", model)
     x, _ = data.part(part)
-    pred = part_levels(data, part, predict_scaled(model, x))
+    pred = data.part_levels(part, predict_scaled(model, x))
     idx = data.target_index[data.split.windows(part)]
-    share = echo_share(pred, data.values[idx - 1], part_targets(data, part))
+    share = echo_share(pred, data.values[idx - 1], data.part_targets(part))
     return EchoCheck(share, echo_warning(share))

@@ -216,6 +216,15 @@ class Dataset:
         back = self.values[np.asarray(target_index) - self.lag]
         return self.transform.invert_step(z, back)
 
+    def part_targets(self, part: str) -> np.ndarray:
+        """The true values [n] the windows of `part` ("train", "val", "test") predict,
+        original units."""
+        return self.values[self.target_index[self.split.windows(part)]]
+
+    def part_levels(self, part: str, y_scaled: np.ndarray) -> np.ndarray:
+        """Model outputs [n] for the windows of `part` -> predictions [n], original units."""
+        return self.to_levels(y_scaled, self.target_index[self.split.windows(part)])
+
 
 def make_dataset(
     values: np.ndarray,

@@ -1,5 +1,6 @@
 """Architecture rules that must not rot."""
 
+import ast
 import subprocess
 import sys
 from importlib.metadata import version
@@ -52,3 +53,28 @@ def test_home_and_data_pages_do_not_import_torch_or_scipy_signal():
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+def _imported_names(path) -> list[tuple[str, str]]:
+    """(module, name) of every `from M import name` in a file, M resolved to a dotted name."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            module = f"{base}.{node.module or ''}".strip(".") if node.level else node.module
+            out += [(module or "", a.name) for a in node.names]
+    return out
+
+
+def test_no_module_imports_a_private_name_of_another():
+    """What two modules share has a public name in one place (e.g. lstm_core.cells)."""
+    ours = ("lstm_core", "explorer", "pages")
+    found = [
+        f"{path.relative_to(ROOT)} imports {module}.{name}"
+        for package in ours
+        for path in sorted((ROOT / package).glob("*.py"))
+        for module, name in _imported_names(path)
+        if module.split(".")[0] in ours and name.startswith("_") and not name.startswith("__")
+    ]
+    assert found == []
