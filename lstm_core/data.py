@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
 from .limits import LIMITS
 
 if TYPE_CHECKING:  # lstm_core.inputs imports this module
@@ -97,10 +98,6 @@ _CJK_TIME = rf"(?:{_CJK_TIME_LONG}|[年月日周週天时時])"  # 年龄 (age),
 _COMMA_GROUPS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?"  # 1,234 / 1,234.5
 _DOT_GROUPS = r"[+-]?\d{1,3}(?:\.\d{3})+"  # 1.234 / 1.234.567 (in a decimal-comma column)
 _DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+(?:[eE][+-]?\d+)?"  # 1,5 / 1.234,5
-
-
-class DataError(ValueError):
-    """Input cannot become a series; str(e) is ONE clear sentence: what is wrong and what to do."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .data import DataError
+from .errors import DataError
 from .limits import LIMITS
+from .scaling import Scaler
 
 KINDS: tuple[str, ...] = ("past", "future")  # known only up to now / known ahead
 CALENDAR = "calendar"  # the `column` of calendar inputs (computed from the dates)
@@ -378,7 +379,6 @@ def scale(
     """Each input scaled by a scaler fitted on its training rows (< train_end) only:
     ([N + K, F] float64, F scalers). InputError naming an input that is missing or constant
     throughout the training part."""
-    from .windows import Scaler  # windows imports this module
 
     if scalers is None:
         fitted = []

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import TRANSFORMS as CHOICES  # what a user may ask for: "auto" and the kinds
-from .data import DataError
+from .errors import DataError
 from .metrics import detect_season
 
 KINDS: tuple[str, ...] = CHOICES[1:]  # "none", "diff", "logdiff", "sdiff"

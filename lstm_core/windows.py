@@ -21,51 +21,13 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from . import inputs as input_tools
 from .config import DataConfig
-from .data import DataError
+from .errors import DataError
 from .inputs import Inputs
+from .scaling import Scaler
 from .transforms import Transform
 
 if TYPE_CHECKING:  # torch is imported where a Dataset is made: the Data page never needs it
     import torch
-
-
-@dataclass(frozen=True)
-class Scaler:
-    """An affine map to model units: scaled = (value - offset) / scale, in float64."""
-
-    kind: str  # "minmax" or "standard"
-    offset: float  # subtracted first (min, or mean)
-    scale: float  # then divided by (max - min, or std); 1.0 for a constant training part
-
-    @classmethod
-    def fit(cls, values: np.ndarray, kind: str = "minmax") -> Scaler:
-        """Fit on `values` [N] (the training part only)."""
-        v = np.asarray(values, dtype=np.float64)
-        if kind == "minmax":
-            lo, hi = float(v.min()), float(v.max())
-            offset, scale = lo, hi - lo
-        else:
-            offset = float(v.mean())
-            m = float(np.abs(v - offset).max())
-            # std of (v - mean) / m, times m: no overflow for values near 1e300
-            scale = m * float(np.std((v - offset) / m)) if m > 0 else 0.0
-        if not np.isfinite(scale) or not np.isfinite(offset):
-            raise DataError(
-                "The values span too wide a range to scale: rescale the column (e.g. divide "
-                "by a power of ten) and try again."
-            )
-        return cls(kind=kind, offset=offset, scale=scale if scale > 0 else 1.0)
-
-    def transform(self, values: np.ndarray) -> np.ndarray:
-        """[N] original units -> [N] float64 model units."""
-        return (np.asarray(values, dtype=np.float64) - self.offset) / self.scale
-
-    def inverse(self, scaled: np.ndarray) -> np.ndarray:
-        """[N] model units -> [N] float64 original units."""
-        return np.asarray(scaled, dtype=np.float64) * self.scale + self.offset
-
-    def to_dict(self) -> dict[str, float | str]:
-        return {"kind": self.kind, "offset": self.offset, "scale": self.scale}
 
 
 @dataclass(frozen=True)
