@@ -74,12 +74,14 @@ def sequence_figure(example: Any) -> go.Figure:
     v = np.asarray(example.values)  # [T]
     a, b = example.marks
     fig = go.Figure()
-    fig.add_bar(x=np.arange(len(v)), y=v, name="values", marker={"color": "#c7c7c7"})
-    fig.add_scatter(x=[a, b], y=[v[a], v[b]], mode="markers+text", name="the two marked numbers",
-                    marker={"color": MARK_COLOR, "size": 13, "symbol": "star"},
-                    text=[f"{v[a]:.2f}", f"{v[b]:.2f}"], textposition="top center")  # fmt: skip
+    colors = ["#c7c7c7"] * len(v)
+    colors[a] = colors[b] = MARK_COLOR
+    fig.add_bar(x=np.arange(len(v)), y=v, name="values", marker={"color": colors})
+    fig.add_scatter(x=[a, b], y=[v[a] + 0.1, v[b] + 0.1], mode="text",
+                    name="the two marked numbers", textfont={"color": MARK_COLOR, "size": 14},
+                    text=[f"<b>{v[a]:.2f}</b>", f"<b>{v[b]:.2f}</b>"])  # fmt: skip
     for m in (a, b):
-        fig.add_vline(x=m, line={"color": MARK_COLOR, "width": 2})
+        fig.add_vline(x=m, line={"color": MARK_COLOR, "width": 1, "dash": "dot"})
     fig.update_layout(
         title=(
             f"One test sequence: the answer asked is {v[a]:.2f} + {v[b]:.2f} = "

@@ -23,6 +23,7 @@ from explorer.compare_jobs import (
     example_index,
 )
 from explorer.task_figures import (
+    MARK_COLOR,
     clamp_sentences,
     follows,
     gate_heatmaps_figure,
@@ -68,7 +69,11 @@ def test_sequence_figure_highlights_the_two_marks_and_says_the_sum():
     fig = sequence_figure(ex)
     bars, marks = fig.data
     assert list(bars.y) == list(ex.values)
-    assert list(marks.x) == [2, 7] and list(marks.y) == [ex.values[2], ex.values[7]]
+    assert list(marks.x) == [2, 7] and list(marks.text) == [
+        f"<b>{ex.values[2]:.2f}</b>",
+        f"<b>{ex.values[7]:.2f}</b>",
+    ]
+    assert [bars.marker.color[k] for k in (1, 2, 7)] == ["#c7c7c7", MARK_COLOR, MARK_COLOR]
     assert [s.x0 for s in fig.layout.shapes] == [2, 7]
     v = ex.values
     assert fig.layout.title.text.startswith(
