@@ -176,8 +176,7 @@ def outcome(j: Job) -> FitResult:
     bundle = state.get("bundle") if j.work.published is not None else None
     history = bundle.history if bundle is not None else []
     message = j.message
-    fits_words = message.startswith(("Training stopped by request after",
-                                     "Training stopped by request during"))  # fmt: skip
+    fits_words = getattr(j.result, "stopped_at", None) is not None  # fit's Stop, not auto's
     if j.status == RunStatus.STOPPED and bundle is not None and fits_words:
         message = stopped_message(bundle)
     if j.stop_reason:

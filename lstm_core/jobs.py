@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 class RunStatus(StrEnum):
-    """Where a training stands. The finished ones equal lstm_core.train.FitResult.status."""
+    """Where a training stands; the finished ones are also lstm_core.train.FitResult.status."""
 
     QUEUED = "queued"  # waiting for a free training slot
     RUNNING = "running"  # training now (trying transforms, then training on)

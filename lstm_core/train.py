@@ -20,6 +20,7 @@ from torch import nn
 from torch.optim.adam import adam as functional_adam
 
 from .config import TrainConfig
+from .jobs import RunStatus
 from .perf import malloc_tuned, release_memory, tune_malloc
 from .threads import ThreadPolicy
 from .windows import Dataset
@@ -137,13 +138,19 @@ class FitResult:
     """How a call to `fit` ended."""
 
     history: list[EpochRecord]  # every epoch so far, earlier runs included
-    status: str  # "completed", "early_stopped", "stopped" (callback), "diverged"; the Train
-    #              page also records "failed" (the data or settings could not train)
+    status: RunStatus  # COMPLETED, EARLY_STOPPED, STOPPED (callback), DIVERGED; the Train
+    #                    page also records FAILED (the data or settings could not train). A
+    #                    StrEnum: equal to "completed" etc.; a plain string given is converted
     message: str  # one sentence for the user
     best_epoch: int | None = None  # epoch with the lowest validation loss
     device: str = "cpu"  # where it ran
     seconds: float = 0.0  # wall time of this call
     epochs_run: int = 0  # epochs finished in this call
+    stopped_at: int | None = None  # the epoch `fit` was stopped in by its callback (Stop),
+    #                                after it or during it; None when it was not
+
+    def __post_init__(self) -> None:
+        self.status = RunStatus(self.status)  # ValueError for a status that does not exist
 
 
 def resolve_device(name: str) -> torch.device:
@@ -321,7 +328,8 @@ def _fit(
     start = _start_best(model, history, Xva, yva)
     best.offer(start.loss, start.epoch, start.weights or good)
     t0 = time.perf_counter()
-    status, message, since_best = "completed", "", 0
+    status, message, since_best = RunStatus.COMPLETED, "", 0
+    stopped_at: int | None = None
 
     def report(kind: str, epoch: int, batch: int, loss: float) -> bool:
         if callback is None:
@@ -356,7 +364,8 @@ def _fit(
                     break
         model.eval()
         if stop:  # stopped mid-epoch: record nothing for a partial epoch (no validation pass)
-            status, message = "stopped", f"Training stopped by request during epoch {epoch}."
+            status, stopped_at = RunStatus.STOPPED, epoch
+            message = f"Training stopped by request during epoch {epoch}."
             break
         if policy is not None:
             policy.update()  # others started or stopped working: fewer or more threads
@@ -364,7 +373,7 @@ def _fit(
         val_loss = mse(model, Xva, yva)
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
             model.load_state_dict(good)
-            status = "diverged"
+            status = RunStatus.DIVERGED
             message = (
                 f"Training stopped at epoch {epoch}: the loss became NaN or infinite, so the "
                 "learning rate is probably too high — try a smaller learning rate."
@@ -374,20 +383,21 @@ def _fit(
         history.append(EpochRecord(epoch, train_loss, val_loss, time.perf_counter() - te))
         since_best = 0 if best.offer(val_loss, epoch, good) else since_best + 1
         if report("epoch", epoch, n_batches, train_loss):
-            status, message = "stopped", f"Training stopped by request after epoch {epoch}."
+            status, stopped_at = RunStatus.STOPPED, epoch
+            message = f"Training stopped by request after epoch {epoch}."
             break
         if cfg.patience and since_best >= cfg.patience:
-            status = "early_stopped"
+            status = RunStatus.EARLY_STOPPED
             message = f"Early stopping: no better validation loss for {cfg.patience} epochs."
             break
-    if status == "completed":
+    if status is RunStatus.COMPLETED:
         message = f"Trained {last - first + 1} epochs."
-    if status == "diverged" and not (cfg.restore_best and best.epoch is not None):
+    if status is RunStatus.DIVERGED and not (cfg.restore_best and best.epoch is not None):
         message += " The last good weights were kept."
     if cfg.restore_best and best.epoch is not None:
         best.restore(model)
         message += f" {kept_message(best.epoch)}"
-    elif status == "early_stopped":  # early stopping always returns to its best epoch
+    elif status is RunStatus.EARLY_STOPPED:  # early stopping always returns to its best epoch
         best.restore(model)
         message += f" The best weights (epoch {best.epoch}) were restored."
     model.to("cpu").eval()
@@ -399,6 +409,7 @@ def _fit(
         device=str(device),
         seconds=time.perf_counter() - t0,
         epochs_run=len(history) - first + 1,
+        stopped_at=stopped_at,
     )
 
 
