@@ -399,6 +399,8 @@ class Backtest:
     truth: np.ndarray  # [n, H]
     baselines: dict[str, np.ndarray]  # name -> [n, H] baseline paths
     calibrate: Callable[[], Intervals] = field(repr=False, compare=False)  # -> .intervals
+    references: dict[str, np.ndarray] = field(default_factory=dict)  # name -> [n, H] paths
+    #   of the classic references (lstm_core.references), a group apart from the baselines
     _intervals: Intervals | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -417,7 +419,10 @@ class Backtest:
 
     def mean_rmse(self, name: str = "model") -> float:
         """RMSE averaged over the H steps (the verdict's number)."""
-        p = self.predictions if name == "model" else self.baselines[name]
+        if name == "model":
+            p = self.predictions
+        else:
+            p = self.baselines[name] if name in self.baselines else self.references[name]
         return float(np.mean(self.rmse_by_step(p)))
 
     def coverage(self, intervals: Intervals | None = None) -> dict[str, float]:
@@ -445,6 +450,7 @@ class Backtest:
             "origins": len(self.origins),
             "rmse_by_step": self.rmse_by_step(),
             "baselines": {k: self.rmse_by_step(v) for k, v in self.baselines.items()},
+            "references": {k: self.rmse_by_step(v) for k, v in self.references.items()},
             "coverage": self.coverage(),
         }
 
@@ -474,17 +480,22 @@ def default_horizon(data: Dataset, season: int | str | None = "auto") -> int:
     return max(1, min(season or 12, data.split.n_test // 2))
 
 
+def check_horizon(horizon: int, n_test: int) -> None:
+    """ValueError, in one sentence, unless 1 <= horizon <= n_test."""
+    if not 1 <= horizon <= n_test:
+        raise ValueError(
+            f"The backtest horizon must be from 1 to {n_test} (the test part's length), "
+            f"got {horizon}: choose a shorter horizon or a larger test fraction."
+        )
+
+
 def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) -> Backtest:
     """Paths from every test origin with all H targets in the test part, their baselines
     and the conformal intervals (validation, then online: each origin also learns from the
     test targets before it; computed when first read). The model must not change while the
     Backtest is in use (the app's models are copies that never train again)."""
     sp = data.split
-    if not 1 <= horizon <= sp.n_test:
-        raise ValueError(
-            f"The backtest horizon must be from 1 to {sp.n_test} (the test part's length), "
-            f"got {horizon}: choose a shorter horizon or a larger test fraction."
-        )
+    check_horizon(horizon, sp.n_test)
     origins = spaced(sp.n_train + sp.n_val, sp.n_windows - horizon + 1)
     t0 = data.target_index[origins]
     truth = data.values[t0[:, None] + np.arange(horizon)]

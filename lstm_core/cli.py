@@ -4,7 +4,8 @@
                               [--inputs COL,...] [--future-inputs COL,...] [--calendar] ...
     python -m lstm_core gates MODEL.pt CSV --out GATES.npz [--column C] [--start S] [--length L]
     python -m lstm_core forecast MODEL.pt CSV --horizon H [--out FORECAST.csv]
-    python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--without-inputs] [--json]
+    python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--without-inputs]
+                                 [--no-references] [--json]
     python -m lstm_core intervene MODEL.pt CSV --gate G --units all|K[,K...] --value V
                                   [--layer L] [--from-step T] [--json]
     python -m lstm_core intervene MODEL.pt CSV --input NAME --value V|mean|shuffle|row:K
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import sizing
-from .backtest import default_horizon
+from .backtest import check_horizon, default_horizon
 from .bundle import BundleError, ModelBundle, load_bundle, save_bundle
 from .config import TRANSFORMS, ConfigError, DataConfig, ModelConfig, TrainConfig
 from .data import (
@@ -45,6 +46,7 @@ from .gates import trace_gates
 from .inputclamp import InputClamp
 from .intervene import Clamp, intervene
 from .pipeline import dataset_for, model_inputs, run, validate
+from .references import for_dataset as fit_references
 from .threads import ThreadPolicy
 from .train import Progress
 from .transforms import Transform
@@ -138,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--without-inputs", action="store_true",
         help="also train the same settings without the inputs and score it (do they help?)",
+    )  # fmt: skip
+    ev.add_argument(
+        "--no-references", action="store_true",
+        help="leave out the classic references (AutoETS, AutoTheta, AutoARIMA, fitted on the "
+        "training and validation parts)",
     )  # fmt: skip
     ev.add_argument("--json", action="store_true")
 
@@ -356,7 +363,13 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     data = dataset_for(bundle, series.values, series.inputs)
     if a.horizon is not None and a.horizon < 1:
         raise UserError(f"--horizon must be at least 1, got {a.horizon}.")
-    ev = evaluate(bundle.model, data, horizon=a.horizon or default_horizon(data, "auto"))
+    horizon = a.horizon or default_horizon(data, "auto")
+    check_horizon(horizon, data.split.n_test)  # before the references' fits
+    refs = None
+    if not a.no_references:
+        print("Fitting the references (AutoETS, AutoTheta, AutoARIMA)...", file=sys.stderr)
+        refs = fit_references(data)
+    ev = evaluate(bundle.model, data, horizon=horizon, references=refs)
     without = _without_inputs(bundle, series) if a.without_inputs else None
     if a.json:
         out = ev.to_dict()
@@ -367,10 +380,18 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     print(f"{'':16}{'RMSE':>12}{'MAE':>12}{'sMAPE %':>10}{'MASE':>8}")
     for name, s in ev.table.items():
         print(f"{name:16}{s['rmse']:12.4g}{s['mae']:12.4g}{s['smape']:10.2f}{s['mase']:8.3f}")
+    if ev.reference_forms:
+        print("Classic references (fitted on the training and validation parts):")
+    for name, s in ev.references.items():
+        print(f"{name:16}{s['rmse']:12.4g}{s['mae']:12.4g}{s['smape']:10.2f}{s['mase']:8.3f}")
+    for name, form in ev.reference_forms.items():
+        print(f"  {name}: {form}")
     bt = ev.backtest
     print(f"\nBacktest, RMSE by steps ahead ({len(bt.origins)} test origins):")
     print(f"{'step':16}" + "".join(f"{k + 1:>9}" for k in range(bt.horizon)))
-    for name, r in [("model", bt.rmse_by_step()), *bt.to_dict()["baselines"].items()]:
+    d = bt.to_dict()
+    for name, r in [("model", bt.rmse_by_step()), *d["baselines"].items(),
+                    *d["references"].items()]:  # fmt: skip
         print(f"{name:16}" + "".join(f"{v:9.4g}" for v in r))
     cov = ", ".join(f"{float(k):.0%} band {v:.0%}" for k, v in bt.coverage().items())
     print(f"Interval coverage on the test part: {cov}.")

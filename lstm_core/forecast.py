@@ -11,6 +11,7 @@ from torch import nn
 
 from . import metrics
 from .backtest import Backtest, backtest, calibrate, future_path, input_reach
+from .references import References
 from .train import eval_rows
 from .transforms import Transform
 from .windows import Dataset
@@ -50,6 +51,10 @@ class Evaluation:
     baseline_predictions: dict[str, np.ndarray]  # name -> [W] for every window
     transform: Transform = field(default_factory=Transform)  # what the model saw
     backtest: Backtest | None = None  # H-step rolling-origin errors, when a horizon was asked
+    references: dict[str, dict[str, float]] = field(default_factory=dict)  # classic methods'
+    #   scores (lstm_core.references), a group apart from the baselines: name -> scores
+    reference_forms: dict[str, str] = field(default_factory=dict)  # name -> what was fitted,
+    #   or why it was not ("not fitted: ...")
     _predictions: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -69,8 +74,13 @@ class Evaluation:
             "echo_share": self.echo,
             "transform": self.transform.kind,
         }
+        if self.reference_forms:
+            out["references"] = self.references
+            out["reference_forms"] = self.reference_forms
         if self.backtest is not None:
             out["backtest"] = self.backtest.to_dict()
+            if not self.reference_forms:
+                out["backtest"].pop("references")
         return out
 
 
@@ -80,11 +90,14 @@ def evaluate(
     season: int | str | None = "auto",
     part: str = "test",
     horizon: int | None = None,
+    references: References | None = None,
 ) -> Evaluation:
     """Score the model on `part` against naive, seasonal naive and mean baselines.
 
     With a horizon, also backtest H-step forecasts from every test origin; the verdict then
-    speaks of that backtest (RMSE averaged over the H steps).
+    speaks of that backtest (RMSE averaged over the H steps). With fitted `references`
+    (lstm_core.references, on the test part only), their scores stand beside the baselines'
+    and the verdict also names the best of them.
     """
     sp = data.split
     train = data.values[: sp.train_end]
@@ -102,14 +115,29 @@ def evaluate(
     echo = metrics.echo_share(pred, base["naive"][s], y)
     horizon, why_one = backtest_horizon(data, horizon)
     bt = backtest(model, data, horizon, season) if horizon else None
+    refs, forms, why_refs = {}, {}, ""
+    if references is not None and part == "test":
+        forms = {k: r.form if r.fitted else f"not fitted: {r.note}"
+                 for k, r in references.items.items()}  # fmt: skip
+        for k, p in references.one_step(data.values, idx[s]).items():
+            refs[k] = metrics.scores(y, p, train, m)
+        if bt is not None:
+            bt.references, gave_up = references.paths(data.values, data.target_index[bt.origins],
+                                                       bt.horizon)  # fmt: skip
+            forms.update({k: f"{forms[k]}; {why}" for k, why in gave_up.items()})
     if bt is None:
         verdict = metrics.verdict(table, len(y))
+        ref_rmse = {k: v["rmse"] for k, v in refs.items()}
+        model_rmse = table["model"]["rmse"]
     else:
         rivals = {k: bt.mean_rmse(k) for k in bt.baselines}
         verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins))
-    verdict = " ".join(
-        t for t in (verdict, transform_phrase(data.transform), inputs_phrase(data), why_one) if t
-    )
+        ref_rmse = {k: bt.mean_rmse(k) for k in bt.references}
+        model_rmse = bt.mean_rmse()
+    if len(y) >= metrics.MIN_TEST_POINTS:
+        why_refs = metrics.reference_verdict(model_rmse, ref_rmse)
+    phrases = (verdict, why_refs, transform_phrase(data.transform), inputs_phrase(data), why_one)
+    verdict = " ".join(t for t in phrases if t)
     if echo > ECHO_WARN:
         verdict += (
             f" Its forecasts sit {100 * echo:.0f}% of the way onto the naive one: "
@@ -124,6 +152,8 @@ def evaluate(
         baseline_predictions=base,
         transform=data.transform,
         backtest=bt,
+        references=refs,
+        reference_forms=forms,
     )
 
 

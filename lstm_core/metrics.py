@@ -154,6 +154,25 @@ def rmse_verdict(
     return f"The model is worse than the {label} baseline: {than}."
 
 
+def reference_verdict(model: float, refs: dict[str, float]) -> str:
+    """One sentence on the model against the best of the classic references {name: RMSE}
+    (lstm_core.references), or "" without any."""
+    if not refs:
+        return ""
+    best = min(refs, key=refs.get)
+    r = refs[best]
+    if model <= 0:
+        return f"Of the references, {best} does best (RMSE {r:.4g}); the model is exact."
+    gain = 100 * (model - r) / model  # how much lower the reference's RMSE is
+    if round(gain) > 0:
+        return (f"{best} is {gain:.0f}% better here (RMSE {r:.4g} against the model's "
+                f"{model:.4g}): a classic method beats the model on this series.")  # fmt: skip
+    if round(gain) < 0:
+        return (f"It also beats every classic reference: the best, {best}, has a "
+                f"{-gain:.0f}% higher RMSE ({r:.4g}).")  # fmt: skip
+    return f"The best classic reference, {best}, is as good as the model here (RMSE {r:.4g})."
+
+
 def echo_share(pred: np.ndarray, naive: np.ndarray, y: np.ndarray) -> float:
     """How close predictions are to just repeating the last value, 0..1 (1 = pure echo).
 

@@ -1,0 +1,167 @@
+"""The classic references (lstm_core.references): fitted on training + validation only,
+scored one step ahead with fixed parameters, listed as not fitted with the reason."""
+
+import json
+
+import numpy as np
+import pytest
+
+from lstm_core import metrics, references
+from lstm_core.data import load_series
+from lstm_core.forecast import evaluate
+from lstm_core.references import ReferenceConfig, fit_references
+
+from .conftest import ROOT
+from .test_cli import cli, model  # noqa: F401 (the CLI's trained model fixture)
+
+
+def ses_series(n: int, alpha: float, sigma: float, seed: int) -> np.ndarray:
+    """Simple exponential smoothing, ETS(A,N,N): y_t = l_{t-1} + e_t, l_t = l_{t-1} + α e_t."""
+    e = np.random.default_rng(seed).normal(0, sigma, n)
+    level, y = 50.0, np.empty(n)
+    for t in range(n):
+        y[t] = level + e[t]
+        level += alpha * e[t]
+    return y
+
+
+def test_autoets_one_step_rmse_is_the_noise_of_a_known_ets_series():
+    sigma = 2.0
+    y = ses_series(2000, alpha=0.3, sigma=sigma, seed=0)
+    refs = fit_references(y, 1000, None, names=("AutoETS",))
+    ets = refs.items["AutoETS"]
+    assert ets.form == "ETS(A,N,N)"
+    assert ets.params["par"][0] == pytest.approx(0.3, abs=0.08)  # α recovered
+    targets = np.arange(1000, 2000)
+    r = metrics.rmse(y[targets], refs.one_step(y, targets)["AutoETS"])
+    assert abs(r - sigma) / sigma < 0.05, r
+
+
+AIR = load_series(ROOT / "data" / "air_passengers.csv").values  # 144 monthly points
+
+
+def test_references_never_see_the_test_part():
+    fit_end = 115
+    other = AIR.copy()
+    other[fit_end:] = other[fit_end:][::-1] * 3 + 50  # a different test part
+    a = fit_references(AIR, fit_end, 12)
+    b = fit_references(other, fit_end, 12)
+    for name in references.NAMES:
+        assert a.items[name].fitted, a.items[name].describe()
+        np.testing.assert_equal(a.items[name].params, b.items[name].params)  # nan == nan
+        assert a.items[name].form == b.items[name].form
+    # the one-step predictions follow the actual values: they differ on the new test part,
+    # but the first one (from the same history) does not
+    t = np.arange(fit_end, 144)
+    pa, pb = a.one_step(AIR, t), b.one_step(other, t)
+    for name in references.NAMES:
+        assert pa[name][0] == pytest.approx(pb[name][0])
+        assert not np.allclose(pa[name][1:], pb[name][1:])
+
+
+def test_one_step_equals_the_first_step_of_the_paths():
+    refs = fit_references(AIR, 115, 12)
+    t = np.arange(115, 144)
+    one, (paths, notes) = refs.one_step(AIR, t), refs.paths(AIR, t, 3)
+    assert notes == {} and set(paths) == set(references.NAMES)
+    for name, p in paths.items():
+        assert p.shape == (29, 3)
+        np.testing.assert_allclose(p[:, 0], one[name], rtol=1e-4)  # Theta's states: float32
+    assert refs.items["AutoTheta"].form.startswith("Theta (")
+    assert refs.items["AutoARIMA"].form.endswith("[12]")
+
+
+def test_too_short_or_constant_is_not_fitted_with_the_reason():
+    short = fit_references(AIR[:20], 10, None)
+    for name in references.NAMES:
+        r = short.items[name]
+        assert not r.fitted
+        assert r.describe() == (f"{name}: not fitted: the training and validation parts hold "
+                                "10 points; a reference needs at least 12")  # fmt: skip
+    flat = fit_references(np.full(60, 3.0), 48, None)
+    assert flat.fitted == {}
+    assert flat.items["AutoETS"].note == (
+        "the training and validation parts are constant: there is nothing to fit"
+    )
+    assert flat.one_step(np.full(60, 3.0), np.arange(48, 60)) == {}
+
+
+def test_a_failing_or_slow_reference_is_listed_and_the_others_stand(monkeypatch):
+    def broken(y, m, cfg):
+        raise ValueError("no model able to be fitted")
+
+    monkeypatch.setitem(references.FITTERS, "AutoARIMA", broken)
+    refs = fit_references(AIR, 115, 12, names=("AutoETS", "AutoARIMA"))
+    assert refs.items["AutoETS"].fitted
+    assert refs.items["AutoARIMA"].note == "the fit failed: no model able to be fitted"
+
+    def slow(y, m, cfg):
+        import time
+
+        time.sleep(1.0)
+
+    monkeypatch.setitem(references.FITTERS, "AutoARIMA", slow)
+    cfg = ReferenceConfig(fit_seconds=0.05)
+    refs = fit_references(AIR, 115, 12, cfg, names=("AutoARIMA",))
+    assert refs.items["AutoARIMA"].describe() == "AutoARIMA: not fitted: gave up after 0.05 s"
+
+
+def test_a_long_season_falls_back_as_the_library_documents():
+    t = np.arange(600)
+    y = 20 + 5 * np.sin(2 * np.pi * t / 48) + np.random.default_rng(1).normal(0, 0.3, 600)
+    refs = fit_references(y, 500, 48, names=("AutoETS",))
+    ets = refs.items["AutoETS"]
+    assert ets.note == "season 48 is longer than its limit of 24: fitted without a season"
+    assert ets.season == 1 and ets.form.startswith("ETS(") and "season" not in ets.form
+
+
+def test_reference_verdict_sentences():
+    rv = metrics.reference_verdict
+    assert rv(10.0, {"AutoETS": 9.6, "AutoARIMA": 11.0}) == (
+        "AutoETS is 4% better here (RMSE 9.6 against the model's 10): a classic method beats "
+        "the model on this series."
+    )
+    assert rv(10.0, {"AutoTheta": 12.0}) == (
+        "It also beats every classic reference: the best, AutoTheta, has a 20% higher RMSE (12)."
+    )
+    assert rv(10.0, {"AutoETS": 10.01}) == (
+        "The best classic reference, AutoETS, is as good as the model here (RMSE 10.01)."
+    )
+    assert rv(10.0, {}) == ""
+
+
+def test_evaluate_puts_the_references_beside_the_baselines():
+    from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+    from lstm_core.pipeline import run
+
+    t = np.arange(400)
+    values = 10 + np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.1, 400)
+    dcfg = DataConfig(look_back=12, transform="none")
+    bundle, data, _, _ = run(values, "v", dcfg, ModelConfig(hidden_size=4), TrainConfig(epochs=1))
+    refs = references.for_dataset(data)
+    ev = evaluate(bundle.model, data, horizon=4, references=refs)
+    assert set(ev.table) == {"model", "naive", "seasonal_naive", "mean"}  # baselines unchanged
+    assert set(ev.references) == set(references.NAMES)
+    best = min(ev.references, key=lambda k: ev.backtest.mean_rmse(k))
+    assert best in ev.verdict
+    d = ev.to_dict()
+    assert set(d["references"]["AutoETS"]) == {"rmse", "mae", "smape", "mase"}
+    assert {k: len(v) for k, v in d["backtest"]["references"].items()} == dict.fromkeys(
+        references.NAMES, 4
+    )
+    assert "references" not in evaluate(bundle.model, data, horizon=4).to_dict()
+
+
+def test_cli_evaluate_json_has_the_references(model):  # noqa: F811
+    out, _ = model
+    r = cli("evaluate", out, ROOT / "data" / "air_passengers.csv", "--horizon", 6, "--json")
+    assert r.returncode == 0, r.stderr
+    e = json.loads(r.stdout)
+    assert set(e["references"]) == set(references.NAMES)
+    for s in e["references"].values():
+        assert set(s) == {"rmse", "mae", "smape", "mase"} and s["rmse"] > 0
+    assert {k: len(v) for k, v in e["backtest"]["references"].items()} == dict.fromkeys(
+        references.NAMES, 6
+    )
+    assert set(e["baselines"]) == {"naive", "seasonal_naive", "mean"}
+    assert e["reference_forms"]["AutoARIMA"].startswith("ARIMA(")
