@@ -319,7 +319,7 @@ def no_model(text: str) -> None:
     job runs, that the model is on its way."""
     from explorer import session
 
-    if session.active():
+    if session.active() and not session.is_task(session.job()):  # a Compare job makes none
         st.info(
             "A model is training now (its progress is in the sidebar): it appears here when "
             "the training ends, or at your next click once its first epochs are done."

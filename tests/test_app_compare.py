@@ -269,3 +269,23 @@ def test_the_time_cap_ends_a_compare_job_with_its_own_sentence():
         "Stopped: the curves end where each cell was; the LSTM's gates are shown after a whole "
         "run only. It ran for 0.005 minutes, the longest one job may run on this shared server."
     ]
+
+
+def test_other_pages_work_while_a_compare_job_runs_and_stop_it_from_the_sidebar(at):
+    small_adding(at, length=10, budget=2_000_000).button(key="cmp_add_run").click().run()
+    job = state(at, "job")
+    _wait(lambda: job.progress is not None)
+    for page in ("pages/train.py", "pages/gates.py", "pages/learn.py", "pages/forecast.py",
+                 "pages/export.py", "pages/data.py"):  # fmt: skip
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert state(at, "job") is job and job.active, page
+        assert at.sidebar.button(key="job_stop_sidebar").label == "Stop training"
+        assert not any(t.startswith("A model is training now") for t in texts(at.info)), page
+    at.switch_page("pages/train.py").run()
+    assert at.button(key="train_btn").disabled  # one job per visitor
+    at.button(key="job_stop_sidebar").click().run()
+    settle(at)
+    assert job.status == "stopped" and state(at, "job") is None
+    assert state(at, "bundle") is None  # a Compare job never makes the session's model
+    assert len(state(at, "adding").curves["lstm"]) >= 1
