@@ -26,6 +26,7 @@ from explorer.compare_figures import (
 from lstm_core.compare import param_count, seed_verdict, spreads
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 from lstm_core.limits import app_work_error
+from lstm_core.transforms import Transform
 
 LAG_CHOICES = (2, 3, 5, 8, 10, 15, 20, 30, 40, 60)
 SEEDS_HELP = "Each cell trains once per seed (first seed, the next, ...): the spread is noise."
@@ -61,32 +62,27 @@ def settings() -> tuple[ModelConfig, TrainConfig, int, bool] | None:
     return m, t, int(seeds), bool(match)
 
 
-def what_they_see():
-    """What all three cells see, chosen once: (transform or None, where it comes from, the
-    line said before the click). None with "auto" and no model of this series: the job
-    lets auto choose with the LSTM first."""
+AUTO_LINE = (
+    "All three cells see one transform: the Data page says auto, so auto first tries the "
+    "candidates with the LSTM, and its pick is used for all three (no model of this series "
+    "yet to take it from)."
+)
+
+
+def what_they_see() -> tuple[Transform | None, str, str]:
+    """What all three cells see, chosen once: (the transform, or None for the job to find:
+    the Data page's, or auto's pick with the LSTM; where it comes from; the line said before
+    the click). With "auto" and a model of this series, the model's transform."""
     data_cfg, series = ui.configs()[0], ui.active_series()
     if data_cfg.transform != "auto":
-        return (
-            None,
-            "",
-            f"All three cells see the transform set on the Data page ({data_cfg.transform}).",
-        )
+        line = f"All three cells see the transform set on the Data page ({data_cfg.transform})."
+        return None, "", line
     bundle = state.get("bundle")
-    if bundle is not None and not bundle.mismatch(series.values, series.name,
-                                                  ui.series_fingerprint(series)):  # fmt: skip
-        tf = bundle.transform
-        note = "the current model's (chosen when it was trained)"
-        return tf, note, f"All three cells see {tf.describe()}: {note}."
-    return (
-        None,
-        "",
-        (
-            "All three cells see one transform: the Data page says auto, so auto first tries "
-            "the candidates with the LSTM, and its pick is used for all three (no model of this "
-            "series yet to take it from)."
-        ),
-    )
+    fp = ui.series_fingerprint(series)
+    if bundle is None or bundle.mismatch(series.values, series.name, fp):
+        return None, "", AUTO_LINE
+    note = "the current model's (chosen when it was trained)"
+    return bundle.transform, note, f"All three cells see {bundle.transform.describe()}: {note}."
 
 
 def three_cells() -> None:
@@ -123,7 +119,8 @@ def show_results(found, live: bool) -> None:
     runs = found.get("runs") or [found["results"]]
     seeds = found.get("seeds") or (0,)
     results = runs[0]
-    st.caption(f"Results for {found['label']}. The cells saw {found.get('seen', 'the values')}.")
+    seen = found.get("seen", "the values themselves")
+    st.caption(f"Results for {ui.md_escape(found['label'])}. The cells saw {seen}.")
     st.plotly_chart(seed_curves_figure(runs, seeds), key="cmp_curves")
     found_spreads = spreads(runs)
     table = spread_table(runs, found_spreads)
