@@ -104,6 +104,7 @@ class CellsWork(TaskWork):
     def __init__(self, request: CellsRequest) -> None:
         super().__init__(request)
         self.curves: dict[str, list] = {}  # the running seed's validation curves, live
+        #                                    (replaced whole, never changed: pages read it)
 
     def run(self, job: Job) -> None:
         from lstm_core.compare import compare_cells
@@ -117,7 +118,7 @@ class CellsWork(TaskWork):
             self.curves = {}
 
             def cb(cell, p, k=k, seed=seed):
-                self.curves[cell] = list(p.history)
+                self.curves = {**self.curves, cell: list(p.history)}  # whole: read meanwhile
                 done = k * len(CELLS) + CELLS.index(cell) + p.fraction
                 self.fraction = done / (len(r.seeds) * len(CELLS))
                 self.line = (f"Seed {seed} ({k + 1} of {len(r.seeds)}): training "
