@@ -68,7 +68,7 @@ def section() -> None:
         "RNN used its whole 320,000 sequences (70–80 s) without learning (benchmarks/README, "
         "section 10); a busy server is slower."
     )
-    compare_ui.start_button("Run the adding problem: LSTM, GRU and RNN", "cmp_add_run",
+    compare_ui.start_button("adding", "Run the adding problem: LSTM, GRU and RNN", "cmp_add_run",
                             lambda: AddingRequest(**chosen))  # fmt: skip
     compare_ui.show("adding", draw_adding)
     sweep(chosen)
@@ -121,7 +121,9 @@ def sweep(chosen: dict[str, int]) -> None:
                              key="cmp_sweep_lengths", **PERSIST)  # fmt: skip
     request = lambda: SweepRequest(tuple(sorted(lengths)), chosen["hidden"],  # noqa: E731
                                    chosen["budget"], chosen["seed"])  # fmt: skip
-    compare_ui.start_button("Run the sweep over T", "cmp_sweep_run", request, ok=bool(lengths))
+    compare_ui.start_button(
+        "adding_sweep", "Run the sweep over T", "cmp_sweep_run", request, ok=bool(lengths)
+    )
     compare_ui.show("adding_sweep", draw_sweep)
 
 

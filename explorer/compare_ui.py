@@ -17,6 +17,7 @@ import streamlit as st
 from explorer import session, state
 
 LIVE_EVERY_S = 1.0  # the live panel redraws this often while the job runs
+OTHER_JOB = "Another job of yours is running (see the sidebar): this one can start once it ends."
 
 
 def section_job(key: str) -> Any:
@@ -27,10 +28,12 @@ def section_job(key: str) -> Any:
     return None
 
 
-def start_button(label: str, key: str, request: Callable[[], Any], ok: bool = True) -> None:
+def start_button(
+    section: str, label: str, key: str, request: Callable[[], Any], ok: bool = True
+) -> None:
     """A primary button that starts `request()` (None: its settings said why not) as this
     visitor's job; disabled while any job of theirs runs (Stop is in the sidebar and in the
-    running section)."""
+    running section), saying so when that job is not this section's."""
     busy = session.active()
     if st.button(label, type="primary", key=key, disabled=busy or not ok):
         req = request()
@@ -41,13 +44,8 @@ def start_button(label: str, key: str, request: Callable[[], Any], ok: bool = Tr
             st.warning(refused)
             return
         st.rerun()  # redraw with the live panel
-    if busy and section_job_key() is None:
-        st.caption("Another training of yours is running: this one can start once it ends.")
-
-
-def section_job_key() -> str | None:
-    j = session.job()
-    return j.work.key if j is not None and session.is_task(j) else None
+    if busy and section_job(section) is None:
+        st.caption(OTHER_JOB)
 
 
 def show(

@@ -105,7 +105,9 @@ def three_cells() -> None:
         return CellsRequest(series.values, series.name, data_cfg, m, t,
                             tuple(range(t.seed, t.seed + n)), match, tf, note, label)  # fmt: skip
 
-    compare_ui.start_button("Train LSTM, GRU and RNN", "cmp_run", request, ok=chosen is not None)
+    compare_ui.start_button(
+        "compare", "Train LSTM, GRU and RNN", "cmp_run", request, ok=chosen is not None
+    )
     compare_ui.show("compare", show_results, live_curves)
 
 
@@ -165,7 +167,7 @@ def memory_task() -> None:
         t = replace(tcfg, epochs=int(epochs), lr=0.01, patience=0)
         return EchoRequest(tuple(sorted(lags)), m, t, float(noise))
 
-    compare_ui.start_button("Run the memory task", "cmp_mem_run", request, ok=bool(lags))
+    compare_ui.start_button("memory", "Run the memory task", "cmp_mem_run", request, ok=bool(lags))
     compare_ui.show("memory", show_memory)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from explorer.compare_figures import CELL_LABELS, memory_figure
+from explorer.compare_ui import OTHER_JOB
 from lstm_core.compare import MemoryPoint, seed_verdict, spreads
 
 from .test_app import decode, figures, settle, start, state, texts, traces
@@ -275,6 +276,9 @@ def test_other_pages_work_while_a_compare_job_runs_and_stop_it_from_the_sidebar(
     small_adding(at, length=10, budget=2_000_000).button(key="cmp_add_run").click().run()
     job = state(at, "job")
     _wait(lambda: job.progress is not None)
+    at.run()
+    assert at.button(key="cmp_run").disabled and at.button(key="cmp_sweep_run").disabled
+    assert texts(at.caption).count(OTHER_JOB) == 3  # the three other sections say why
     for page in ("pages/train.py", "pages/gates.py", "pages/learn.py", "pages/forecast.py",
                  "pages/export.py", "pages/data.py"):  # fmt: skip
         at.switch_page(page).run()
