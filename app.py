@@ -6,6 +6,10 @@ from lstm_core.threads import early_setup
 
 early_setup()
 
+from lstm_core.references import warm_up_in_background  # noqa: E402
+
+warm_up_in_background()  # Theta's numba code, once per server process, off any request
+
 from explorer import router  # noqa: E402
 
 router.run()

@@ -76,6 +76,11 @@ Keys (all optional until set; read them through the helpers below):
                                          the inputs {"key": training.reference_key(bundle),
                                          "scores": its test table or None, "message": why
                                          not}, set by explorer.session.sync
+  classic_refs dict                      Forecast page: the classic references (AutoETS,
+                                         AutoTheta, AutoARIMA) of the dataset {"key":
+                                         reference_jobs.references_key(dataset), "refs":
+                                         lstm_core.references.References}, set by
+                                         explorer.session.sync when their job ends
   series_fp    tuple                     (Series, its fingerprint): the active series hashed
                                          once (ui.series_fingerprint), for the provenance check
 
@@ -133,6 +138,7 @@ KEYS = (
     "columns",
     "series_fp",
     "reference",
+    "classic_refs",
     "gates_inputs",
     "gates_input_clamp",
     "importance",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -55,6 +55,7 @@ class Evaluation:
     #   scores (lstm_core.references), a group apart from the baselines: name -> scores
     reference_forms: dict[str, str] = field(default_factory=dict)  # name -> what was fitted,
     #   or why it was not ("not fitted: ...")
+    verdict_parts: tuple[str, str] = ("", "")  # (the baselines' sentence, the ones after it)
     _predictions: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -115,46 +116,64 @@ def evaluate(
     echo = metrics.echo_share(pred, base["naive"][s], y)
     horizon, why_one = backtest_horizon(data, horizon)
     bt = backtest(model, data, horizon, season) if horizon else None
-    refs, forms, why_refs = {}, {}, ""
-    if references is not None and part == "test":
-        forms = {k: r.form if r.fitted else f"not fitted: {r.note}"
-                 for k, r in references.items.items()}  # fmt: skip
-        for k, p in references.one_step(data.values, idx[s]).items():
-            refs[k] = metrics.scores(y, p, train, m)
-        if bt is not None:
-            bt.references, gave_up = references.paths(data.values, data.target_index[bt.origins],
-                                                       bt.horizon)  # fmt: skip
-            forms.update({k: f"{forms[k]}; {why}" for k, why in gave_up.items()})
     if bt is None:
         verdict = metrics.verdict(table, len(y))
-        ref_rmse = {k: v["rmse"] for k, v in refs.items()}
-        model_rmse = table["model"]["rmse"]
     else:
         rivals = {k: bt.mean_rmse(k) for k in bt.baselines}
         verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins))
-        ref_rmse = {k: bt.mean_rmse(k) for k in bt.references}
-        model_rmse = bt.mean_rmse()
-    if len(y) >= metrics.MIN_TEST_POINTS:
-        why_refs = metrics.reference_verdict(model_rmse, ref_rmse)
-    phrases = (verdict, why_refs, transform_phrase(data.transform), inputs_phrase(data), why_one)
-    verdict = " ".join(t for t in phrases if t)
+    rest = " ".join(t for t in (transform_phrase(data.transform), inputs_phrase(data), why_one)
+                    if t)  # fmt: skip
     if echo > ECHO_WARN:
-        verdict += (
+        rest += (
             f" Its forecasts sit {100 * echo:.0f}% of the way onto the naive one: "
             "it mostly repeats the last value."
         )
-    return Evaluation(
+    rest = rest.strip()
+    ev = Evaluation(
         table=table,
         season=season,
-        verdict=verdict,
+        verdict=" ".join(t for t in (verdict, rest) if t),
         echo=echo,
         predict_all=lambda: predict(model, data),
         baseline_predictions=base,
         transform=data.transform,
         backtest=bt,
-        references=refs,
-        reference_forms=forms,
+        verdict_parts=(verdict, rest),
     )
+    if references is None or part != "test":
+        return ev
+    return with_references(ev, data, references)
+
+
+def with_references(ev: Evaluation, data: Dataset, references: References) -> Evaluation:
+    """A copy of the test part's Evaluation `ev` with the classic references' scores (one
+    step ahead from every test point, and the backtest's paths) and a verdict that also
+    names the best of them. The model's numbers are not recomputed."""
+    sp = data.split
+    s = sp.windows("test")
+    targets = data.target_index[s]
+    y = data.values[targets]
+    train, m = data.values[: sp.train_end], ev.season or 1
+    forms = {k: r.form if r.fitted else f"not fitted: {r.note}"
+             for k, r in references.items.items()}  # fmt: skip
+    refs = {k: metrics.scores(y, p, train, m)
+            for k, p in references.one_step(data.values, targets).items()}  # fmt: skip
+    bt = ev.backtest
+    if bt is None:
+        ref_rmse = {k: v["rmse"] for k, v in refs.items()}
+        model_rmse = ev.table["model"]["rmse"]
+    else:
+        t0 = data.target_index[bt.origins]
+        paths, gave_up = references.paths(data.values, t0, bt.horizon)
+        forms.update({k: f"{forms[k]}; {why}" for k, why in gave_up.items()})
+        bt = replace(bt, references=paths)
+        ref_rmse = {k: bt.mean_rmse(k) for k in paths}
+        model_rmse = bt.mean_rmse()
+    why = (
+        metrics.reference_verdict(model_rmse, ref_rmse) if len(y) >= metrics.MIN_TEST_POINTS else ""
+    )
+    verdict = " ".join(t for t in (ev.verdict_parts[0], why, ev.verdict_parts[1]) if t)
+    return replace(ev, references=refs, reference_forms=forms, backtest=bt, verdict=verdict)
 
 
 def transform_phrase(transform: Transform) -> str:

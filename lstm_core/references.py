@@ -36,6 +36,8 @@ os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")  # Theta's numba code: compiled
 os.environ.setdefault("NIXTLA_NUMBA_RELEASE_GIL", "1")  # the pages run while it computes
 
 NAMES = ("AutoETS", "AutoTheta", "AutoARIMA")
+_WARM = threading.Event()  # set once Theta's numba code is compiled (or loaded) in this process
+_WARMING = threading.Lock()  # held while warm_up_in_background starts its one thread
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class References:
     items: dict[str, Reference]  # name -> Reference, in NAMES order
     fit_end: int  # points before the test part (training and validation), all they may see
     season: int | None  # the season the engine detected on the training part
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)  # (what, values'
+    #   sum, targets or origins, H) -> predictions: a page's reruns compute them once
 
     @property
     def fitted(self) -> dict[str, Reference]:
@@ -93,7 +97,10 @@ class References:
     def one_step(self, values: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         """Each fitted reference's prediction of the values at positions `targets` [n]
         (all >= fit_end) from every value before each: name -> [n]."""
-        return {k: one_step(r, values, targets) for k, r in self.fitted.items()}
+        key = ("one", float(np.sum(values)), _digest(targets), 1)
+        if key not in self._cache:
+            self._cache[key] = {k: one_step(r, values, targets) for k, r in self.fitted.items()}
+        return self._cache[key]
 
     def paths(
         self, values: np.ndarray, t0: np.ndarray, horizon: int, seconds: float | None = None
@@ -101,6 +108,14 @@ class References:
         """H-step paths from the origins whose first targets are at t0 [n]: (name -> [n, H],
         name -> why a reference has none: it gave up after `seconds`)."""
         seconds = ReferenceConfig().path_seconds if seconds is None else seconds
+        key = ("paths", float(np.sum(values)), _digest(t0), horizon)
+        if key not in self._cache:
+            self._cache[key] = self._paths(values, t0, horizon, seconds)
+        return self._cache[key]
+
+    def _paths(
+        self, values: np.ndarray, t0: np.ndarray, horizon: int, seconds: float
+    ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
         out, notes = {}, {}
         for k, r in self.fitted.items():
             p = paths(r, values, np.asarray(t0), horizon, time.monotonic() + seconds)
@@ -112,6 +127,12 @@ class References:
 
     def notes(self) -> list[str]:
         return [r.describe() for r in self.items.values()]
+
+
+def _digest(positions: np.ndarray) -> tuple[int, int, int, int]:
+    """A cache key of an increasing array of positions."""
+    p = np.asarray(positions)
+    return (len(p), int(p[0]), int(p[-1]), int(p.sum())) if len(p) else (0, 0, 0, 0)
 
 
 # --------------------------------------------------------------------------- fitting
@@ -208,6 +229,7 @@ def _fit_theta(y: np.ndarray, m: int, cfg: ReferenceConfig) -> Reference:
         form += f", {mod['decomposition_type']} season {m}"
     elif m > 1:
         form += f", no season (the library's test found none at {m})"
+    _WARM.set()
     params = {"modeltype": mod["modeltype"], **par,
               "seasonal": [] if seasonal is None else seasonal.tolist()}  # fmt: skip
     return Reference("AutoTheta", form, "", params, model=model, season=m,
@@ -383,3 +405,18 @@ def warm_up() -> float:
     y = 10 + np.sin(np.arange(48) * np.pi / 6) + np.arange(48) * 0.1
     fit_references(y, 48, 12)
     return time.monotonic() - t0
+
+
+def is_warm() -> bool:
+    """Whether Theta's numba code is ready in this process (fitted once already)."""
+    return _WARM.is_set()
+
+
+def warm_up_in_background() -> None:
+    """Start warm_up in a daemon thread, once per process (the app's server calls it at
+    start, off any visitor's request); later calls do nothing."""
+    with _WARMING:
+        if getattr(warm_up_in_background, "started", False):
+            return
+        warm_up_in_background.started = True
+    threading.Thread(target=warm_up, name="references-warm-up", daemon=True).start()
