@@ -26,6 +26,7 @@ from .bundle import ModelBundle, fingerprint, now_utc
 from .config import DataConfig, ModelConfig, TrainConfig
 from .data import DataError
 from .inputs import Inputs
+from .jobs import RunStatus
 from .metrics import rmse
 from .models import build_model
 from .train import Callback, FitResult, Progress, fit, kept_message
@@ -261,7 +262,7 @@ def choose_transform(
         score = part_rmse(bundle, data, "val") if bundle.history else math.inf
         scores[tf.kind] = score
         tried.append((bundle, data, initial))
-        if res.status == "stopped":
+        if res.status == RunStatus.STOPPED:
             stopped = True
             break
     won = pick(scores)
@@ -298,11 +299,12 @@ def train_on(choice: Choice, train_cfg: TrainConfig, callback: Callback | None =
     if rest:
         result = train_run(bundle, data, replace(train_cfg, epochs=rest), callback)
     else:
-        low = min(bundle.history, key=lambda r: r.val_loss, default=None)  # none: stopped in
-        status = "stopped" if choice.stopped else "completed"  # the first trial's first epoch
+        # no history: stopped in the first trial's first epoch
+        low = min(bundle.history, key=lambda r: r.val_loss, default=None)
+        status = RunStatus.STOPPED if choice.stopped else RunStatus.COMPLETED
         result = FitResult(bundle.history, status, "", best_epoch=low and low.epoch)
     bundle.train_config = train_cfg
-    if result.status == "completed":
+    if result.status == RunStatus.COMPLETED:
         result.message = f"Trained {len(bundle.history)} epochs."
         if train_cfg.restore_best and result.best_epoch is not None:
             result.message += f" {kept_message(result.best_epoch)}"
