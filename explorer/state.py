@@ -85,7 +85,8 @@ Keys (all optional until set; read them through the helpers below):
                                          once (ui.series_fingerprint), for the provenance check
 
 Learn page (pages/learn.py): widgets learn_lang, learn_window, learn_unit, learn_t (kept
-across page switches), learn_epochs, learn_train; cache learn_trace {"key", "trace"}.
+across page switches), learn_epochs, learn_train; cache learn_trace {"key": (stamp, window),
+"trace"} (explorer/derived.py, like every cache of MODEL_DERIVED).
 
 Widget keys kept across page switches with `persist_state="session"` (Streamlit keeps them
 itself; they are listed so that no other page reuses the names): gates_layer, gates_view,
@@ -130,6 +131,7 @@ KEYS = (
     "gates_ablation",
     "gates_memory",
     "learn_experiments",
+    "learn_trace",
     "compare",
     "memory",
     "adding",

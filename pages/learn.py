@@ -30,6 +30,7 @@ from explorer import experiment_figures as ef
 from explorer import learn_figures as lf
 from explorer import state, ui
 from explorer.compare_figures import gradient_by_lag_figure
+from explorer.derived import derived
 from explorer.gate_figures import window_part
 from explorer.i18n import LANGS, t
 from lstm_core.compare import param_count
@@ -84,11 +85,8 @@ def window_trace(bundle, dataset, w: int):
     from lstm_core.gates import trace_gates
 
     key = (state.model_stamp(bundle, dataset), w)
-    cached = st.session_state.get("learn_trace")
-    if cached is None or cached["key"] != key:
-        cached = {"key": key, "trace": trace_gates(bundle.model, dataset.X[w : w + 1])}
-        st.session_state["learn_trace"] = cached
-    return cached["trace"]
+    x = dataset.X[w : w + 1]
+    return derived("learn_trace", key, lambda: {"trace": trace_gates(bundle.model, x)})["trace"]
 
 
 # --------------------------------------------------------------------------- sections
