@@ -18,6 +18,7 @@ from explorer.figures import COLORS, ROW_NAMES, envelope, plain
 from lstm_core.transforms import Transform
 
 BASELINE_COLORS = {"naive": "#7f7f7f", "seasonal_naive": "#17becf", "mean": "#bcbd22"}
+REFERENCE_COLORS = {"AutoETS": "#2ca02c", "AutoTheta": "#9467bd", "AutoARIMA": "#8c564b"}
 
 
 def transform_figure(
@@ -45,10 +46,23 @@ def transform_figure(
     return fig
 
 
-def horizon_figure(model: Sequence[float], baselines: Mapping[str, Sequence[float]]) -> go.Figure:
-    """RMSE by steps ahead (1..H) of the model and each baseline, from the backtest."""
+def horizon_figure(
+    model: Sequence[float],
+    baselines: Mapping[str, Sequence[float]],
+    references: Mapping[str, Sequence[float]] | None = None,
+) -> go.Figure:
+    """RMSE by steps ahead (1..H) of the model, each baseline (dotted) and each classic
+    reference (dashed, named "reference: AutoETS"), from the backtest."""
     steps = np.arange(1, len(model) + 1)
     fig = go.Figure()
+    for name, r in (references or {}).items():
+        fig.add_trace(
+            go.Scatter(
+                x=steps, y=list(r), mode="lines+markers", name=f"reference: {name}",
+                line={"color": REFERENCE_COLORS.get(name), "dash": "dash", "width": 2},
+                marker={"symbol": "diamond"},
+            )
+        )  # fmt: skip
     for name, r in baselines.items():
         fig.add_trace(
             go.Scatter(

@@ -1,8 +1,10 @@
 """Forecast: one-step predictions against the truth and the baselines, the multi-step
-backtest (error by steps ahead against the baselines, interval coverage) with the verdict,
-one-step errors, and an H-step recursive forecast past the end with 80% / 95% intervals.
+backtest (error by steps ahead against the baselines and the classic references, interval
+coverage) with the verdict, one-step errors, and an H-step recursive forecast past the end
+with 80% / 95% intervals.
 
-Reads (explorer.state): bundle, dataset, series. Writes the Gates page's widget key
+Reads (explorer.state): bundle, dataset, series, classic_refs (the references' fits, asked
+for here as the visitor's job: explorer/reference_jobs.py). Writes the Gates page's widget key
 `gates_window` when a prediction point is clicked (that window opens on the Gates page).
 """
 
@@ -25,7 +27,13 @@ from explorer.forecast_figures import horizon_figure
 from explorer.training import reference_key, without_inputs_request
 from lstm_core.backtest import Intervals, default_horizon, input_reach
 from lstm_core.explain import importance
-from lstm_core.forecast import Evaluation, backtest_horizon, forecast, forecast_reach_error
+from lstm_core.forecast import (
+    Evaluation,
+    backtest_horizon,
+    forecast,
+    forecast_reach_error,
+    with_references,
+)
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
 GATES_VIEW = "gates_view"  # ... and its view (pages/gates.VIEWS[0] is "One window")
@@ -104,7 +112,8 @@ def backtest(ev: Evaluation) -> None:
         "original units by steps ahead." + recorded
     )
     d = bt.to_dict()
-    st.plotly_chart(horizon_figure(d["rmse_by_step"], d["baselines"]), key="fc_horizon_chart")
+    fig = horizon_figure(d["rmse_by_step"], d["baselines"], d["references"])
+    st.plotly_chart(fig, key="fc_horizon_chart")
     st.info(ev.verdict)
     cov = " and ".join(
         f"the {float(k):.0%} band holds {v:.0%} of the test points"
@@ -140,10 +149,64 @@ def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None
     if reference is not None:
         table[WITHOUT] = reference["model"]
     st.dataframe(metrics_frame(table).style.format("{:.4g}"), key="fc_metrics")
+    references_table(ev)
     residuals = dataset.values[dataset.target_index] - ev.predictions
     st.plotly_chart(
         residual_figure(x, dataset.target_index, residuals, dataset.split), key="fc_residuals"
     )
+
+
+def references_table(ev: Evaluation) -> None:
+    """The classic references' one-step errors, a group apart from the baselines, and the
+    form each fitted (or why it was not)."""
+    if not ev.reference_forms:
+        return
+    st.markdown("**Classic references**: fitted on the training and validation parts only, "
+                "then forecasting the test part the same way as the model (one step ahead "
+                "from every test point, their parameters fixed, no refit).")  # fmt: skip
+    if ev.references:
+        frame = metrics_frame(ev.references).style.format("{:.4g}")
+        st.dataframe(frame, key="fc_references")
+    only = " They read the series alone, not the inputs." if state.get("dataset").inputs else ""
+    forms = "; ".join(f"{k}: {v}" for k, v in ev.reference_forms.items())
+    st.caption(ui.md_escape(f"Fitted: {forms}.{only}"))
+
+
+def classic_references(dataset: Any) -> Any:
+    """The references of this series and split once their job ended (None before): fitted
+    on request, as this visitor's job (never in this script)."""
+    from explorer.reference_jobs import references_key, references_request
+
+    kept = state.get("classic_refs")
+    if kept is not None and kept["key"] == references_key(dataset):
+        return kept["refs"]
+    j = session.job()
+    if j is not None and getattr(j.work, "key", "") == "classic_refs":
+        st.caption(FITTING)
+        return None
+    outcome = state.get("task_outcome")
+    if (
+        outcome is not None
+        and outcome["key"] == "classic_refs"
+        and outcome["status"] != ("completed")
+    ):
+        st.caption(ui.md_escape(f"The classic references did not finish: {outcome['message']}"))
+    st.caption(
+        "Does the LSTM beat a classic method too? AutoETS, AutoTheta and AutoARIMA are fitted "
+        "on the training and validation parts and forecast the test part like the model (a "
+        "few seconds on a short series; it runs as your job, like Train)."
+    )
+    if st.button("Fit the classic references", key="fc_fit_references",
+                 disabled=session.active()):  # fmt: skip
+        refused = session.start(references_request(dataset))
+        st.warning(refused) if refused else st.rerun()
+    return None
+
+
+FITTING = (
+    "Fitting the classic references (AutoETS, AutoTheta, AutoARIMA) on the training and "
+    "validation parts as your job; they appear here when done (progress in the sidebar)."
+)
 
 
 def without_inputs(bundle: Any, ev: Evaluation) -> dict | None:
@@ -234,6 +297,9 @@ else:
     top = st.container()  # drawn once the evaluation (which needs the horizon) is ready
     st.subheader("How far ahead does it forecast well? (backtest on the test part)")
     evaluation = ui.evaluation(pick_horizon(dataset))
+    classics = classic_references(dataset)
+    if classics is not None:
+        evaluation = with_references(evaluation, dataset, classics)
     backtest(evaluation)
     with top:
         predictions(evaluation, dataset, axis)

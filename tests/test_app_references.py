@@ -1,0 +1,48 @@
+"""The Forecast page's classic references (issue 24) with AppTest: fitted on request as the
+visitor's job, then beside the baselines in the table, the backtest chart and the verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstm_core import metrics
+from lstm_core.references import NAMES
+
+from .test_app import decode, figures, settle, shown, start, state, texts, traces, train
+
+
+def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
+    at = train(start("pages/train.py"))
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception, at.exception
+    assert state(at, "classic_refs") is None  # nothing fitted in the page script
+    at.button(key="fc_fit_references").click().run()
+    job = state(at, "job")
+    assert job is not None and job.work.key == "classic_refs"
+    settle(at)
+    assert not at.exception, at.exception
+    refs = state(at, "classic_refs")["refs"]
+    assert set(refs.fitted) == set(NAMES), refs.notes()
+    # the one-step table: the baselines' rows unchanged, the references in a table of their own
+    table, classics = (el.value for el in at.dataframe)
+    assert list(table.index) == [
+        "model", "naive (last value)", "seasonal naive", "mean of train"
+    ]  # fmt: skip
+    assert list(classics.index) == list(NAMES)
+    assert list(classics.columns) == ["RMSE", "MAE", "sMAPE %", "MASE"]
+    fitted = next(c for c in shown(at) if c.startswith("Fitted: AutoETS: ETS("))
+    assert "AutoTheta: Theta (" in fitted and "AutoARIMA: ARIMA(" in fitted
+    # the backtest chart: a dashed line per reference, beside the dotted baselines
+    by_step = next(f for f in figures(at) if f["layout"]["xaxis"]["title"]["text"] == "steps ahead")
+    lines = traces(by_step)
+    assert [f"reference: {n}" for n in NAMES] == [k for k in lines if k.startswith("reference")]
+    assert lines["reference: AutoETS"]["line"]["dash"] == "dash"
+    # the verdict names the best of the references on the backtest (RMSE averaged over H)
+    verdict = next(t for t in texts(at.info) if "baseline" in t)
+    ys = {n: np.mean(decode(lines[f"reference: {n}"]["y"])) for n in NAMES}
+    model = np.mean(decode(lines["model"]["y"]))
+    best = min(ys, key=ys.get)
+    assert metrics.reference_verdict(model, ys) in verdict  # the chart's own numbers
+    assert best in verdict
+    assert not any(t.startswith("Fitting the classic") for t in shown(at))
+    print(verdict)
