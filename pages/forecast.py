@@ -108,8 +108,10 @@ def backtest(ev: Evaluation) -> None:
     st.caption(
         f"From each of {len(bt.origins)} origins in the test part the model forecasts "
         f"{bt.horizon} step{'s' if bt.horizon != 1 else ''} ahead, feeding its own predictions "
-        "back (no refit, nothing from after the origin); the baselines do the same. RMSE in "
-        "original units by steps ahead." + recorded
+        "back (no refit, nothing from after the origin); the baselines "
+        + ("and the classic references (dashed) " if bt.references else "")
+        + "do the same. RMSE in original units by steps ahead."
+        + recorded
     )
     d = bt.to_dict()
     fig = horizon_figure(d["rmse_by_step"], d["baselines"], d["references"])
