@@ -1,0 +1,135 @@
+"""The classic references' cost (issue 24): AutoETS, AutoTheta and AutoARIMA fitted and
+scored on 144, 5,000 and 50,000 points, and the numba warm-up once.
+
+    python -m benchmarks.references [--sizes 144,5000,50000] [--json] [--cold]
+
+Each size: the default split (lstm_core.config.DataConfig: look-back 12, 15 % validation,
+15 % test), the season detected on the training part, each reference fitted on at most
+ReferenceConfig.fit_points points before the test part (time: `fit`), then its one-step
+predictions of every test point (`one_step`) and its H-step paths from the default
+backtest's origins (`paths`, H = one season at most half the test part, at most 500
+origins; ARIMA's are bounded by ReferenceConfig.path_seconds). 144 points: air passengers;
+longer: an hourly-like series (season 24, a trend, a weekly swell, noise; seed 0).
+--cold: the warm-up in two fresh processes with an empty numba cache (NUMBA_CACHE_DIR in a
+temporary folder): the first compiles Theta's code, the second loads it from the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from lstm_core import references  # noqa: E402
+from lstm_core.backtest import spaced  # noqa: E402
+from lstm_core.config import DataConfig  # noqa: E402
+from lstm_core.metrics import detect_season, rmse  # noqa: E402
+from lstm_core.windows import plan_split  # noqa: E402
+
+SIZES = (144, 5000, 50000)
+
+
+def series(n: int) -> np.ndarray:
+    """Air passengers (144) or the hourly-like synthetic series of n points."""
+    if n == 144:
+        from lstm_core.data import load_series
+
+        return load_series(ROOT / "data" / "air_passengers.csv").values
+    t = np.arange(n)
+    rng = np.random.default_rng(0)
+    return (100 + 0.002 * t + 10 * np.sin(2 * np.pi * t / 24) + 4 * np.sin(2 * np.pi * t / 168)
+            + rng.normal(0, 1.5, n))  # fmt: skip
+
+
+def one_size(n: int) -> dict:
+    """Fit and score every reference on n points: times and test RMSE per reference."""
+    v = series(n)
+    sp = plan_split(len(v), DataConfig())
+    season = detect_season(v[: sp.train_end])
+    targets = np.arange(sp.val_end, len(v))
+    horizon = max(1, min(season or 12, sp.n_test // 2))
+    origins = spaced(sp.n_train + sp.n_val, sp.n_windows - horizon + 1)
+    t0 = sp.first_target + origins
+    out = {"n": n, "season": season, "test_points": len(targets), "horizon": horizon,
+           "origins": len(origins), "references": {}}  # fmt: skip
+    for name in references.NAMES:
+        a = time.perf_counter()
+        refs = references.fit_references(v, sp.val_end, season, names=(name,))
+        fit = time.perf_counter() - a
+        r = refs.items[name]
+        row = {"fit": fit, "form": r.form, "note": r.note}
+        if r.fitted:
+            a = time.perf_counter()
+            pred = refs.one_step(v, targets)[name]
+            row["one_step"] = time.perf_counter() - a
+            a = time.perf_counter()
+            _, notes = refs.paths(v, t0, horizon)
+            row["paths"] = time.perf_counter() - a
+            row["paths_note"] = notes.get(name, "")
+            row["rmse"] = rmse(v[targets], pred)
+        out["references"][name] = row
+    return out
+
+
+COLD = "from lstm_core import references; print(references.warm_up())"
+
+
+def cold() -> list[float]:
+    """The warm-up's seconds in two fresh processes sharing an empty numba cache."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        runs = []
+        for _ in range(2):
+            r = subprocess.run([sys.executable, "-c", COLD], env=env, capture_output=True,
+                               text=True, check=True)  # fmt: skip
+            runs.append(float(r.stdout.strip().splitlines()[-1]))
+        return runs
+
+
+def table(res: list[dict]) -> str:
+    lines = [f"{'points':>7} {'reference':10} {'fit s':>7} {'1-step s':>9} {'paths s':>8} "
+             f"{'test RMSE':>10}  form"]  # fmt: skip
+    for s in res:
+        for name, r in s["references"].items():
+            lines.append(
+                f"{s['n']:>7} {name:10} {r['fit']:7.2f} {r.get('one_step', float('nan')):9.3f} "
+                f"{r.get('paths', float('nan')):8.2f} {r.get('rmse', float('nan')):10.4g}  "
+                f"{r['form'] or r['note']}{'; ' + r['paths_note'] if r.get('paths_note') else ''}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.references")
+    p.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--cold", action="store_true", help="also time the numba warm-up, cold")
+    a = p.parse_args(argv)
+    out: dict = {"warm_up_in_process": references.warm_up()}
+    if a.cold:
+        out["warm_up_cold"], out["warm_up_cached"] = cold()
+    out["sizes"] = [one_size(int(n)) for n in a.sizes.split(",")]
+    if a.json:
+        print(json.dumps(out))
+    else:
+        print(f"warm-up in this process: {out['warm_up_in_process']:.1f} s")
+        if a.cold:
+            print(f"warm-up, empty numba cache: {out['warm_up_cold']:.1f} s; from the cache: "
+                  f"{out['warm_up_cached']:.1f} s")  # fmt: skip
+        print(table(out["sizes"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
