@@ -27,6 +27,7 @@ from typing import Any
 
 import torch
 
+from . import sizing
 from .config import ConfigError, DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
 from .inputs import InputSpec
 from .limits import LIMITS
@@ -91,6 +92,9 @@ class ModelBundle:
         if self.history:
             seconds = sum(r.seconds for r in self.history)
             text += f"; {len(self.history)} epochs in {seconds:.1f} s"
+            if sizing.is_long(self.train_config, s.n_train):
+                eff = sizing.effective(self.train_config, s.n_train)
+                text += f" (batches of {eff.batch_size:,}, lr {eff.lr:g}: a long series)"
         if self.trained_at:
             text += f", ended {self.trained_at} UTC"
         return text + "."
@@ -101,7 +105,9 @@ class ModelBundle:
         best = min(self.history, key=lambda r: r.val_loss, default=None)
         layers = f"{m.num_layers} layer{'s' if m.num_layers > 1 else ''}"
         windows = f"{s.n_train:,} train / {s.n_val:,} validation / {s.n_test:,} test"
-        training = f"{len(self.history)} epochs, batch {t.batch_size}, learning rate {t.lr:g}"
+        eff = sizing.effective(t, s.n_train)  # what fit() used: bigger on a long series
+        n = len(self.history)
+        training = f"{n} epoch{'' if n == 1 else 's'}, batch {eff.batch_size}, lr {eff.lr:g}"
         training += f", patience {t.patience or 'off'}, seed {t.seed}"
         low = f"{best.val_loss:.4g} at epoch {best.epoch}" if best else "not trained"
         rows = [

@@ -541,7 +541,13 @@ def test_clamp_a_gate_and_undo_it(browser, server):
 
         page.get_by_text("Which units matter").click()  # the ablation and the memory horizon
         page.get_by_role("button", name="Rank the units").click()
-        page.get_by_role("button", name=re.compile(r"^Look at unit \d+ \(rank 1\)$")).wait_for()
+        look = page.get_by_role("button", name=re.compile(r"^Look at unit \d+ \(rank 1\)$"))
+        look.click()  # issue 23, item 5: the unit's lines appear where the button is
+        shown = page.get_by_text(re.compile(r"^Unit \d+ in window \d+, layer 0: its gates"))
+        shown.wait_for()
+        _wait_idle(page)
+        box = shown.bounding_box()
+        assert box and 0 <= box["y"] <= page.viewport_size["height"], box  # on screen, no scroll
         page.get_by_text("Memory horizon: how many steps").click()
         page.get_by_role("button", name="Measure the memory").click()
         _figs(page, "series autocorrelation")

@@ -41,7 +41,7 @@ def test_a_model_files_summary_is_rows_of_text():
     rows = dict(bundle.summary())
     assert rows["Model"] == "GRU, hidden size 3, 2 layers"
     assert rows["Windows"] == "look-back 12; 91 train / 20 validation / 20 test"
-    assert rows["Training"] == "2 epochs, batch 16, learning rate 0.01, patience off, seed 3"
+    assert rows["Training"] == "2 epochs, batch 16, lr 0.01, patience off, seed 3"
     best = min(bundle.history, key=lambda r: r.val_loss)
     assert rows["Lowest validation loss"] == f"{best.val_loss:.4g} at epoch {best.epoch}"
     assert rows["Inputs beside the series"] == "none"
