@@ -71,9 +71,7 @@ def test_training_a_long_series_steps_with_the_bigger_batch(long_series):
     assert seen[0] == math.ceil(4_198 / 32)  # factor 2
     assert bundle.train_config == cfg  # the bundle keeps the settings as asked
     assert "(batches of 32, lr 0.0141421: a long series)" in bundle.provenance()  # and says
-    assert dict(bundle.summary())["Training"].startswith(
-        "1 epochs, batch 32, learning rate 0.01414"
-    )
+    assert dict(bundle.summary())["Training"].startswith("1 epoch, batch 32, lr 0.01414")
     seen.clear()
     train_run(
         bundle, data, TrainConfig(epochs=1, scale_long=False), lambda p: seen.append(p.n_batches)
