@@ -212,7 +212,10 @@ def test_adding_stop_keeps_the_curves_so_far(at):
     small_adding(at, length=10, budget=2_000_000).button(key="cmp_add_run").click().run()
     job = state(at, "job")
     _wait(lambda: job.work.result is not None and len(job.work.result.curves.get("lstm", ())) >= 2)
-    at.run()
+    at.run()  # the page drawn mid-run: the curves so far, redrawn from what the job published
+    (live,) = figures(at)
+    lstm = traces(live)["LSTM"]
+    assert len(decode(lstm["x"])) >= 2
     assert at.button(key="adding_stop")  # the section's own Stop, beside its live curves
     at.button(key="adding_stop").click().run()
     settle(at)
