@@ -67,6 +67,10 @@ def test_one_step_equals_the_first_step_of_the_paths():
     for name, p in paths.items():
         assert p.shape == (29, 3)
         np.testing.assert_allclose(p[:, 0], one[name], rtol=1e-4)  # Theta's states: float32
+    # from the end of the fitted part, the paths are the library's own forecasts
+    at_end, _ = refs.paths(AIR, np.array([115]), 12)
+    for name, r in refs.items.items():
+        np.testing.assert_allclose(at_end[name][0], r.model.predict(h=12)["mean"], rtol=1e-5)
     assert refs.items["AutoTheta"].form.startswith("Theta (")
     assert refs.items["AutoARIMA"].form.endswith("[12]")
 
