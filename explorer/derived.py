@@ -9,6 +9,8 @@ changes; the old one is dropped before the new one is computed (a large one is n
 twice).
 
   derived(name, key, compute)          the session's entry `name`
+  kept(name, key)                      that entry if it is for `key` (one a button filled)
+  on_click(clicked, name, key, compute, say)  a view its button computes
   remember(holder, name, key, compute) the same inside any dict (an entry's own parts)
   built(entry, slot, build)            a part of an entry built once (its key covers it)
 """
@@ -19,6 +21,7 @@ from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from typing import Any
 
 from explorer import state
+from lstm_core.intervene import InterventionError
 
 Compute = Callable[[], Mapping[str, Any]]
 
@@ -48,6 +51,27 @@ def derived(name: str, key: Hashable, compute: Compute) -> dict:
         entry = {"key": key, **compute()}
         state.put(name, entry)
     return entry
+
+
+def kept(name: str, key: Hashable) -> dict | None:
+    """The session's entry `name` when it was computed for `key`, else None (a view that a
+    button computes is shown only while it fits)."""
+    entry = state.get(name)
+    return entry if fresh(entry, key) else None
+
+
+def on_click(
+    clicked: bool, name: str, key: Hashable, compute: Compute, say: Callable[[str], Any]
+) -> dict | None:
+    """A view its button computes: computed when `clicked` (say(sentence) instead when the
+    model cannot take it: InterventionError), then the entry while it is for `key`, or None."""
+    if clicked:
+        try:
+            derived(name, key, compute)
+        except InterventionError as e:
+            say(str(e))
+            return None
+    return kept(name, key)
 
 
 def built(entry: MutableMapping, slot: Hashable, build: Callable[[], Any]) -> Any:

@@ -3,10 +3,10 @@ which input drives which gate (the first layer's input weights), the chosen wind
 integrated gradients, and the input clamp's widgets. Streamlit UI helpers, called by
 pages/gates.py only when the model has inputs (`bundle.inputs` non-empty).
 
-Session state (documented in explorer/state.py):
-  gates_inputs       {"key": model_stamp, "weights": GateWeights, "weights_fig": figure,
-                      "window": {"w": int, "attribution": Attribution, "fig": figure}}: the
-                      weights once per model, the attributions of the window shown last
+Session state (documented in explorer/state.py; explorer/derived.py keeps it):
+  gates_inputs       {"key": model_stamp, "built": {"weights": (GateWeights, figure)},
+                      "window": {"key": w, "w": w, "attribution": Attribution, "fig": figure}}:
+                      the weights once per model, the attributions of the window shown last
 Widget keys: gates_iclamp_input, gates_iclamp_value, gates_iclamp_from (kept across page
 switches); charts gates_attribution, gates_input_weights. The input clamp's buttons and its
 results are the page's (pages/gates.py, shared with the gate clamp).
@@ -15,14 +15,14 @@ results are the page's (pages/gates.py, shared with the gate clamp).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from explorer import state, ui
+from explorer import ui
+from explorer.derived import built, derived, remember
 from explorer.input_figures import attribution_figure, gate_input_figure
+from explorer.widgets import fitting
 from lstm_core.explain import Attribution, attribute, baseline_window, channel_names, gate_weights
 from lstm_core.gatestats import GATE_LABELS
 from lstm_core.inputclamp import InputClamp, InputClampError, apply_input_clamps, input_channels
@@ -35,11 +35,7 @@ KEYWORDS = ("mean", "shuffle")  # values the clamp takes as words (and "row:K")
 
 def explained(stamp: tuple) -> dict:
     """This model's entry of the gates_inputs cache, a fresh one once the model changed."""
-    cached = state.get("gates_inputs")
-    if cached is None or cached["key"] != stamp:
-        cached = {"key": stamp}
-        state.put("gates_inputs", cached)
-    return cached
+    return derived("gates_inputs", stamp, dict)
 
 
 def channels(bundle, dataset) -> list[str]:
@@ -64,14 +60,14 @@ def attribution_note(att: Attribution) -> str:
 
 def window_attribution(bundle, dataset, w: int, stamp: tuple) -> None:
     """Window w's attributions [L, C], one row per channel, on the gates' timestep axis."""
-    cached = explained(stamp)
-    got = cached.get("window")
-    if got is None or got["w"] != w:
+
+    def compute() -> dict:
         att = attribute(bundle.model, dataset.X[w : w + 1], baseline_window(dataset))
         title = "What moved this window's prediction (integrated gradients)"
         fig = attribution_figure(att.values[0], channels(bundle, dataset), title=title)
-        got = {"w": w, "attribution": att, "fig": fig}
-        cached["window"] = got
+        return {"w": w, "attribution": att, "fig": fig}
+
+    got = remember(explained(stamp), "window", w, compute)
     st.plotly_chart(got["fig"], config=PLOTLY, key="gates_attribution")
     st.caption(attribution_note(got["attribution"]))
 
@@ -82,32 +78,25 @@ def window_attribution(bundle, dataset, w: int, stamp: tuple) -> None:
 def input_weights(bundle, dataset, stamp: tuple) -> None:
     """Which input drives which gate: the first layer's input weights by gate, the strongest
     links as sentences."""
-    cached = explained(stamp)
-    if "weights" not in cached:
+
+    def compute() -> tuple:
         gw = gate_weights(bundle.model, channels(bundle, dataset))
         labels = [GATE_LABELS.get(g, g) for g in gw.gates]
-        cached["weights"] = gw
-        cached["weights_fig"] = gate_input_figure(gw.w, labels, gw.names)
-    gw = cached["weights"]
+        return gw, gate_input_figure(gw.w, labels, gw.names)
+
+    gw, fig = built(explained(stamp), "weights", compute)
     with st.expander("Which input drives which gate: the first layer's input weights"):
         st.caption(
             "Mean |w| over the units of each gate, for every input of layer 0 (the layers "
             "above read the layer below). The inputs are scaled, so the weights compare; "
             "hover a cell for its strongest units."
         )
-        st.plotly_chart(cached["weights_fig"], config=PLOTLY, key="gates_input_weights")
+        st.plotly_chart(fig, config=PLOTLY, key="gates_input_weights")
         for sentence in gw.strongest():
             st.caption(ui.md_escape(sentence))
 
 
 # --------------------------------------------------------------------------- clamp an input
-
-
-def _remembered(key: str, ok: Callable[[Any], bool], default: Any) -> str:
-    """A widget's key, its remembered value kept only while it still fits this model."""
-    if key not in st.session_state or not ok(st.session_state[key]):
-        st.session_state[key] = default
-    return key
 
 
 def input_options(dataset) -> list[str]:
@@ -156,11 +145,11 @@ def input_clamp_widgets(dataset, steps: int) -> InputClamp:
     )
     options = input_options(dataset)
     c1, c2, c3 = st.columns(3)
-    i_key = _remembered("gates_iclamp_input", lambda v: v in options, options[0])
+    i_key = fitting("gates_iclamp_input", lambda v: v in options, options[0])
     name = c1.selectbox("Input", options, key=i_key, **PERSIST)
-    v_key = _remembered("gates_iclamp_value", lambda v: isinstance(v, str), "mean")
+    v_key = fitting("gates_iclamp_value", lambda v: isinstance(v, str), "mean")
     text = c2.text_input("Hold it at (original units, or mean)", key=v_key, **PERSIST)
-    f_key = _remembered("gates_iclamp_from", lambda v: v in range(steps), 0)
+    f_key = fitting("gates_iclamp_from", lambda v: v in range(steps), 0)
     start = c3.slider("From step", 0, steps - 1, key=f_key, **PERSIST) if steps > 1 else 0
     st.caption(value_hint(dataset, name))
     return InputClamp(name, parse_value(text), int(start))

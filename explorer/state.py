@@ -28,20 +28,19 @@ Keys (all optional until set; read them through the helpers below):
                                          of the current model (explorer/watch.py), to scrub
   evaluation   tuple                     (key, Evaluation) of the current model on its dataset;
                                          reused until the model, its epochs or the data change
-  gates_trace  dict                      Gates page cache: the last window's trace, prediction
-                                         and figures, keyed on model_stamp(...) and the window
+  gates_trace  dict                      Gates page cache: the last window's "trace", "pred"
+                                         and figures, key (model_stamp(...), window)
   gates_whole  dict                      Gates page cache: downsampled whole-series arrays only
   gates_clamp  dict                      Gates page experiment: the applied clamp
                                          {"stamp": model_stamp(...), "clamp": Clamp}; dropped
                                          (read as None) once the model or its data change;
                                          the Undo button removes it
   gates_experiment dict                  Gates page cache: {"key": (stamp, window, clamp),
-                                         "trace": the clamped window's GateTrace, "pred": its
-                                         prediction, "run": Intervention on the test part}
+                                         "clamped": lstm_core.gateviews.ClampedWindow}
   gates_ablation dict                    Gates page cache: {"key": (stamp, layer, state),
                                          "ablation": Ablation}, filled by its button
-  gates_memory dict                      Gates page cache: {"key": (stamp, layer), "tau",
-                                         "acf", "grad", "advice", "echo"}, filled by its button
+  gates_memory dict                      Gates page cache: {"key": (stamp, layer), "memory":
+                                         lstm_core.memory.MemoryHorizon}, by its button
   learn_experiments dict                 Learn page cache: {"key": (stamp, window), "runs":
                                          {name: (Intervention, cell state c [T, H] after)},
                                          "c": c [T, H] before} of the gate experiments
@@ -63,7 +62,7 @@ Keys (all optional until set; read them through the helpers below):
 
 
   gates_inputs dict                      Gates page cache (issue 20): {"key": model_stamp,
-                                         "weights", "weights_fig", "window": {"w",
+                                         "built": {"weights"}, "window": {"key", "w",
                                          "attribution", "fig"}}; dropped with the model
   gates_input_clamp dict                 Gates page: the applied input clamp {"stamp":
                                          model_stamp(...), "clamp": InputClamp, "run": the
@@ -83,6 +82,8 @@ Keys (all optional until set; read them through the helpers below):
                                          explorer.session.sync when their job ends
   series_fp    tuple                     (Series, its fingerprint): the active series hashed
                                          once (ui.series_fingerprint), for the provenance check
+
+Every cache of MODEL_DERIVED is {"key": ..., fields}, kept by explorer/derived.py.
 
 Learn page (pages/learn.py): widgets learn_lang, learn_window, learn_unit, learn_t (kept
 across page switches), learn_epochs, learn_train; cache learn_trace {"key": (stamp, window),

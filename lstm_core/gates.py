@@ -32,7 +32,10 @@ from torch import nn
 
 from .cells import as_batch, cell_name, layer_params, recurrent
 
-__all__ = ["GATE_NAMES", "GateTrace", "explain_step", "trace_gates"]
+__all__ = ["CELL_LABELS", "GATE_NAMES", "GateTrace", "explain_step", "trace_gates"]
+
+#: Each cell's name as the pages and charts write it.
+CELL_LABELS: dict[str, str] = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 #: Gate and state names per cell, in display order (the keys of each `GateTrace.layers` dict).
 GATE_NAMES: dict[str, tuple[str, ...]] = {

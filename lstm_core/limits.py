@@ -36,6 +36,10 @@ class AppLimits:
     window_steps: int = 50_000_000  # look-back × points: the recurrent steps of one epoch
     units: int = 1_024  # hidden size × layers
     train_minutes: float = 30.0  # longest one training job runs before it stops by itself
+    # The Gates page's whole-series span, in gate values (steps × units × layers × gates): ~3 s
+    # of tracing on 2 CPU cores. Memory is no limit: the span is traced chunk by chunk.
+    trace_values: int = 150_000_000
+    memory_windows: int = 2_000  # test windows the memory horizon reads (evenly spaced)
 
 
 LIMITS = Limits()
@@ -61,3 +65,8 @@ def app_work_error(n_points: int, look_back: int, hidden: int = 1, layers: int =
             "or the command line (python -m lstm_core train)."
         )
     return None
+
+
+def longest_trace(hidden: int, layers: int, gates: int) -> int:
+    """The most points one whole-series view traces for a model of this size (at least 2)."""
+    return max(2, APP_LIMITS.trace_values // max(1, hidden * layers * gates))

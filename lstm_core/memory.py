@@ -23,17 +23,21 @@ import torch
 from .cells import InterventionError, as_batch, cell_name, check_layer, recurrent
 from .forecast import ECHO_WARN, predict_scaled
 from .gates import trace_gates
-from .metrics import echo_share
+from .gradflow import input_gradient_by_lag
+from .limits import APP_LIMITS
+from .metrics import autocorrelation, detect_season, echo_share
 from .windows import Dataset
 
 __all__ = [
     "EchoCheck",
     "LookBackAdvice",
+    "MemoryHorizon",
     "echo_check",
     "echo_warning",
     "forget_time_constants",
     "lookback_advice",
     "mean_gate",
+    "measure_memory",
     "time_constant",
 ]
 
@@ -226,3 +230,37 @@ def echo_check(model: Any, data: Dataset, part: str = "test") -> EchoCheck:
     idx = data.target_index[data.split.windows(part)]
     share = echo_share(pred, data.values[idx - 1], data.part_targets(part))
     return EchoCheck(share, echo_warning(share))
+
+
+# --------------------------------------------------------------------------- all of it
+
+
+@dataclass(frozen=True)
+class MemoryHorizon:
+    """What the Gates page's memory horizon shows of one layer."""
+
+    tau: np.ndarray  # [H] each unit's time constant in steps
+    acf: np.ndarray  # [K + 1] the scaled series' autocorrelation at lags 0..K
+    grad: np.ndarray  # [L] mean |∂ŷ/∂x| by lag, 0 = the last input
+    advice: LookBackAdvice
+    echo: EchoCheck
+
+
+def measure_memory(
+    model: Any, data: Dataset, layer: int = 0, windows: int = APP_LIMITS.memory_windows
+) -> MemoryHorizon:
+    """τ per unit, the series' autocorrelation, the gradient by lag, the look-back advice and
+    the echo check, read from at most `windows` evenly spaced test windows.
+
+    `model`: Forecaster or bundle. Raises InterventionError for a plain RNN (no forget gate,
+    no τ)."""
+    x, _ = data.part("test")  # [n, L] or [n, L, 1 + F]
+    x = x[np.unique(np.linspace(0, len(x) - 1, min(len(x), windows)).astype(int))]
+    tau = forget_time_constants(model, x, layer)
+    grad = input_gradient_by_lag(getattr(model, "model", model), x)
+    look_back = data.split.look_back
+    season = detect_season(data.values)
+    advice = lookback_advice(tau, look_back, season, grad, len(data.values))
+    longest = max(2 * look_back, 2 * (season or 0), advice.look_back + look_back // 2, 24)
+    acf = autocorrelation(data.scaled, max(1, min(len(data.scaled) - 1, longest)))
+    return MemoryHorizon(tau, acf, grad, advice, echo_check(model, data))

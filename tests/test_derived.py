@@ -71,3 +71,22 @@ def test_built_builds_a_part_once_per_entry():
     fig = dv.built(entry, 0, compute)
     assert dv.built(entry, 0, compute) is fig and len(calls) == 1
     assert dv.built(entry, 1, compute) is not fig
+
+
+def test_a_view_its_button_computes_is_kept_while_it_fits(session):
+    said: list = []
+    assert dv.on_click(False, "gates_memory", ("stamp", 0), dict, said.append) is None
+    got = dv.on_click(True, "gates_memory", ("stamp", 0), lambda: {"tau": 1}, said.append)
+    assert got == {"key": ("stamp", 0), "tau": 1}
+    assert dv.on_click(False, "gates_memory", ("stamp", 0), dict, said.append) is got
+    assert dv.kept("gates_memory", ("stamp", 1)) is None  # another layer: not shown
+    assert said == []
+
+
+def test_a_view_the_model_cannot_take_is_one_sentence(session):
+    def refused() -> dict:
+        raise dv.InterventionError("A plain RNN has no forget gate.")
+
+    said: list = []
+    assert dv.on_click(True, "gates_memory", "stamp", refused, said.append) is None
+    assert said == ["A plain RNN has no forget gate."] and "gates_memory" not in session
