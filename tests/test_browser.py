@@ -546,8 +546,16 @@ def test_clamp_a_gate_and_undo_it(browser, server):
         shown = page.get_by_text(re.compile(r"^Unit \d+ in window \d+, layer 0: its gates"))
         shown.wait_for()
         _wait_idle(page)
-        box = shown.bounding_box()
-        assert box and 0 <= box["y"] <= page.viewport_size["height"], box  # on screen, no scroll
+        top = page.evaluate(  # the unit's lines: the chart drawn under the buttons
+            """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                .filter(el => el.querySelector('.gtitle')
+                        && /^unit \\d+/.test(el.querySelector('.gtitle').textContent))
+                .map(el => el.getBoundingClientRect().top)"""
+        )
+        # the last: the one under the buttons (the Unit box's own chart is far above), drawn
+        # right where the clicked button is, not 3,000 px away
+        button = look.bounding_box()
+        assert top and 0 <= top[-1] - (button["y"] + button["height"]) < 150, (top, button)
         page.get_by_text("Memory horizon: how many steps").click()
         page.get_by_role("button", name="Measure the memory").click()
         _figs(page, "series autocorrelation")
