@@ -12,10 +12,13 @@ statsforecast), fitted on the training and validation parts and scored the way t
 
 Fitted parameters stay fixed: ETS and ARIMA run statsforecast's `forward` (its filter with
 the fitted parameters) over the series; ETS's H-step paths start from the state at each
-origin. Theta's `forward` would redo its seasonal decomposition on the new values (a
-centred moving average that reads ahead), so here the series is divided by the seasonal
-indices fitted on the training part (or has them subtracted), run through the fitted Theta
-model without a season, and given its season back.
+origin, ARIMA's run its difference equation on from the filter's one-step errors (the
+library's Kalman forecast once the filter has converged, checked in the tests). Theta's
+`forward` would refit its trend line and redo its seasonal decomposition (a centred moving
+average that reads ahead) on the new values, test part included; here the series is
+divided by the seasonal indices fitted on the training part (or has them subtracted), run
+through the fitted Theta recursion (its first state and trend line as fitted), and given
+its season back.
 
 Shapes: N points, n targets, H steps, m season.
 """
@@ -360,6 +363,8 @@ def paths(
         states = _ets_states(ref, y)
         for i, j in enumerate(rel):
             out[i] = pegelsfcast_C(horizon, {**ref.model.model_, "states": states[j : j + 1]})
+            if time.monotonic() > deadline:
+                return None
         return out
     if ref.name == "AutoTheta":
         states, _ = _theta_forward(ref, y)
@@ -369,14 +374,71 @@ def paths(
             if ref.seasonal is not None:
                 idx = ref.seasonal[(j + np.arange(horizon) - mod["n"]) % len(ref.seasonal)]
             out[i] = _reseason(ref, theta_path(mod, states, int(j), horizon), idx)
+            if time.monotonic() > deadline:
+                return None
         return out
-    for i, j in enumerate(rel):  # ARIMA: its filter from the fit's start to each origin
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out[i] = ref.model.forward(y=y[:j], h=horizon)["mean"]
-        if time.monotonic() > deadline:
-            return None
-    return out
+    return arima_paths(ref, y, rel, horizon)
+
+
+def arima_polys(mod: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted ARIMA as one difference equation: (a [k], b [l]) with
+    z_t = a_1 z_{t-1} + ... + a_k z_{t-k} + e_t + b_1 e_{t-1} + ... + b_l e_{t-l}, where
+    z is the series less its intercept and drift: φ(B)Φ(B^m)(1-B)^d(1-B^m)^D and
+    θ(B)Θ(B^m) multiplied out (statsforecast's arma = (p, q, P, Q, m, d, D))."""
+    p, q, sp, sq, m, d, sd = mod["arma"]
+    c = mod["coef"]
+
+    def poly(prefix: str, n: int, sign: float, step: int) -> np.ndarray:
+        out = np.zeros(n * step + 1)
+        out[0] = 1.0
+        for i in range(1, n + 1):
+            out[i * step] = sign * c[f"{prefix}{i}"]
+        return out
+
+    ar = np.polynomial.polynomial.polymul(poly("ar", p, -1, 1), poly("sar", sp, -1, max(m, 1)))
+    for _ in range(d):
+        ar = np.polynomial.polynomial.polymul(ar, [1.0, -1.0])
+    for _ in range(sd):
+        seasonal = np.zeros(m + 1)
+        seasonal[0], seasonal[m] = 1.0, -1.0
+        ar = np.polynomial.polynomial.polymul(ar, seasonal)
+    ma = np.polynomial.polynomial.polymul(poly("ma", q, 1, 1), poly("sma", sq, 1, max(m, 1)))
+    return -np.asarray(ar)[1:], np.asarray(ma)[1:]
+
+
+def arima_regression(mod: dict, n: int) -> np.ndarray:
+    """The intercept and drift of the fitted ARIMA at positions 1..n of the fitted series'
+    counting: [n] (zeros without them)."""
+    c = mod["coef"]
+    t = np.arange(1, n + 1, dtype=np.float64)
+    return c.get("intercept", 0.0) + c.get("drift", c.get("ex_1", 0.0)) * t
+
+
+def arima_paths(ref: Reference, y: np.ndarray, rel: np.ndarray, horizon: int) -> np.ndarray:
+    """ARIMA's H-step forecasts once rel[i] values of y are known, for every origin at once:
+    [n, H]. The one-step errors e come from one run of the fitted model's filter over y (its
+    `forward`, parameters fixed); then the difference equation (arima_polys) runs forward
+    with the future errors at zero. Far from the series' start this is the Kalman forecast
+    the library gives (its filter has converged); re-running the filter to every origin
+    would cost O(N) per origin."""
+    mod = ref.model.model_
+    a, b = arima_polys(mod)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = np.asarray(ref.model.forward(y=y, h=1, fitted=True)["fitted"], np.float64)
+    reg = arima_regression(mod, len(y) + horizon)
+    z = np.concatenate([y - reg[: len(y)], np.zeros(horizon)])  # [len(y) + H]
+    e = np.concatenate([y - fitted, np.zeros(horizon)])
+    k, lq = len(a), len(b)
+    back = max(k, lq, 1)
+    rows = rel[:, None] + np.arange(-back, horizon)  # [n, back + H] positions of each path
+    zp = np.where(rows >= 0, z[rows.clip(0)], 0.0)
+    ep = np.where((rows >= 0) & (rows < rel[:, None]), e[rows.clip(0)], 0.0)  # future: 0
+    for s in range(back, back + horizon):
+        zp[:, s] = zp[:, s - k : s][:, ::-1] @ a if k else 0.0
+        if lq:
+            zp[:, s] += ep[:, s - lq : s][:, ::-1] @ b
+    return zp[:, back:] + reg[rows[:, back:]]
 
 
 def _ets_states(ref: Reference, y: np.ndarray) -> np.ndarray:
