@@ -2,7 +2,8 @@
 model sees (the target transform), with a preview of it.
 
 Reads/writes (explorer.state): series, source, data_cfg, columns; drops the model when the
-series, the split or the transform changes.
+series, the split or the transform changes. An uploaded file's columns and the inputs beside
+the series: explorer/data_file.py.
 """
 
 from __future__ import annotations
@@ -11,26 +12,21 @@ import hashlib
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
+from explorer import data_file as df
 from explorer import state, ui
 from explorer.figures import series_figure
 from explorer.forecast_figures import transform_figure
 from explorer.input_figures import MAX_PANELS, inputs_figure
-from lstm_core import inputs as input_tools
 from lstm_core import transforms
 from lstm_core.config import TRANSFORMS, ConfigError, DataConfig
 from lstm_core.data import (
-    ColumnChoice,
     DataError,
     Series,
     Table,
-    default_columns,
-    other_columns,
     read_table,
     series_from_table,
-    using_columns,
 )
 from lstm_core.datasets import DATA_DIR
 from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
@@ -46,21 +42,6 @@ EXAMPLE_HELP = (
     "temperature, pressure, wind direction and wind speed (Liang et al. 2015, UCI, CC BY 4.0): "
     "the time is spread over year, month, day and hour columns, as UCI publishes it."
 )
-PAST_HELP = (
-    "Columns measured with the series, like a wind speed: at step t the model reads their "
-    "value at t. Forecasts past the next step cannot use them (their future is unknown)."
-)
-FUTURE_HELP = (
-    "Columns whose future is known, like a holiday flag, a planned price or a weather "
-    "forecast: the step that predicts t + 1 reads their value at t + 1. Rows after the "
-    "series' last value (values empty, these filled) give forecasts their future."
-)
-CALENDAR_HELP = (
-    "Hour of day, day of week and day of year as sin/cos pairs, as fits the dates' step; "
-    "known ahead, so forecasts can use them for any horizon."
-)
-MISSING = {"interpolate": "Interpolate gaps", "drop": "Drop rows with missing values"}
-NO_DATE = "(none: use the row order)"
 LOOK_BACK_HELP = (
     "The model sees this many past values to predict the next one. At most "
     f"{LIMITS.look_back:,}, and look-back × points at most {APP_LIMITS.window_steps:,} "
@@ -136,47 +117,6 @@ def choose_builtin() -> None:
 # --------------------------------------------------------------------------- upload
 
 
-def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
-    """Value column, date column (or None) and missing-value policy for one file.
-
-    The select boxes start at the engine's choice (lstm_core.data.default_columns), or at
-    this file's earlier choice kept in state "columns"; one line says what is used and why.
-    DataError if the file has no column that can hold the values.
-    """
-    choice = default_columns(table)
-    previous = state.get("columns")
-    kept = previous or {}
-    if kept.get("digest") != digest or kept.get("value") not in choice.values:
-        kept = {"value": choice.value, "date": choice.date, "missing": next(iter(MISSING))}
-        if previous is None:  # the session's first file: a shared link's inputs, if any
-            linked = state.get("data_cfg") or DataConfig()
-            kept |= {"inputs": list(linked.inputs), "calendar": linked.calendar,
-                     "future_inputs": list(linked.future_inputs)}  # fmt: skip
-    c1, c2, c3 = st.columns(3)
-    vkey = ui.remember(f"data_col_{digest}", kept["value"])
-    value = c1.selectbox("Value column", choice.values, key=vkey)
-    dates = [NO_DATE, *[c for c in choice.dates if c != value]]
-    dkey = ui.remember(f"data_date_{digest}", kept["date"] or NO_DATE)
-    if st.session_state[dkey] not in dates:  # it became the value column
-        st.session_state[dkey] = NO_DATE
-    picked = c2.selectbox("Date column", dates, key=dkey)
-    mkey = ui.remember(f"data_missing_{digest}", kept.get("missing", next(iter(MISSING))))
-    missing = c3.radio("Missing values", list(MISSING), format_func=MISSING.get, key=mkey)
-    date = None if picked == NO_DATE else picked
-    state.put("columns", {**kept, "digest": digest, "value": value, "date": date,
-                          "missing": missing})  # fmt: skip
-    st.caption(ui.md_escape(columns_line(choice, value, date)))
-    return value, date, missing
-
-
-def columns_line(choice: ColumnChoice, value: str, date: str | None) -> str:
-    """The engine's reason for its choice, or what the user chose instead of it."""
-    if (value, date) == (choice.value, choice.date):
-        return choice.reason
-    suggested = f"{choice.value!r}" + (f" and {choice.date!r}" if choice.date else "")
-    return f"{using_columns(value, date)}, as you chose; the suggestion was {suggested}."
-
-
 def choose_upload() -> None:
     """Upload (or the example file), preview, column and input choice; a bad file shows
     one sentence and changes nothing."""
@@ -204,8 +144,8 @@ def choose_upload() -> None:
     st.caption(f"First rows of {name} ({len(table.frame):,} rows):")
     st.dataframe(table.frame.head(10), hide_index=True, column_config=date_formats(table))
     try:
-        value, date, missing = choose_columns(table, digest)
-        past, future, calendar = choose_inputs(table, digest, value, date)
+        value, date, missing = df.choose_columns(table, digest)
+        past, future, calendar = df.choose_inputs(table, digest, value, date)
         series = series_from_table(table, value, date, missing, inputs=past,  # type: ignore[arg-type]
                                    future_inputs=future, calendar=calendar)  # fmt: skip
     except DataError as e:
@@ -237,70 +177,6 @@ def date_formats(table: Table) -> dict[str, Any]:
     if len(dates) and bool((dates == dates.dt.normalize()).all()):
         return {col: st.column_config.DatetimeColumn(format="YYYY-MM-DD")}
     return {}
-
-
-def choose_inputs(
-    table: Table, digest: str, value: str, date: str | None
-) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
-    """The other columns to feed beside the values (known only up to now / known ahead) and
-    the calendar inputs, with one line per column; none ticked at first. Kept with the
-    file's column choice in state "columns"."""
-    others = other_columns(table, value, date)
-    kept = state.get("columns") or {}
-    st.subheader("Inputs beside the series")
-    if not others and date is None:
-        st.caption("The file has no other column to feed beside the values.")
-        return (), (), False
-    cfg = state.get("data_cfg") or DataConfig()
-    summaries = input_tools.summarize(
-        table.frame, value, others, 1 - cfg.val_fraction - cfg.test_fraction
-    )
-    if summaries:
-        st.dataframe(summary_frame(summaries), hide_index=True)
-    ahead = [c.column for c in summaries if c.ahead]
-    c1, c2, c3 = st.columns([2, 2, 1])
-    pkey = options_only(f"data_in_{digest}", kept.get("inputs", []), others)
-    past = c1.multiselect("Known only up to now (read at t)", others, key=pkey, help=PAST_HELP)
-    rest = [c for c in others if c not in past]  # a column is one kind or the other
-    fkey = options_only(f"data_fin_{digest}", kept.get("future_inputs", []), rest)
-    future = c2.multiselect("Known ahead (read at t + 1)", rest, key=fkey, help=FUTURE_HELP)
-    ckey = ui.remember(f"data_cal_{digest}", bool(kept.get("calendar", False)))
-    calendar = c3.checkbox("Calendar inputs", key=ckey, help=CALENDAR_HELP, disabled=date is None)
-    if ahead:
-        st.caption(
-            ui.md_escape(
-                f"{', '.join(repr(c) for c in ahead)} also {'has' if len(ahead) == 1 else 'have'} "
-                "values after the last value of the series: known ahead, they give forecasts "
-                "their future."
-            )
-        )
-    kept = state.get("columns") or {}
-    state.put("columns", {**kept, "inputs": list(past), "future_inputs": list(future),
-                          "calendar": bool(calendar and date is not None)})  # fmt: skip
-    return tuple(past), tuple(future), bool(calendar and date is not None)
-
-
-def options_only(key: str, kept: list[str], options: list[str] | tuple[str, ...]) -> str:
-    """A multiselect's key, its state started from `kept` and cut to `options` (a column
-    that became the values, or the other kind, is no longer offered)."""
-    ui.remember(key, list(kept))
-    st.session_state[key] = [c for c in st.session_state[key] if c in options]
-    return key
-
-
-def summary_frame(summaries: list) -> pd.DataFrame:
-    """One row per column that can be an input (names as text)."""
-    return pd.DataFrame(
-        {
-            "column": [s.column for s in summaries],
-            "kind": [s.kind for s in summaries],
-            "missing": [f"{100 * s.missing:.1f} %" for s in summaries],
-            "correlation with the values (training part)": [
-                "" if s.correlation is None else f"{s.correlation:+.2f}" for s in summaries
-            ],
-            "values after the series' end": ["yes" if s.ahead else "" for s in summaries],
-        }
-    )
 
 
 def show_notes(series: Series) -> None:
