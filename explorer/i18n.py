@@ -256,6 +256,21 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s7_results": "Results for {label}",
         "s7_none": "Run the comparison on the Compare page and its curve appears here.",
+        "worth_title": "When is an LSTM worth it?",
+        "worth_body": (
+            "Honestly: on a short series with one clear season and trend, like the airline "
+            "passengers, a classic method (exponential smoothing, Theta, ARIMA) fitted in a "
+            "second is often as good as an LSTM, or better: it has a handful of parameters, "
+            "the LSTM thousands to learn from a hundred points. An LSTM earns its cost on long "
+            "series (thousands of points), with several seasons or patterns that change over "
+            "time, with inputs beside the series (weather, holidays) that act with a delay, "
+            "or when one model serves many related series. Check your own case: on the "
+            "Forecast page, 'Fit the classic references' puts AutoETS, AutoTheta and "
+            "AutoARIMA beside your model, fitted on the same training and validation parts "
+            "and scored on the same test points."
+        ),
+        "worth_yours": "On your series: the model's test RMSE {model}; {best}'s {ref}.",
+        "link_forecast": "Your model against the classic references",
     },
     "zh": {
         # --- page frame
@@ -477,6 +492,20 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s7_results": "结果来自：{label}",
         "s7_none": "在“比较”页运行一次比较，它的曲线就会出现在这里。",
+        "worth_title": "什么时候值得用 LSTM？",
+        "worth_body": (
+            "坦白地说：在一条只有一个明显季节和趋势的短序列上（比如航空乘客），"
+            "一秒钟就能拟合好的经典方法（指数平滑、Theta、ARIMA）往往和 LSTM 一样好，甚至更好："
+            "它们只有几个参数，而 LSTM 要从一百个点里学几千个参数。"
+            "LSTM 的代价在这些情况下才值得：很长的序列（几千个点以上）、"
+            "多个季节或随时间变化的模式、带有滞后作用的外部输入（天气、节假日），"
+            "或者一个模型服务许多相关序列。"
+            "请看你自己的情况：在“预测”页拟合经典参照方法后，"
+            "AutoETS、AutoTheta 和 AutoARIMA 会在同样的训练和验证部分上拟合，"
+            "在同样的测试点上评分，与你的模型并列。"
+        ),
+        "worth_yours": "在你的序列上：模型的测试 RMSE 为 {model}；{best} 为 {ref}。",
+        "link_forecast": "你的模型与经典参照方法对比",
     },
 }
 

@@ -61,6 +61,7 @@ DATA = ("pages/data.py", "link_data", ":material/table_chart:")
 TRAIN = ("pages/train.py", "link_train", ":material/model_training:")
 GATES = ("pages/gates.py", "link_gates", ":material/memory:")
 COMPARE = ("pages/compare.py", "link_compare", "⚖️")
+FORECAST = ("pages/forecast.py", "link_forecast", ":material/trending_up:")
 
 
 # --------------------------------------------------------------------------- the model
@@ -383,6 +384,25 @@ def conclusion(lang: str) -> None:
     st.plotly_chart(gradient_by_lag_figure(grads, words), config=PLOTLY, key="learn_grad_lag")
 
 
+def worth_it(lang: str) -> None:
+    """When an LSTM is worth it, and the visitor's own numbers once the references ran."""
+    st.header(t("worth_title", lang))
+    st.markdown(t("worth_body", lang))
+    kept, ev = state.get("classic_refs"), state.get("evaluation")
+    if kept is not None and ev is not None and ev[1].backtest is not None:
+        from explorer.reference_jobs import references_key
+        from lstm_core.forecast import with_references
+
+        dataset = state.get("dataset")
+        if dataset is not None and kept["key"] == references_key(dataset):
+            full = with_references(ev[1], dataset, kept["refs"])
+            if full.references:
+                best = min(full.references, key=lambda k: full.references[k]["rmse"])
+                st.markdown(t("worth_yours", lang, model=f"{full.table['model']['rmse']:.4g}",
+                              best=best, ref=f"{full.references[best]['rmse']:.4g}"))  # fmt: skip
+    links(lang, FORECAST)
+
+
 # --------------------------------------------------------------------------- the page
 
 ui.setup()
@@ -404,4 +424,5 @@ input_experiment(lang, picked)
 temperature(lang)
 gru(lang)
 conclusion(lang)
+worth_it(lang)
 ui.finish()

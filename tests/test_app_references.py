@@ -47,4 +47,11 @@ def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
     assert metrics.reference_verdict(model, ys) in verdict  # the chart's own numbers
     assert best in verdict
     assert not any(t.startswith("Fitting the classic") for t in shown(at))
-    print(verdict)
+    # the Learn page's paragraph points at these numbers
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception, at.exception
+    best1 = classics["RMSE"].idxmin()
+    line = (f"On your series: the model's test RMSE {table['RMSE']['model']:.4g}; {best1}'s "
+            f"{classics['RMSE'][best1]:.4g}.")  # fmt: skip
+    assert line in texts(at.markdown)
+    assert "When is an LSTM worth it?" in texts(at.header)
