@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import session, state, ui
+from explorer.active import series_time
 from explorer.export_files import forecast_csv, predictions_csv
 from explorer.figures import loss_figure
 from lstm_core.backtest import input_reach
@@ -24,14 +25,6 @@ from lstm_core.config import to_dict
 from lstm_core.data import DataError
 from lstm_core.forecast import forecast_reach_error
 from lstm_core.pipeline import dataset_for
-
-
-def series_time(n: int) -> pd.DatetimeIndex | None:
-    """Timestamps of the active series if they fit the model's data."""
-    series = state.get("series")
-    if series is not None and series.time is not None and len(series.time) == n:
-        return series.time
-    return None
 
 
 def downloads(bundle: ModelBundle, dataset: Any) -> None:
