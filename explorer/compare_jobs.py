@@ -23,6 +23,7 @@ from explorer.compare_figures import CELL_LABELS
 from lstm_core.config import CELLS, ConfigError, DataConfig, ModelConfig, TrainConfig
 from lstm_core.data import DataError
 from lstm_core.jobs import Job
+from lstm_core.limits import app_work_error
 from lstm_core.tasks import TOLERANCE, AddingBatch, AddingConfig, TaskProgress
 from lstm_core.transforms import Transform
 
@@ -75,6 +76,11 @@ class TaskWork:
 class _Request:
     reference: ClassVar[tuple] = ("compare",)
 
+    def admit(self) -> str | None:
+        """Why this run cannot start (session.start asks): the tasks' own settings are
+        bounded by their widgets; the series' comparison checks the app's limits."""
+        return None
+
 
 # --------------------------------------------------------------------------- three cells
 
@@ -93,6 +99,11 @@ class CellsRequest(_Request):
     transform: Transform | None = None  # None with "auto": chosen once in the job (LSTM)
     seen_note: str = ""  # where `transform` comes from, when given
     label: str = ""  # the series and look-back, for the page
+
+    def admit(self) -> str | None:
+        m = self.model_cfg
+        return app_work_error(len(self.values), self.data_cfg.look_back, m.hidden_size,
+                              m.num_layers)  # fmt: skip
 
     def work(self) -> CellsWork:
         return CellsWork(self)

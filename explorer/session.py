@@ -77,10 +77,15 @@ def _lock() -> threading.Lock:
 
 def start(request: TrainRequest | Any, slots: Slots | None = None) -> str | None:
     """Start a job for this visitor: a TrainRequest's training, or a Compare request's work
-    (`request.work()`); the sentence why not when one is active."""
+    (`request.work()`). Admission is here, once for every page: the sentence why not when
+    the request cannot run (`request.admit()`: the data or the app's limits) or a job of
+    this visitor is active (BUSY); None when it started."""
     from explorer.training import TrainWork
     from lstm_core.limits import APP_LIMITS
 
+    refused = request.admit() if hasattr(request, "admit") else None
+    if refused:
+        return refused
     with _lock():
         sync()  # a job that ended since this page was drawn is taken over first
         if active():

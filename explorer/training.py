@@ -20,7 +20,8 @@ from lstm_core.config import ConfigError, DataConfig, ModelConfig, TrainConfig
 from lstm_core.data import DataError
 from lstm_core.inputs import Inputs
 from lstm_core.jobs import Job
-from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run
+from lstm_core.limits import app_work_error
+from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run, validate
 from lstm_core.train import FitResult, Progress
 from lstm_core.transforms import Transform
 from lstm_core.windows import Dataset
@@ -45,6 +46,19 @@ class TrainRequest:
     reference: tuple = ()  # non-empty: a reference run, never the session's model: the key
     #                        (reference_key) of the model it is trained beside, and its
     #                        test-part scores end in TrainWork.scores
+
+    def admit(self) -> str | None:
+        """Why this training cannot start, in one sentence (the series cannot take the
+        settings, or it asks more of the shared server than one visitor may); None when it
+        can. session.start asks every request this before it queues a job."""
+        if self.bundle is None:  # Continue: the model's settings already trained on its data
+            try:
+                validate(self.values, self.data_cfg, self.inputs)
+            except (DataError, ConfigError) as e:
+                return str(e)
+        n = len(self.dataset.values) if self.dataset is not None else len(self.values)
+        m = self.model_cfg
+        return app_work_error(n, self.data_cfg.look_back, m.hidden_size, m.num_layers)
 
 
 @dataclass(frozen=True)

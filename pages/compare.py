@@ -25,7 +25,6 @@ from explorer.compare_figures import (
 )
 from lstm_core.compare import param_count, seed_verdict, spreads
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
-from lstm_core.limits import app_work_error
 from lstm_core.transforms import Transform
 
 LAG_CHOICES = (2, 3, 5, 8, 10, 15, 20, 30, 40, 60)
@@ -52,11 +51,6 @@ def settings() -> tuple[ModelConfig, TrainConfig, int, bool] | None:
         t = TrainConfig(int(epochs), tcfg.batch_size, float(lr), seed=int(seed))
     except ConfigError as e:
         st.error(str(e))
-        return None
-    data_cfg, series = ui.configs()[0], ui.active_series()
-    too_big = app_work_error(len(series.values), data_cfg.look_back, m.hidden_size, m.num_layers)
-    if too_big:
-        st.error(too_big)
         return None
     st.caption(f"LSTM: {param_count('lstm', m.hidden_size, m.num_layers):,} parameters.")
     return m, t, int(seeds), bool(match)

@@ -35,8 +35,6 @@ from explorer.gate_figures import window_part
 from explorer.i18n import LANGS, t
 from lstm_core.compare import param_count
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
-from lstm_core.data import DataError
-from lstm_core.pipeline import validate
 
 PERSIST = {"persist_state": "session"}
 PLOTLY = {"displaylogo": False}
@@ -336,9 +334,15 @@ def train_temperature(lang: str, epochs: int) -> None:
         tcfg = TrainConfig(epochs, old_t.batch_size, EXAMPLE_LR, seed=old_t.seed, device="cpu")
         # the lecture's example: temperatures are stationary, the model reads them as they are
         dcfg = replace(ui.configs()[0], transform="none")
-        validate(series.values, dcfg)
-    except (DataError, ConfigError) as e:
+    except ConfigError as e:
         st.error(str(e))
+        return
+    request = TrainRequest(
+        series.values, series.name, dcfg, mcfg, tcfg, "trained on the Learn page"
+    )
+    refused = request.admit()  # before the settings change; session.start asks it again
+    if refused:
+        st.error(refused)
         return
     ui.invalidate_model("")  # the series changes: the old model goes (kept for the overlay)
     ui.forget_widgets("data_builtin", *ui.SETTING_WIDGETS)  # re-read from the new settings
@@ -347,8 +351,7 @@ def train_temperature(lang: str, epochs: int) -> None:
     for key, value in {"series": series, "source": source, "data_cfg": dcfg, "model_cfg": mcfg,
                        "train_cfg": tcfg}.items():  # fmt: skip
         state.put(key, value)
-    note = "trained on the Learn page"
-    session.start(TrainRequest(series.values, series.name, dcfg, mcfg, tcfg, note))
+    session.start(request)
     st.rerun()
 
 

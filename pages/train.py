@@ -28,8 +28,7 @@ from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
 from lstm_core.inputs import config_fields
-from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
-from lstm_core.pipeline import validate
+from lstm_core.limits import APP_LIMITS, LIMITS
 from lstm_core.train import FitResult, resolve_device
 from lstm_core.windows import plan_split
 
@@ -148,30 +147,19 @@ def start_training(fresh: bool, model_cfg: ModelConfig, train_cfg: TrainConfig) 
     data_cfg = replace(data_cfg, **config_fields(series.inputs))  # the series' own inputs
     bundle, dataset = state.get("bundle"), state.get("dataset")
     if fresh:
-        try:  # a setting the data cannot take is said now, under the buttons
-            validate(series.values, data_cfg, series.inputs)
-            too_big = app_work_error(len(series.values), data_cfg.look_back,
-                                     model_cfg.hidden_size, model_cfg.num_layers)  # fmt: skip
-            if too_big:
-                raise ConfigError(too_big)
-        except (DataError, ConfigError) as e:
-            state.put("fit_result", FitResult([], "failed", str(e)))
-            return
         request = TrainRequest(series.values, series.name, data_cfg, model_cfg, train_cfg,
                                inputs=series.inputs)  # fmt: skip
     else:
         note = state.get("model_note") or "trained here"
-        m = bundle.model_config
-        too_big = app_work_error(len(dataset.values), bundle.data_config.look_back,
-                                 m.hidden_size, m.num_layers)  # fmt: skip
-        if too_big:
-            state.put("fit_result", FitResult(list(bundle.history), "failed", too_big))
-            return
         request = continue_request(bundle, dataset, series.values, train_cfg, note,
                                    state.get("snapshots") or ())  # fmt: skip
     refused = session.start(request)
-    if refused:
+    if refused == session.BUSY:
         st.warning(refused)
+        return
+    if refused:  # the data or the app's limits: said under the buttons, the model kept
+        history = list(bundle.history) if bundle is not None and not fresh else []
+        state.put("fit_result", FitResult(history, "failed", refused))
         return
     st.rerun()  # redraw with the buttons of a running job
 
