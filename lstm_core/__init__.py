@@ -19,10 +19,12 @@ file stays empty on purpose so that light callers (the app's first page) don't p
   gates     trace_gates(): every gate and state, recomputed exactly from the weights
   gatesummary summarise_run(): a long run's gates binned, chunk by chunk (bounded memory)
   gatestats saturation, unit correlations, bins; gradflow: gradients by lag
+  gateviews what the Gates page's views compute: a window's run, a clamped window, a span
   export    the gates .npz layout (CLI `gates` and the Gates page)
   intervene run_clamped() / intervene(): gates or states held at a value, exact and batched
   ablation  each unit zeroed in turn, ranked by how much the error grows
-  memory    forget-gate time constants τ, look-back advice, the naive-echo warning
+  memory    forget-gate time constants τ, look-back advice, the naive-echo warning (all:
+            measure_memory)
   compare   RNN vs GRU vs LSTM at matched parameter counts; the memory task
   tasks     the adding problem (1997, exp. 4): generator, fixed test set, training to solved
   taskgates the adding problem's gates caught in the act, and its two clamps

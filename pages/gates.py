@@ -95,9 +95,12 @@ def saturation_table(table, what: str) -> None:
 
 def window_trace(bundle, dataset, w: int) -> dict:
     """Window w's derived entry: its trace and prediction, computed once per model and window."""
-    key = (state.model_stamp(bundle, dataset), w)
-    run = partial(window_run, bundle, dataset, w)  # -> (trace, prediction)
-    return derived("gates_trace", key, lambda: dict(zip(("trace", "pred"), run(), strict=True)))
+
+    def compute() -> dict:
+        trace, pred = window_run(bundle, dataset, w)
+        return {"trace": trace, "pred": pred}
+
+    return derived("gates_trace", (state.model_stamp(bundle, dataset), w), compute)
 
 
 def window_summary(dataset, w: int, pred: float) -> None:
