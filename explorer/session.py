@@ -3,7 +3,8 @@ keys themselves.
 
   start(request)    Train / Continue / the Learn page's example: a lstm_core.jobs.Job that
                     trains in its own thread (explorer/training.py), waiting for a
-                    server-wide slot first; refused while this visitor's job is active. The
+                    server-wide slot first; refused, with one sentence, when the request's
+                    admit() says it cannot run or while this visitor's job is active. The
                     Compare page's requests (explorer/compare_jobs.py) start the same way:
                     their work is a TaskWork (`kind` "task") whose result sync puts under
                     its own key, never the session's model
@@ -13,6 +14,8 @@ keys themselves.
   stop()            Stop / Cancel, from any page
   replace_model()   an imported model: the job (if any) is abandoned, the old model archived
   abandon()         the data changed: the job stops and is forgotten
+  archive_run()     the current model's loss history kept for the Train page's overlay
+  model_label()     a run's short label ("LSTM h32 l1 lr0.01 #2")
   status_panel()    the sidebar's live line while a job is queued or running
 
 Keys (explorer.state): job (the Job), job_seen (revision of the copy adopted last),
@@ -29,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from explorer import state, ui
+from explorer import state
+from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.jobs import Job, RunStatus, Slots, server_slots
 
 if TYPE_CHECKING:  # torch-heavy: imported where a job starts (the home page stays light)
@@ -121,8 +125,26 @@ def replace_model(bundle, dataset, note: str) -> None:
     """A model from elsewhere (an import) becomes the session's: any job is abandoned,
     the old model kept for the loss overlay."""
     abandon()
-    ui.archive_run()
+    archive_run()
     state.set_model(bundle, dataset, note)
+
+
+def archive_run() -> None:
+    """Keep the current model's history for the loss overlay before another replaces it."""
+    bundle = state.get("bundle")
+    if bundle is None or not bundle.history:
+        return
+    runs = list(state.get("runs") or [])
+    label = model_label(bundle.model_config, bundle.train_config, len(runs) + 1)
+    runs.append({"label": label, "history": list(bundle.history)})
+    state.put("runs", runs)
+
+
+def model_label(model_cfg: ModelConfig, train_cfg: TrainConfig, number: int | None = None) -> str:
+    """A short run label, e.g. "LSTM h32 l1 lr0.005 #2"."""
+    label = f"{model_cfg.cell.upper()} h{model_cfg.hidden_size} l{model_cfg.num_layers} "
+    label += f"lr{train_cfg.lr:g}"
+    return f"{label} #{number}" if number is not None else label
 
 
 def sync() -> None:
@@ -146,7 +168,7 @@ def sync() -> None:
     pub, seen = work.published, state.get("job_seen") or 0
     if pub is not None and pub.revision > seen:
         if seen == 0 and work.fresh:
-            ui.archive_run()  # the previous model's curve stays for the overlay
+            archive_run()  # the previous model's curve stays for the overlay
         state.set_model(pub.bundle, pub.dataset, work.request.note)
         state.put("snapshots", list(pub.snapshots))
         state.put("job_seen", pub.revision)

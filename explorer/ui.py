@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from explorer import state
+from explorer import session, state
 from explorer.params import configs_to_params, params_to_configs
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 
@@ -110,7 +110,6 @@ def active_series() -> Any:
 def setup() -> None:
     """Call first on every page: make sure the router ran, seed the settings from the URL
     once per session, and take over what this visitor's training job has done so far."""
-    from explorer import session
 
     route_through_app()
     if state.get("data_cfg") is None:
@@ -140,7 +139,6 @@ def route_through_app() -> None:
 def finish(job_status: bool = True) -> None:
     """Call last on every page: the training job's live line (unless the page draws its
     own), the sidebar line and the settings in the URL."""
-    from explorer import session
 
     if job_status:
         session.status_panel()
@@ -180,13 +178,6 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-def model_label(model_cfg: ModelConfig, train_cfg: TrainConfig, number: int | None = None) -> str:
-    """A short run label, e.g. "LSTM h32 l1 lr0.005 #2"."""
-    label = f"{model_cfg.cell.upper()} h{model_cfg.hidden_size} l{model_cfg.num_layers} "
-    label += f"lr{train_cfg.lr:g}"
-    return f"{label} #{number}" if number is not None else label
-
-
 def sidebar_status() -> None:
     """One line each on the active series and model (names from files shown as plain text)."""
     series = state.get("series")
@@ -201,7 +192,7 @@ def sidebar_status() -> None:
             st.caption("**Model:** none yet — train one on the Train page.")
         else:
             note = state.get("model_note") or "trained here"
-            text = f"{model_label(bundle.model_config, bundle.train_config)}"
+            text = f"{session.model_label(bundle.model_config, bundle.train_config)}"
             text += f" · {len(bundle.history)} epochs · {note}"
             st.caption(f"**Model:** {md_escape(text)}")
             st.caption(md_escape(bundle.provenance()))
@@ -250,17 +241,6 @@ def forget_widgets(*keys: str) -> None:
     """Drop widget states so they re-initialise from the stored settings."""
     for k in keys:
         st.session_state.pop(k, None)
-
-
-def archive_run() -> None:
-    """Keep the current model's history for the loss overlay before another replaces it."""
-    bundle = state.get("bundle")
-    if bundle is None or not bundle.history:
-        return
-    runs = list(state.get("runs") or [])
-    label = model_label(bundle.model_config, bundle.train_config, len(runs) + 1)
-    runs.append({"label": label, "history": list(bundle.history)})
-    state.put("runs", runs)
 
 
 def evaluation(horizon: int | None = None) -> Any:
@@ -317,7 +297,6 @@ def series_fingerprint(series: Any) -> str:
 def no_model(text: str) -> None:
     """A page's line when there is no model yet: `text`, or, while this visitor's training
     job runs, that the model is on its way."""
-    from explorer import session
 
     if session.active() and not session.is_task(session.job()):  # a Compare job makes none
         st.info(
@@ -330,11 +309,10 @@ def no_model(text: str) -> None:
 
 def invalidate_model(reason: str) -> bool:
     """Drop the model (bundle, dataset, result); True and an info line if there was one."""
-    from explorer import session
 
     had = state.get("bundle") is not None or session.job() is not None
     session.abandon()  # a job training on the old data stops
-    archive_run()
+    session.archive_run()
     state.forget_model()
     if had:
         st.info(f"{reason} The model was cleared: train again on the Train page.")
