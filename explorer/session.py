@@ -177,6 +177,12 @@ def sync() -> None:
         state.drop("job", "job_seen")
 
 
+def trains_the_model(j: Job | None) -> bool:
+    """A training of the session's own model (Train, Continue, Learn's example): not a
+    Compare or references task, nor the Forecast page's run without the inputs."""
+    return j is not None and not is_task(j) and not j.work.request.reference
+
+
 def is_task(j: Job | None) -> bool:
     """A Compare job (explorer/compare_jobs.py), not a training of the session's model."""
     return j is not None and getattr(j.work, "kind", "train") == "task"

@@ -297,8 +297,8 @@ if clicked:
 log_y = st.toggle("Log scale", key="train_log", persist_state="session")
 extra = overlays()
 job = session.job()
-reference = job is not None and bool(job.work.request.reference)  # the Forecast page's run
-if job is not None and not reference:  # running, or ended since this run began: the panel
+own = session.trains_the_model(job)
+if own:  # running, or ended since this run began: the panel
     live_panel(log_y, extra)
 else:
     chart = st.empty()
@@ -306,4 +306,4 @@ else:
     show_outcome()
     st.subheader("Watch the gates learn")
     scrub_snapshots(st.empty())
-ui.finish(job_status=reference)  # the panel above is this page's live status
+ui.finish(job_status=not own)  # the panel above is this page's live status
