@@ -8,7 +8,7 @@ early_setup()
 
 from lstm_core.references import warm_up_in_background  # noqa: E402
 
-warm_up_in_background()  # Theta's numba code, once per server process, off any request
+warm_up_in_background()  # Theta's numba code compiled in a process of its own, once
 
 from explorer import router  # noqa: E402
 

@@ -26,11 +26,14 @@ Shapes: N points, n targets, H steps, m season.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,7 +43,7 @@ os.environ.setdefault("NIXTLA_NUMBA_RELEASE_GIL", "1")  # the pages run while it
 
 NAMES = ("AutoETS", "AutoTheta", "AutoARIMA")
 _WARM = threading.Event()  # set once Theta's numba code is compiled (or loaded) in this process
-_WARMING = threading.Lock()  # held while warm_up_in_background starts its one thread
+_WARMING = threading.Lock()  # held while warm_up_in_background starts its one process
 
 
 @dataclass(frozen=True)
@@ -470,15 +473,25 @@ def warm_up() -> float:
 
 
 def is_warm() -> bool:
-    """Whether Theta's numba code is ready in this process (fitted once already)."""
-    return _WARM.is_set()
+    """Whether Theta's numba code is ready: fitted in this process already, or compiled into
+    numba's cache by the warm-up process."""
+    return _WARM.is_set() or (bool(_WARMER) and _WARMER[0].poll() == 0)
+
+
+_WARMER: list[subprocess.Popen] = []  # this server's warm-up process, once started
 
 
 def warm_up_in_background() -> None:
-    """Start warm_up in a daemon thread, once per process (the app's server calls it at
-    start, off any visitor's request); later calls do nothing."""
+    """Run warm_up in a separate low-priority process, once per server process (the app calls
+    it at start, off any visitor's request): it compiles Theta's numba code into numba's
+    cache on disk without holding this process's GIL or memory, and the fits here then load
+    it. Later calls do nothing."""
     with _WARMING:
-        if getattr(warm_up_in_background, "started", False):
+        if _WARMER:
             return
-        warm_up_in_background.started = True
-    threading.Thread(target=warm_up, name="references-warm-up", daemon=True).start()
+        root = str(Path(__file__).resolve().parent.parent)
+        code = "import os; os.nice(10); from lstm_core.references import warm_up; warm_up()"
+        env = {**os.environ, "PYTHONPATH": root}
+        quiet = subprocess.DEVNULL
+        cmd = [sys.executable, "-c", code]
+        _WARMER.append(subprocess.Popen(cmd, cwd=root, env=env, stdout=quiet, stderr=quiet))

@@ -169,3 +169,11 @@ def test_cli_evaluate_json_has_the_references(model):  # noqa: F811
     )
     assert set(e["baselines"]) == {"naive", "seasonal_naive", "mean"}
     assert e["reference_forms"]["AutoARIMA"].startswith("ARIMA(")
+
+
+def test_the_warm_up_runs_once_in_a_process_of_its_own():
+    references.warm_up_in_background()
+    references.warm_up_in_background()  # a second call (another page run) starts nothing
+    assert len(references._WARMER) == 1
+    assert references._WARMER[0].wait(180) == 0
+    assert references.is_warm()
