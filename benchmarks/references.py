@@ -97,6 +97,53 @@ def cold() -> list[float]:
         return runs
 
 
+QUARTERLY = ("ausbeer", "austres", "woolyrnq", "us_realgdp")  # ../shared/datasets/*_quarterly
+
+
+def quality_runs(cuts: list[float], seeds: list[int], say) -> list[dict]:
+    """The default LSTM (lstm_core.config defaults, transform auto) against the references on
+    air passengers and the quarterly development series, each cut at `cuts` of its length
+    and trained on `seeds`: test RMSE (one step) and the backtest's mean RMSE, the model's
+    over the best reference's (below 1: the LSTM wins)."""
+    from lstm_core.backtest import default_horizon
+    from lstm_core.config import ModelConfig, TrainConfig
+    from lstm_core.data import load_series
+    from lstm_core.forecast import evaluate
+    from lstm_core.pipeline import run
+
+    shared = ROOT.parent / "shared" / "datasets"
+    files = {"air_passengers": ROOT / "data" / "air_passengers.csv"}
+    files.update({k: shared / f"{k}_quarterly.csv" for k in QUARTERLY})
+    out = []
+    for name, path in files.items():
+        full = load_series(path).values
+        for cut in cuts:
+            values = full[: round(cut * len(full))]
+            data_refs = None
+            for seed in seeds:
+                bundle, data, _, _ = run(values, name, DataConfig(), ModelConfig(),
+                                         TrainConfig(seed=seed))  # fmt: skip
+                data_refs = data_refs or references.for_dataset(data)
+                ev = evaluate(bundle.model, data, horizon=default_horizon(data),
+                              references=data_refs)  # fmt: skip
+                bt = ev.backtest
+                best = min(ev.references, key=lambda k: ev.references[k]["rmse"])
+                best_bt = min(bt.references, key=bt.mean_rmse)
+                row = {"series": name, "cut": cut, "seed": seed, "points": len(values),
+                       "transform": data.transform.kind, "model": ev.table["model"]["rmse"],
+                       "best_reference": best, "reference": ev.references[best]["rmse"],
+                       "one_step": ev.table["model"]["rmse"] / ev.references[best]["rmse"],
+                       "backtest": bt.mean_rmse() / bt.mean_rmse(best_bt),
+                       "best_reference_backtest": best_bt,
+                       "baseline": min(v["rmse"] for k, v in ev.table.items()
+                                       if k != "model")}  # fmt: skip
+                say(f"{name:16} cut {cut:.1f} seed {seed}: model {row['model']:.4g}, {best} "
+                    f"{row['reference']:.4g} -> {row['one_step']:.2f}; backtest "
+                    f"{row['backtest']:.2f} ({best_bt}); {row['transform']}")  # fmt: skip
+                out.append(row)
+    return out
+
+
 def table(res: list[dict]) -> str:
     lines = [f"{'points':>7} {'reference':10} {'fit s':>7} {'1-step s':>9} {'paths s':>8} "
              f"{'test RMSE':>10}  form"]  # fmt: skip
@@ -110,12 +157,47 @@ def table(res: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _geo(xs: list[float]) -> float:
+    return float(np.exp(np.mean(np.log(xs))))
+
+
+def quality_table(runs: list[dict]) -> str:
+    """Per series: geometric means of the ratios, the share of runs the LSTM wins, and which
+    reference was best how often."""
+    lines = ["| series | points | runs | one-step: LSTM / best reference | backtest: LSTM / best "
+             "reference | LSTM wins (one-step) | LSTM / best baseline | best reference |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    for name in dict.fromkeys(r["series"] for r in runs):
+        rs = [r for r in runs if r["series"] == name]
+        base = _geo([r["model"] / r["baseline"] for r in rs])
+        wins = np.mean([r["one_step"] < 1 for r in rs])
+        best = {}
+        for r in rs:
+            best[r["best_reference"]] = best.get(r["best_reference"], 0) + 1
+        names = ", ".join(f"{k} {v}" for k, v in sorted(best.items(), key=lambda kv: -kv[1]))
+        one, multi = _geo([r["one_step"] for r in rs]), _geo([r["backtest"] for r in rs])
+        lines.append(f"| {name} | {rs[0]['points']} | {len(rs)} | {one:.2f} | {multi:.2f} | "
+                     f"{wins:.0%} | {base:.2f} | {names} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.references")
     p.add_argument("--sizes", default=",".join(map(str, SIZES)))
     p.add_argument("--json", action="store_true")
     p.add_argument("--cold", action="store_true", help="also time the numba warm-up, cold")
+    p.add_argument("--quality", action="store_true",
+                   help="instead: the default LSTM against the references on the quarterly "
+                   "development series (minutes)")  # fmt: skip
+    p.add_argument("--cuts", default="1,0.9,0.8,0.7")
+    p.add_argument("--seeds", default="0,1")
     a = p.parse_args(argv)
+    if a.quality:
+        runs = quality_runs([float(c) for c in a.cuts.split(",")],
+                            [int(x) for x in a.seeds.split(",")],
+                            lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
+        print(json.dumps(runs) if a.json else quality_table(runs))
+        return 0
     out: dict = {"warm_up_in_process": references.warm_up()}
     if a.cold:
         out["warm_up_cold"], out["warm_up_cached"] = cold()
