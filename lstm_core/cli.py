@@ -46,7 +46,7 @@ from .gates import trace_gates
 from .inputclamp import InputClamp
 from .intervene import Clamp, intervene
 from .pipeline import dataset_for, model_inputs, run, validate
-from .references import for_dataset as fit_references
+from .references import for_dataset as references_for
 from .threads import ThreadPolicy
 from .train import Progress
 from .transforms import Transform
@@ -368,7 +368,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     refs = None
     if not a.no_references:
         print("Fitting the references (AutoETS, AutoTheta, AutoARIMA)...", file=sys.stderr)
-        refs = fit_references(data)
+        refs = references_for(data)
     ev = evaluate(bundle.model, data, horizon=horizon, references=refs)
     without = _without_inputs(bundle, series) if a.without_inputs else None
     if a.json:
