@@ -31,7 +31,6 @@ from lstm_core.data import (
 from lstm_core.datasets import DATA_DIR
 from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.metrics import MIN_TEST_POINTS
-from lstm_core.pipeline import fixed_transform
 from lstm_core.windows import Split, plan_split
 
 SOURCES = ("Built-in series", "Upload a CSV")
@@ -256,7 +255,10 @@ def model_split(values: np.ndarray, cfg: DataConfig, levels: Split) -> Split:
     if cfg.transform == "auto":
         return levels
     try:
-        return plan_split(len(values), cfg, fixed_transform(values, cfg).lag)
+        train_end = levels.train_end  # the transform's season is read on this part
+        return plan_split(
+            len(values), cfg, transforms.resolve(cfg.transform, values, train_end).lag
+        )
     except DataError:
         return levels  # said under the transform's preview
 
