@@ -13,7 +13,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import state, ui
+from explorer import state
+from explorer.escape import md_escape
+from explorer.widgets import remember
 from lstm_core import inputs as input_tools
 from lstm_core.config import DataConfig
 from lstm_core.data import ColumnChoice, Table, default_columns, other_columns, using_columns
@@ -52,19 +54,19 @@ def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
             kept |= {"inputs": list(linked.inputs), "calendar": linked.calendar,
                      "future_inputs": list(linked.future_inputs)}  # fmt: skip
     c1, c2, c3 = st.columns(3)
-    vkey = ui.remember(f"data_col_{digest}", kept["value"])
+    vkey = remember(f"data_col_{digest}", kept["value"])
     value = c1.selectbox("Value column", choice.values, key=vkey)
     dates = [NO_DATE, *[c for c in choice.dates if c != value]]
-    dkey = ui.remember(f"data_date_{digest}", kept["date"] or NO_DATE)
+    dkey = remember(f"data_date_{digest}", kept["date"] or NO_DATE)
     if st.session_state[dkey] not in dates:  # it became the value column
         st.session_state[dkey] = NO_DATE
     picked = c2.selectbox("Date column", dates, key=dkey)
-    mkey = ui.remember(f"data_missing_{digest}", kept.get("missing", next(iter(MISSING))))
+    mkey = remember(f"data_missing_{digest}", kept.get("missing", next(iter(MISSING))))
     missing = c3.radio("Missing values", list(MISSING), format_func=MISSING.get, key=mkey)
     date = None if picked == NO_DATE else picked
     state.put("columns", {**kept, "digest": digest, "value": value, "date": date,
                           "missing": missing})  # fmt: skip
-    st.caption(ui.md_escape(columns_line(choice, value, date)))
+    st.caption(md_escape(columns_line(choice, value, date)))
     return value, date, missing
 
 
@@ -101,11 +103,11 @@ def choose_inputs(
     rest = [c for c in others if c not in past]  # a column is one kind or the other
     fkey = options_only(f"data_fin_{digest}", kept.get("future_inputs", []), rest)
     future = c2.multiselect("Known ahead (read at t + 1)", rest, key=fkey, help=FUTURE_HELP)
-    ckey = ui.remember(f"data_cal_{digest}", bool(kept.get("calendar", False)))
+    ckey = remember(f"data_cal_{digest}", bool(kept.get("calendar", False)))
     calendar = c3.checkbox("Calendar inputs", key=ckey, help=CALENDAR_HELP, disabled=date is None)
     if ahead:
         st.caption(
-            ui.md_escape(
+            md_escape(
                 f"{', '.join(repr(c) for c in ahead)} also {'has' if len(ahead) == 1 else 'have'} "
                 "values after the last value of the series: known ahead, they give forecasts "
                 "their future."
@@ -120,7 +122,7 @@ def choose_inputs(
 def options_only(key: str, kept: list[str], options: list[str] | tuple[str, ...]) -> str:
     """A multiselect's key, its state started from `kept` and cut to `options` (a column
     that became the values, or the other kind, is no longer offered)."""
-    ui.remember(key, list(kept))
+    remember(key, list(kept))
     st.session_state[key] = [c for c in st.session_state[key] if c in options]
     return key
 

@@ -13,6 +13,10 @@ twice).
   on_click(clicked, name, key, compute, say)  a view its button computes
   remember(holder, name, key, compute) the same inside any dict (an entry's own parts)
   built(entry, slot, build)            a part of an entry built once (its key covers it)
+
+  evaluation(horizon)                  the model's Evaluation (Train and Forecast read it)
+
+Light (no torch at import): the page frame (explorer/ui.py) runs on the home page too.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from typing import Any
 
 from explorer import state
-from lstm_core.intervene import InterventionError
 
 Compute = Callable[[], Mapping[str, Any]]
 
@@ -65,6 +68,8 @@ def on_click(
 ) -> dict | None:
     """A view its button computes: computed when `clicked` (say(sentence) instead when the
     model cannot take it: InterventionError), then the entry while it is for `key`, or None."""
+    from lstm_core.intervene import InterventionError
+
     if clicked:
         try:
             derived(name, key, compute)
@@ -80,3 +85,26 @@ def built(entry: MutableMapping, slot: Hashable, build: Callable[[], Any]) -> An
     if slot not in parts:
         parts[slot] = build()
     return parts[slot]
+
+
+def evaluation(horizon: int | None = None) -> Any:
+    """The current model's Evaluation on its dataset (one-step table, and the backtest over
+    `horizon` steps, default one season), or None without a model.
+
+    The entry `evaluation` {"key": (state.model_stamp(...), horizon), "evaluation"}: computed
+    once per model and data (weights, epochs, values) and horizon, so reruns that change
+    nothing about the model don't predict every window again.
+    """
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    if bundle is None or dataset is None:
+        return None
+    from lstm_core.backtest import default_horizon
+    from lstm_core.forecast import evaluate
+
+    horizon = horizon or default_horizon(dataset)
+    key = (state.model_stamp(bundle, dataset), horizon)
+
+    def run() -> dict[str, Any]:
+        return {"evaluation": evaluate(bundle.model, dataset, horizon=horizon)}
+
+    return derived("evaluation", key, run)["evaluation"]

@@ -23,8 +23,9 @@ import streamlit as st
 from explorer import experiment_figures as ef
 from explorer import gate_figures as gf
 from explorer import gates_inputs as gi
-from explorer import state, ui
+from explorer import state
 from explorer.derived import built, derived, remember
+from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
 from explorer.widgets import fitting
 from lstm_core.gates import GATE_NAMES
@@ -176,7 +177,7 @@ def clamp_results(bundle, layer: int, clamp, entry: dict, shown: Shown) -> None:
     got = entry["clamped"]
     prefix = "gates_iclamp" if isinstance(clamp, InputClamp) else "gates_clamp"
     run, before = got.run, shown.window["pred"]
-    st.info(ui.md_escape(run.summary()))
+    st.info(md_escape(run.summary()))
     cols = st.columns(4)
     cols[0].metric("Prediction before", f"{before:.4g}")
     cols[1].metric("Prediction after", f"{got.pred:.4g}", f"{got.pred - before:+.3g}",

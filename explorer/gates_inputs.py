@@ -19,8 +19,8 @@ import math
 import numpy as np
 import streamlit as st
 
-from explorer import ui
 from explorer.derived import built, derived, remember
+from explorer.escape import md_escape
 from explorer.input_figures import attribution_figure, gate_input_figure
 from explorer.widgets import fitting
 from lstm_core.explain import Attribution, attribute, baseline_window, channel_names, gate_weights
@@ -93,7 +93,7 @@ def input_weights(bundle, dataset, stamp: tuple) -> None:
         )
         st.plotly_chart(fig, config=PLOTLY, key="gates_input_weights")
         for sentence in gw.strongest():
-            st.caption(ui.md_escape(sentence))
+            st.caption(md_escape(sentence))
 
 
 # --------------------------------------------------------------------------- clamp an input
@@ -126,11 +126,11 @@ def value_hint(dataset, name: str) -> str:
     words = "Words: mean, shuffle (another window's values), row:K (window K's values)."
     if not all(math.isfinite(v) for v in (lo, hi, mean)):
         return words
-    what = f"{ui.md_escape(name)} over the training part"
+    what = f"{md_escape(name)} over the training part"
     if len(cols) > 1:
         onehot = all(dataset.inputs.specs[c].encoding == "onehot" for c in cols)
         kind = "one-hot inputs, 0 or 1" if onehot else "inputs"
-        what = f"{ui.md_escape(name)} ({len(cols)} {kind}, held together) over the training part"
+        what = f"{md_escape(name)} ({len(cols)} {kind}, held together) over the training part"
     return f"{what}: {lo:.4g} to {hi:.4g}, mean {mean:.4g}. {words}"
 
 
@@ -161,4 +161,4 @@ def check_input_clamp(dataset, w: int, clamp: InputClamp) -> None:
     try:
         apply_input_clamps(dataset, dataset.X[w : w + 1], [clamp])
     except InputClampError as e:
-        raise InterventionError(ui.md_escape(e)) from e
+        raise InterventionError(md_escape(e)) from e

@@ -16,6 +16,10 @@ keys themselves.
   abandon()         the data changed: the job stops and is forgotten
   archive_run()     the current model's loss history kept for the Train page's overlay
   model_label()     a run's short label ("LSTM h32 l1 lr0.01 #2")
+  invalidate_model(reason)  the data changed: the job stops, the model goes, one info line
+  model_provenance()  under a page's title: where the model came from, a mismatch warning
+  no_model(text)    a page's line without a model (or: one is training now)
+  series_fingerprint(series)  the active series' fingerprint, hashed once per series
   status_panel()    the sidebar's live line while a job is queued or running
 
 Keys (explorer.state): job (the Job), job_seen (revision of the copy adopted last),
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from explorer import state
+from explorer.escape import md_escape
 from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.jobs import Job, RunStatus, Slots, server_slots
 
@@ -259,6 +264,60 @@ def training_slot(where, slots: Slots | None = None) -> Iterator[None]:
         yield
     finally:
         slots.leave(holder)
+
+
+# --------------------------------------------------------------------------- the model's state
+
+
+def invalidate_model(reason: str) -> bool:
+    """Drop the model (bundle, dataset, result); True and an info line if there was one."""
+
+    had = state.get("bundle") is not None or job() is not None
+    abandon()  # a job training on the old data stops
+    archive_run()
+    state.forget_model()
+    if had:
+        st.info(f"{reason} The model was cleared: train again on the Train page.")
+    return had
+
+
+def model_provenance() -> None:
+    """Under a page's title: where the current model came from, and a warning when it was
+    not trained on the current series (an imported model used anyway)."""
+    bundle, series = state.get("bundle"), state.get("series")
+    if bundle is None:
+        return
+    st.caption(md_escape(bundle.provenance()))
+    problem = None
+    if series is not None:
+        problem = bundle.mismatch(series.values, series.name, series_fingerprint(series))
+    if problem:
+        st.warning(md_escape(problem))
+
+
+def series_fingerprint(series: Any) -> str:
+    """lstm_core.bundle.fingerprint of the active series, hashed once per series object
+    (kept with the object itself, so a new series is never taken for the old one)."""
+    from lstm_core.bundle import fingerprint
+
+    kept = state.get("series_fp")
+    if kept is None or kept[0] is not series:
+        kept = (series, fingerprint(series.values))
+        state.put("series_fp", kept)
+    return kept[1]
+
+
+def no_model(text: str) -> None:
+    """A page's line when there is no model yet: `text`, or, while this visitor's training
+    job runs, that the model is on its way."""
+
+    if active() and not is_task(job()):  # a Compare job makes none
+        st.info(
+            "A model is training now (its progress is in the sidebar): it appears here when "
+            "the training ends, or at your next click once its first epochs are done."
+        )
+    else:
+        st.info(text)
 
 
 # --------------------------------------------------------------------------- live status

@@ -26,8 +26,9 @@ Keys (all optional until set; read them through the helpers below):
                                          "uploaded file NAME")
   snapshots    list[Snapshot]            Train page: the probe window's gates every few epochs
                                          of the current model (explorer/watch.py), to scrub
-  evaluation   tuple                     (key, Evaluation) of the current model on its dataset;
-                                         reused until the model, its epochs or the data change
+  evaluation   dict                      {"key": (model_stamp(...), horizon), "evaluation":
+                                         Evaluation} of the current model on its dataset
+                                         (explorer.derived.evaluation)
   gates_trace  dict                      Gates page cache: the last window's "trace", "pred"
                                          and figures, key (model_stamp(...), window)
   gates_whole  dict                      Gates page cache: downsampled whole-series arrays only
@@ -81,7 +82,7 @@ Keys (all optional until set; read them through the helpers below):
                                          lstm_core.references.References}, set by
                                          explorer.session.sync when their job ends
   series_fp    tuple                     (Series, its fingerprint): the active series hashed
-                                         once (ui.series_fingerprint), for the provenance check
+                                         once (session.series_fingerprint), for the provenance check
 
 Every cache of MODEL_DERIVED is {"key": ..., fields}, kept by explorer/derived.py.
 

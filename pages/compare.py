@@ -14,6 +14,7 @@ from dataclasses import replace
 import streamlit as st
 
 from explorer import compare_adding, compare_ui, state, ui
+from explorer.active import active_series
 from explorer.compare_figures import (
     CELL_LABELS,
     gradient_by_lag_figure,
@@ -23,6 +24,9 @@ from explorer.compare_figures import (
     spread_table,
     val_curves_figure,
 )
+from explorer.escape import md_escape
+from explorer.session import series_fingerprint
+from explorer.widgets import remember
 from lstm_core.compare import param_count, seed_verdict, spreads
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 from lstm_core.transforms import Transform
@@ -35,17 +39,17 @@ def settings() -> tuple[ModelConfig, TrainConfig, int, bool] | None:
     """The shared size and training settings (defaults from the Train page's)."""
     _, mcfg, tcfg = ui.configs()
     c = st.columns(6)
-    hidden = c[0].number_input("LSTM hidden size", 1, 512, key=ui.remember("cmp_hidden", 16))
-    layers = c[1].number_input("Layers", 1, 3, key=ui.remember("cmp_layers", mcfg.num_layers))
-    epochs = c[2].number_input("Epochs", 1, 2000, key=ui.remember("cmp_epochs", 20))
+    hidden = c[0].number_input("LSTM hidden size", 1, 512, key=remember("cmp_hidden", 16))
+    layers = c[1].number_input("Layers", 1, 3, key=remember("cmp_layers", mcfg.num_layers))
+    epochs = c[2].number_input("Epochs", 1, 2000, key=remember("cmp_epochs", 20))
     lr = c[3].number_input("Learning rate", 1e-6, 1.0, format="%g",
-                           key=ui.remember("cmp_lr", 0.01))  # fmt: skip
-    seed = c[4].number_input("First seed", 0, 10**6, key=ui.remember("cmp_seed", tcfg.seed))
-    seeds = c[5].number_input("Seeds", 1, 5, key=ui.remember("cmp_seeds", 3), help=SEEDS_HELP)
+                           key=remember("cmp_lr", 0.01))  # fmt: skip
+    seed = c[4].number_input("First seed", 0, 10**6, key=remember("cmp_seed", tcfg.seed))
+    seeds = c[5].number_input("Seeds", 1, 5, key=remember("cmp_seeds", 3), help=SEEDS_HELP)
     match = st.checkbox("Match parameter counts (GRU and RNN get more units)",
-                        key=ui.remember("cmp_match", True))  # fmt: skip
+                        key=remember("cmp_match", True))  # fmt: skip
     fbias = st.checkbox("LSTM: start with forget gates open (bias 1)",
-                        key=ui.remember("cmp_fbias", True))  # fmt: skip
+                        key=remember("cmp_fbias", True))  # fmt: skip
     try:
         m = ModelConfig("lstm", int(hidden), int(layers), bool(fbias))
         t = TrainConfig(int(epochs), tcfg.batch_size, float(lr), seed=int(seed))
@@ -67,12 +71,12 @@ def what_they_see() -> tuple[Transform | None, str, str]:
     """What all three cells see, chosen once: (the transform, or None for the job to find:
     the Data page's, or auto's pick with the LSTM; where it comes from; the line said before
     the click). With "auto" and a model of this series, the model's transform."""
-    data_cfg, series = ui.configs()[0], ui.active_series()
+    data_cfg, series = ui.configs()[0], active_series()
     if data_cfg.transform != "auto":
         line = f"All three cells see the transform set on the Data page ({data_cfg.transform})."
         return None, "", line
     bundle = state.get("bundle")
-    fp = ui.series_fingerprint(series)
+    fp = series_fingerprint(series)
     if bundle is None or bundle.mismatch(series.values, series.name, fp):
         return None, "", AUTO_LINE
     note = "the current model's (chosen when it was trained)"
@@ -84,7 +88,7 @@ def three_cells() -> None:
     from explorer.compare_jobs import CellsRequest
 
     st.subheader("Same series, same split, same seeds")
-    series = ui.active_series()
+    series = active_series()
     data_cfg = ui.configs()[0]
     st.text(
         f"Series: {series.name} ({len(series.values):,} points), look-back {data_cfg.look_back}"
@@ -116,7 +120,7 @@ def show_results(found, live: bool) -> None:
     seeds = found.get("seeds") or (0,)
     results = runs[0]
     seen = found.get("seen", "the values themselves")
-    st.caption(f"Results for {ui.md_escape(found['label'])}. The cells saw {seen}.")
+    st.caption(f"Results for {md_escape(found['label'])}. The cells saw {seen}.")
     st.plotly_chart(seed_curves_figure(runs, seeds), key="cmp_curves")
     found_spreads = spreads(runs)
     table = spread_table(runs, found_spreads)

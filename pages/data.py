@@ -16,9 +16,22 @@ import streamlit as st
 
 from explorer import data_file as df
 from explorer import state, ui
+from explorer.active import (
+    DEFAULT_BUILTIN,
+    MAX_PARAM_INT,
+    active_series,
+    builtin_defaults,
+    builtin_source,
+    builtins,
+    default_source,
+    load_builtin,
+)
+from explorer.escape import md_escape
 from explorer.figures import series_figure
 from explorer.forecast_figures import transform_figure
 from explorer.input_figures import MAX_PANELS, inputs_figure
+from explorer.session import invalidate_model
+from explorer.widgets import int_input, remember, share_slider
 from lstm_core import transforms
 from lstm_core.config import TRANSFORMS, ConfigError, DataConfig
 from lstm_core.data import (
@@ -65,7 +78,7 @@ def activate(series: Series, source: dict[str, Any]) -> None:
         return
     state.put("series", series)
     state.put("source", source)
-    ui.invalidate_model("The series changed.")
+    invalidate_model("The series changed.")
 
 
 # --------------------------------------------------------------------------- built-in
@@ -77,27 +90,27 @@ def param_input(key: str, name: str, default: Any, current: Any) -> Any:
         current = type(default)(current)
     except (TypeError, ValueError):
         current = default
-    top = ui.MAX_PARAM_INT
+    top = MAX_PARAM_INT
     if isinstance(default, int):
-        wkey = ui.remember(f"data_p_{key}_{name}", current, 0, top)
+        wkey = remember(f"data_p_{key}_{name}", current, 0, top)
         return st.number_input(name, min_value=0, max_value=top, step=1, key=wkey)
-    wkey = ui.remember(f"data_p_{key}_{name}", current, -float(top), float(top))
+    wkey = remember(f"data_p_{key}_{name}", current, -float(top), float(top))
     return st.number_input(name, -float(top), float(top), step=0.01, format="%g", key=wkey)
 
 
 def choose_builtin() -> None:
     """The picker of built-in series, with generator parameters for synthetic ones."""
-    source = state.get("source") or ui.default_source()
-    catalog = ui.builtins()
-    current = source.get("key") if source.get("kind") == "builtin" else ui.DEFAULT_BUILTIN
+    source = state.get("source") or default_source()
+    catalog = builtins()
+    current = source.get("key") if source.get("kind") == "builtin" else DEFAULT_BUILTIN
     key = st.selectbox(
         "Series",
         list(catalog),
         format_func=lambda k: catalog[k].title,
-        key=ui.remember("data_builtin", current if current in catalog else ui.DEFAULT_BUILTIN),
+        key=remember("data_builtin", current if current in catalog else DEFAULT_BUILTIN),
     )
     st.caption(catalog[key].description)
-    defaults = ui.builtin_defaults(key)
+    defaults = builtin_defaults(key)
     params = dict(defaults)
     if defaults:
         chosen = source.get("params", {}) if source.get("key") == key else {}
@@ -106,11 +119,11 @@ def choose_builtin() -> None:
             with col:
                 params[name] = param_input(key, name, default, chosen.get(name, default))
     try:
-        series = ui.load_builtin(key, tuple(sorted(params.items())))
+        series = load_builtin(key, tuple(sorted(params.items())))
     except ValueError as e:
         st.error(str(e))
         return
-    activate(series, ui.builtin_source(key, params))
+    activate(series, builtin_source(key, params))
 
 
 # --------------------------------------------------------------------------- upload
@@ -186,7 +199,7 @@ def show_notes(series: Series) -> None:
     c[2].metric("Rows dropped", series.n_dropped)
     c[3].metric("Duplicate timestamps", series.n_duplicates)
     for note in series.notes:
-        st.caption(ui.md_escape(note))
+        st.caption(md_escape(note))
     if not series.notes:
         st.caption("Nothing needed fixing: no missing values, duplicates or unsorted rows.")
 
@@ -198,7 +211,7 @@ def choose_split() -> DataConfig | None:
     """Look-back, split fractions and transform; a change drops the model."""
     old = state.get("data_cfg") or DataConfig()
     c1, c2, c3, c4 = st.columns(4)
-    look_back = ui.int_input(
+    look_back = int_input(
         c1,
         "Look-back (timesteps per window)",
         "data_look_back",
@@ -207,8 +220,8 @@ def choose_split() -> DataConfig | None:
         LIMITS.look_back,
         help=LOOK_BACK_HELP,
     )
-    val = ui.share_slider(c2, "Validation share", "data_val", old.val_fraction)
-    test = ui.share_slider(c3, "Test share", "data_test", old.test_fraction)
+    val = share_slider(c2, "Validation share", "data_val", old.val_fraction)
+    test = share_slider(c3, "Test share", "data_test", old.test_fraction)
     transform = c4.selectbox(
         "What the model sees",
         TRANSFORMS,
@@ -227,9 +240,9 @@ def choose_split() -> DataConfig | None:
         return None
     if cfg != old:
         state.put("data_cfg", cfg)
-        ui.invalidate_model("The look-back, split, transform or inputs changed.")
+        invalidate_model("The look-back, split, transform or inputs changed.")
     echo_hint(cfg.look_back)
-    too_big = app_work_error(len(ui.active_series().values), cfg.look_back)
+    too_big = app_work_error(len(active_series().values), cfg.look_back)
     if too_big:
         st.error(too_big)
     return cfg
@@ -240,7 +253,7 @@ def echo_hint(look_back: int) -> None:
     source = state.get("source") or {}
     if source.get("kind") != "builtin" or source.get("key") != "echo":
         return
-    lag = int(source.get("params", {}).get("lag", ui.builtin_defaults("echo")["lag"]))
+    lag = int(source.get("params", {}).get("lag", builtin_defaults("echo")["lag"]))
     if look_back <= lag:
         st.warning(
             f"Each spike comes back {lag} steps later, but a window holds only {look_back} "
@@ -316,7 +329,7 @@ def show_inputs(series: Series, x: Any) -> None:
         text += " Forecasts stop at one step: an input known only up to now has no future."
     else:
         text += f" Forecasts past the end reach {reach} steps (the rows after the last value)."
-    st.caption(ui.md_escape(text))
+    st.caption(md_escape(text))
 
 
 def show_transform(series: Series, cfg: DataConfig, train_end: int, x: Any) -> None:
@@ -352,13 +365,13 @@ mode = st.radio(
     "Source",
     SOURCES,
     horizontal=True,
-    key=ui.remember("data_mode", SOURCES[1] if src_kind == "upload" else SOURCES[0]),
+    key=remember("data_mode", SOURCES[1] if src_kind == "upload" else SOURCES[0]),
 )
 if mode == SOURCES[0]:
     choose_builtin()
 else:
     choose_upload()
-active = ui.active_series()
+active = active_series()
 st.subheader("Windows and split")
 st.text(f"Active series: {active.name} ({len(active.values):,} points)")
 data_cfg = choose_split()

@@ -16,9 +16,19 @@ import pandas as pd
 import streamlit as st
 
 from explorer import session, state, ui
-from explorer.active import series_time
+from explorer.active import (
+    active_series,
+    builtin_defaults,
+    builtin_source,
+    builtins,
+    load_builtin,
+    series_time,
+)
+from explorer.escape import md_escape
 from explorer.export_files import forecast_csv, predictions_csv
 from explorer.figures import loss_figure
+from explorer.session import model_provenance, series_fingerprint
+from explorer.widgets import SETTING_WIDGETS, forget_widgets, remember
 from lstm_core.backtest import input_reach
 from lstm_core.bundle import BundleError, ModelBundle, bundle_bytes, fingerprint, load_bundle
 from lstm_core.config import to_dict
@@ -53,10 +63,10 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
     )
     reach = input_reach(dataset)
     if reach == 0:
-        st.caption(ui.md_escape(forecast_reach_error(dataset)))
+        st.caption(md_escape(forecast_reach_error(dataset)))
         return
     top = 10_000 if reach is None else reach
-    key = ui.remember("ex_horizon", min(12, top))
+    key = remember("ex_horizon", min(12, top))
     if not 1 <= st.session_state[key] <= top:
         st.session_state[key] = min(12, top)
     horizon = st.number_input("Forecast steps", 1, top, key=key)
@@ -78,7 +88,7 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
 def describe(bundle: ModelBundle) -> None:
     """What a model file holds: where it came from, settings, history and versions (file
     text shown as data)."""
-    st.caption(ui.md_escape(bundle.provenance()))
+    st.caption(md_escape(bundle.provenance()))
     rows = pd.DataFrame(bundle.summary(), columns=["What", "Value"])
     st.dataframe(rows, hide_index=True, width="stretch")  # cells are text, never markup
     st.expander("Every setting, as saved (JSON)").json(
@@ -106,7 +116,7 @@ def describe(bundle: ModelBundle) -> None:
 
 def use_model(bundle: ModelBundle, file_name: str, note: str | None = None) -> None:
     """Make an uploaded model the current one, on the active series' windows."""
-    series = ui.active_series()
+    series = active_series()
     try:
         dataset = dataset_for(bundle, series.values, series.inputs)
     except DataError as e:
@@ -119,7 +129,7 @@ def use_model(bundle: ModelBundle, file_name: str, note: str | None = None) -> N
     ):
         state.put(key, value)
     session.replace_model(bundle, dataset, note or f"uploaded file {file_name}")
-    ui.forget_widgets(*ui.SETTING_WIDGETS)
+    forget_widgets(*SETTING_WIDGETS)
     st.success("This model is now the current one: see it on the Gates and Forecast pages.")
 
 
@@ -128,9 +138,9 @@ def builtin_of(bundle: ModelBundle) -> tuple[str, dict] | None:
     by its fingerprint; None for an uploaded series or a file without one."""
     if not bundle.fingerprint:
         return None
-    for key in ui.builtins():
-        params = ui.builtin_defaults(key)
-        found = ui.load_builtin(key, tuple(sorted(params.items())))
+    for key in builtins():
+        params = builtin_defaults(key)
+        found = load_builtin(key, tuple(sorted(params.items())))
         if len(found.values) == bundle.n_points and fingerprint(found.values) == bundle.fingerprint:
             return key, params
     return None
@@ -139,23 +149,23 @@ def builtin_of(bundle: ModelBundle) -> tuple[str, dict] | None:
 def choose_data(bundle: ModelBundle, file_name: str, problem: str) -> None:
     """The model was trained on another series: switch to it (a built-in), or use the model
     anyway, marked as such in the sidebar and on every page."""
-    st.warning(ui.md_escape(problem))
-    series, home = ui.active_series(), builtin_of(bundle)
+    st.warning(md_escape(problem))
+    series, home = active_series(), builtin_of(bundle)
     left, right = st.columns(2)
     if home is not None and left.button(
-        f"Switch the data to {ui.md_escape(bundle.column)} and use it", key="ex_use_switch",
+        f"Switch the data to {md_escape(bundle.column)} and use it", key="ex_use_switch",
         type="primary",
     ):  # fmt: skip
-        state.put("source", ui.builtin_source(*home))
-        state.put("series", ui.load_builtin(home[0], tuple(sorted(home[1].items()))))
-        ui.forget_widgets("data_builtin")
+        state.put("source", builtin_source(*home))
+        state.put("series", load_builtin(home[0], tuple(sorted(home[1].items()))))
+        forget_widgets("data_builtin")
         use_model(bundle, file_name)
     elif home is None:
-        left.caption(ui.md_escape(
+        left.caption(md_escape(
             f"To use it on its own data, upload {bundle.column} ({bundle.n_points:,} points) "
             "on the Data page, then open this file again."
         ))  # fmt: skip
-    if right.button(f"Use it on {ui.md_escape(series.name)} anyway", key="ex_use_anyway"):
+    if right.button(f"Use it on {md_escape(series.name)} anyway", key="ex_use_anyway"):
         use_model(bundle, file_name, f"uploaded file {file_name}, trained on another series")
 
 
@@ -172,8 +182,8 @@ def upload() -> None:
         st.error(str(e))
         return
     describe(bundle)
-    series = ui.active_series()
-    problem = bundle.mismatch(series.values, series.name, ui.series_fingerprint(series))
+    series = active_series()
+    problem = bundle.mismatch(series.values, series.name, series_fingerprint(series))
     if problem is not None:
         choose_data(bundle, file.name, problem)
     elif st.button("Use this model", key="ex_use_model"):
@@ -182,7 +192,7 @@ def upload() -> None:
 
 ui.setup()
 st.title("Export / import")
-ui.model_provenance()
+model_provenance()
 top = st.container()  # filled after the upload, which may make a new model current
 upload()
 with top:

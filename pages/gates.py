@@ -41,9 +41,10 @@ from explorer import gate_figures as gf
 from explorer import gates_clamp as gc
 from explorer import gates_inputs as gi
 from explorer import gates_memory as gm
-from explorer import state, ui
+from explorer import session, state, ui
 from explorer.active import series_time
 from explorer.derived import built, derived, on_click
+from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
 from explorer.widgets import fitting
 from lstm_core.ablation import ablation
@@ -60,7 +61,7 @@ PERSIST = {"persist_state": "session"}
 
 
 def no_model() -> None:
-    ui.no_model(
+    session.no_model(
         "There is no trained model yet: train one, then come back to look inside its gates."
     )
     st.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
@@ -340,8 +341,8 @@ def gates_page(bundle, dataset) -> None:
     )
     if bundle.transform.kind != "none":
         st.caption(
-            f"The model sees {ui.md_escape(bundle.transform.label(bundle.column))}, scaled: "
-            f"{ui.md_escape(bundle.transform.describe())}. The input row and the gates are of "
+            f"The model sees {md_escape(bundle.transform.label(bundle.column))}, scaled: "
+            f"{md_escape(bundle.transform.describe())}. The input row and the gates are of "
             "that; the target, prediction and error are in original units."
         )
     left, right = st.columns([1, 2])
@@ -361,7 +362,7 @@ def gates_page(bundle, dataset) -> None:
 
 ui.setup()
 st.title("Inside the gates")
-ui.model_provenance()
+session.model_provenance()
 bundle, dataset = state.get("bundle"), state.get("dataset")
 if bundle is None:
     no_model()

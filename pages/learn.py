@@ -10,7 +10,7 @@ Widget keys (st.session_state; persist_state="session" unless noted):
   learn_window   int   window of the conveyor belt and the equations (default 0, the first)
   learn_unit     int   unit shown
   learn_t        int   timestep of the equations (default: the last)
-  learn_epochs   int   epochs of the temperature example (initialised by ui.remember)
+  learn_epochs   int   epochs of the temperature example (initialised by remember)
   learn_train    the temperature button
 Cache (st.session_state, not a widget):
   learn_trace    {"key": (model stamp, window), "trace": GateTrace}
@@ -29,10 +29,14 @@ from explorer import equations as eq
 from explorer import experiment_figures as ef
 from explorer import learn_figures as lf
 from explorer import state, ui
+from explorer.active import active_series, builtin_defaults, builtin_source, load_builtin
 from explorer.compare_figures import gradient_by_lag_figure
 from explorer.derived import derived
+from explorer.escape import md_escape
 from explorer.gate_figures import window_part
 from explorer.i18n import LANGS, t
+from explorer.session import invalidate_model
+from explorer.widgets import SETTING_WIDGETS, forget_widgets, int_input
 from lstm_core.compare import param_count
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 
@@ -100,7 +104,7 @@ def why_not_rnn(lang: str) -> None:
 
 def timesteps(lang: str) -> None:
     st.header(t("s2_title", lang))
-    series, look_back = ui.active_series(), ui.configs()[0].look_back
+    series, look_back = active_series(), ui.configs()[0].look_back
     st.markdown(t("s2_body", lang, look_back=look_back))
     if len(series.values) > look_back:
         st.text(t("s2_series", lang, name=series.name, look_back=look_back))  # name: plain text
@@ -137,7 +141,7 @@ def conveyor(lang: str):
         name = f"sdiff, m = {tf.season}" if tf.kind == "sdiff" else tf.kind
         how = f"{t(f'tf_{tf.kind}', lang)} ({name})"
         text = t("model_sees", lang, name=bundle.column, sees=sees, how=how)
-        st.caption(ui.md_escape(text))
+        st.caption(md_escape(text))
     if cfg.num_layers > 1:
         st.caption(t("layer_note", lang, n=cfg.num_layers))
     w, unit, step = pick_place(lang, dataset, cfg.hidden_size)
@@ -280,9 +284,9 @@ def input_experiment(lang: str, picked) -> None:
     found = input_experiment_run(bundle, dataset, w)
     test, (c0, c1), (p0, p1) = found["test"], found["c"], found["preds"]
     name = found["name"]
-    shown = ui.md_escape(name)  # a column name from the file: text, never markdown
+    shown = md_escape(name)  # a column name from the file: text, never markdown
     st.markdown(f"**{t('x_in_title', lang, name=shown)}**")
-    inputs = ui.md_escape(", ".join(dataset.inputs.columns()))
+    inputs = md_escape(", ".join(dataset.inputs.columns()))
     st.markdown(t("x_in_body", lang, name=shown, inputs=inputs))
     names = (t("x_truth", lang), t("x_before", lang), t("x_after", lang))
     left, right = st.columns(2)
@@ -310,7 +314,7 @@ def temperature(lang: str) -> None:
     if (state.get("source") or {}).get("key") == TEMPERATURE:
         st.caption(t("s5_active", lang))
     left, right = st.columns([1, 3], vertical_alignment="bottom")
-    epochs = ui.int_input(left, t("s5_epochs", lang), "learn_epochs", 10, 1, 50)
+    epochs = int_input(left, t("s5_epochs", lang), "learn_epochs", 10, 1, 50)
     if right.button(t("s5_button", lang), type="primary", key="learn_train"):
         train_temperature(lang, epochs)
     st.markdown(t("s5_other", lang))
@@ -326,8 +330,8 @@ def train_temperature(lang: str, epochs: int) -> None:
     if session.active():
         st.warning(session.BUSY)
         return
-    params = ui.builtin_defaults(TEMPERATURE)
-    series = ui.load_builtin(TEMPERATURE, tuple(sorted(params.items())))
+    params = builtin_defaults(TEMPERATURE)
+    series = load_builtin(TEMPERATURE, tuple(sorted(params.items())))
     _, _, old_t = ui.configs()
     try:
         mcfg = ModelConfig("lstm", EXAMPLE_HIDDEN, 1, True)
@@ -344,9 +348,9 @@ def train_temperature(lang: str, epochs: int) -> None:
     if refused:
         st.error(refused)
         return
-    ui.invalidate_model("")  # the series changes: the old model goes (kept for the overlay)
-    ui.forget_widgets("data_builtin", *ui.SETTING_WIDGETS)  # re-read from the new settings
-    source = ui.builtin_source(TEMPERATURE, params)
+    invalidate_model("")  # the series changes: the old model goes (kept for the overlay)
+    forget_widgets("data_builtin", *SETTING_WIDGETS)  # re-read from the new settings
+    source = builtin_source(TEMPERATURE, params)
     # the example's settings become the app's: the Data page, the URL and the next Train
     for key, value in {"series": series, "source": source, "data_cfg": dcfg, "model_cfg": mcfg,
                        "train_cfg": tcfg}.items():  # fmt: skip
@@ -392,13 +396,13 @@ def worth_it(lang: str) -> None:
     st.header(t("worth_title", lang))
     st.markdown(t("worth_body", lang))
     kept, ev = state.get("classic_refs"), state.get("evaluation")
-    if kept is not None and ev is not None and ev[1].backtest is not None:
+    if kept is not None and ev is not None and ev["evaluation"].backtest is not None:
         from explorer.reference_jobs import references_key
         from lstm_core.forecast import with_references
 
         dataset = state.get("dataset")
         if dataset is not None and kept["key"] == references_key(dataset):
-            full = with_references(ev[1], dataset, kept["refs"])
+            full = with_references(ev["evaluation"], dataset, kept["refs"])
             if full.references:
                 best = min(full.references, key=lambda k: full.references[k]["rmse"])
                 st.markdown(t("worth_yours", lang, model=f"{full.table['model']['rmse']:.4g}",

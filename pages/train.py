@@ -20,9 +20,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from explorer import session, state, ui
+from explorer.active import active_series
+from explorer.derived import evaluation
+from explorer.escape import md_escape
 from explorer.figures import loss_figure
 from explorer.gate_figures import gates_figure, saturation
 from explorer.training import TrainRequest, continue_request
+from explorer.widgets import int_input, remember
 from lstm_core import sizing
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
@@ -49,17 +53,17 @@ def model_settings(old: ModelConfig) -> ModelConfig | None:
     """Cell, size, layers and the forget-bias option."""
     c1, c2, c3 = st.columns(3)
     cell = c1.selectbox(
-        "Cell", CELLS, format_func=CELL_NAMES.get, key=ui.remember("train_cell", old.cell)
+        "Cell", CELLS, format_func=CELL_NAMES.get, key=remember("train_cell", old.cell)
     )
     units = f"Hidden size × layers at most {APP_LIMITS.units:,} on this shared server."
-    hidden = ui.int_input(c2, "Hidden size", "train_hidden", old.hidden_size, 1, LIMITS.hidden,
-                          help=units)  # fmt: skip
-    layers = ui.int_input(c3, "Layers", "train_layers", old.num_layers, 1, LIMITS.layers,
-                          help=units)  # fmt: skip
+    hidden = int_input(c2, "Hidden size", "train_hidden", old.hidden_size, 1, LIMITS.hidden,
+                       help=units)  # fmt: skip
+    layers = int_input(c3, "Layers", "train_layers", old.num_layers, 1, LIMITS.layers,
+                       help=units)  # fmt: skip
     fbias = st.checkbox(
         "Start with forget gates open (bias 1)",
         disabled=cell != "lstm",
-        key=ui.remember("train_fbias", old.forget_bias_one),
+        key=remember("train_fbias", old.forget_bias_one),
         help="LSTM only: memory carries forward from the first epoch.",
     )
     try:
@@ -72,17 +76,17 @@ def model_settings(old: ModelConfig) -> ModelConfig | None:
 def train_settings(old: TrainConfig) -> TrainConfig | None:
     """Epochs, batch size, learning rate, patience and seed."""
     c = st.columns(5)
-    epochs = ui.int_input(c[0], "Epochs", "train_epochs", old.epochs, 1, LIMITS.epochs)
-    batch = ui.int_input(c[1], "Batch size", "train_bs", old.batch_size, 1, 65_536)
+    epochs = int_input(c[0], "Epochs", "train_epochs", old.epochs, 1, LIMITS.epochs)
+    batch = int_input(c[1], "Batch size", "train_bs", old.batch_size, 1, 65_536)
     lr = c[2].number_input(
         "Learning rate", 1e-7, value=max(1e-7, float(old.lr)), step=1e-3, format="%g",
         key="train_lr",
     )  # fmt: skip
-    patience = ui.int_input(
+    patience = int_input(
         c[3], "Patience (0 = off)", "train_patience", old.patience, 0, 10_000, help=PATIENCE_HELP
     )
-    seed = ui.int_input(c[4], "Seed", "train_seed", old.seed, 0, 2**31 - 1)
-    long = st.checkbox("Scale for long series", key=ui.remember("train_long", old.scale_long),
+    seed = int_input(c[4], "Seed", "train_seed", old.seed, 0, 2**31 - 1)
+    long = st.checkbox("Scale for long series", key=remember("train_long", old.scale_long),
                        help=LONG_HELP)  # fmt: skip
     try:
         return TrainConfig(epochs, batch, float(lr), patience, old.clip_norm, seed, old.device,
@@ -113,7 +117,7 @@ def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
 
 def long_note(train_cfg: TrainConfig) -> None:
     """What the long-series rule will change, when the current series is long."""
-    data_cfg, series = ui.configs()[0], ui.active_series()
+    data_cfg, series = ui.configs()[0], active_series()
     if series is None:
         return
     try:
@@ -143,7 +147,7 @@ def overlays() -> list[tuple[str, list]]:
 def start_training(fresh: bool, model_cfg: ModelConfig, train_cfg: TrainConfig) -> None:
     """Train (a new model) or Continue (the current one) as this visitor's job: it trains in
     its own thread, outlives a page switch, and waits for a free slot on a busy server."""
-    data_cfg, series = ui.configs()[0], ui.active_series()
+    data_cfg, series = ui.configs()[0], active_series()
     data_cfg = replace(data_cfg, **config_fields(series.inputs))  # the series' own inputs
     bundle, dataset = state.get("bundle"), state.get("dataset")
     if fresh:
@@ -196,7 +200,7 @@ def show_outcome() -> None:
         best = session.best_epoch(bundle)
         kept = next((r for r in bundle.history if r.epoch == best), bundle.history[-1])
         which = f"kept epoch {kept.epoch}" if best is not None else "last epoch"
-        verdict = ui.evaluation().verdict
+        verdict = evaluation().verdict
         st.markdown(
             f"**{len(bundle.history)} epochs** · {which}: train loss {kept.train_loss:.4g} · "
             f"validation loss {kept.val_loss:.4g}. {verdict}"
@@ -215,7 +219,7 @@ def transform_line(bundle) -> None:
         ranked = sorted(scores.items(), key=lambda kv: kv[1])
         listed = " · ".join(f"{k} {v:.4g}" for k, v in ranked)
         text += f" — auto chose it by validation RMSE ({listed})"
-    st.caption(ui.md_escape(text + "."))
+    st.caption(md_escape(text + "."))
 
 
 def buttons(ready: bool, has_model: bool, running: bool) -> str | None:
@@ -274,7 +278,7 @@ def loss_chart(chart: DeltaGenerator, log_y: bool, extra: list) -> None:
 
 ui.setup()
 st.title("Train")
-series = ui.active_series()
+series = active_series()
 st.text(f"Series: {series.name} ({len(series.values):,} points)")
 if series.inputs is not None:
     st.text("Inputs beside it: " + ", ".join(series.inputs.columns()))

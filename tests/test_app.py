@@ -458,7 +458,7 @@ def test_forecast_page_metrics_verdict_and_horizon():
 def test_forecast_page_backtest_by_horizon():
     at = train(start("pages/train.py"))
     at.switch_page("pages/forecast.py").run()
-    ev = state(at, "evaluation")[1]
+    ev = state(at, "evaluation")["evaluation"]
     assert ev.backtest.horizon == 10  # one season (12), at most half the 20 test points
     by_step = next(f for f in figures(at) if f["layout"]["xaxis"]["title"]["text"] == "steps ahead")
     lines = traces(by_step)
@@ -471,7 +471,7 @@ def test_forecast_page_backtest_by_horizon():
     assert "the 80% band holds" in cov and "from the 20 validation targets" in cov
     assert ("raised to those" in cov) == ev.backtest.intervals.floored  # the floor is named
     at.slider(key="fc_bt_horizon").set_value(3).run()
-    assert state(at, "evaluation")[1].backtest.horizon == 3
+    assert state(at, "evaluation")["evaluation"].backtest.horizon == 3
     assert "over forecasts 1–3 steps ahead from 18 test origins" in " ".join(texts(at.info))
 
 

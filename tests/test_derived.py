@@ -7,6 +7,7 @@ import pytest
 
 from explorer import derived as dv
 from explorer import state
+from lstm_core.intervene import InterventionError
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_a_view_its_button_computes_is_kept_while_it_fits(session):
 
 def test_a_view_the_model_cannot_take_is_one_sentence(session):
     def refused() -> dict:
-        raise dv.InterventionError("A plain RNN has no forget gate.")
+        raise InterventionError("A plain RNN has no forget gate.")
 
     said: list = []
     assert dv.on_click(True, "gates_memory", "stamp", refused, said.append) is None
