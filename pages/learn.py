@@ -10,13 +10,11 @@ Widget keys (st.session_state; persist_state="session" unless noted):
   learn_window   int   window of the conveyor belt and the equations (default 0, the first)
   learn_unit     int   unit shown
   learn_t        int   timestep of the equations (default: the last)
-  learn_epochs   int   epochs of the temperature example (initialised by remember)
+  learn_epochs   int   epochs of the temperature example (explorer.widgets.int_input)
   learn_train    the temperature button
-Cache (st.session_state, not a widget):
-  learn_trace    {"key": (model stamp, window), "trace": GateTrace}
-                 the shown window's trace, recomputed only when its key changes
-  learn_experiments  {"key": (state.model_stamp, window), "c": [T, H], "runs": {name: ...}}
-                 the gate experiments (explorer.state documents it)
+Caches (explorer/learn_runs.py, through explorer/derived.py; explorer.state documents
+them): learn_trace (the shown window's trace), learn_experiments (the gate experiments),
+learn_input (the strongest input held at its mean).
 """
 
 from __future__ import annotations
@@ -28,30 +26,22 @@ import streamlit as st
 from explorer import equations as eq
 from explorer import experiment_figures as ef
 from explorer import learn_figures as lf
-from explorer import state, ui
+from explorer import session, state, ui
 from explorer.active import active_series, builtin_defaults, builtin_source, load_builtin
 from explorer.compare_figures import gradient_by_lag_figure
-from explorer.derived import derived
 from explorer.escape import md_escape
 from explorer.gate_figures import window_part
 from explorer.i18n import LANGS, t
-from explorer.session import invalidate_model
-from explorer.widgets import SETTING_WIDGETS, forget_widgets, int_input
+from explorer.learn_runs import EXPERIMENTS, experiment_runs, input_experiment_run, window_trace
+from explorer.widgets import SETTING_WIDGETS, fitting, forget_widgets, int_input
 from lstm_core.compare import param_count
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
+from lstm_core.gates import CELL_LABELS
 
 PERSIST = {"persist_state": "session"}
 PLOTLY = {"displaylogo": False}
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 TEMPERATURE = "temperature"
 EXAMPLE_HIDDEN, EXAMPLE_LR = 16, 0.01
-
-
-def choose(key: str, ok, default) -> str:
-    """A widget's key, its remembered value kept only if it still fits the model."""
-    if key not in st.session_state or not ok(st.session_state[key]):
-        st.session_state[key] = default
-    return key
 
 
 def links(lang: str, *pages: tuple[str, str, str]) -> None:
@@ -77,19 +67,10 @@ def lstm_model(lang: str):
     if dataset is None or dataset.split.look_back != bundle.data_config.look_back:
         st.warning(t("need_data", lang))
     elif bundle.model_config.cell != "lstm":
-        st.info(t("not_lstm", lang, cell=CELL_NAMES[bundle.model_config.cell]))
+        st.info(t("not_lstm", lang, cell=CELL_LABELS[bundle.model_config.cell]))
     else:
         return bundle, dataset
     return None
-
-
-def window_trace(bundle, dataset, w: int):
-    """The GateTrace of window w, from the session cache when nothing changed."""
-    from lstm_core.gates import trace_gates
-
-    key = (state.model_stamp(bundle, dataset), w)
-    x = dataset.X[w : w + 1]
-    return derived("learn_trace", key, lambda: {"trace": trace_gates(bundle.model, x)})["trace"]
 
 
 # --------------------------------------------------------------------------- sections
@@ -116,11 +97,11 @@ def pick_place(lang: str, dataset, hidden: int) -> tuple[int, int, int]:
     """Window, unit and timestep of the conveyor belt and the equations."""
     n_windows, steps = dataset.split.n_windows, dataset.split.look_back
     c1, c2, c3 = st.columns(3)
-    w_key = choose("learn_window", lambda v: v in range(n_windows), 0)
+    w_key = fitting("learn_window", lambda v: v in range(n_windows), 0)
     w = c1.number_input(t("pick_window", lang), 0, n_windows - 1, key=w_key, **PERSIST)
-    u_key = choose("learn_unit", lambda v: v in range(hidden), 0)
+    u_key = fitting("learn_unit", lambda v: v in range(hidden), 0)
     unit = c2.number_input(t("pick_unit", lang), 0, hidden - 1, key=u_key, **PERSIST)
-    t_key = choose("learn_t", lambda v: v in range(steps), steps - 1)
+    t_key = fitting("learn_t", lambda v: v in range(steps), steps - 1)
     step = c3.slider(t("pick_t", lang), 0, steps - 1, key=t_key, **PERSIST) if steps > 1 else 0
     return int(w), int(unit), int(step)
 
@@ -190,30 +171,21 @@ def gates(lang: str, picked) -> None:
         links(lang, GATES)
 
 
-#: The experiments after section 4: (name, gate, value held in every unit of every layer).
-EXPERIMENTS = (("input", "i", 0.0), ("forget", "f", 1.0), ("output", "o", 0.0))
-
-
-def experiment_runs(bundle, dataset, w: int) -> dict:
-    """Each experiment on the test part and on window w, cached until the model, the data or
-    the window change: {"c": [T, H] layer-0 cell state as trained, "runs": {name:
-    (Intervention, raw outputs [n] with the clamp, c [T, H] with it)}}."""
-    from lstm_core.intervene import Clamp, intervene, run_clamped
-
-    key = (state.model_stamp(bundle, dataset), w)
-    cached = state.get("learn_experiments")
-    if cached is None or cached["key"] != key:
-        model, x = bundle.model, dataset.X[w : w + 1]
-        runs = {}
-        for name, gate, value in EXPERIMENTS:
-            clamps = [Clamp(k, gate, "all", value) for k in range(bundle.model_config.num_layers)]
-            out = run_clamped(model, dataset.part("test")[0], clamps).y
-            c = run_clamped(model, x, clamps, keep=True).layers[0]["c"][0]
-            runs[name] = (intervene(bundle, dataset, clamps, "test"), out, c)
-        c = run_clamped(model, x, keep=True).layers[0]["c"][0]
-        cached = {"key": key, "c": c, "runs": runs}
-        state.put("learn_experiments", cached)
-    return cached
+def before_after(lang: str, key: str, cells, test, w: int, unit: int, column: str) -> None:
+    """Two charts side by side: the unit's cell state in window w as trained and with the
+    experiment (cells: [T, H] each), and the test part's predictions before and after."""
+    names = (t("x_truth", lang), t("x_before", lang), t("x_after", lang))
+    left, right = st.columns(2)
+    cell = ef.before_after_figure(
+        cells[0][:, unit], cells[1][:, unit], title=t("x_cell_title", lang, w=w, unit=unit),
+        x_label=t("fig_timestep", lang), y_label="C_t", names=names,
+    )  # fmt: skip
+    left.plotly_chart(cell, config=PLOTLY, key=f"{key}_cell")
+    preds = ef.before_after_figure(
+        test.before, test.after, test.targets, title=t("x_pred_title", lang),
+        x_label=t("x_test_window", lang), y_label=column, names=names,
+    )  # fmt: skip
+    right.plotly_chart(preds, config=PLOTLY, key=f"{key}_pred")
 
 
 def experiments(lang: str, picked) -> None:
@@ -229,50 +201,14 @@ def experiments(lang: str, picked) -> None:
     if bundle.transform.kind != "none":
         st.caption(t("x_levels", lang))
     found = experiment_runs(bundle, dataset, w)
-    names = (t("x_truth", lang), t("x_before", lang), t("x_after", lang))
     for name, _, _ in EXPERIMENTS:
         test, out, c = found["runs"][name]
         st.markdown(f"**{t(f'x_{name}_title', lang)}**")
         st.markdown(t(f"x_{name}_body", lang))
-        left, right = st.columns(2)
-        cell = ef.before_after_figure(
-            found["c"][:, unit], c[:, unit], title=t("x_cell_title", lang, w=w, unit=unit),
-            x_label=t("fig_timestep", lang), y_label="C_t", names=names,
-        )  # fmt: skip
-        left.plotly_chart(cell, config=PLOTLY, key=f"learn_x_{name}_cell")
-        preds = ef.before_after_figure(
-            test.before, test.after, test.targets, title=t("x_pred_title", lang),
-            x_label=t("x_test_window", lang), y_label=bundle.column, names=names,
-        )  # fmt: skip
-        right.plotly_chart(preds, config=PLOTLY, key=f"learn_x_{name}_pred")
+        before_after(lang, f"learn_x_{name}", (found["c"], c), test, w, unit, bundle.column)
         fields = lf.experiment_fields(test, out, found["c"], c, unit)
         st.markdown(t(f"x_{name}_result", lang, **fields))
     links(lang, ("pages/gates.py", "x_gates_link", ":material/science:"))
-
-
-def input_experiment_run(bundle, dataset, w: int) -> dict:
-    """The strongest input (by test RMSE held at its training mean) held at its mean in
-    window w and on the test part, cached until the model, the data or the window change."""
-    from lstm_core.explain import importance
-    from lstm_core.inputclamp import InputClamp, apply_input_clamps
-    from lstm_core.intervene import intervene, run_clamped
-
-    key = (state.model_stamp(bundle, dataset), w)
-    cached = state.get("learn_input")
-    if cached is None or cached["key"] != key:
-        imp = importance(bundle.model, dataset)
-        name = max(imp.held_at_mean, key=imp.held_at_mean.get)
-        clamp = InputClamp(name, "mean")
-        x = dataset.X[w : w + 1]
-        before = run_clamped(bundle.model, x, keep=True)
-        after = run_clamped(bundle.model, apply_input_clamps(dataset, x, [clamp]), keep=True)
-        idx = dataset.target_index[w : w + 1]
-        preds = [float(dataset.to_levels(r.y, idx)[0]) for r in (before, after)]
-        c = (before.layers[0]["c"][0], after.layers[0]["c"][0])  # [T, H] layer 0, each
-        test = intervene(bundle, dataset, [clamp])
-        cached = {"key": key, "name": name, "test": test, "c": c, "preds": preds}
-        state.put("learn_input", cached)
-    return cached
 
 
 def input_experiment(lang: str, picked) -> None:
@@ -288,18 +224,7 @@ def input_experiment(lang: str, picked) -> None:
     st.markdown(f"**{t('x_in_title', lang, name=shown)}**")
     inputs = md_escape(", ".join(dataset.inputs.columns()))
     st.markdown(t("x_in_body", lang, name=shown, inputs=inputs))
-    names = (t("x_truth", lang), t("x_before", lang), t("x_after", lang))
-    left, right = st.columns(2)
-    cell = ef.before_after_figure(
-        c0[:, unit], c1[:, unit], title=t("x_cell_title", lang, w=w, unit=unit),
-        x_label=t("fig_timestep", lang), y_label="C_t", names=names,
-    )  # fmt: skip
-    left.plotly_chart(cell, config=PLOTLY, key="learn_x_held_cell")
-    preds = ef.before_after_figure(
-        test.before, test.after, test.targets, title=t("x_pred_title", lang),
-        x_label=t("x_test_window", lang), y_label=bundle.column, names=names,
-    )  # fmt: skip
-    right.plotly_chart(preds, config=PLOTLY, key="learn_x_held_pred")
+    before_after(lang, "learn_x_held", (c0, c1), test, w, unit, bundle.column)
     worse = test.rmse_after > 1.05 * test.rmse_before
     st.markdown(t("x_in_result", lang, w=w, unit=unit, c_before=f"{c0[-1, unit]:.4f}",
                   c_after=f"{c1[-1, unit]:.4f}", pred_before=f"{p0:.4g}", pred_after=f"{p1:.4g}",
@@ -324,7 +249,6 @@ def temperature(lang: str) -> None:
 def train_temperature(lang: str, epochs: int) -> None:
     """Make the synthetic temperatures the active series and train a small LSTM on them as
     this visitor's training job (the sidebar shows it; it goes on while the page is read)."""
-    from explorer import session
     from explorer.training import TrainRequest
 
     if session.active():
@@ -348,7 +272,7 @@ def train_temperature(lang: str, epochs: int) -> None:
     if refused:
         st.error(refused)
         return
-    invalidate_model("")  # the series changes: the old model goes (kept for the overlay)
+    session.invalidate_model("")  # the series changes: the old model goes (kept for the overlay)
     forget_widgets("data_builtin", *SETTING_WIDGETS)  # re-read from the new settings
     source = builtin_source(TEMPERATURE, params)
     # the example's settings become the app's: the Data page, the URL and the next Train
@@ -415,7 +339,7 @@ def worth_it(lang: str) -> None:
 ui.setup()
 lang = st.radio(
     t("lang_label", "en"), list(LANGS), format_func=LANGS.get, horizontal=True,
-    key=choose("learn_lang", lambda v: v in LANGS, "en"), **PERSIST,
+    key=fitting("learn_lang", lambda v: v in LANGS, "en"), **PERSIST,
 )  # fmt: skip
 st.title(t("title", lang))
 st.markdown(t("intro", lang))
