@@ -1,11 +1,13 @@
-"""The classic references' fits (lstm_core.references) as this visitor's job: the Forecast
-page asks for them once per series and split, explorer/session.py starts the job like the
-Compare page's work, and its `sync` puts the result under `classic_refs`. Pure (no
-Streamlit): the fits run in the job's thread, never in a page script.
+"""The classic references' fits (lstm_core.references) in this visitor's job: at the end of
+every fresh training (fit_after_training), or on request from the Forecast page (a model
+opened from a file; explorer/session.py starts the job like the Compare page's work). Its
+`sync` puts the result under `classic_refs`. Pure (no Streamlit): the fits run in the
+job's thread, never in a page script.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -74,11 +76,14 @@ class ReferencesWork:
         return self.line, self.fraction
 
     def __call__(self, job: Job) -> Outcome:
+        return self.run(lambda: job.stop_asked)
+
+    def run(self, stopped: Callable[[], bool]) -> Outcome:
         r = self.request
         items = {}
         names = refs_mod.NAMES
         for k, name in enumerate(names):
-            if job.stop_asked:
+            if stopped():
                 return Outcome("stopped", "The classic references were stopped before the end.")
             warm = "" if name != "AutoTheta" or refs_mod.is_warm() else (
                 " (its code compiles once on this server: up to ~20 s)")  # fmt: skip
@@ -93,3 +98,11 @@ class ReferencesWork:
             refs.paths(r.values, r.t0, r.horizon)  # cached for the page's default backtest
         self.result = {"key": r.key, "refs": refs}
         return Outcome("completed", "; ".join(refs.notes()) + ".")
+
+
+def fit_after_training(work: Any, data: Any, job: Job) -> None:
+    """At the end of a fresh training's job (explorer/training.py): the classic references
+    of its dataset, as `work.after` (its line shows while they fit; explorer/session.py
+    puts its result under classic_refs when the job ends). Stop skips what is left."""
+    work.after = ReferencesWork(references_request(data))
+    work.after.run(lambda: job.stop_asked)

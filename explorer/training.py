@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -92,6 +93,8 @@ class TrainWork:
     choice: Choice | None = None  # "auto"'s choice once made
     snapshots: list[watch.Snapshot] = field(default_factory=list)
     scores: dict | None = None  # a reference run's test-part table (lstm_core.forecast)
+    after: Any = None  # explorer.reference_jobs.ReferencesWork: the classic references fitted
+    #                    after a fresh training, in this job (its result -> classic_refs)
     _last_publish: float = 0.0
 
     @property
@@ -132,6 +135,10 @@ class TrainWork:
             from lstm_core.forecast import evaluate
 
             self.scores = evaluate(bundle.model, data).table  # in this thread, not the page's
+        if self.fresh and not r.reference and bundle.history:
+            from explorer.reference_jobs import fit_after_training
+
+            fit_after_training(self, data, job)
         return result
 
     # ----------------------------------------------------------------- inside the thread

@@ -462,9 +462,17 @@ def test_forecast_page_backtest_by_horizon():
     assert ev.backtest.horizon == 10  # one season (12), at most half the 20 test points
     by_step = next(f for f in figures(at) if f["layout"]["xaxis"]["title"]["text"] == "steps ahead")
     lines = traces(by_step)
-    assert list(lines) == ["naive (last value)", "seasonal naive", "mean of train", "model"]
+    assert list(lines) == [
+        "reference: AutoETS",
+        "reference: AutoTheta",
+        "reference: AutoARIMA",
+        "naive (last value)",
+        "seasonal naive",
+        "mean of train",
+        "model",
+    ]
     np.testing.assert_allclose(decode(lines["model"]["y"]), ev.backtest.rmse_by_step())
-    assert ev.verdict in texts(at.info)
+    assert ev.verdict_parts[0] in texts(at.info)[0]  # the verdict also names the best reference
     assert "over forecasts 1–10 steps ahead from 11 test origins" in ev.verdict
     assert "The model saw " in ev.verdict
     cov = next(c for c in texts(at.caption) if c.startswith("Prediction intervals"))

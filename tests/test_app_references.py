@@ -12,19 +12,12 @@ from .test_app import decode, figures, settle, shown, start, state, texts, trace
 
 
 def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
-    at = train(start("pages/train.py"))
-    at.switch_page("pages/forecast.py").run()
-    assert not at.exception, at.exception
-    assert state(at, "classic_refs") is None  # nothing fitted in the page script
-    at.button(key="fc_fit_references").click().run()
-    job = state(at, "job")  # None already when the job ended before the rerun adopted it
-    assert job is None or job.work.key == "classic_refs"
-    settle(at)
-    outcome = state(at, "task_outcome")  # it ran as the visitor's job, and ended well
-    assert outcome["key"] == "classic_refs" and outcome["status"] == "completed", outcome
-    assert not at.exception, at.exception
+    at = train(start("pages/train.py"))  # the training's job fits the references after it
     refs = state(at, "classic_refs")["refs"]
     assert set(refs.fitted) == set(NAMES), refs.notes()
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.key == "fc_fit_references"]  # nothing to ask for
     # the one-step table: the baselines' rows unchanged, the references in a table of their own
     table, classics = (el.value for el in at.dataframe)
     assert list(table.index) == [
@@ -55,3 +48,17 @@ def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
             f"{classics['RMSE'][best1]:.4g}.")  # fmt: skip
     assert line in texts(at.markdown)
     assert "When is an LSTM worth it?" in texts(at.header)
+
+
+def test_the_forecast_page_fits_them_on_request_when_missing():
+    at = train(start("pages/train.py"))
+    del at.session_state["classic_refs"]  # e.g. a model opened from a file
+    at.switch_page("pages/forecast.py").run()
+    assert any(c.startswith("Does the LSTM beat a classic method too?") for c in shown(at))
+    at.button(key="fc_fit_references").click().run()
+    job = state(at, "job")  # None already when the job ended before the rerun adopted it
+    assert job is None or job.work.key == "classic_refs"
+    settle(at)
+    outcome = state(at, "task_outcome")  # it ran as the visitor's job, and ended well
+    assert outcome["key"] == "classic_refs" and outcome["status"] == "completed", outcome
+    assert [el.value.index.tolist() for el in at.dataframe][1] == list(NAMES)
