@@ -135,6 +135,7 @@ def quality_runs(cuts: list[float], seeds: list[int], say) -> list[dict]:
                        "one_step": ev.table["model"]["rmse"] / ev.references[best]["rmse"],
                        "backtest": bt.mean_rmse() / bt.mean_rmse(best_bt),
                        "best_reference_backtest": best_bt,
+                       "references": {k: v["rmse"] for k, v in ev.references.items()},
                        "baseline": min(v["rmse"] for k, v in ev.table.items()
                                        if k != "model")}  # fmt: skip
                 say(f"{name:16} cut {cut:.1f} seed {seed}: model {row['model']:.4g}, {best} "
@@ -178,6 +179,9 @@ def quality_table(runs: list[dict]) -> str:
         one, multi = _geo([r["one_step"] for r in rs]), _geo([r["backtest"] for r in rs])
         lines.append(f"| {name} | {rs[0]['points']} | {len(rs)} | {one:.2f} | {multi:.2f} | "
                      f"{wins:.0%} | {base:.2f} | {names} |")  # fmt: skip
+    each = {k: _geo([r["model"] / r["references"][k] for r in runs]) for k in references.NAMES}
+    lines.append("\nLSTM / each reference, one step, all runs: "
+                 + ", ".join(f"{k} {v:.2f}" for k, v in each.items()))  # fmt: skip
     return "\n".join(lines)
 
 
