@@ -15,7 +15,6 @@ from typing import Any
 import streamlit as st
 
 from explorer import compare_ui
-from explorer.compare_figures import CELL_LABELS
 from explorer.task_figures import (
     clamp_sentences,
     gate_heatmaps_figure,
@@ -25,6 +24,7 @@ from explorer.task_figures import (
     solved_curves_figure,
     sweep_table,
 )
+from lstm_core.gates import CELL_LABELS
 
 PERSIST = {"persist_state": "session"}
 LENGTHS = (25, 50, 100, 200)  # the sweep's choices of T (compare_jobs.ADDING_LENGTHS)

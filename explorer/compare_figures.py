@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lstm_core.gates import CELL_LABELS
+
 CELL_COLORS = {"lstm": "#d62728", "gru": "#1f77b4", "rnn": "#2ca02c"}
-CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 LEARNED_BELOW = 0.85  # memory task: val MSE / mean-baseline MSE under this counts as learned
 
 

@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from explorer.compare_figures import CELL_LABELS
 from lstm_core.config import CELLS, ConfigError, DataConfig, ModelConfig, TrainConfig
 from lstm_core.data import DataError
+from lstm_core.gates import CELL_LABELS
 from lstm_core.jobs import Job
 from lstm_core.limits import app_work_error
 from lstm_core.tasks import TOLERANCE, AddingBatch, AddingConfig, TaskProgress

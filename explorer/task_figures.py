@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.compare_figures import CELL_COLORS, CELL_LABELS
+from explorer.compare_figures import CELL_COLORS
+from lstm_core.gates import CELL_LABELS
 
 TARGET_SOLVED = 0.95  # lstm_core.tasks.AddingConfig's default: a run stops there
 MARK_COLOR = "#ff7f0e"

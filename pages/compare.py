@@ -16,7 +16,6 @@ import streamlit as st
 from explorer import compare_adding, compare_ui, state, ui
 from explorer.active import active_series
 from explorer.compare_figures import (
-    CELL_LABELS,
     gradient_by_lag_figure,
     hidden_gradient_figure,
     memory_figure,
@@ -29,6 +28,7 @@ from explorer.session import series_fingerprint
 from explorer.widgets import remember
 from lstm_core.compare import param_count, seed_verdict, spreads
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
+from lstm_core.gates import CELL_LABELS
 from lstm_core.transforms import Transform
 
 LAG_CHOICES = (2, 3, 5, 8, 10, 15, 20, 30, 40, 60)

@@ -31,13 +31,14 @@ from lstm_core import sizing
 from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
 from lstm_core.data import DataError
+from lstm_core.gates import CELL_LABELS
 from lstm_core.inputs import config_fields
 from lstm_core.limits import APP_LIMITS, LIMITS
 from lstm_core.train import FitResult, resolve_device
 from lstm_core.windows import plan_split
 
 LIVE_EVERY_S = 1.0  # the live chart and progress redraw this often while the job runs
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (vanilla tanh)"}
+CELL_NAMES = {**CELL_LABELS, "rnn": "RNN (vanilla tanh)"}  # the picker says which RNN
 PATIENCE_HELP = "Stop after this many epochs without a better validation loss (best restored)."
 LONG_HELP = (
     "Over about 2,900 training windows: batches grow by powers of two to about 128 steps an "

@@ -8,9 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from explorer.compare_figures import CELL_LABELS, memory_figure
+from explorer.compare_figures import memory_figure
 from explorer.compare_ui import OTHER_JOB
 from lstm_core.compare import MemoryPoint, seed_verdict, spreads
+from lstm_core.gates import CELL_LABELS
 
 from .test_app import decode, figures, settle, start, state, texts, traces
 
