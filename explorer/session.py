@@ -178,7 +178,7 @@ def sync() -> None:
         state.put("snapshots", list(pub.snapshots))
         state.put("job_seen", pub.revision)
     if done:
-        after = work.after  # the classic references fitted after the training
+        after = getattr(work, "after", None)  # the classic references fitted after training
         if after is not None and after.result is not None:
             state.put("classic_refs", after.result)
         state.put("fit_result", outcome(j))
@@ -333,8 +333,9 @@ def describe(j: Job) -> tuple[str, float | None]:
     if is_task(j):
         return j.work.describe()
     work: TrainWork = j.work
-    if work.after is not None and work.after.result is None:
-        return work.after.describe()  # the classic references, after the training
+    after = getattr(work, "after", None)  # the classic references, after the training
+    if after is not None and after.result is None:
+        return after.describe()
     p = j.progress
     t = work.trial  # read once: the worker clears it when the trials end
     if t is not None:
