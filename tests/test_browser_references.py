@@ -1,8 +1,8 @@
 """The Forecast page's classic references in a real browser (Chromium via Playwright, as in
 tests/test_browser.py, whose server, helpers and skip rule it uses): after one Train on the
-built-in series, 'Fit the classic references' runs as the visitor's job; then the table of
-AutoETS, AutoTheta and AutoARIMA, their dashed lines in the backtest chart, and a verdict
-that names the best. Screenshots go to tests/_artifacts/references_*.png."""
+built-in series (its job fits the references after the training), the Forecast page shows
+the table of AutoETS, AutoTheta and AutoARIMA, their dashed lines in the backtest chart, and
+a verdict that names the best. Screenshots go to tests/_artifacts/references_*.png."""
 
 from __future__ import annotations
 
@@ -40,9 +40,7 @@ def test_the_forecast_page_shows_the_references_and_names_the_best(browser, serv
         page.get_by_text(re.compile(r"^Trained 3 epochs\.")).wait_for()
         _wait_idle(page)
 
-        _nav(page, "Forecast")
-        _wait_idle(page)
-        page.get_by_role("button", name="Fit the classic references").click()
+        _nav(page, "Forecast")  # the training's job fitted the references after it
         page.get_by_text("Classic references", exact=False).first.wait_for(timeout=TIMEOUT_MS)
         page.wait_for_function(  # the backtest chart has the three dashed reference lines
             "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(el =>"
