@@ -154,8 +154,7 @@ def with_references(ev: Evaluation, data: Dataset, references: References) -> Ev
     targets = data.target_index[s]
     y = data.values[targets]
     train, m = data.values[: sp.train_end], ev.season or 1
-    forms = {k: r.form if r.fitted else f"not fitted: {r.note}"
-             for k, r in references.items.items()}  # fmt: skip
+    forms = references.forms()
     refs = {k: metrics.scores(y, p, train, m)
             for k, p in references.one_step(data.values, targets).items()}  # fmt: skip
     bt = ev.backtest

@@ -134,6 +134,11 @@ class References:
     def notes(self) -> list[str]:
         return [r.describe() for r in self.items.values()]
 
+    def forms(self) -> dict[str, str]:
+        """name -> the form fitted (and how its season fell back), or "not fitted: why"."""
+        return {k: (f"{r.form}{f' ({r.note})' if r.note else ''}" if r.fitted
+                    else f"not fitted: {r.note}") for k, r in self.items.items()}  # fmt: skip
+
 
 def _digest(positions: np.ndarray) -> tuple[int, int, int, int]:
     """A cache key of an increasing array of positions."""

@@ -117,6 +117,9 @@ def test_a_long_season_falls_back_as_the_library_documents():
     ets = refs.items["AutoETS"]
     assert ets.note == "season 48 is longer than its limit of 24: fitted without a season"
     assert ets.season == 1 and ets.form.startswith("ETS(") and "season" not in ets.form
+    assert refs.forms() == {
+        "AutoETS": f"{ets.form} (season 48 is longer than its limit of 24: fitted without a season)"
+    }  # what the page and the CLI say
 
 
 def test_reference_verdict_sentences():
