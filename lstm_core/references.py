@@ -496,7 +496,8 @@ def warm_up_in_background() -> None:
             return
         root = str(Path(__file__).resolve().parent.parent)
         code = "import os; os.nice(10); from lstm_core.references import warm_up; warm_up()"
-        env = {**os.environ, "PYTHONPATH": root}
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "PYTHONPATH": path}
         quiet = subprocess.DEVNULL
         cmd = [sys.executable, "-c", code]
         _WARMER.append(subprocess.Popen(cmd, cwd=root, env=env, stdout=quiet, stderr=quiet))
