@@ -180,3 +180,14 @@ def test_the_warm_up_runs_once_in_a_process_of_its_own():
     assert len(references._WARMER) == 1
     assert references._WARMER[0].wait(180) == 0
     assert references.is_warm()
+
+
+def test_each_one_step_prediction_reads_only_the_values_before_its_target():
+    refs = fit_references(AIR, 115, 12)
+    later = AIR.copy()
+    later[130:] = later[130:] * 2 + 40  # the test part changed from position 130 on
+    t = np.arange(115, 144)
+    a, b = refs.one_step(AIR, t), refs.one_step(later, t)
+    for name in references.NAMES:
+        np.testing.assert_allclose(a[name][:16], b[name][:16], rtol=1e-12)  # targets <= 130
+        assert np.abs(a[name][16:] - b[name][16:]).min() > 1.0  # then they follow the values
