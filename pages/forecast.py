@@ -175,8 +175,9 @@ def references_table(ev: Evaluation) -> None:
 
 
 def classic_references(dataset: Any) -> Any:
-    """The references of this series and split once their job ended (None before): fitted
-    on request, as this visitor's job (never in this script)."""
+    """The references of this series and split once fitted (None before): at the end of each
+    fresh training, in its job, or on request (a model opened from a file) as this
+    visitor's job; never in this script."""
     from explorer.reference_jobs import references_key, references_request
 
     kept = state.get("classic_refs")
@@ -186,12 +187,12 @@ def classic_references(dataset: Any) -> Any:
     if j is not None and getattr(j.work, "key", "") == "classic_refs":
         st.caption(FITTING)
         return None
-    outcome = state.get("task_outcome")
-    if (
-        outcome is not None
-        and outcome["key"] == "classic_refs"
-        and outcome["status"] != ("completed")
-    ):
+    if session.trains_the_model(j):
+        st.caption("The classic references (AutoETS, AutoTheta, AutoARIMA) are fitted when "
+                   "the running training ends.")  # fmt: skip
+        return None
+    outcome = state.get("task_outcome") or {}
+    if outcome.get("key") == "classic_refs" and outcome["status"] != "completed":
         st.caption(ui.md_escape(f"The classic references did not finish: {outcome['message']}"))
     st.caption(
         "Does the LSTM beat a classic method too? AutoETS, AutoTheta and AutoARIMA are fitted "
