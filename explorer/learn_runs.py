@@ -42,9 +42,9 @@ def experiment_runs(bundle: Any, dataset: Any, w: int) -> dict:
         runs = {}
         for name, gate, value in EXPERIMENTS:
             clamps = [Clamp(k, gate, "all", value) for k in range(bundle.model_config.num_layers)]
-            out = run_clamped(model, dataset.part("test")[0], clamps).y
+            test = intervene(bundle, dataset, clamps, "test")  # one clamped pass of the part
             c = run_clamped(model, x, clamps, keep=True).layers[0]["c"][0]
-            runs[name] = (intervene(bundle, dataset, clamps, "test"), out, c)
+            runs[name] = (test, test.raw_after, c)
         c = run_clamped(model, x, keep=True).layers[0]["c"][0]
         return {"c": c, "runs": runs}
 

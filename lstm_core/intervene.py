@@ -418,6 +418,8 @@ class Intervention:
     after: np.ndarray  # [n] predictions with them
     rmse_before: float
     rmse_after: float
+    raw_after: np.ndarray = field(default=None, repr=False, compare=False)  # [n] the model's
+    #                             outputs with the clamps (scaled, before the inverse transform)
 
     def summary(self) -> str:
         """One sentence: what was clamped and what it did to the error."""
@@ -457,6 +459,8 @@ def intervene(
     held = [c for c in clamps if isinstance(c, InputClamp)]
     pins = check_clamps(model, [c for c in clamps if not isinstance(c, InputClamp)], x.shape[1])
     before = data.part_levels(part, run_pinned(model, x, []).y)
-    after = data.part_levels(part, run_pinned(model, apply_input_clamps(data, x, held), pins).y)
+    raw = run_pinned(model, apply_input_clamps(data, x, held), pins).y  # [n], one pass
+    after = data.part_levels(part, raw)
     y = data.part_targets(part)
-    return Intervention(tuple(clamps), part, y, before, after, rmse(y, before), rmse(y, after))
+    return Intervention(tuple(clamps), part, y, before, after, rmse(y, before), rmse(y, after),
+                        raw)  # fmt: skip
