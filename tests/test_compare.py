@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from lstm_core.compare import compare_cells, matched_hidden, param_count
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
@@ -44,26 +45,22 @@ def test_compare_trains_three_cells_on_the_same_windows(sine):
 
 def test_memory_sweep_reports_each_cell_and_lag_against_the_mean():
     from lstm_core.compare import MemoryPoint, memory_sweep
+    from lstm_core.synthetic import echo_series
+    from lstm_core.windows import Scaler, plan_split
 
-    seen, last = set(), {}
-
-    def callback(c, k, p):
-        seen.add((c, k))
-        if p.kind == "epoch":
-            last[(c, k)] = p.history[-1].val_loss  # what the trainer itself reported
-
-    pts = memory_sweep(
-        [3, 6],
-        ModelConfig(hidden_size=8),
-        TrainConfig(epochs=2, seed=0),
-        cells=("lstm", "rnn"),
-        n=300,
-        callback=callback,
-    )
+    seen = set()
+    args = ([3, 6], ModelConfig(hidden_size=8), TrainConfig(epochs=2, seed=0), ("lstm", "rnn"))
+    pts = memory_sweep(*args, n=300, callback=lambda c, k, p: seen.add((c, k)))
     assert [(p.cell, p.lag) for p in pts] == [("lstm", 3), ("rnn", 3), ("lstm", 6), ("rnn", 6)]
     assert seen == {("lstm", 3), ("rnn", 3), ("lstm", 6), ("rnn", 6)}
-    for p in pts:
-        assert p.mean_mse > 0 and p.val_mse == last[(p.cell, p.lag)]
+    assert memory_sweep(*args, n=300) == pts  # the callback only watches: same seeds, same runs
+    for p in pts:  # the baseline by hand: the training targets' mean, on the validation targets
+        v = echo_series(n=300, lag=p.lag, spike_prob=0.05, noise=0.05, seed=0)
+        sp = plan_split(len(v), DataConfig(look_back=p.lag + 5))
+        z = Scaler.fit(v[: sp.train_end]).transform(v)
+        train, val = z[sp.look_back : sp.train_end], z[sp.train_end : sp.val_end]
+        assert p.mean_mse == pytest.approx(((val - train.mean()) ** 2).mean(), rel=1e-6)
+        assert 0 < p.val_mse < 10 * p.mean_mse
     # one baseline per lag: every cell is scored against the same data
     assert pts[0].mean_mse == pts[1].mean_mse and pts[2].mean_mse == pts[3].mean_mse
     # the ratio and the verdict on hand-picked numbers
