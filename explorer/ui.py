@@ -19,11 +19,8 @@ import streamlit as st
 
 from explorer import session, state
 from explorer.active import builtin_defaults, builtins, default_source, param_ok
-from explorer.derived import evaluation  # noqa: F401  alias for pages/forecast.py until it moves (issue 22)
-from explorer.escape import md_escape  # also alias for pages/forecast.py (issue 22)
+from explorer.escape import md_escape
 from explorer.params import configs_to_params, params_to_configs
-from explorer.session import model_provenance, no_model  # noqa: F401  alias for pages/forecast.py until it moves (issue 22)
-from explorer.widgets import remember  # noqa: F401  alias for pages/forecast.py until it moves (issue 22)
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 
 # --------------------------------------------------------------------------- session setup

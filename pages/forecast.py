@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from explorer import session, state, ui
+from explorer import derived, session, state, ui
+from explorer.active import series_time
+from explorer.escape import md_escape
 from explorer.figures import (
     forecast_figure,
     future_axis,
@@ -25,6 +27,7 @@ from explorer.figures import (
 )
 from explorer.forecast_figures import horizon_figure
 from explorer.training import reference_key, without_inputs_request
+from explorer.widgets import remember
 from lstm_core.backtest import Intervals, default_horizon, input_reach
 from lstm_core.explain import importance
 from lstm_core.forecast import (
@@ -43,10 +46,8 @@ WITHOUT = "without inputs"  # the metrics table's row of the same settings witho
 
 def time_axis(n: int) -> Any:
     """Timestamps of the active series if they fit the model's data, else positions."""
-    series = state.get("series")
-    if series is not None and series.time is not None and len(series.time) == n:
-        return series.time
-    return np.arange(n)
+    time = series_time(n)
+    return time if time is not None else np.arange(n)
 
 
 def values_name() -> str:
@@ -87,7 +88,7 @@ def pick_horizon(dataset: Any) -> int:
     n_test = dataset.split.n_test
     _, why_one = backtest_horizon(dataset, 2)
     if why_one:
-        st.caption(ui.md_escape(why_one))
+        st.caption(md_escape(why_one))
         return 1
     if n_test < 2:
         return 1
@@ -95,7 +96,7 @@ def pick_horizon(dataset: Any) -> int:
     if key in st.session_state and not 1 <= st.session_state[key] <= n_test:
         del st.session_state[key]  # a new model on a shorter test part
     default = default_horizon(dataset)
-    return int(st.slider("Steps ahead to test (H)", 1, n_test, key=ui.remember(key, default)))
+    return int(st.slider("Steps ahead to test (H)", 1, n_test, key=remember(key, default)))
 
 
 def backtest(ev: Evaluation) -> None:
@@ -171,7 +172,7 @@ def references_table(ev: Evaluation) -> None:
         st.dataframe(frame, key="fc_references")
     only = " They read the series alone, not the inputs." if state.get("dataset").inputs else ""
     forms = "; ".join(f"{k}: {v}" for k, v in ev.reference_forms.items())
-    st.caption(ui.md_escape(f"Fitted: {forms}.{only}"))
+    st.caption(md_escape(f"Fitted: {forms}.{only}"))
 
 
 def classic_references(dataset: Any) -> Any:
@@ -193,7 +194,7 @@ def classic_references(dataset: Any) -> Any:
         return None
     outcome = state.get("task_outcome") or {}
     if outcome.get("key") == "classic_refs" and outcome["status"] != "completed":
-        st.caption(ui.md_escape(f"The classic references did not finish: {outcome['message']}"))
+        st.caption(md_escape(f"The classic references did not finish: {outcome['message']}"))
     st.caption(
         "Does the LSTM beat a classic method too? AutoETS, AutoTheta and AutoARIMA are fitted "
         "on the training and validation parts and forecast the test part like the model (a "
@@ -230,7 +231,7 @@ def without_inputs(bundle: Any, ev: Evaluation) -> dict | None:
             st.warning(refused) if refused else st.rerun()
         return None
     if ref["scores"] is None:
-        st.warning(ui.md_escape(f"The run without the inputs did not finish: {ref['message']}"))
+        st.warning(md_escape(f"The run without the inputs did not finish: {ref['message']}"))
         return None
     with_in, without = ev.table["model"]["rmse"], ref["scores"]["model"]["rmse"]
     change = (with_in - without) / without if without > 0 else 0.0
@@ -263,19 +264,19 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
     st.subheader("Forecast past the end")
     reach = input_reach(dataset)
     if reach == 0:
-        st.warning(ui.md_escape(forecast_reach_error(dataset)))
+        st.warning(md_escape(forecast_reach_error(dataset)))
         return
     top = 200 if reach is None else max(1, min(200, reach))
     if top == 1:
         horizon = 1
     else:
-        key = ui.remember("fc_horizon", 12)
+        key = remember("fc_horizon", 12)
         if not 1 <= st.session_state[key] <= top:
             st.session_state[key] = min(12, top)
         horizon = st.slider("Steps ahead (H)", 1, top, key=key)
     fc = forecast(bundle.model, dataset, horizon)
     if fc.note:
-        st.caption(ui.md_escape(fc.note))
+        st.caption(md_escape(fc.note))
     elif reach is not None and dataset.inputs is not None and not dataset.inputs.has_past:
         st.caption(f"The inputs' future rows in the file reach {reach} steps past the end.")
     fx = future_axis(x if not isinstance(x, np.ndarray) else None, len(dataset.values), horizon)
@@ -290,16 +291,16 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
 
 ui.setup()
 st.title("Forecast")
-ui.model_provenance()
+session.model_provenance()
 bundle, dataset = state.get("bundle"), state.get("dataset")
 if bundle is None or dataset is None:
-    ui.no_model("There is no trained model yet: train one first.")
+    session.no_model("There is no trained model yet: train one first.")
     st.page_link("pages/train.py", label="Train a model", icon=":material/arrow_forward:")
 else:
     axis = time_axis(len(dataset.values))
     top = st.container()  # drawn once the evaluation (which needs the horizon) is ready
     st.subheader("How far ahead does it forecast well? (backtest on the test part)")
-    evaluation = ui.evaluation(pick_horizon(dataset))
+    evaluation = derived.evaluation(pick_horizon(dataset))
     classics = classic_references(dataset)
     if classics is not None:
         evaluation = with_references(evaluation, dataset, classics)
