@@ -1,6 +1,6 @@
 """`python -m benchmarks [--quick] [--json] [--large] ...`: see benchmarks/run.py."""
 
-from lstm_core.threads import early_setup
+from lstm_core.runtime.threads import early_setup
 
 early_setup()  # before torch loads, as the CLI and the app do
 

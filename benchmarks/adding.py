@@ -3,12 +3,14 @@
     python -m benchmarks.adding [--quick] [--json] [--length T] [--hidden H] [--seeds N]
                                 [--cells lstm,gru,rnn]
 
-Each cell trains with lstm_core.tasks' defaults (16 LSTM units, GRU and RNN at the closest
+Each cell trains with lstm_core.experiments.tasks' defaults (16 LSTM units, GRU and RNN at the
+closest
 parameter count, Adam lr 0.01, batch 32, clipping 1.0, a budget of 320,000 sequences, a
 check on the fixed 1,000-sequence test set every 512) on seeds 0..N-1, on one thread
-(lstm_core.threads.pin(1)), the cells' order reversed on odd seeds so that drift on a
+(lstm_core.runtime.threads.pin(1)), the cells' order reversed on odd seeds so that drift on a
 shared machine falls on each. A trained LSTM is then caught in the act
-(lstm_core.taskgates). The issue's target: the LSTM solves >= 95 % of the test set and the
+(lstm_core.experiments.taskgates). The issue's target: the LSTM solves >= 95 % of the test set and
+the
 RNN stays below 30 % in at least 2 of 3 seeds, the LSTM within 3 minutes.
 --quick: T = 10, a budget of 2,048 sequences, one seed (what the tests run).
 """
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lstm_core import threads  # noqa: E402
+from lstm_core.runtime import threads  # noqa: E402
 
 threads.early_setup()  # as the app and the CLI do before torch loads
 
@@ -39,8 +41,8 @@ SOLVED, RNN_BELOW = 0.95, 0.3
 def _run(cfg, test, say) -> dict:
     """One cell and seed: the run's numbers, its solved-share curve and, for the LSTM, its
     gates caught in the act."""
-    from lstm_core.taskgates import caught_in_the_act
-    from lstm_core.tasks import train_adding
+    from lstm_core.experiments.taskgates import caught_in_the_act
+    from lstm_core.experiments.tasks import train_adding
 
     r = train_adding(cfg, test=test)
     t0 = time.perf_counter()
@@ -112,13 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--length", type=int, help="T (default 100; 10 with --quick)")
-    p.add_argument("--hidden", type=int, help="LSTM units (default: lstm_core.tasks')")
+    p.add_argument("--hidden", type=int, help="LSTM units (default: lstm_core.experiments.tasks')")
     p.add_argument("--seeds", type=int, help="seeds 0..N-1 (default 3; 1 with --quick)")
     p.add_argument("--cells", default=",".join(CELLS), help="e.g. lstm (default: all three)")
     a = p.parse_args(argv)
     threads.pin(1)  # like-for-like: one intra-op thread for every cell
 
-    from lstm_core.tasks import AddingConfig, adding_test_set
+    from lstm_core.experiments.tasks import AddingConfig, adding_test_set
 
     cfg = AddingConfig(length=a.length or (10 if a.quick else 100))
     if a.quick:

@@ -7,7 +7,7 @@ bare PyTorch processes doing the same work, on a quiet machine and beside busy p
   train   `python -m lstm_core train CSV --transform none` (50,000 points, look_back 50,
           hidden 64, batch 256, 3 epochs; --quick: 5,000 points, 1 epoch) against
           benchmarks/bare_train.py (torch's defaults: its thread count, libgomp's wait);
-          each CLI variant is an environment: "policy" (lstm_core/threads.py, the default),
+          each CLI variant is an environment: "policy" (lstm_core/runtime/threads.py, the default),
           "passive" (OMP_WAIT_POLICY=PASSIVE, the old default), "active", "one" (1 thread)
   gates   `python -m lstm_core gates MODEL CSV --start 0 --length 100000` against a process
           that reads the series, runs one nn.LSTM forward and writes arrays of the same shape

@@ -45,9 +45,9 @@ SEED = 0
 
 
 def sine_series(n: int, seed: int = SEED) -> np.ndarray:
-    """[n] float64: sin(2π t / 24) + 0.1 · noise, by lstm_core.synthetic when it is there."""
+    """[n] float64: sin(2π t / 24) + 0.1 · noise, by lstm_core.series.synthetic when it is there."""
     try:
-        from lstm_core.synthetic import sine_series as core_sine
+        from lstm_core.series.synthetic import sine_series as core_sine
     except ImportError:  # an older lstm_core: the same formula here
         t = np.arange(n, dtype=np.float64)
         return np.sin(2 * np.pi * t / 24) + 0.1 * np.random.default_rng(seed).standard_normal(n)

@@ -4,9 +4,9 @@ the test part, on one and two threads, and a whole `python -m lstm_core explain`
     python -m benchmarks.explain_bench [--quick] [--json] [--repeats N]
 
 One window: 64 units, look-back 168, 8 inputs beside the target, 32 Gauss-Legendre steps
-(lstm_core.explain.attribute), the median of N runs after a warm-up, at 1 and 2 intra-op
-threads and as the thread policy decides (lstm_core/threads.py), alternately. The test
-part: lstm_core.explain.MAX_WINDOWS windows of the same model in one call. The CLI: a model
+(lstm_core.inside.explain.attribute), the median of N runs after a warm-up, at 1 and 2 intra-op
+threads and as the thread policy decides (lstm_core/runtime/threads.py), alternately. The test
+part: lstm_core.inside.explain.MAX_WINDOWS windows of the same model in one call. The CLI: a model
 trained on the Beijing file's last 3,000 hours with its five weather columns and calendar
 inputs (look-back 24, hidden 32), then `explain` timed as a whole process (imports, reading
 the file, weights, attributions, importance).
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lstm_core import threads  # noqa: E402
+from lstm_core.runtime import threads  # noqa: E402
 
 threads.early_setup()  # as the app and the CLI do before torch loads
 
@@ -41,8 +41,8 @@ def _window_times(hidden: int, look_back: int, n_inputs: int, repeats: int) -> d
     import torch
 
     from lstm_core.config import ModelConfig
-    from lstm_core.explain import MAX_WINDOWS, attribute
-    from lstm_core.models import build_model
+    from lstm_core.fitting.models import build_model
+    from lstm_core.inside.explain import MAX_WINDOWS, attribute
 
     model = build_model(ModelConfig(hidden_size=hidden, n_inputs=n_inputs), seed=0).eval()
     gen = torch.Generator().manual_seed(0)

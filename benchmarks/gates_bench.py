@@ -1,4 +1,5 @@
-"""Gate extraction (lstm_core.gates.trace_gates) against one nn.LSTM forward over the same span.
+"""Gate extraction (lstm_core.inside.gates.trace_gates) against one nn.LSTM forward over the same
+span.
 
 trace_gates runs PyTorch's fused kernel once itself and recomputes every gate from the
 weights, so its time includes one such forward: the ratio says what the gates cost on top.
@@ -16,8 +17,8 @@ import torch
 from benchmarks.common import SEED, sine_series
 from benchmarks.stats import summarize
 from lstm_core.config import ModelConfig
-from lstm_core.gates import trace_gates
-from lstm_core.models import build_model
+from lstm_core.fitting.models import build_model
+from lstm_core.inside.gates import trace_gates
 
 
 def _inputs(batch: int, steps: int) -> torch.Tensor:

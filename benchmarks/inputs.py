@@ -42,11 +42,11 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.stats import median_range, summarize  # noqa: E402
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
-from lstm_core.data import Series, Table, read_table, series_from_table  # noqa: E402
-from lstm_core.forecast import evaluate  # noqa: E402
-from lstm_core.inputs import Inputs  # noqa: E402
-from lstm_core.pipeline import run, start_run, train_run  # noqa: E402
-from lstm_core.synthetic import sine_series  # noqa: E402
+from lstm_core.evaluation.forecast import evaluate  # noqa: E402
+from lstm_core.fitting.pipeline import run, start_run, train_run  # noqa: E402
+from lstm_core.series.data import Series, Table, read_table, series_from_table  # noqa: E402
+from lstm_core.series.inputs import Inputs  # noqa: E402
+from lstm_core.series.synthetic import sine_series  # noqa: E402
 
 Log = Callable[[str], None]
 BEIJING = ROOT / "data" / "beijing_pm25_hourly.csv"
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.report:
         print(report(json.loads(Path(a.report).read_text())))
         return 0
-    from lstm_core.threads import pin
+    from lstm_core.runtime.threads import pin
 
     pin(1)  # torch.set_num_threads(1), and fit's thread policy kept from changing it
 

@@ -5,7 +5,7 @@
 
 Each run is a whole process, as a user runs it: `python -m lstm_core train CSV --out m.pt
 --json` with the defaults (transform auto, 100 epochs, batch 16, lr 0.01), once as it is
-(the rule: lstm_core/sizing.py) and once with `--no-scale-long` (batch 16 on every series,
+(the rule: lstm_core/fitting/sizing.py) and once with `--no-scale-long` (batch 16 on every series,
 auto's trials E / (2 (k - 1)) epochs). The two alternate per seed (rule first on even
 seeds); each pair's time ratio is taken within the pair. Series: the Beijing PM2.5 file
 (43,800 hourly points, pm2.5 alone), and 50,000 synthetic points (a daily-like cycle of 24
@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.stats import table  # noqa: E402
-from lstm_core.synthetic import sine_series  # noqa: E402
+from lstm_core.series.synthetic import sine_series  # noqa: E402
 
 BEIJING = ROOT / "data" / "beijing_pm25_hourly.csv"
 SYNTHETIC_POINTS = 50_000

@@ -59,9 +59,9 @@ def _hwm_mib() -> float:
 
 def _session(points: int, look_back: int, hidden: int) -> dict:
     from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-    from lstm_core.data import series_from_values
-    from lstm_core.pipeline import start_run
-    from lstm_core.synthetic import sine_series
+    from lstm_core.fitting.pipeline import start_run
+    from lstm_core.series.data import series_from_values
+    from lstm_core.series.synthetic import sine_series
 
     values = sine_series(points, period=24, noise=0.1, seed=0)
     bundle, dataset = start_run(
@@ -96,7 +96,7 @@ def page_child(
     from streamlit.testing.v1 import AppTest
 
     if threads:
-        from lstm_core.threads import pin as pin_threads
+        from lstm_core.runtime.threads import pin as pin_threads
 
         pin_threads(threads)  # fit's policy keeps it too
     if compile_once:
@@ -139,13 +139,13 @@ def memory_child(points: int, hidden: int, mode: str, threads: int) -> dict:
 
     from explorer import gate_figures as gf
     from lstm_core.config import ModelConfig
-    from lstm_core.gates import trace_gates
-    from lstm_core.gatestats import saturation, unit_correlations
-    from lstm_core.gatesummary import summarise_run
-    from lstm_core.models import build_model
+    from lstm_core.fitting.models import build_model
+    from lstm_core.inside.gates import trace_gates
+    from lstm_core.inside.gatestats import saturation, unit_correlations
+    from lstm_core.inside.gatesummary import summarise_run
 
     if threads:
-        from lstm_core.threads import pin as pin_threads
+        from lstm_core.runtime.threads import pin as pin_threads
 
         pin_threads(threads)  # fit's policy keeps it too
     model = build_model(ModelConfig(hidden_size=hidden), seed=0)
@@ -199,14 +199,14 @@ def train_child(
     """
     from streamlit.testing.v1 import AppTest
 
-    from lstm_core import pipeline
     from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-    from lstm_core.data import series_from_values
-    from lstm_core.pipeline import start_run
-    from lstm_core.synthetic import sine_series
+    from lstm_core.fitting import pipeline
+    from lstm_core.fitting.pipeline import start_run
+    from lstm_core.series.data import series_from_values
+    from lstm_core.series.synthetic import sine_series
 
     if threads:
-        from lstm_core.threads import pin as pin_threads
+        from lstm_core.runtime.threads import pin as pin_threads
 
         pin_threads(threads)  # fit's policy keeps it too
     _share_script_cache()
@@ -231,7 +231,7 @@ def train_child(
             if callback is not None:
                 callback_s.setdefault(cfg.epochs, []).append(spent[0])
 
-    pipeline.train_run = timed_train_run  # the page imports it from lstm_core.pipeline
+    pipeline.train_run = timed_train_run  # the page imports it from lstm_core.fitting.pipeline
     data_cfg = DataConfig(look_back=look_back, transform="none")
     model_cfg = ModelConfig(hidden_size=hidden)
 

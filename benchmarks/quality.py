@@ -43,13 +43,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.stats import median_range, summarize  # noqa: E402
-from lstm_core.backtest import Backtest, Intervals, default_horizon, online, step_scores  # noqa: E402
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
-from lstm_core.data import load_series, series_from_values  # noqa: E402
-from lstm_core.datasets import load_builtin  # noqa: E402
-from lstm_core.forecast import evaluate  # noqa: E402
-from lstm_core.pipeline import run  # noqa: E402
-from lstm_core.synthetic import random_walk  # noqa: E402
+from lstm_core.evaluation.backtest import Backtest, Intervals, default_horizon, online, step_scores  # noqa: E402
+from lstm_core.evaluation.forecast import evaluate  # noqa: E402
+from lstm_core.fitting.pipeline import run  # noqa: E402
+from lstm_core.series.data import load_series, series_from_values  # noqa: E402
+from lstm_core.series.datasets import load_builtin  # noqa: E402
+from lstm_core.series.synthetic import random_walk  # noqa: E402
 
 BUILTIN = ("air_passengers", "sunspots", "nile", "trend")
 
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-cost", action="store_true", help="skip the cost of auto")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args(argv)
-    from lstm_core.threads import pin
+    from lstm_core.runtime.threads import pin
 
     pin(1)  # as the other benchmarks: ratios, not the machine's load
 

@@ -31,11 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lstm_core import references  # noqa: E402
-from lstm_core.backtest import spaced  # noqa: E402
 from lstm_core.config import DataConfig  # noqa: E402
+from lstm_core.evaluation import references  # noqa: E402
+from lstm_core.evaluation.backtest import spaced  # noqa: E402
 from lstm_core.metrics import detect_season, rmse  # noqa: E402
-from lstm_core.windows import plan_split  # noqa: E402
+from lstm_core.series.windows import plan_split  # noqa: E402
 
 SIZES = (144, 5000, 50000)
 
@@ -43,7 +43,7 @@ SIZES = (144, 5000, 50000)
 def series(n: int) -> np.ndarray:
     """Air passengers (144) or the hourly-like synthetic series of n points."""
     if n == 144:
-        from lstm_core.data import load_series
+        from lstm_core.series.data import load_series
 
         return load_series(ROOT / "data" / "air_passengers.csv").values
     t = np.arange(n)
@@ -105,11 +105,11 @@ def quality_runs(cuts: list[float], seeds: list[int], say) -> list[dict]:
     air passengers and the quarterly development series, each cut at `cuts` of its length
     and trained on `seeds`: test RMSE (one step) and the backtest's mean RMSE, the model's
     over the best reference's (below 1: the LSTM wins)."""
-    from lstm_core.backtest import default_horizon
     from lstm_core.config import ModelConfig, TrainConfig
-    from lstm_core.data import load_series
-    from lstm_core.forecast import evaluate
-    from lstm_core.pipeline import run
+    from lstm_core.evaluation.backtest import default_horizon
+    from lstm_core.evaluation.forecast import evaluate
+    from lstm_core.fitting.pipeline import run
+    from lstm_core.series.data import load_series
 
     shared = ROOT.parent / "shared" / "datasets"
     files = {"air_passengers": ROOT / "data" / "air_passengers.csv"}

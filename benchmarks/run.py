@@ -10,7 +10,7 @@ Sections (--only picks some):
            cached rerun, the whole-series view, bytes per rerun; the whole-series view's
            peak memory, chunked vs one full trace; the Train page's seconds per epoch vs
            fit alone (fresh processes)
-  malloc   glibc malloc tuned (lstm_core.perf.tune_malloc) vs default: time per epoch,
+  malloc   glibc malloc tuned (lstm_core.runtime.perf.tune_malloc) vs default: time per epoch,
            user/sys CPU, peak RSS (fresh processes; B, and C with --large)
   threads  torch's default intra-op threads vs 1 thread; malloc in a non-main thread
            (as Streamlit trains) tuned vs default (fresh processes)
@@ -142,7 +142,7 @@ def collect(a: argparse.Namespace) -> dict:
             print(s, file=sys.stderr, flush=True)
 
     if a.threads:
-        from lstm_core.threads import pin as pin_threads
+        from lstm_core.runtime.threads import pin as pin_threads
 
         pin_threads(a.threads)  # fit's policy keeps it too
     if a.configs:

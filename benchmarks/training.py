@@ -1,7 +1,7 @@
 """Training throughput: the project's trainer against a bare PyTorch loop and the lecture's
 full-batch loop, on the same model, windows, seed, batch size and epochs, in one process.
 
-* trainer:    lstm_core.train.fit with an app-like progress callback (AppLikeCallback).
+* trainer:    lstm_core.fitting.train.fit with an app-like progress callback (AppLikeCallback).
 * bare loop:  pre-built tensors, randperm index batches, Adam, MSELoss, the same gradient
               clipping as the trainer's config, a validation pass after every epoch in passes
               of as many windows as fit's (eval_rows). It seeds its shuffling as fit does, so
@@ -29,9 +29,9 @@ from torch import nn
 from benchmarks.common import SEED, AppLikeCallback, BenchConfig, sine_series
 from benchmarks.stats import summarize
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.models import build_model
-from lstm_core.train import EVAL_BATCH, eval_rows, fit
-from lstm_core.windows import Dataset, make_dataset
+from lstm_core.fitting.models import build_model
+from lstm_core.fitting.train import EVAL_BATCH, eval_rows, fit
+from lstm_core.series.windows import Dataset, make_dataset
 
 # Peak memory of one full-batch step, in bytes per (window x step x hidden unit): measured
 # ~17 on config B (7.5 GB for 35k windows x 50 steps x 64 units); used to skip runs that

@@ -2,7 +2,7 @@
 
     python -m benchmarks.worker --config B [--epochs 1] [--threads N] [--in-thread]
 
-glibc's malloc settings (tuned by lstm_core.train.fit unless LSTM_CORE_TUNE_MALLOC=0, which
+glibc's malloc settings (tuned by lstm_core.fitting.train.fit unless LSTM_CORE_TUNE_MALLOC=0, which
 the parent sets for the "default" side) and the peak resident memory (VmHWM) belong to
 the whole process, so each setting gets its own. Prints one JSON object: per-epoch wall,
 user and system CPU seconds, peak RSS in MiB, the final validation loss and whether malloc
@@ -57,14 +57,14 @@ def _peak_rss_mib() -> float:
 def train_once(config: str, epochs: int | None, threads: int | None, in_thread: bool) -> dict:
     import torch
 
-    from lstm_core import perf
     from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-    from lstm_core.models import build_model
-    from lstm_core.train import fit
-    from lstm_core.windows import make_dataset
+    from lstm_core.fitting.models import build_model
+    from lstm_core.fitting.train import fit
+    from lstm_core.runtime import perf
+    from lstm_core.series.windows import make_dataset
 
     if threads:
-        from lstm_core.threads import pin as pin_threads
+        from lstm_core.runtime.threads import pin as pin_threads
 
         pin_threads(threads)  # fit's policy keeps it too
     cfg = CONFIGS[config]

@@ -31,8 +31,8 @@ MAX_PARAM_INT = 100_000  # largest synthetic parameter (points, lag, seed) the a
 
 
 def builtins() -> dict[str, Any]:
-    """The engine's built-in series (lstm_core.datasets.BUILTINS) by key, in picker order."""
-    from lstm_core.datasets import BUILTINS
+    """The engine's built-in series (lstm_core.series.datasets.BUILTINS) by key, in picker order."""
+    from lstm_core.series.datasets import BUILTINS
 
     return {b.key: b for b in BUILTINS}
 
@@ -41,7 +41,7 @@ def builtin_defaults(key: str) -> dict[str, Any]:
     """Default generator parameters of a synthetic built-in ({} for real data)."""
     if key not in SYNTHETIC:
         return {}  # real data: no need to import the generators (scipy)
-    from lstm_core import synthetic
+    from lstm_core.series import synthetic
 
     sig = inspect.signature(getattr(synthetic, SYNTHETIC[key]))
     return {n: p.default for n, p in sig.parameters.items() if p.default is not p.empty}
@@ -61,7 +61,7 @@ def param_ok(default: Any, value: Any) -> bool:
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_builtin(key: str, params: tuple[tuple[str, Any], ...] = ()) -> Any:
     """A built-in series (content-keyed by key and parameters); ValueError for bad ones."""
-    from lstm_core.datasets import load_builtin as _load
+    from lstm_core.series.datasets import load_builtin as _load
 
     return _load(key, **dict(params))
 

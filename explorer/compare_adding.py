@@ -24,7 +24,7 @@ from explorer.task_figures import (
     solved_curves_figure,
     sweep_table,
 )
-from lstm_core.gates import CELL_LABELS
+from lstm_core.inside.gates import CELL_LABELS
 
 PERSIST = {"persist_state": "session"}
 LENGTHS = (25, 50, 100, 200)  # the sweep's choices of T (compare_jobs.ADDING_LENGTHS)
@@ -104,7 +104,10 @@ def caught(result: Any) -> None:
     st.plotly_chart(gate_heatmaps_figure(ex, act.gates.memory_unit), key="cmp_add_gates")
     for line in gate_sentences(act):
         st.text(line)
-    st.markdown("**Two clamps** (lstm_core/taskgates.py: the gate held at 0 on the whole test set)")
+    st.markdown(
+        "**Two clamps** (lstm_core/experiments/taskgates.py: the gate held at 0 on the whole "
+        "test set)"
+    )
     for line in clamp_sentences(act, ex):
         st.text(line)
 

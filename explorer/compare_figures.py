@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lstm_core.gates import CELL_LABELS
+from lstm_core.inside.gates import CELL_LABELS
 
 CELL_COLORS = {"lstm": "#d62728", "gru": "#1f77b4", "rnn": "#2ca02c"}
 LEARNED_BELOW = 0.85  # memory task: val MSE / mean-baseline MSE under this counts as learned

@@ -20,12 +20,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from lstm_core.config import CELLS, ConfigError, DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import DataError
-from lstm_core.gates import CELL_LABELS
-from lstm_core.jobs import Job
-from lstm_core.limits import app_work_error
-from lstm_core.tasks import TOLERANCE, AddingBatch, AddingConfig, TaskProgress
-from lstm_core.transforms import Transform
+from lstm_core.experiments.tasks import TOLERANCE, AddingBatch, AddingConfig, TaskProgress
+from lstm_core.inside.gates import CELL_LABELS
+from lstm_core.runtime.jobs import Job
+from lstm_core.runtime.limits import app_work_error
+from lstm_core.series.data import DataError
+from lstm_core.series.transforms import Transform
 
 ADDING_LENGTHS = (25, 50, 100, 200)  # the sweep's sequence lengths T
 CHECKS_PER_RUN = 40  # the adding curves' points: a check every budget / this (at most 512)
@@ -118,7 +118,7 @@ class CellsWork(TaskWork):
         #                                    (replaced whole, never changed: pages read it)
 
     def run(self, job: Job) -> None:
-        from lstm_core.compare import compare_cells
+        from lstm_core.experiments.compare import compare_cells
 
         r: CellsRequest = self.request
         tf, seen = self._transform(job)
@@ -148,8 +148,8 @@ class CellsWork(TaskWork):
 
     def _transform(self, job: Job) -> tuple[Transform | None, str]:
         """What all three cells see: the request's, the data settings' or auto's choice."""
-        from lstm_core.compare import compare_transform
-        from lstm_core.pipeline import choose_transform
+        from lstm_core.experiments.compare import compare_transform
+        from lstm_core.fitting.pipeline import choose_transform
 
         r: CellsRequest = self.request
         if r.transform is not None:
@@ -186,7 +186,7 @@ class CellsWork(TaskWork):
 
 @dataclass(frozen=True)
 class EchoRequest(_Request):
-    """The echo series' memory grid (lstm_core.compare.memory_sweep)."""
+    """The echo series' memory grid (lstm_core.experiments.compare.memory_sweep)."""
 
     lags: tuple[int, ...]
     model_cfg: ModelConfig
@@ -201,7 +201,7 @@ class EchoWork(TaskWork):
     key = "memory"
 
     def run(self, job: Job) -> None:
-        from lstm_core.compare import memory_sweep
+        from lstm_core.experiments.compare import memory_sweep
 
         r: EchoRequest = self.request
         order = [(c, k) for k in r.lags for c in CELLS]  # memory_sweep's order
@@ -233,7 +233,7 @@ class RunSummary:
     cell: str
     hidden: int
     params: int
-    status: str  # "solved", "budget", "stopped", "diverged" (lstm_core.tasks.TaskRun)
+    status: str  # "solved", "budget", "stopped", "diverged" (lstm_core.experiments.tasks.TaskRun)
     sequences_seen: int
     seconds: float
     solved: float  # share of the test set solved at the end
@@ -263,7 +263,7 @@ class AddingResult:
     baseline_solved: float  # the share of the test set that answer gets within TOLERANCE
     curves: dict[str, tuple[TaskProgress, ...]] = field(default_factory=dict)
     runs: dict[str, RunSummary] = field(default_factory=dict)
-    act: Any = None  # lstm_core.taskgates.CaughtInTheAct of the LSTM, once it trained
+    act: Any = None  # lstm_core.experiments.taskgates.CaughtInTheAct of the LSTM, once it trained
     example: Example | None = None
 
 
@@ -298,7 +298,7 @@ class AddingWork(TaskWork):
     key = "adding"
 
     def run(self, job: Job) -> None:
-        from lstm_core.tasks import adding_test_set, baseline_mse, train_adding
+        from lstm_core.experiments.tasks import adding_test_set, baseline_mse, train_adding
 
         r: AddingRequest = self.request
         r.config("lstm")  # bad settings: one sentence before anything trains
@@ -346,8 +346,12 @@ def example_index(test: AddingBatch) -> int:
 
 def caught(model: Any, test: AddingBatch) -> dict[str, Any]:
     """The LSTM's gates on the test set with its clamps, and one sequence drawn whole."""
-    from lstm_core.intervene import run_clamped
-    from lstm_core.taskgates import caught_in_the_act, forget_between_marks, input_at_second_mark
+    from lstm_core.experiments.taskgates import (
+        caught_in_the_act,
+        forget_between_marks,
+        input_at_second_mark,
+    )
+    from lstm_core.inside.intervene import run_clamped
 
     k = example_index(test)
     one = AddingBatch(test.x[k : k + 1], test.y[k : k + 1], test.marks[k : k + 1])
@@ -393,7 +397,7 @@ class SweepWork(TaskWork):
     key = "adding_sweep"
 
     def run(self, job: Job) -> None:
-        from lstm_core.tasks import adding_test_set, train_adding
+        from lstm_core.experiments.tasks import adding_test_set, train_adding
 
         r: SweepRequest = self.request
         one = AddingRequest(r.lengths[0], r.hidden, r.budget, r.seed)

@@ -16,9 +16,9 @@ import streamlit as st
 from explorer import state
 from explorer.escape import md_escape
 from explorer.widgets import remember
-from lstm_core import inputs as input_tools
 from lstm_core.config import DataConfig
-from lstm_core.data import ColumnChoice, Table, default_columns, other_columns, using_columns
+from lstm_core.series import inputs as input_tools
+from lstm_core.series.data import ColumnChoice, Table, default_columns, other_columns, using_columns
 
 PAST_HELP = (
     "Columns measured with the series, like a wind speed: at step t the model reads their "
@@ -40,7 +40,7 @@ NO_DATE = "(none: use the row order)"
 def choose_columns(table: Table, digest: str) -> tuple[str, str | None, str]:
     """Value column, date column (or None) and missing-value policy for one file.
 
-    The select boxes start at the engine's choice (lstm_core.data.default_columns), or at
+    The select boxes start at the engine's choice (lstm_core.series.data.default_columns), or at
     this file's earlier choice kept in state "columns"; one line says what is used and why.
     DataError if the file has no column that can hold the values.
     """

@@ -68,7 +68,7 @@ def on_click(
 ) -> dict | None:
     """A view its button computes: computed when `clicked` (say(sentence) instead when the
     model cannot take it: InterventionError), then the entry while it is for `key`, or None."""
-    from lstm_core.intervene import InterventionError
+    from lstm_core.inside.intervene import InterventionError
 
     if clicked:
         try:
@@ -98,8 +98,8 @@ def evaluation(horizon: int | None = None) -> Any:
     bundle, dataset = state.get("bundle"), state.get("dataset")
     if bundle is None or dataset is None:
         return None
-    from lstm_core.backtest import default_horizon
-    from lstm_core.forecast import evaluate
+    from lstm_core.evaluation.backtest import default_horizon
+    from lstm_core.evaluation.forecast import evaluate
 
     horizon = horizon or default_horizon(dataset)
     key = (state.model_stamp(bundle, dataset), horizon)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from explorer.figures import future_axis
-from lstm_core.bundle import ModelBundle
-from lstm_core.forecast import forecast, predict
+from lstm_core.evaluation.forecast import forecast, predict
+from lstm_core.fitting.bundle import ModelBundle
 
 PARTS = ("train", "val", "test")
 

@@ -1,7 +1,7 @@
 """Pure figure builders: arrays in, `go.Figure` out. No Streamlit, no torch.
 
 Conventions: `x` is the series' time axis [N] (timestamps or positions 0..N-1); a `split`
-is anything with `train_end` and `val_end` (lstm_core.windows.Split): points [0, train_end)
+is anything with `train_end` and `val_end` (lstm_core.series.windows.Split): points [0, train_end)
 are the training part, [train_end, val_end) validation targets, [val_end, N) test targets.
 """
 
@@ -67,7 +67,7 @@ def time_axis(x: Sequence[Any]) -> np.ndarray:
 
 
 class SplitLike(Protocol):
-    """The part boundaries a figure needs (lstm_core.windows.Split has them)."""
+    """The part boundaries a figure needs (lstm_core.series.windows.Split has them)."""
 
     @property
     def train_end(self) -> int: ...
@@ -79,7 +79,7 @@ class SplitLike(Protocol):
 
 
 class EpochLike(Protocol):
-    """One epoch of a history (lstm_core.train.EpochRecord)."""
+    """One epoch of a history (lstm_core.fitting.train.EpochRecord)."""
 
     epoch: int
     train_loss: float

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.figures import COLORS, ROW_NAMES, envelope, plain
-from lstm_core.transforms import Transform
+from lstm_core.series.transforms import Transform
 
 BASELINE_COLORS = {"naive": "#7f7f7f", "seasonal_naive": "#17becf", "mean": "#bcbd22"}
 REFERENCE_COLORS = {"AutoETS": "#2ca02c", "AutoTheta": "#9467bd", "AutoARIMA": "#8c564b"}

@@ -1,7 +1,7 @@
 """Pure builders for the Gates page: heatmaps, unit lines, input chart, exports (the equations
 are written in explorer/equations.py, shared with the Learn page).
 
-Everything here takes numpy arrays (one layer of a `lstm_core.gates.GateTrace` as a dict
+Everything here takes numpy arrays (one layer of a `lstm_core.inside.gates.GateTrace` as a dict
 name -> [T, H], already sliced to one window) and returns a `go.Figure`, text or bytes. No
 streamlit import: all of it is tested without a running app.
 
@@ -24,9 +24,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from explorer.figures import plain
-from lstm_core.export import write_gates_npz
-from lstm_core.gatestats import GATE_LABELS, LOW, SIGMOID, TANH, bin_means, bin_size
-from lstm_core.gatestats import saturation as unit_saturation
+from lstm_core.inside.gatesfile import write_gates_npz
+from lstm_core.inside.gatestats import GATE_LABELS, LOW, SIGMOID, TANH, bin_means, bin_size
+from lstm_core.inside.gatestats import saturation as unit_saturation
 
 __all__ = [
     "GATE_LABELS",
@@ -103,7 +103,7 @@ def bin_centres(steps: int, k: int) -> np.ndarray:
 
 
 def span_summary(summary, values: np.ndarray, start: int = 0) -> dict[str, object]:
-    """What the whole-series view shows of a `lstm_core.gatesummary.RunSummary` of points
+    """What the whole-series view shows of a `lstm_core.inside.gatesummary.RunSummary` of points
     start.. whose original values are `values`: per layer the bin means, the saturation
     table and the units table, and the input values binned the same way.
 
@@ -138,7 +138,7 @@ def unit_stats(
     """One row per unit: how its h correlates with the input x_t and with the next value
     x_{t+1} (what it helps predict), and its σ gates' saturation (share < 0.1 / > 0.9).
 
-    shares: `lstm_core.gatestats.saturation`'s {name: {"low": [H], "high": [H]}}; corr_*:
+    shares: `lstm_core.inside.gatestats.saturation`'s {name: {"low": [H], "high": [H]}}; corr_*:
     [H] over one continuous run, or None (no correlation columns). Sorted by the strongest
     |correlation| first, so "the unit that tracks the trend" is on top.
     """
@@ -223,7 +223,7 @@ def gates_npz(
     sees: str = "",
     x_names: Sequence[str] | None = None,
 ) -> bytes:
-    """The CLI's .npz layout (lstm_core.export): "x" [T] (the model's inputs; with inputs
+    """The CLI's .npz layout (lstm_core.inside.gatesfile): "x" [T] (the model's inputs; with inputs
     beside the target [T, 1 + F] and "x_names"), "sees" (what x is, in words, e.g.
     "Δ passengers, scaled") and "<name>_l<k>" [T, H] for every layer k."""
     buf = io.BytesIO()

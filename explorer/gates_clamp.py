@@ -1,6 +1,7 @@
 """The Gates page's experiments: clamp a gate, clamp an input (issue 22: out of the page).
 
-Both run through one code path (lstm_core.gateviews.clamped_window, lstm_core/intervene.py)
+Both run through one code path (lstm_core.inside.gateviews.clamped_window,
+lstm_core/inside/intervene.py)
 and show the same results: the sentence, the numbers, the window's heatmaps before | after
 and the test part's predictions. Streamlit UI helpers, called by pages/gates.py.
 
@@ -28,11 +29,11 @@ from explorer.derived import built, derived, remember
 from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
 from explorer.widgets import fitting
-from lstm_core.gates import GATE_NAMES
-from lstm_core.gatestats import GATE_LABELS
-from lstm_core.gateviews import check_clamp, clamped_window
-from lstm_core.inputclamp import InputClamp
-from lstm_core.intervene import Clamp, InterventionError, value_range
+from lstm_core.inside.gates import GATE_NAMES
+from lstm_core.inside.gatestats import GATE_LABELS
+from lstm_core.inside.gateviews import check_clamp, clamped_window
+from lstm_core.inside.inputclamp import InputClamp
+from lstm_core.inside.intervene import Clamp, InterventionError, value_range
 
 PLOTLY = {"displaylogo": False}
 PERSIST = {"persist_state": "session"}

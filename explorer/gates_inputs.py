@@ -23,10 +23,21 @@ from explorer.derived import built, derived, remember
 from explorer.escape import md_escape
 from explorer.input_figures import attribution_figure, gate_input_figure
 from explorer.widgets import fitting
-from lstm_core.explain import Attribution, attribute, baseline_window, channel_names, gate_weights
-from lstm_core.gatestats import GATE_LABELS
-from lstm_core.inputclamp import InputClamp, InputClampError, apply_input_clamps, input_channels
-from lstm_core.intervene import InterventionError
+from lstm_core.inside.explain import (
+    Attribution,
+    attribute,
+    baseline_window,
+    channel_names,
+    gate_weights,
+)
+from lstm_core.inside.gatestats import GATE_LABELS
+from lstm_core.inside.inputclamp import (
+    InputClamp,
+    InputClampError,
+    apply_input_clamps,
+    input_channels,
+)
+from lstm_core.inside.intervene import InterventionError
 
 PLOTLY = {"displaylogo": False}
 PERSIST = {"persist_state": "session"}

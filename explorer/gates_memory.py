@@ -1,6 +1,6 @@
 """The Gates page's memory horizon: how many steps each unit remembers, beside the series'
 autocorrelation and the gradient by lag, with a look-back suggestion and the echo check
-(lstm_core.memory.measure_memory computes it all). Streamlit UI, called by pages/gates.py.
+(lstm_core.inside.memory.measure_memory computes it all). Streamlit UI, called by pages/gates.py.
 
 Session state (explorer/state.py): gates_memory, the derived entry {"key": (stamp, layer),
 "memory": MemoryHorizon} its button fills (explorer/derived.py). Widget key: gates_memory_run.
@@ -12,7 +12,7 @@ import streamlit as st
 
 from explorer import experiment_figures as ef
 from explorer.derived import on_click
-from lstm_core.memory import measure_memory
+from lstm_core.inside.memory import measure_memory
 
 PLOTLY = {"displaylogo": False}
 

@@ -23,7 +23,7 @@ EXPERIMENTS = (("input", "i", 0.0), ("forget", "f", 1.0), ("output", "o", 0.0))
 
 def window_trace(bundle: Any, dataset: Any, w: int) -> Any:
     """The GateTrace of window w, from the session cache when nothing changed."""
-    from lstm_core.gates import trace_gates
+    from lstm_core.inside.gates import trace_gates
 
     key = (state.model_stamp(bundle, dataset), w)
     x = dataset.X[w : w + 1]
@@ -36,7 +36,7 @@ def experiment_runs(bundle: Any, dataset: Any, w: int) -> dict:
     (Intervention, raw outputs [n] with the clamp, c [T, H] with it)}}."""
 
     def compute() -> dict[str, Any]:
-        from lstm_core.intervene import Clamp, intervene, run_clamped
+        from lstm_core.inside.intervene import Clamp, intervene, run_clamped
 
         model, x = bundle.model, dataset.X[w : w + 1]
         runs = {}
@@ -58,9 +58,9 @@ def input_experiment_run(bundle: Any, dataset: Any, w: int) -> dict:
     after] window w's prediction in levels}."""
 
     def compute() -> dict[str, Any]:
-        from lstm_core.explain import importance
-        from lstm_core.inputclamp import InputClamp, apply_input_clamps
-        from lstm_core.intervene import intervene, run_clamped
+        from lstm_core.inside.explain import importance
+        from lstm_core.inside.inputclamp import InputClamp, apply_input_clamps
+        from lstm_core.inside.intervene import intervene, run_clamped
 
         imp = importance(bundle.model, dataset)
         name = max(imp.held_at_mean, key=imp.held_at_mean.get)

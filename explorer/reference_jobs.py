@@ -1,4 +1,5 @@
-"""The classic references' fits (lstm_core.references) in this visitor's job: at the end of
+"""The classic references' fits (lstm_core.evaluation.references) in this visitor's job: at the
+end of
 every fresh training (fit_after_training), or on request from the Forecast page (a model
 opened from a file; explorer/session.py starts the job like the Compare page's work). Its
 `sync` puts the result under `classic_refs`. Pure (no Streamlit): the fits run in the
@@ -13,10 +14,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from lstm_core import references as refs_mod
-from lstm_core.backtest import default_horizon, spaced
-from lstm_core.jobs import Job
+from lstm_core.evaluation import references as refs_mod
+from lstm_core.evaluation.backtest import default_horizon, spaced
 from lstm_core.metrics import detect_season
+from lstm_core.runtime.jobs import Job
 
 
 @dataclass(frozen=True)

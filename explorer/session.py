@@ -1,7 +1,7 @@
 """A visitor's model and training job, in one place: pages call these, never write the model
 keys themselves.
 
-  start(request)    Train / Continue / the Learn page's example: a lstm_core.jobs.Job that
+  start(request)    Train / Continue / the Learn page's example: a lstm_core.runtime.jobs.Job that
                     trains in its own thread (explorer/training.py), waiting for a
                     server-wide slot first; refused, with one sentence, when the request's
                     admit() says it cannot run or while this visitor's job is active. The
@@ -39,12 +39,12 @@ import streamlit as st
 from explorer import state
 from explorer.escape import md_escape
 from lstm_core.config import ModelConfig, TrainConfig
-from lstm_core.jobs import Job, RunStatus, Slots, server_slots
+from lstm_core.runtime.jobs import Job, RunStatus, Slots, server_slots
 
 if TYPE_CHECKING:  # torch-heavy: imported where a job starts (the home page stays light)
     from explorer.compare_jobs import TaskWork
     from explorer.training import TrainRequest, TrainWork
-    from lstm_core.train import FitResult
+    from lstm_core.fitting.train import FitResult
 
 STATUS_EVERY_S = 2.0  # the sidebar line redraws this often while a job is active
 BUSY = "A training is already running for you: stop it first, or wait for it to finish."
@@ -62,7 +62,7 @@ def active() -> bool:
 
 def visitor_alive() -> Callable[[], bool]:
     """Whether this visitor's browser is still connected (always True outside a server,
-    e.g. under AppTest): a job whose visitor left stops after lstm_core.jobs.GRACE_S."""
+    e.g. under AppTest): a job whose visitor left stops after lstm_core.runtime.jobs.GRACE_S."""
     try:
         from streamlit.runtime import Runtime
         from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -90,7 +90,7 @@ def start(request: TrainRequest | Any, slots: Slots | None = None) -> str | None
     the request cannot run (`request.admit()`: the data or the app's limits) or a job of
     this visitor is active (BUSY); None when it started."""
     from explorer.training import TrainWork
-    from lstm_core.limits import APP_LIMITS
+    from lstm_core.runtime.limits import APP_LIMITS
 
     refused = request.admit() if hasattr(request, "admit") else None
     if refused:
@@ -212,7 +212,7 @@ def adopt_task(j: Job) -> None:
 
 def outcome(j: Job) -> FitResult:
     """The finished job as the Train page shows it."""
-    from lstm_core.train import FitResult
+    from lstm_core.fitting.train import FitResult
 
     bundle = state.get("bundle") if j.work.published is not None else None
     history = bundle.history if bundle is not None else []
@@ -299,9 +299,9 @@ def model_provenance() -> None:
 
 
 def series_fingerprint(series: Any) -> str:
-    """lstm_core.bundle.fingerprint of the active series, hashed once per series object
+    """lstm_core.fitting.bundle.fingerprint of the active series, hashed once per series object
     (kept with the object itself, so a new series is never taken for the old one)."""
-    from lstm_core.bundle import fingerprint
+    from lstm_core.fitting.bundle import fingerprint
 
     kept = state.get("series_fp")
     if kept is None or kept[0] is not series:

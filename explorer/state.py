@@ -5,17 +5,17 @@ it). Widget values that must survive a page switch are copied to these keys, bec
 Streamlit drops a widget's keyed state when the page that draws it is not shown.
 
 Keys (all optional until set; read them through the helpers below):
-  series       lstm_core.data.Series     the active series (built-in, synthetic or uploaded)
+  series       lstm_core.series.data.Series     the active series (built-in, synthetic or uploaded)
   source       dict                      where it came from: {"kind": "builtin"|"upload",
                                          "key"/"name": ..., "params": {...}}
   data_cfg     DataConfig                look_back and split fractions for the active series
   model_cfg    ModelConfig               cell, hidden size, layers, forget-bias option
   train_cfg    TrainConfig               epochs, batch size, lr, patience, clip, seed
-  bundle       lstm_core.bundle.ModelBundle  the current model with its history and scaler
-  dataset      lstm_core.windows.Dataset the windows the current model trains on
-  fit_result   lstm_core.train.FitResult the last finished training job's outcome (status,
+  bundle       lstm_core.fitting.bundle.ModelBundle  the current model with its history and scaler
+  dataset      lstm_core.series.windows.Dataset the windows the current model trains on
+  fit_result   lstm_core.fitting.train.FitResult the last finished training job's outcome (status,
                                          message), set by explorer.session.sync
-  job          lstm_core.jobs.Job        this visitor's training job while it is queued or
+  job          lstm_core.runtime.jobs.Job        this visitor's training job while it is queued or
                                          running (explorer/session.py; its work is an
                                          explorer.training.TrainWork)
   job_seen     int                       revision of the job's model copy adopted last
@@ -37,11 +37,11 @@ Keys (all optional until set; read them through the helpers below):
                                          (read as None) once the model or its data change;
                                          the Undo button removes it
   gates_experiment dict                  Gates page cache: {"key": (stamp, window, clamp),
-                                         "clamped": lstm_core.gateviews.ClampedWindow}
+                                         "clamped": lstm_core.inside.gateviews.ClampedWindow}
   gates_ablation dict                    Gates page cache: {"key": (stamp, layer, state),
                                          "ablation": Ablation}, filled by its button
   gates_memory dict                      Gates page cache: {"key": (stamp, layer), "memory":
-                                         lstm_core.memory.MemoryHorizon}, by its button
+                                         lstm_core.inside.memory.MemoryHorizon}, by its button
   learn_experiments dict                 Learn page cache: {"key": (stamp, window), "runs":
                                          {name: (Intervention, cell state c [T, H] after)},
                                          "c": c [T, H] before} of the gate experiments
@@ -69,7 +69,7 @@ Keys (all optional until set; read them through the helpers below):
                                          model_stamp(...), "clamp": InputClamp, "run": the
                                          clamped window's run}; Undo removes it
   importance   dict                      Forecast page cache: {"key": model_stamp(...),
-                                         "importance": lstm_core.explain.Importance}
+                                         "importance": lstm_core.inside.explain.Importance}
   learn_input  dict                      Learn page cache: {"key": (stamp, window), ...} the
                                          experiment holding the strongest input at its mean
   reference    dict                      Forecast page: the same settings trained without
@@ -79,7 +79,7 @@ Keys (all optional until set; read them through the helpers below):
   classic_refs dict                      Forecast page: the classic references (AutoETS,
                                          AutoTheta, AutoARIMA) of the dataset {"key":
                                          reference_jobs.references_key(dataset), "refs":
-                                         lstm_core.references.References}, set by
+                                         lstm_core.evaluation.references.References}, set by
                                          explorer.session.sync when their job ends
   series_fp    tuple                     (Series, its fingerprint): the active series hashed
                                          once (session.series_fingerprint), for the provenance check

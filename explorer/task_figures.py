@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.compare_figures import CELL_COLORS
-from lstm_core.gates import CELL_LABELS
+from lstm_core.inside.gates import CELL_LABELS
 
-TARGET_SOLVED = 0.95  # lstm_core.tasks.AddingConfig's default: a run stops there
+TARGET_SOLVED = 0.95  # lstm_core.experiments.tasks.AddingConfig's default: a run stops there
 MARK_COLOR = "#ff7f0e"
 GATE_TITLES = {
     "i": "input gate i (0 shut … 1 open)",
@@ -157,7 +157,7 @@ def run_sentence(run: Any, baseline: float) -> str:
 
 
 def gate_sentences(act: Any) -> list[str]:
-    """The gates at the marks, in words (lstm_core.taskgates.CaughtInTheAct)."""
+    """The gates at the marks, in words (lstm_core.experiments.taskgates.CaughtInTheAct)."""
     g = act.gates
     u = g.memory_unit
     return [

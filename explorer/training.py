@@ -1,4 +1,4 @@
-"""What a Train, Continue or Learn-page click does, as the work of a lstm_core.jobs.Job.
+"""What a Train, Continue or Learn-page click does, as the work of a lstm_core.runtime.jobs.Job.
 Pure (no Streamlit): it runs in the job's worker thread, and the pages read what it
 publishes when they redraw (explorer/session.py adopts it into the visitor's session).
 
@@ -16,16 +16,23 @@ from typing import Any
 import numpy as np
 
 from explorer import watch
-from lstm_core.bundle import ModelBundle
 from lstm_core.config import ConfigError, DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import DataError
-from lstm_core.inputs import Inputs
-from lstm_core.jobs import Job
-from lstm_core.limits import app_work_error
-from lstm_core.pipeline import Choice, choose_transform, start_run, train_on, train_run, validate
-from lstm_core.train import FitResult, Progress
-from lstm_core.transforms import Transform
-from lstm_core.windows import Dataset
+from lstm_core.fitting.bundle import ModelBundle
+from lstm_core.fitting.pipeline import (
+    Choice,
+    choose_transform,
+    start_run,
+    train_on,
+    train_run,
+    validate,
+)
+from lstm_core.fitting.train import FitResult, Progress
+from lstm_core.runtime.jobs import Job
+from lstm_core.runtime.limits import app_work_error
+from lstm_core.series.data import DataError
+from lstm_core.series.inputs import Inputs
+from lstm_core.series.transforms import Transform
+from lstm_core.series.windows import Dataset
 
 PUBLISH_S = 1.0  # at most one model copy for the pages per this many seconds of training
 
@@ -43,7 +50,7 @@ class TrainRequest:
     bundle: ModelBundle | None = None  # Continue: a copy of the model to train on
     dataset: Dataset | None = None  # ... and its dataset
     snapshots: tuple[watch.Snapshot, ...] = ()  # ... and its gate snapshots so far
-    inputs: Inputs | None = None  # the series' inputs beside it (lstm_core.inputs), or None
+    inputs: Inputs | None = None  # the series' inputs beside it (lstm_core.series.inputs), or None
     reference: tuple = ()  # non-empty: a reference run, never the session's model: the key
     #                        (reference_key) of the model it is trained beside, and its
     #                        test-part scores end in TrainWork.scores
@@ -92,7 +99,7 @@ class TrainWork:
     trial: Trial | None = None  # set while "auto" tries transforms
     choice: Choice | None = None  # "auto"'s choice once made
     snapshots: list[watch.Snapshot] = field(default_factory=list)
-    scores: dict | None = None  # a reference run's test-part table (lstm_core.forecast)
+    scores: dict | None = None  # a reference run's test-part table (lstm_core.evaluation.forecast)
     after: Any = None  # explorer.reference_jobs.ReferencesWork: the classic references fitted
     #                    after a fresh training, in this job (its result -> classic_refs)
     _last_publish: float = 0.0
@@ -132,7 +139,7 @@ class TrainWork:
             result = train_run(bundle, data, r.train_cfg, callback=callback)
         self._publish(bundle, data, final=True)
         if r.reference and bundle.history:
-            from lstm_core.forecast import evaluate
+            from lstm_core.evaluation.forecast import evaluate
 
             self.scores = evaluate(bundle.model, data).table  # in this thread, not the page's
         if self.fresh and not r.reference and bundle.history:

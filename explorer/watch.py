@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstm_core.gates import trace_gates
+from lstm_core.inside.gates import trace_gates
 
 MAX_SNAPSHOTS = 40  # kept per model; when full, every other old one is dropped
 TARGET_SNAPSHOTS = 25  # aim for about this many over one training call

@@ -2,12 +2,12 @@
 
 import sys
 
-# Before torch is imported: how OpenMP threads wait (lstm_core/threads.py); the thread
+# Before torch is imported: how OpenMP threads wait (lstm_core/runtime/threads.py); the thread
 # count is decided per run from the load.
-from .threads import early_setup
+from lstm_core.runtime.threads import early_setup
 
 early_setup()
 
-from .cli import main  # noqa: E402
+from lstm_core.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -28,11 +28,20 @@ from typing import Any
 
 import numpy as np
 
-from . import sizing
-from .backtest import check_horizon, default_horizon
-from .bundle import BundleError, ModelBundle, load_bundle, save_bundle
-from .config import TRANSFORMS, ConfigError, DataConfig, ModelConfig, TrainConfig
-from .data import (
+from lstm_core.config import TRANSFORMS, ConfigError, DataConfig, ModelConfig, TrainConfig
+from lstm_core.evaluation.backtest import check_horizon, default_horizon
+from lstm_core.evaluation.forecast import evaluate, forecast
+from lstm_core.evaluation.references import for_dataset as references_for
+from lstm_core.fitting import sizing
+from lstm_core.fitting.bundle import BundleError, ModelBundle, load_bundle, save_bundle
+from lstm_core.fitting.pipeline import dataset_for, model_inputs, run, validate
+from lstm_core.fitting.train import Progress
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.gatesfile import write_gates_npz
+from lstm_core.inside.inputclamp import InputClamp
+from lstm_core.inside.intervene import Clamp, intervene
+from lstm_core.runtime.threads import ThreadPolicy
+from lstm_core.series.data import (
     DataError,
     Series,
     default_columns,
@@ -40,17 +49,8 @@ from .data import (
     series_from_table,
     using_columns,
 )
-from .export import write_gates_npz
-from .forecast import evaluate, forecast
-from .gates import trace_gates
-from .inputclamp import InputClamp
-from .intervene import Clamp, intervene
-from .pipeline import dataset_for, model_inputs, run, validate
-from .references import for_dataset as references_for
-from .threads import ThreadPolicy
-from .train import Progress
-from .transforms import Transform
-from .windows import plan_split
+from lstm_core.series.transforms import Transform
+from lstm_core.series.windows import plan_split
 
 
 class UserError(Exception):
@@ -454,7 +454,7 @@ def _number(text: str, flag: str) -> float:
 
 
 def cmd_explain(a: argparse.Namespace) -> int:
-    from . import explain
+    from lstm_core.inside import explain
 
     bundle = load_bundle(a.model)
     if not bundle.inputs:
@@ -495,8 +495,13 @@ def cmd_explain(a: argparse.Namespace) -> int:
 
 
 def cmd_task(a: argparse.Namespace) -> int:
-    from .taskgates import CAUGHT_KEYS, caught_in_the_act
-    from .tasks import AddingConfig, TaskProgress, adding_test_set, train_adding
+    from lstm_core.experiments.taskgates import CAUGHT_KEYS, caught_in_the_act
+    from lstm_core.experiments.tasks import (
+        AddingConfig,
+        TaskProgress,
+        adding_test_set,
+        train_adding,
+    )
 
     given = {k: v for k, v in (("hidden", a.hidden), ("budget", a.budget)) if v is not None}
     cfg = AddingConfig(length=a.length, cell=a.cell, seed=a.seed, **given)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-from .limits import LIMITS
+from lstm_core.runtime.limits import LIMITS
 
 Cell = Literal["lstm", "gru", "rnn"]
 CELLS: tuple[str, ...] = ("lstm", "gru", "rnn")
@@ -35,13 +35,14 @@ class DataConfig:
     test_fraction: float = 0.15  # share of windows (the latest ones) kept for the final test
     scaler: str = "minmax"  # "minmax" (to [0, 1]) or "standard" (zero mean, unit variance)
     transform: str = "auto"  # what the model sees: auto (chosen on validation), none, diff,
-    #                          logdiff or sdiff (seasonal difference); lstm_core/transforms.py
+    #                          logdiff or sdiff (seasonal difference);
+    #                          lstm_core/series/transforms.py
     inputs: tuple[str, ...] = ()  # other columns fed beside the target, known only up to now
     #                               (read at step t, like a measured wind speed)
     future_inputs: tuple[str, ...] = ()  # other columns known ahead (a holiday flag, a
     #                               weather forecast): read at t + 1, the predicted step's time
     calendar: bool = False  # calendar inputs from the dates (sin/cos of hour, weekday, day of
-    #                         year, as fits the step), known ahead; lstm_core/inputs.py
+    #                         year, as fits the step), known ahead; lstm_core/series/inputs.py
 
     def __post_init__(self) -> None:
         for name in ("inputs", "future_inputs"):  # lists from JSON and URLs become tuples

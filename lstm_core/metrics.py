@@ -156,7 +156,7 @@ def rmse_verdict(
 
 def reference_verdict(model: float, refs: dict[str, float]) -> str:
     """One sentence on the model against the best of the classic references {name: RMSE}
-    (lstm_core.references), or "" without any."""
+    (lstm_core.evaluation.references), or "" without any."""
     if not refs:
         return ""
     best = min(refs, key=refs.get)

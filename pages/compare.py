@@ -26,10 +26,10 @@ from explorer.compare_figures import (
 from explorer.escape import md_escape
 from explorer.session import series_fingerprint
 from explorer.widgets import remember
-from lstm_core.compare import param_count, seed_verdict, spreads
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
-from lstm_core.gates import CELL_LABELS
-from lstm_core.transforms import Transform
+from lstm_core.experiments.compare import param_count, seed_verdict, spreads
+from lstm_core.inside.gates import CELL_LABELS
+from lstm_core.series.transforms import Transform
 
 LAG_CHOICES = (2, 3, 5, 8, 10, 15, 20, 30, 40, 60)
 SEEDS_HELP = "Each cell trains once per seed (first seed, the next, ...): the spread is noise."

@@ -32,19 +32,19 @@ from explorer.forecast_figures import transform_figure
 from explorer.input_figures import MAX_PANELS, inputs_figure
 from explorer.session import invalidate_model
 from explorer.widgets import int_input, remember, share_slider
-from lstm_core import transforms
 from lstm_core.config import TRANSFORMS, ConfigError, DataConfig
-from lstm_core.data import (
+from lstm_core.metrics import MIN_TEST_POINTS
+from lstm_core.runtime.limits import APP_LIMITS, LIMITS, app_work_error
+from lstm_core.series import transforms
+from lstm_core.series.data import (
     DataError,
     Series,
     Table,
     read_table,
     series_from_table,
 )
-from lstm_core.datasets import DATA_DIR
-from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
-from lstm_core.metrics import MIN_TEST_POINTS
-from lstm_core.windows import Split, plan_split
+from lstm_core.series.datasets import DATA_DIR
+from lstm_core.series.windows import Split, plan_split
 
 SOURCES = ("Built-in series", "Upload a CSV")
 EXAMPLE = DATA_DIR / "beijing_pm25_hourly.csv"

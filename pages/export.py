@@ -29,12 +29,18 @@ from explorer.export_files import forecast_csv, predictions_csv
 from explorer.figures import loss_figure
 from explorer.session import model_provenance, series_fingerprint
 from explorer.widgets import SETTING_WIDGETS, forget_widgets, remember
-from lstm_core.backtest import input_reach
-from lstm_core.bundle import BundleError, ModelBundle, bundle_bytes, fingerprint, load_bundle
 from lstm_core.config import to_dict
-from lstm_core.data import DataError
-from lstm_core.forecast import forecast_reach_error
-from lstm_core.pipeline import dataset_for
+from lstm_core.evaluation.backtest import input_reach
+from lstm_core.evaluation.forecast import forecast_reach_error
+from lstm_core.fitting.bundle import (
+    BundleError,
+    ModelBundle,
+    bundle_bytes,
+    fingerprint,
+    load_bundle,
+)
+from lstm_core.fitting.pipeline import dataset_for
+from lstm_core.series.data import DataError
 
 
 def downloads(bundle: ModelBundle, dataset: Any) -> None:

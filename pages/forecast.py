@@ -28,15 +28,15 @@ from explorer.figures import (
 from explorer.forecast_figures import horizon_figure
 from explorer.training import reference_key, without_inputs_request
 from explorer.widgets import remember
-from lstm_core.backtest import Intervals, default_horizon, input_reach
-from lstm_core.explain import importance
-from lstm_core.forecast import (
+from lstm_core.evaluation.backtest import Intervals, default_horizon, input_reach
+from lstm_core.evaluation.forecast import (
     Evaluation,
     backtest_horizon,
     forecast,
     forecast_reach_error,
     with_references,
 )
+from lstm_core.inside.explain import importance
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
 GATES_VIEW = "gates_view"  # ... and its view (pages/gates.VIEWS[0] is "One window")

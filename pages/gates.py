@@ -1,8 +1,9 @@
 """Gates: look inside every gate of the trained model, one window or the whole series at once.
 
 Reads (explorer.state): bundle, dataset, series (its timestamps, when it matches the data).
-What the views compute is the engine's (lstm_core.gateviews, lstm_core.memory.measure_memory,
-lstm_core.ablation); the experiments are explorer/gates_clamp.py's, a model's inputs beside
+What the views compute is the engine's (lstm_core.inside.gateviews,
+lstm_core.inside.memory.measure_memory,
+lstm_core.inside.ablation); the experiments are explorer/gates_clamp.py's, a model's inputs beside
 the series explorer/gates_inputs.py's.
 
 Widget keys (st.session_state; kept across page switches with persist_state="session"):
@@ -23,7 +24,7 @@ changes, dropped with the model; documented in explorer/state.py):
   gates_whole   key (stamp, start, end, columns): the whole-series view's bin means per layer
                 and its tables (the span is traced chunk by chunk, its full trace never held)
   gates_ablation  key (stamp, layer, state): "ablation", filled by its button
-  gates_memory  key (stamp, layer): "memory" (lstm_core.memory.MemoryHorizon), by its button
+  gates_memory  key (stamp, layer): "memory" (lstm_core.inside.memory.MemoryHorizon), by its button
                 (explorer/gates_memory.py)
 stamp: state.model_stamp (weights, epochs and data checksums, not object ids).
 """
@@ -47,11 +48,11 @@ from explorer.derived import built, derived, on_click
 from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
 from explorer.widgets import fitting
-from lstm_core.ablation import ablation
-from lstm_core.gates import CELL_LABELS, GATE_NAMES, explain_step
-from lstm_core.gatestats import GATE_LABELS
-from lstm_core.gateviews import model_view, span_run, window_run
-from lstm_core.limits import longest_trace
+from lstm_core.inside.ablation import ablation
+from lstm_core.inside.gates import CELL_LABELS, GATE_NAMES, explain_step
+from lstm_core.inside.gatestats import GATE_LABELS
+from lstm_core.inside.gateviews import model_view, span_run, window_run
+from lstm_core.runtime.limits import longest_trace
 
 VIEWS = ("One window", "Whole series")
 DEFAULT_SPAN = 20_000  # points the whole-series view shows at first

@@ -34,9 +34,9 @@ from explorer.gate_figures import window_part
 from explorer.i18n import LANGS, t
 from explorer.learn_runs import EXPERIMENTS, experiment_runs, input_experiment_run, window_trace
 from explorer.widgets import SETTING_WIDGETS, fitting, forget_widgets, int_input
-from lstm_core.compare import param_count
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
-from lstm_core.gates import CELL_LABELS
+from lstm_core.experiments.compare import param_count
+from lstm_core.inside.gates import CELL_LABELS
 
 PERSIST = {"persist_state": "session"}
 PLOTLY = {"displaylogo": False}
@@ -151,7 +151,7 @@ def gates(lang: str, picked) -> None:
     if picked is None:
         st.caption(t("s4_generic", lang))
     else:
-        from lstm_core.gates import explain_step
+        from lstm_core.inside.gates import explain_step
 
         model, trace, w, unit, when = picked
         step = explain_step(model, trace, 0, when, unit)
@@ -322,7 +322,7 @@ def worth_it(lang: str) -> None:
     kept, ev = state.get("classic_refs"), state.get("evaluation")
     if kept is not None and ev is not None and ev["evaluation"].backtest is not None:
         from explorer.reference_jobs import references_key
-        from lstm_core.forecast import with_references
+        from lstm_core.evaluation.forecast import with_references
 
         dataset = state.get("dataset")
         if dataset is not None and kept["key"] == references_key(dataset):

@@ -27,15 +27,15 @@ from explorer.figures import loss_figure
 from explorer.gate_figures import gates_figure, saturation
 from explorer.training import TrainRequest, continue_request
 from explorer.widgets import int_input, remember
-from lstm_core import sizing
-from lstm_core.compare import param_count
 from lstm_core.config import CELLS, ConfigError, ModelConfig, TrainConfig
-from lstm_core.data import DataError
-from lstm_core.gates import CELL_LABELS
-from lstm_core.inputs import config_fields
-from lstm_core.limits import APP_LIMITS, LIMITS
-from lstm_core.train import FitResult, resolve_device
-from lstm_core.windows import plan_split
+from lstm_core.experiments.compare import param_count
+from lstm_core.fitting import sizing
+from lstm_core.fitting.train import FitResult, resolve_device
+from lstm_core.inside.gates import CELL_LABELS
+from lstm_core.runtime.limits import APP_LIMITS, LIMITS
+from lstm_core.series.data import DataError
+from lstm_core.series.inputs import config_fields
+from lstm_core.series.windows import plan_split
 
 LIVE_EVERY_S = 1.0  # the live chart and progress redraw this often while the job runs
 CELL_NAMES = {**CELL_LABELS, "rnn": "RNN (vanilla tanh)"}  # the picker says which RNN

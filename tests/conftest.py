@@ -28,10 +28,10 @@ def air_csv() -> Path:
 def one_thread():
     """Tiny tensors everywhere: one intra-op thread is faster and immune to OpenMP stalls
     on a busy 2-core machine (tests assert results, never speed)."""
-    from lstm_core import threads
+    from lstm_core.runtime import threads
 
     before = torch.get_num_threads()
-    threads.pin(1)  # also for fit's thread policy (lstm_core/threads.py)
+    threads.pin(1)  # also for fit's thread policy (lstm_core/runtime/threads.py)
     yield
     threads.pin(0)
     torch.set_num_threads(before)
@@ -42,7 +42,7 @@ def no_training_left_behind():
     """A test that fails mid-training must not leave its job's thread training into the next
     test (or into interpreter exit)."""
     yield
-    from lstm_core import jobs
+    from lstm_core.runtime import jobs
 
     for job in jobs.unfinished():
         job.stop()

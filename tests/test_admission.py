@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.compare_jobs import AddingRequest, CellsRequest
 from explorer.training import TrainRequest, continue_request
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.pipeline import start_run
+from lstm_core.fitting.pipeline import start_run
 
 SHORT = (
     "The series has 144 points, but look_back 200 needs at least 203 (one window each for "

@@ -19,9 +19,9 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer.training import TrainRequest
-from lstm_core.bundle import bundle_bytes
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import default_columns, read_table
+from lstm_core.fitting.bundle import bundle_bytes
+from lstm_core.series.data import default_columns, read_table
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -538,7 +538,7 @@ def test_a_model_of_another_series_asks_first_and_says_so_everywhere():
 
 
 def _model_file(look_back: int = 6) -> bytes:
-    from lstm_core.pipeline import start_run
+    from lstm_core.fitting.pipeline import start_run
 
     values = np.sin(np.arange(300) / 4)
     data_cfg = DataConfig(look_back=look_back, transform="none")
@@ -686,7 +686,7 @@ def test_a_train_that_fails_on_the_data_says_why_and_leaves_stop_disabled():
 
 
 def test_a_training_too_big_for_a_shared_server_is_refused_in_one_sentence():
-    from lstm_core.data import series_from_values
+    from lstm_core.series.data import series_from_values
 
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["series"] = series_from_values(np.sin(np.arange(200_000) / 7.0), name="big")
@@ -718,7 +718,7 @@ class _Waiting:
 
 
 def test_pages_say_a_model_is_on_its_way_while_the_job_has_none_yet():
-    from lstm_core.jobs import Job, Slots
+    from lstm_core.runtime.jobs import Job, Slots
 
     job = Job(_Waiting(), Slots(1)).start()
     at = AppTest.from_file(APP, default_timeout=60)

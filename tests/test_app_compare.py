@@ -10,8 +10,8 @@ import pytest
 
 from explorer.compare_figures import memory_figure
 from explorer.compare_ui import OTHER_JOB
-from lstm_core.compare import MemoryPoint, seed_verdict, spreads
-from lstm_core.gates import CELL_LABELS
+from lstm_core.experiments.compare import MemoryPoint, seed_verdict, spreads
+from lstm_core.inside.gates import CELL_LABELS
 
 from .test_app import decode, figures, settle, start, state, texts, traces
 
@@ -256,7 +256,7 @@ def _capped() -> None:
 
     from explorer import session, state
     from explorer.compare_jobs import AddingRequest
-    from lstm_core.jobs import Job, Slots
+    from lstm_core.runtime.jobs import Job, Slots
 
     j = Job(AddingRequest(length=10, budget=2_000_000).work(), Slots(1), max_seconds=0.3)
     state.put("job", j.start())

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lstm_core.ablation import ablation
-from lstm_core.intervene import Clamp, intervene, run_clamped
-from lstm_core.memory import forget_time_constants
+from lstm_core.inside.ablation import ablation
+from lstm_core.inside.intervene import Clamp, intervene, run_clamped
+from lstm_core.inside.memory import forget_time_constants
 from lstm_core.metrics import autocorrelation
 
 from .test_app_gates import HIDDEN, LOOK_BACK, _app, _decode, _trained

@@ -7,9 +7,9 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from explorer.input_figures import top_units
-from lstm_core.explain import attribute, baseline_window, gate_weights
-from lstm_core.inputclamp import InputClamp, apply_input_clamps
-from lstm_core.intervene import intervene
+from lstm_core.inside.explain import attribute, baseline_window, gate_weights
+from lstm_core.inside.inputclamp import InputClamp, apply_input_clamps
+from lstm_core.inside.intervene import intervene
 
 from .test_app import shown, start, state, train, upload
 from .test_app_experiments import _chart, _metrics

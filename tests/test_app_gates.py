@@ -15,10 +15,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import series_from_values
-from lstm_core.gates import explain_step, trace_gates
-from lstm_core.gatestats import bin_means
-from lstm_core.pipeline import start_run, train_run
+from lstm_core.fitting.pipeline import start_run, train_run
+from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gatestats import bin_means
+from lstm_core.series.data import series_from_values
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOK_BACK, HIDDEN = 12, 8
@@ -211,7 +211,7 @@ def test_whole_series_is_downsampled_and_says_so(router):
 
 
 def test_whole_series_of_a_two_layer_gru_shows_the_deeper_layer(router, monkeypatch):
-    from lstm_core import gatesummary
+    from lstm_core.inside import gatesummary
 
     monkeypatch.setattr(gatesummary, "CHUNK_VALUES", 3_000)  # many chunks: borders crossed
     two = _trained(n_points=3000, batch_size=256, cell="gru", num_layers=2)
@@ -263,7 +263,7 @@ def test_a_model_on_differences_shows_what_it_saw(router):
     np.testing.assert_allclose(_decode(inputs["y"]), dataset.X[w].numpy(), rtol=1e-6)
     assert spec["layout"]["yaxis"]["title"]["text"] == "Δ level &lt;b&gt;, scaled"
     assert f"Window {w}: points {w + 1}..{w + LOOK_BACK}" in spec["layout"]["title"]["text"]
-    from lstm_core.forecast import predict
+    from lstm_core.evaluation.forecast import predict
 
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Target"] == f"{dataset.values[-1]:.4g}"

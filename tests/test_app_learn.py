@@ -10,9 +10,9 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from explorer.i18n import STRINGS
-from lstm_core.compare import param_count
-from lstm_core.gates import explain_step, trace_gates
-from lstm_core.intervene import Clamp, intervene, run_clamped
+from lstm_core.experiments.compare import param_count
+from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.intervene import Clamp, intervene, run_clamped
 
 from .test_app import APP, decode, figures, settle, start, state, texts, train
 

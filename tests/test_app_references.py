@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_core import metrics
-from lstm_core.references import NAMES
+from lstm_core.evaluation.references import NAMES
 
 from .test_app import decode, figures, settle, shown, start, state, texts, traces, train
 

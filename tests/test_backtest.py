@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core.backtest import (
+from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.evaluation.backtest import (
     backtest,
     baseline_paths,
     calibrate,
@@ -16,13 +17,12 @@ from lstm_core.backtest import (
     start_scores,
     step_scores,
 )
-from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.forecast import evaluate, forecast
-from lstm_core.models import build_model
-from lstm_core.synthetic import trend_series
-from lstm_core.train import fit
-from lstm_core.transforms import Transform
-from lstm_core.windows import make_dataset
+from lstm_core.evaluation.forecast import evaluate, forecast
+from lstm_core.fitting.models import build_model
+from lstm_core.fitting.train import fit
+from lstm_core.series.synthetic import trend_series
+from lstm_core.series.transforms import Transform
+from lstm_core.series.windows import make_dataset
 
 from .test_metrics import Echo  # the naive forecast in disguise
 
@@ -277,9 +277,9 @@ def test_the_slow_parts_of_an_evaluation_run_only_when_read(level, monkeypatch):
     """The verdict needs neither the intervals (a forecast of every validation target H
     ways) nor the predictions of every window: they are computed when first read, and
     then equal what computing them directly gives."""
-    import lstm_core.backtest as bt_mod
-    from lstm_core.backtest import Intervals, online, start_scores, step_scores
-    from lstm_core.forecast import predict
+    import lstm_core.evaluation.backtest as bt_mod
+    from lstm_core.evaluation.backtest import Intervals, online, start_scores, step_scores
+    from lstm_core.evaluation.forecast import predict
 
     data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
     model = build_model(ModelConfig(hidden_size=4), seed=0).eval()

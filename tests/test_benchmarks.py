@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks import run as bench_run
 from benchmarks.stats import median_range, summarize
-from lstm_core import perf
+from lstm_core.runtime import perf
 
 from .conftest import ROOT
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core.bundle import BundleError, bundle_bytes, load_bundle, save_bundle
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.forecast import predict
-from lstm_core.pipeline import dataset_for, start_run, train_run
+from lstm_core.evaluation.forecast import predict
+from lstm_core.fitting.bundle import BundleError, bundle_bytes, load_bundle, save_bundle
+from lstm_core.fitting.pipeline import dataset_for, start_run, train_run
 
 NOT_OURS = (
     "This is not a model file saved by LSTM Explorer (it is corrupt or of another kind): "

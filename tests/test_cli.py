@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core.bundle import load_bundle
-from lstm_core.data import load_series
-from lstm_core.forecast import predict
-from lstm_core.gates import trace_gates
-from lstm_core.intervene import Clamp, intervene
-from lstm_core.pipeline import dataset_for
+from lstm_core.evaluation.forecast import predict
+from lstm_core.fitting.bundle import load_bundle
+from lstm_core.fitting.pipeline import dataset_for
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.intervene import Clamp, intervene
+from lstm_core.series.data import load_series
 
 from .conftest import ROOT
 

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from lstm_core.compare import compare_cells, matched_hidden, param_count
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.models import build_model, count_parameters
+from lstm_core.experiments.compare import compare_cells, matched_hidden, param_count
+from lstm_core.fitting.models import build_model, count_parameters
 
 
 def test_param_count_formula_matches_pytorch():
@@ -44,9 +44,9 @@ def test_compare_trains_three_cells_on_the_same_windows(sine):
 
 
 def test_memory_sweep_reports_each_cell_and_lag_against_the_mean():
-    from lstm_core.compare import MemoryPoint, memory_sweep
-    from lstm_core.synthetic import echo_series
-    from lstm_core.windows import Scaler, plan_split
+    from lstm_core.experiments.compare import MemoryPoint, memory_sweep
+    from lstm_core.series.synthetic import echo_series
+    from lstm_core.series.windows import Scaler, plan_split
 
     seen = set()
     args = ([3, 6], ModelConfig(hidden_size=8), TrainConfig(epochs=2, seed=0), ("lstm", "rnn"))

@@ -1,4 +1,4 @@
-"""lstm_core.data: untrusted CSV bytes -> clean finite series, or one-sentence DataError."""
+"""lstm_core.series.data: untrusted CSV bytes -> clean finite series, or one-sentence DataError."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_core import data as data_mod
-from lstm_core.data import (
+from lstm_core.series import data as data_mod
+from lstm_core.series.data import (
     DataError,
     default_columns,
     load_series,

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from lstm_core import data
-from lstm_core.data import DataError, read_table
+from lstm_core.series import data
+from lstm_core.series.data import DataError, read_table
 
 
 def test_a_bug_in_the_engine_is_logged_and_said_as_ours(monkeypatch, caplog):
@@ -14,14 +14,17 @@ def test_a_bug_in_the_engine_is_logged_and_said_as_ours(monkeypatch, caplog):
         raise KeyError("frame")
 
     monkeypatch.setattr(data, "_parse", broken)
-    with caplog.at_level(logging.ERROR, logger="lstm_core.data"), pytest.raises(DataError) as e:
+    with (
+        caplog.at_level(logging.ERROR, logger="lstm_core.series.data"),
+        pytest.raises(DataError) as e,
+    ):
         read_table(b"date,value\n2020-01-01,1\n2020-01-02,2\n")
     assert str(e.value) == (
         "Reading the file failed on an error in LSTM Explorer itself (KeyError), not in the "
         "file: it was logged for the developers."
     )
     (record,) = caplog.records
-    assert record.name == "lstm_core.data" and record.exc_info[0] is KeyError
+    assert record.name == "lstm_core.series.data" and record.exc_info[0] is KeyError
 
 
 def test_what_pandas_says_of_a_bad_file_is_the_users_sentence_and_not_logged(monkeypatch, caplog):
@@ -29,7 +32,10 @@ def test_what_pandas_says_of_a_bad_file_is_the_users_sentence_and_not_logged(mon
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
 
     monkeypatch.setattr(data, "_parse", unreadable)
-    with caplog.at_level(logging.ERROR, logger="lstm_core.data"), pytest.raises(DataError) as e:
+    with (
+        caplog.at_level(logging.ERROR, logger="lstm_core.series.data"),
+        pytest.raises(DataError) as e,
+    ):
         read_table(b"value\n1\n2\n")
     assert str(e.value) == (
         "Could not read the file as a table ('utf-8' codec can't decode byte 0xff in position "

@@ -2,8 +2,8 @@
 the column choice and the table of columns that can be inputs."""
 
 from explorer.data_file import columns_line, summary_frame
-from lstm_core.data import ColumnChoice
-from lstm_core.inputs import ColumnSummary
+from lstm_core.series.data import ColumnChoice
+from lstm_core.series.inputs import ColumnSummary
 
 CHOICE = ColumnChoice("load", "time", "Using 'load' as the values.", ("load", "temp"), ("time",),
                       None)  # fmt: skip

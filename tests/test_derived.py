@@ -7,7 +7,7 @@ import pytest
 
 from explorer import derived as dv
 from explorer import state
-from lstm_core.intervene import InterventionError
+from lstm_core.inside.intervene import InterventionError
 
 
 @pytest.fixture

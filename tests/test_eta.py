@@ -8,7 +8,7 @@ import pytest
 
 from explorer.session import trials_eta
 from explorer.training import Trial
-from lstm_core.train import Progress
+from lstm_core.fitting.train import Progress
 
 
 def progress(kind: str, epoch: int, batch: int, elapsed: float, first=1, last=10, n=100):

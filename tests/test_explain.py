@@ -9,8 +9,9 @@ import pytest
 import torch
 
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import read_table, series_from_table
-from lstm_core.explain import (
+from lstm_core.fitting.models import build_model
+from lstm_core.fitting.pipeline import run
+from lstm_core.inside.explain import (
     attribute,
     baseline_window,
     channel_names,
@@ -18,11 +19,10 @@ from lstm_core.explain import (
     importance,
     lag_profile,
 )
-from lstm_core.inputclamp import InputClamp, InputClampError, apply_input_clamps
-from lstm_core.intervene import intervene, run_clamped
-from lstm_core.models import build_model
-from lstm_core.pipeline import run
-from lstm_core.windows import make_dataset
+from lstm_core.inside.inputclamp import InputClamp, InputClampError, apply_input_clamps
+from lstm_core.inside.intervene import intervene, run_clamped
+from lstm_core.series.data import read_table, series_from_table
+from lstm_core.series.windows import make_dataset
 
 from .test_cli import cli
 from .test_inputs import ar_series

@@ -8,8 +8,8 @@ import pandas as pd
 
 from explorer.export_files import forecast_csv, predictions_csv
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import load_series
-from lstm_core.pipeline import run
+from lstm_core.fitting.pipeline import run
+from lstm_core.series.data import load_series
 
 from .conftest import DATA
 

@@ -13,7 +13,7 @@ import pytest
 from explorer import figures as F
 from explorer.params import configs_to_params, params_to_configs
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.windows import Split
+from lstm_core.series.windows import Split
 
 
 def arr(values: object) -> np.ndarray:

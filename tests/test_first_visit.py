@@ -12,10 +12,10 @@ from streamlit.testing.v1 import AppTest
 from explorer.equations import step_equations
 from explorer.figures import loss_figure, series_figure
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.datasets import load_builtin
-from lstm_core.gates import explain_step, trace_gates
-from lstm_core.pipeline import start_run, train_run
-from lstm_core.windows import plan_split
+from lstm_core.fitting.pipeline import start_run, train_run
+from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.series.datasets import load_builtin
+from lstm_core.series.windows import plan_split
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -8,10 +8,10 @@ import pytest
 
 from explorer import session
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.jobs import RunStatus
-from lstm_core.models import build_model
-from lstm_core.train import EpochRecord, FitResult, fit
-from lstm_core.windows import make_dataset
+from lstm_core.fitting.models import build_model
+from lstm_core.fitting.train import EpochRecord, FitResult, fit
+from lstm_core.runtime.jobs import RunStatus
+from lstm_core.series.windows import make_dataset
 
 
 def _fit(sine, callback=None) -> FitResult:

@@ -14,11 +14,11 @@ import torch
 from explorer import equations as eq
 from explorer import gate_figures as gf
 from lstm_core.config import ModelConfig
-from lstm_core.gates import explain_step, trace_gates
-from lstm_core.gatestats import saturation, unit_correlations
-from lstm_core.gatesummary import summarise_run
-from lstm_core.models import build_model
-from lstm_core.windows import Split
+from lstm_core.fitting.models import build_model
+from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gatestats import saturation, unit_correlations
+from lstm_core.inside.gatesummary import summarise_run
+from lstm_core.series.windows import Split
 
 T, H = 12, 5
 

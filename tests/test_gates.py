@@ -12,8 +12,8 @@ import torch
 from torch import nn
 
 from lstm_core.config import ModelConfig
-from lstm_core.gates import GATE_NAMES, GateTrace, _cell_states, explain_step, trace_gates
-from lstm_core.models import build_model
+from lstm_core.fitting.models import build_model
+from lstm_core.inside.gates import GATE_NAMES, GateTrace, _cell_states, explain_step, trace_gates
 
 ATOL = 1e-5
 HIDDEN = 8

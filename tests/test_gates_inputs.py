@@ -12,16 +12,16 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_core.ablation import ablation
 from lstm_core.config import DataConfig, ModelConfig
-from lstm_core.gates import explain_step, trace_gates
-from lstm_core.gatesummary import summarise_run
-from lstm_core.gradflow import hidden_gradient_norms, input_gradient_by_lag
-from lstm_core.intervene import Clamp, intervene, run_clamped
-from lstm_core.memory import forget_time_constants, mean_gate
-from lstm_core.models import build_model
-from lstm_core.transforms import Transform
-from lstm_core.windows import make_dataset
+from lstm_core.fitting.models import build_model
+from lstm_core.inside.ablation import ablation
+from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gatesummary import summarise_run
+from lstm_core.inside.gradflow import hidden_gradient_norms, input_gradient_by_lag
+from lstm_core.inside.intervene import Clamp, intervene, run_clamped
+from lstm_core.inside.memory import forget_time_constants, mean_gate
+from lstm_core.series.transforms import Transform
+from lstm_core.series.windows import make_dataset
 
 ATOL = 1e-5
 F = 3  # inputs beside the target

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_core import gatesummary
 from lstm_core.config import ModelConfig
-from lstm_core.gates import trace_gates
-from lstm_core.gatestats import bin_means, saturation, unit_correlations
-from lstm_core.models import build_model
+from lstm_core.fitting.models import build_model
+from lstm_core.inside import gatesummary
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.gatestats import bin_means, saturation, unit_correlations
 
 HIDDEN = 6
 

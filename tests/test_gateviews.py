@@ -1,6 +1,6 @@
-"""What the Gates page's views compute, now in the engine (issue 22): lstm_core.gateviews
+"""What the Gates page's views compute, now in the engine (issue 22): lstm_core.inside.gateviews
 (the model's view of a span, a window's run, a clamped window, the cheap clamp check),
-lstm_core.memory.measure_memory and limits.longest_trace."""
+lstm_core.inside.memory.measure_memory and limits.longest_trace."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_core import gateviews as gv
-from lstm_core import intervene as iv
 from lstm_core.config import DataConfig, ModelConfig
-from lstm_core.forecast import predict_scaled
-from lstm_core.gates import trace_gates
-from lstm_core.gatesummary import summarise_run
-from lstm_core.intervene import Clamp, InterventionError, intervene
-from lstm_core.limits import APP_LIMITS, longest_trace
-from lstm_core.memory import forget_time_constants, measure_memory
-from lstm_core.models import build_model
-from lstm_core.transforms import Transform
-from lstm_core.windows import make_dataset
+from lstm_core.evaluation.forecast import predict_scaled
+from lstm_core.fitting.models import build_model
+from lstm_core.inside import gateviews as gv
+from lstm_core.inside import intervene as iv
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.gatesummary import summarise_run
+from lstm_core.inside.intervene import Clamp, InterventionError, intervene
+from lstm_core.inside.memory import forget_time_constants, measure_memory
+from lstm_core.runtime.limits import APP_LIMITS, longest_trace
+from lstm_core.series.transforms import Transform
+from lstm_core.series.windows import make_dataset
 
 
 def _setup(sine, kind: str = "diff", cell: str = "lstm"):

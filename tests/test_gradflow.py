@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core import gatestats
 from lstm_core.config import ModelConfig
-from lstm_core.gradflow import hidden_gradient_norms, input_gradient_by_lag
-from lstm_core.models import build_model
+from lstm_core.fitting.models import build_model
+from lstm_core.inside import gatestats
+from lstm_core.inside.gradflow import hidden_gradient_norms, input_gradient_by_lag
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -42,7 +42,7 @@ def test_hidden_gradient_norms_match_finite_differences(cell):
         g_last = (2 / 3) * err[:, None] * model.head.weight  # [B, H]
     assert norms[-1] == pytest.approx(float(g_last.norm()), rel=1e-6)
     # an earlier step, by finite differences through the unrolled cell
-    from lstm_core.gradflow import _cells
+    from lstm_core.inside.gradflow import _cells
 
     (c,) = _cells(model.rnn)
     lstm = cell == "lstm"

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 import torch
 
-from lstm_core.bundle import bundle_bytes, load_bundle
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import DataError, read_table, series_from_table
-from lstm_core.forecast import evaluate, forecast, predict
-from lstm_core.inputs import Inputs, InputSpec
-from lstm_core.pipeline import dataset_for, run
-from lstm_core.windows import make_dataset
+from lstm_core.evaluation.forecast import evaluate, forecast, predict
+from lstm_core.fitting.bundle import bundle_bytes, load_bundle
+from lstm_core.fitting.pipeline import dataset_for, run
+from lstm_core.series.data import DataError, read_table, series_from_table
+from lstm_core.series.inputs import Inputs, InputSpec
+from lstm_core.series.windows import make_dataset
 
 from .conftest import DATA
 

@@ -10,22 +10,22 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_core import ablation as ablation_mod
-from lstm_core.ablation import ablation
 from lstm_core.config import DataConfig, ModelConfig
-from lstm_core.forecast import evaluate, predict
-from lstm_core.gates import trace_gates
-from lstm_core.intervene import Clamp, InterventionError, intervene, run_clamped
-from lstm_core.memory import (
+from lstm_core.evaluation.forecast import evaluate, predict
+from lstm_core.fitting.models import build_model
+from lstm_core.inside import ablation as ablation_mod
+from lstm_core.inside.ablation import ablation
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.intervene import Clamp, InterventionError, intervene, run_clamped
+from lstm_core.inside.memory import (
     echo_check,
     echo_warning,
     forget_time_constants,
     lookback_advice,
     time_constant,
 )
-from lstm_core.models import build_model
-from lstm_core.transforms import Transform
-from lstm_core.windows import make_dataset
+from lstm_core.series.transforms import Transform
+from lstm_core.series.windows import make_dataset
 
 ATOL = 1e-5
 

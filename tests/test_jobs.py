@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from explorer.training import TrainRequest, TrainWork, continue_request
-from lstm_core import jobs
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.jobs import Job, RunStatus, Slots
+from lstm_core.runtime import jobs
+from lstm_core.runtime.jobs import Job, RunStatus, Slots
 
 
 def wait_until(cond, timeout: float = 30.0) -> None:
@@ -209,7 +209,7 @@ def test_the_limits_live_in_one_place_and_the_upload_limit_matches_the_server():
     import tomllib
 
     from lstm_core.config import DataConfig as D
-    from lstm_core.limits import APP_LIMITS, LIMITS, app_work_error
+    from lstm_core.runtime.limits import APP_LIMITS, LIMITS, app_work_error
 
     from .conftest import ROOT
 

@@ -17,8 +17,8 @@ def test_engine_never_imports_streamlit():
         assert "import streamlit" not in text and "from streamlit" not in text, path
     code = (
         "import sys, importlib, pkgutil, lstm_core\n"
-        "for m in pkgutil.iter_modules(lstm_core.__path__):\n"
-        "    if m.name != '__main__': importlib.import_module('lstm_core.' + m.name)\n"
+        "for m in pkgutil.walk_packages(lstm_core.__path__, 'lstm_core.'):\n"
+        "    if m.name != 'lstm_core.__main__': importlib.import_module(m.name)\n"
         "assert 'streamlit' not in sys.modules, 'streamlit imported'\n"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -68,21 +68,27 @@ def _imported_names(path) -> list[tuple[str, str]]:
 
 
 def test_no_module_imports_a_private_name_of_another():
-    """What two modules share has a public name in one place (e.g. lstm_core.cells)."""
+    """What two modules share has a public name in one place (e.g. lstm_core.inside.cells)."""
     ours = ("lstm_core", "explorer", "pages")
     found = [
         f"{path.relative_to(ROOT)} imports {module}.{name}"
         for package in ours
-        for path in sorted((ROOT / package).glob("*.py"))
+        for path in sorted((ROOT / package).rglob("*.py"))
         for module, name in _imported_names(path)
         if module.split(".")[0] in ours and name.startswith("_") and not name.startswith("__")
     ]
     assert found == []
 
 
+def _dotted(path) -> str:
+    """lstm_core/series/data.py -> lstm_core.series.data (a package's __init__: its name)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def _engine_imports() -> dict[str, set[str]]:
     """lstm_core module -> the lstm_core modules it imports (anywhere in the file)."""
-    modules = {f"lstm_core.{p.stem}": p for p in (ROOT / "lstm_core").glob("*.py")}
+    modules = {_dotted(p): p for p in (ROOT / "lstm_core").rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         targets = set()
@@ -120,6 +126,47 @@ def _cycle(graph: dict[str, set[str]]) -> list[str]:
 
 def test_the_engine_has_no_import_cycle():
     """Each lstm_core module can be read after the ones it imports (DataError and Scaler live
-    in leaf modules, lstm_core.errors and lstm_core.scaling, for that)."""
+    in leaf modules, lstm_core.series.errors and lstm_core.series.scaling, for that)."""
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c"]  # the check works
     assert _cycle(_engine_imports()) == []
+
+
+# The engine's rooms, lowest first: a module imports, at its top, only from its own room and
+# the rooms before it (config and metrics are leaves that every room may read).
+LAYERS = ("runtime", "config metrics", "series", "fitting", "evaluation", "inside",
+          "experiments", "cli __main__")  # fmt: skip
+# An import inside a function that reaches up a layer, with its reason.
+REACHING_UP = {
+    ("lstm_core.fitting.pipeline", "lstm_core.evaluation.forecast"): "auto scores each "
+    "candidate by its one-step predictions; torch-heavy, imported where used",
+}
+
+
+def _room(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else module
+
+
+def test_the_engine_is_layered():
+    rank = {room: i for i, layer in enumerate(LAYERS) for room in layer.split()}
+    rooms = {_room(_dotted(p)) for p in (ROOT / "lstm_core").rglob("*.py")} - {"lstm_core"}
+    assert rooms <= set(rank), rooms - set(rank)  # every module sits in a room of LAYERS
+    up = []
+    for path in (ROOT / "lstm_core").rglob("*.py"):
+        me = _dotted(path)
+        if me == "lstm_core" or _room(me) not in rank:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {id(n) for n in tree.body}
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lstm_core")
+            ):
+                continue
+            names = [a.name for a in node.names] if node.module == "lstm_core" else [""]
+            for name in names:
+                target = f"{node.module}.{name}".strip(".")
+                room = _room(target)
+                upward = room in rank and rank[room] > rank[_room(me)]
+                if upward and (id(node) in top or (me, node.module) not in REACHING_UP):
+                    up.append(f"{me} imports {target}")
+    assert up == []

@@ -12,7 +12,7 @@ import torch
 from explorer import equations as eq
 from explorer import learn_figures as lf
 from explorer.i18n import LANGS, STRINGS, t
-from lstm_core.gates import explain_step, trace_gates
+from lstm_core.inside.gates import explain_step, trace_gates
 
 
 def _fields(text: str) -> set[str]:

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 import numpy as np
 
 from explorer import learn_runs, state
-from lstm_core import intervene as iv
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.pipeline import start_run
-from lstm_core.synthetic import sine_series
+from lstm_core.fitting.pipeline import start_run
+from lstm_core.inside import intervene as iv
+from lstm_core.series.synthetic import sine_series
 
 
 def test_each_experiment_runs_the_test_part_once_with_its_clamp(monkeypatch):

@@ -5,9 +5,9 @@ import torch
 
 from lstm_core import metrics
 from lstm_core.config import DataConfig, ModelConfig
-from lstm_core.forecast import evaluate, forecast, predict
-from lstm_core.models import build_model
-from lstm_core.windows import Scaler, make_dataset
+from lstm_core.evaluation.forecast import evaluate, forecast, predict
+from lstm_core.fitting.models import build_model
+from lstm_core.series.windows import Scaler, make_dataset
 
 
 def test_errors_by_hand():

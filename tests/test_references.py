@@ -1,4 +1,4 @@
-"""The classic references (lstm_core.references): fitted on training + validation only,
+"""The classic references (lstm_core.evaluation.references): fitted on training + validation only,
 scored one step ahead with fixed parameters, listed as not fitted with the reason."""
 
 import json
@@ -6,10 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from lstm_core import metrics, references
-from lstm_core.data import load_series
-from lstm_core.forecast import evaluate
-from lstm_core.references import ReferenceConfig, fit_references
+from lstm_core import metrics
+from lstm_core.evaluation import references
+from lstm_core.evaluation.forecast import evaluate
+from lstm_core.evaluation.references import ReferenceConfig, fit_references
+from lstm_core.series.data import load_series
 
 from .conftest import ROOT
 from .test_cli import cli, model  # noqa: F401 (the CLI's trained model fixture)
@@ -139,7 +140,7 @@ def test_reference_verdict_sentences():
 
 def test_evaluate_puts_the_references_beside_the_baselines():
     from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-    from lstm_core.pipeline import run
+    from lstm_core.fitting.pipeline import run
 
     t = np.arange(400)
     values = 10 + np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.1, 400)

@@ -6,12 +6,12 @@ import math
 import pytest
 import torch
 
-from lstm_core import sizing
-from lstm_core.bundle import bundle_bytes, load_bundle
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.pipeline import choose_transform, start_run, train_run
-from lstm_core.synthetic import sine_series
-from lstm_core.windows import plan_split
+from lstm_core.fitting import sizing
+from lstm_core.fitting.bundle import bundle_bytes, load_bundle
+from lstm_core.fitting.pipeline import choose_transform, start_run, train_run
+from lstm_core.series.synthetic import sine_series
+from lstm_core.series.windows import plan_split
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_a_model_file_from_before_the_rule_loads_with_it_off(long_series):
 
 
 def test_pick_never_keeps_a_score_that_is_not_a_number():
-    from lstm_core.pipeline import pick
+    from lstm_core.fitting.pipeline import pick
 
     assert pick({"none": math.nan, "diff": 2.0}) == "diff"
     assert pick({"none": 3.0, "diff": math.inf, "logdiff": 2.0}) == "logdiff"

@@ -1,4 +1,4 @@
-"""lstm_core.synthetic generators and lstm_core.datasets built-ins."""
+"""lstm_core.series.synthetic generators and lstm_core.series.datasets built-ins."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_core.datasets import BUILTINS, builtin_info, load_builtin
-from lstm_core.synthetic import (
+from lstm_core.series.datasets import BUILTINS, builtin_info, load_builtin
+from lstm_core.series.synthetic import (
     echo_series,
     echo_spikes,
     random_walk,
@@ -185,7 +185,7 @@ def test_builtin_registry():
 def test_lengths_are_capped():
     import pytest
 
-    from lstm_core import synthetic
+    from lstm_core.series import synthetic
 
     with pytest.raises(ValueError, match="n must be a whole number of at least 10 and at most"):
         synthetic.sine_series(n=synthetic.MAX_POINTS + 1)

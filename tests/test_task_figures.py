@@ -1,6 +1,6 @@
 """The Compare page's pure parts, without Streamlit: the adding problem's figures and words
 (explorer/task_figures.py), its jobs' work (explorer/compare_jobs.py), the seeds' spread
-(lstm_core/compare.py) and the log axes labelled at powers of ten."""
+(lstm_core/experiments/compare.py) and the log axes labelled at powers of ten."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ from explorer.task_figures import (
     solved_curves_figure,
     sweep_table,
 )
-from lstm_core.compare import Spread, seed_verdict
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.jobs import Job, Slots
-from lstm_core.tasks import AddingBatch, adding_batch, adding_test_set
+from lstm_core.experiments.compare import Spread, seed_verdict
+from lstm_core.experiments.tasks import AddingBatch, adding_batch, adding_test_set
+from lstm_core.runtime.jobs import Job, Slots
 
 NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
@@ -206,7 +206,7 @@ def test_an_adding_work_with_bad_settings_fails_with_one_sentence():
 
 
 def test_the_caught_example_is_the_models_own_run():
-    from lstm_core.models import build_model
+    from lstm_core.fitting.models import build_model
 
     model = build_model(ModelConfig("lstm", 4, n_inputs=1), seed=0).eval()
     test = adding_batch(50, 12, torch.Generator().manual_seed(0))
@@ -237,7 +237,7 @@ def test_a_stopped_echo_keeps_only_the_runs_that_finished():
 
 
 def test_cells_use_the_given_transform_and_stop_between_seeds():
-    from lstm_core.transforms import make
+    from lstm_core.series.transforms import make
 
     values = np.sin(np.arange(120) / 3.0) + np.arange(120) / 50
     req = CellsRequest(values, "s", DataConfig(look_back=6), ModelConfig("lstm", 4),

@@ -1,4 +1,5 @@
-"""The adding problem (lstm_core.tasks), its gates caught in the act (lstm_core.taskgates),
+"""The adding problem (lstm_core.experiments.tasks), its gates caught in the act
+(lstm_core.experiments.taskgates),
 `python -m lstm_core task` and `python -m benchmarks.adding --quick`."""
 
 import json
@@ -13,18 +14,16 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core import taskgates
 from lstm_core.cli import main
 from lstm_core.config import ConfigError
-from lstm_core.intervene import Clamp, run_clamped
-from lstm_core.models import build_model, count_parameters
-from lstm_core.taskgates import (
+from lstm_core.experiments import taskgates
+from lstm_core.experiments.taskgates import (
     CAUGHT_KEYS,
     caught_in_the_act,
     forget_between_marks,
     input_at_second_mark,
 )
-from lstm_core.tasks import (
+from lstm_core.experiments.tasks import (
     TEST_SIZE,
     AddingBatch,
     AddingConfig,
@@ -35,6 +34,8 @@ from lstm_core.tasks import (
     score,
     train_adding,
 )
+from lstm_core.fitting.models import build_model, count_parameters
+from lstm_core.inside.intervene import Clamp, run_clamped
 
 from .conftest import ROOT
 

@@ -7,8 +7,8 @@ import threading
 import pytest
 import torch
 
-from lstm_core import threads
-from lstm_core.threads import LoadMeter, choose, early_setup
+from lstm_core.runtime import threads
+from lstm_core.runtime.threads import LoadMeter, choose, early_setup
 
 
 @pytest.fixture

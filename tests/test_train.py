@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.models import build_model, count_parameters
-from lstm_core.train import fit, mse
-from lstm_core.windows import make_dataset
+from lstm_core.fitting.models import build_model, count_parameters
+from lstm_core.fitting.train import fit, mse
+from lstm_core.series.windows import make_dataset
 
 D = DataConfig(look_back=10)
 
@@ -257,7 +257,7 @@ def test_an_interrupted_fit_ends_with_the_best_weights(sine):
 def test_fit_s_adam_is_torch_s_adam_step_for_step(sine, monkeypatch):
     """fit's optimizer (torch's functional Adam without the class, which imports
     torch._dynamo) gives the very losses and weights of torch.optim.Adam for a seed."""
-    from lstm_core import train
+    from lstm_core.fitting import train
 
     cfg = TrainConfig(epochs=2, batch_size=16, seed=5, lr=1e-2)
     ours, _, a = _run(sine, cfg)
@@ -271,7 +271,7 @@ def test_fit_s_adam_is_torch_s_adam_step_for_step(sine, monkeypatch):
 
 
 def test_adam_matches_torch_adam_bitwise_and_skips_params_without_grad():
-    from lstm_core.train import Adam
+    from lstm_core.fitting.train import Adam
 
     torch.manual_seed(0)
     p1 = [torch.randn(5, 3, requires_grad=True), torch.randn(4, requires_grad=True)]
@@ -296,9 +296,9 @@ def test_training_does_not_import_torch_dynamo(tmp_path):
     code = (
         "import sys, numpy as np\n"
         "from lstm_core.config import DataConfig, ModelConfig, TrainConfig\n"
-        "from lstm_core.models import build_model\n"
-        "from lstm_core.train import fit\n"
-        "from lstm_core.windows import make_dataset\n"
+        "from lstm_core.fitting.models import build_model\n"
+        "from lstm_core.fitting.train import fit\n"
+        "from lstm_core.series.windows import make_dataset\n"
         "d = make_dataset(np.sin(np.arange(300) / 5), DataConfig(look_back=10))\n"
         "fit(build_model(ModelConfig(hidden_size=4), seed=0), d, TrainConfig(epochs=1))\n"
         "print('torch._dynamo' in sys.modules)\n"

@@ -2,9 +2,9 @@
 cost the same at epoch 1,000 as at epoch 1, and each is still a snapshot."""
 
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.models import build_model
-from lstm_core.train import EpochRecord, HistoryView, fit
-from lstm_core.windows import make_dataset
+from lstm_core.fitting.models import build_model
+from lstm_core.fitting.train import EpochRecord, HistoryView, fit
+from lstm_core.series.windows import make_dataset
 
 
 class Walked(list):

@@ -5,11 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core.bundle import load_bundle, save_bundle
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.data import DataError
-from lstm_core.forecast import predict
-from lstm_core.pipeline import (
+from lstm_core.evaluation.forecast import predict
+from lstm_core.fitting.bundle import load_bundle, save_bundle
+from lstm_core.fitting.pipeline import (
     AUTO_BUDGET,
     LOG_MARGIN,
     choose_transform,
@@ -20,9 +19,10 @@ from lstm_core.pipeline import (
     training_season,
     trial_epochs,
 )
-from lstm_core.synthetic import trend_series
-from lstm_core.transforms import Transform, candidates, make
-from lstm_core.windows import make_dataset
+from lstm_core.series.data import DataError
+from lstm_core.series.synthetic import trend_series
+from lstm_core.series.transforms import Transform, candidates, make
+from lstm_core.series.windows import make_dataset
 
 ALL = [Transform("none"), Transform("diff"), Transform("logdiff"), Transform("sdiff", 12)]
 

@@ -3,7 +3,7 @@ import torch
 
 from explorer.watch import Snapshot, keep, probe_window, snapshot_every, take
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.pipeline import start_run, train_run
+from lstm_core.fitting.pipeline import start_run, train_run
 
 
 def _snap(e):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from lstm_core.config import DataConfig
-from lstm_core.data import DataError
-from lstm_core.windows import Scaler, make_dataset, make_windows, plan_split
+from lstm_core.series.data import DataError
+from lstm_core.series.windows import Scaler, make_dataset, make_windows, plan_split
 
 from .conftest import ROOT
 
@@ -113,10 +113,10 @@ def test_non_finite_values_are_refused():
 MEMORY_SCRIPT = """
 import sys, numpy as np
 from pathlib import Path
-from lstm_core import train
+from lstm_core.fitting import train
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.models import build_model
-from lstm_core.windows import make_dataset
+from lstm_core.fitting.models import build_model
+from lstm_core.series.windows import make_dataset
 
 def hwm_mib():
     for line in Path("/proc/self/status").read_text().splitlines():

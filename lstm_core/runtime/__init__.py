@@ -1,0 +1,3 @@
+"""lstm_core.runtime: the server's machinery: training jobs and slots, thread policy, malloc
+tuning, every size limit.
+"""
