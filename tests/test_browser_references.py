@@ -6,15 +6,13 @@ a verdict that names the best. Screenshots go to tests/_artifacts/references_*.p
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from .test_browser import (  # noqa: F401  (server, browser: the module's fixtures)
     TIMEOUT_MS,
     _nav,
-    _set_number,
     _shot,
+    _train_small,
     _visit,
     _wait_idle,
     browser,
@@ -32,13 +30,7 @@ LINES_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map
 
 def test_the_forecast_page_shows_the_references_and_names_the_best(browser, server):  # noqa: F811
     with _visit(browser, server, "references") as page:
-        _nav(page, "Train")
-        _set_number(page, "Epochs", 3)
-        _set_number(page, "Hidden size", 8)
-        _wait_idle(page)
-        page.get_by_role("button", name="Train", exact=True).click()
-        page.get_by_text(re.compile(r"^Trained 3 epochs\.")).wait_for()
-        _wait_idle(page)
+        _train_small(page, 3)
 
         _nav(page, "Forecast")  # the training's job fitted the references after it
         page.get_by_text("Classic references", exact=False).first.wait_for(timeout=TIMEOUT_MS)
