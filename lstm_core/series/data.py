@@ -708,8 +708,13 @@ def _to_datetime(col: pd.Series, **kwargs: object) -> pd.Series:
         try:
             out = pd.to_datetime(col, errors="coerce", **kwargs)
         except (ValueError, TypeError, OverflowError):
-            out = pd.to_datetime(col, errors="coerce", utc=True, **kwargs)
-    if not pd.api.types.is_datetime64_any_dtype(out):
+            out = None  # pandas 3: mixed time zones raise
+        if out is None or not pd.api.types.is_datetime64_any_dtype(out):
+            try:  # ... and pandas 2 returns them as objects: both go to UTC
+                out = pd.to_datetime(col, errors="coerce", utc=True, **kwargs)
+            except (ValueError, TypeError, OverflowError):
+                out = None
+    if out is None or not pd.api.types.is_datetime64_any_dtype(out):
         return pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
     return out.dt.tz_convert(None) if out.dt.tz is not None else out
 
