@@ -107,3 +107,12 @@ def test_pick_never_keeps_a_score_that_is_not_a_number():
     assert pick({"none": math.nan, "diff": 2.0}) == "diff"
     assert pick({"none": 3.0, "diff": math.inf, "logdiff": 2.0}) == "logdiff"
     assert pick({"logdiff": 1.0, "diff": math.nan}) == "logdiff"
+
+
+def test_the_compare_pages_cells_train_a_long_series_like_train_does(long_series):
+    from lstm_core.experiments.compare import compare_cells
+
+    seen = []
+    compare_cells(long_series, LONG, ModelConfig("lstm", 2), TrainConfig(epochs=1),
+                  cells=("rnn",), callback=lambda cell, p: seen.append(p.n_batches))  # fmt: skip
+    assert seen[0] == math.ceil(4_198 / 32)  # batch 16 x 2, as test_training_... above

@@ -11,6 +11,7 @@ import torch
 
 from lstm_core.config import CELLS, DataConfig, ModelConfig, TrainConfig
 from lstm_core.evaluation.forecast import Evaluation, evaluate
+from lstm_core.fitting import sizing
 from lstm_core.fitting.models import Forecaster, build_model, count_parameters
 from lstm_core.fitting.train import FitResult, Progress, fit
 from lstm_core.inside.gradflow import hidden_gradient_norms, input_gradient_by_lag
@@ -110,7 +111,8 @@ def _one(cell, cfg, data, train_cfg, callback) -> CellResult:
     h0 = hidden_gradient_norms(model, *_batch(data))
     cb = (lambda p: callback(cell, p)) if callback else None
     t0 = time.perf_counter()
-    res = fit(model, data, train_cfg, callback=cb)
+    run_cfg = sizing.effective(train_cfg, data.split.n_train)  # long series: as Train does
+    res = fit(model, data, run_cfg, callback=cb)
     secs = [r.seconds for r in res.history] or [time.perf_counter() - t0]
     return CellResult(
         cell=cell,
