@@ -2,16 +2,16 @@
 
 A batch of 16 windows suits the short series this tool was made for (a few hundred
 windows, a few dozen steps an epoch). On 30,000 windows it means 1,900 optimiser steps an
-epoch and a default run of over ten minutes. With `TrainConfig.scale_long` (the default),
+epoch and a default run of six to ten minutes. With `TrainConfig.scale_long` (the default),
 a series with more than about 2,900 training windows trains with
 
   batch  = batch_size × 2^k,  k = round(log2(n_train / LONG_FROM))  (about 128 steps an epoch)
   lr     = lr × √(2^k), at most LR_CAP (or the lr asked for, if higher)
   auto   = each candidate's trial at most TRIAL_CAP epochs
 
-Measured on the 43,800-point Beijing series and 50,000 synthetic points (benchmarks/
-README.md, section 11): a default run 8.4× and 7.2× faster at 1.00× and 0.93× the test
-RMSE of the run with batch 16. Shorter series train exactly as asked.
+Measured as whole CLI runs on the 43,800-point Beijing series and 50,000 synthetic points
+(benchmarks/README.md, section 11): 384 s -> 64 s and 587 s -> 57 s, at 1.00× and 0.88×
+the test RMSE of the runs with batch 16. Shorter series train exactly as asked.
 """
 
 from __future__ import annotations
