@@ -71,6 +71,7 @@ _FIELDS: dict[str, tuple[type, str, Callable[[str], Any]]] = {
     "seed": (TrainConfig, "seed", _int),
     "best": (TrainConfig, "restore_best", _bool),
     "long": (TrainConfig, "scale_long", _bool),
+    "short": (TrainConfig, "scale_short", _bool),
 }
 
 

@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         help="on a long series, train with --batch-size and --lr as given (default: batches "
         "grow to about 128 steps an epoch, the lr with them, and auto's trials to 10 epochs)",
     )  # fmt: skip
+    tr.add_argument(
+        "--no-scale-short", dest="scale_short", action="store_false",
+        help="on a short series, train with --batch-size as given (default: the batch halves "
+        "until an epoch has 16 steps, down to 4)",
+    )  # fmt: skip
     tr.add_argument("--val-fraction", type=float, default=d.val_fraction)
     tr.add_argument("--test-fraction", type=float, default=d.test_fraction)
     tr.add_argument("--patience", type=int, default=t.patience, help="0 = no early stopping")
@@ -236,7 +241,8 @@ def cmd_train(a: argparse.Namespace) -> int:
                       a.inputs, a.future_inputs, a.calendar)  # fmt: skip
     mcfg = ModelConfig(a.cell, a.hidden, a.layers)
     tcfg = TrainConfig(a.epochs, a.batch_size, a.lr, a.patience, seed=a.seed, device=a.device,
-                       restore_best=not a.keep_last, scale_long=a.scale_long)  # fmt: skip
+                       restore_best=not a.keep_last, scale_long=a.scale_long,
+                       scale_short=a.scale_short)  # fmt: skip
     validate(series.values, dcfg, series.inputs)  # bad settings: one line, nothing before it
     long = sizing.describe(tcfg, plan_split(len(series.values), dcfg).n_train)
     for note in (columns, *series.notes, *([long] if long else [])):

@@ -112,6 +112,7 @@ class TrainConfig:
     device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
     restore_best: bool = True  # end with the weights of the epoch of lowest validation loss
     scale_long: bool = True  # long series: bigger batches and lr, shorter trials (sizing.py)
+    scale_short: bool = True  # short series: smaller batches, 16 steps an epoch (sizing.py)
 
     def __post_init__(self) -> None:
         _check(

@@ -41,9 +41,10 @@ LIVE_EVERY_S = 1.0  # the live chart and progress redraw this often while the jo
 CELL_NAMES = {**CELL_LABELS, "rnn": "RNN (vanilla tanh)"}  # the picker says which RNN
 PATIENCE_HELP = "Stop after this many epochs without a better validation loss (best restored)."
 LONG_HELP = (
-    "Over about 2,900 training windows: batches grow by powers of two to about 128 steps an "
-    "epoch, the learning rate by the square root of that (at most 0.04), and auto's trials "
-    "last at most 10 epochs. Untick to train exactly as set."
+    "Under 16 steps an epoch (a short series): the batch halves until an epoch has 16, down "
+    "to 4. Over about 2,900 training windows: batches grow by powers of two to about 128 "
+    "steps an epoch, the learning rate by the square root of that (at most 0.04), and auto's "
+    "trials last at most 10 epochs. Untick to train exactly as set."
 )
 
 
@@ -87,11 +88,13 @@ def train_settings(old: TrainConfig) -> TrainConfig | None:
         c[3], "Patience (0 = off)", "train_patience", old.patience, 0, 10_000, help=PATIENCE_HELP
     )
     seed = int_input(c[4], "Seed", "train_seed", old.seed, 0, 2**31 - 1)
-    long = st.checkbox("Scale for long series", key=remember("train_long", old.scale_long),
-                       help=LONG_HELP)  # fmt: skip
+    scale = st.checkbox(
+        "Scale the batch to the series' length",
+        key=remember("train_long", old.scale_long and old.scale_short), help=LONG_HELP,
+    )  # fmt: skip
     try:
         return TrainConfig(epochs, batch, float(lr), patience, old.clip_norm, seed, old.device,
-                           old.restore_best, bool(long))  # fmt: skip
+                           old.restore_best, bool(scale), bool(scale))  # fmt: skip
     except ConfigError as e:
         st.error(str(e))
         return None
@@ -112,12 +115,12 @@ def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
         )
     if train_cfg is not None:
         state.put("train_cfg", train_cfg)
-        long_note(train_cfg)
+        sizing_note(train_cfg)
     return model_cfg, train_cfg
 
 
-def long_note(train_cfg: TrainConfig) -> None:
-    """What the long-series rule will change, when the current series is long."""
+def sizing_note(train_cfg: TrainConfig) -> None:
+    """What the short- or long-series rule will change on the current series, if anything."""
     data_cfg, series = ui.configs()[0], active_series()
     if series is None:
         return

@@ -42,7 +42,9 @@ def router(tmp_path_factory) -> Path:
     return root / "app.py"
 
 
-def _trained(n_points: int = 200, batch_size: int = 32, transform: str = "none", **model) -> dict:
+def _trained(
+    n_points: int = 200, batch_size: int = 32, transform: str = "none", seed: int = 0, **model
+) -> dict:
     t = np.arange(n_points)
     values = np.sin(2 * np.pi * t / 20) + 0.05 * np.random.default_rng(0).standard_normal(n_points)
     bundle, dataset = start_run(
@@ -50,7 +52,7 @@ def _trained(n_points: int = 200, batch_size: int = 32, transform: str = "none",
         "level <b>",
         DataConfig(look_back=LOOK_BACK, transform=transform),
         ModelConfig(hidden_size=HIDDEN, **model),
-        TrainConfig(epochs=1, batch_size=batch_size, seed=0, device="cpu"),
+        TrainConfig(epochs=1, batch_size=batch_size, seed=seed, device="cpu"),
     )
     train_run(bundle, dataset)
     return {"bundle": bundle, "dataset": dataset, "series": series_from_values(values)}

@@ -41,7 +41,8 @@ def test_a_model_files_summary_is_rows_of_text():
     rows = dict(bundle.summary())
     assert rows["Model"] == "GRU, hidden size 3, 2 layers"
     assert rows["Windows"] == "look-back 12; 91 train / 20 validation / 20 test"
-    assert rows["Training"] == "2 epochs, batch 16, lr 0.01, patience off, seed 3"
+    # 91 windows: 6 steps of 16 an epoch, so the short-series rule trained in batches of 4
+    assert rows["Training"] == "2 epochs, batch 4, lr 0.01, patience off, seed 3"
     best = min(bundle.history, key=lambda r: r.val_loss)
     assert rows["Lowest validation loss"] == f"{best.val_loss:.4g} at epoch {best.epoch}"
     assert rows["Inputs beside the series"] == "none"
@@ -80,4 +81,14 @@ def test_the_train_page_says_what_the_long_series_rule_changes():
     at.checkbox(key="train_long").uncheck().run()
     assert not [c for c in at.caption if "A long series" in c.value]
     assert at.session_state["train_cfg"].scale_long is False
-    assert at.query_params["long"] == "0"
+    assert at.session_state["train_cfg"].scale_short is False  # one checkbox, both rules
+    assert at.query_params["long"] == "0" and at.query_params["short"] == "0"
+
+
+def test_the_train_page_says_what_the_short_series_rule_changes():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/train.py").run()
+    notes = [c.value for c in at.caption if "A short series" in c.value]
+    assert notes == [
+        "A short series (92 training windows): batches of 4 (23 steps an epoch rather than 6)."
+    ]  # the built-in air passengers (before auto's transform takes its first windows)

@@ -1,4 +1,5 @@
-"""The long-series rule: bigger batches and learning rate, shorter auto trials, only when long."""
+"""The series-length rules: on a long series bigger batches and learning rate and shorter auto
+trials; on a short one smaller batches; in between exactly as asked."""
 
 import io
 import math
@@ -25,9 +26,10 @@ def test_the_batch_grows_by_powers_of_two_to_about_128_steps_an_epoch(n_train, f
     assert 128 / math.sqrt(2) <= steps <= 128 * math.sqrt(2) or n_train <= 2_896
 
 
-def test_short_series_train_exactly_as_asked():
+def test_series_in_between_train_exactly_as_asked():
     cfg = TrainConfig(batch_size=16, lr=1e-2)
     assert sizing.effective(cfg, 2_000) is cfg
+    assert sizing.effective(cfg, 256) is cfg  # 16 steps an epoch: not short
     assert sizing.trial_cap(cfg, 2_000, 25) == 25
     assert sizing.describe(cfg, 2_000) is None
 
@@ -45,6 +47,31 @@ def test_a_long_series_gets_bigger_batches_and_a_capped_learning_rate():
         "A long series (30,660 training windows): batches of 256 and learning rate 0.04 "
         "(120 steps an epoch), and auto's trials at most 10 epochs each."
     )
+
+
+@pytest.mark.parametrize(
+    ("batch", "n_train", "short"),
+    [(16, 256, 16), (16, 255, 16), (16, 240, 8), (16, 135, 8), (16, 127, 8), (16, 119, 4),
+     (16, 80, 4), (16, 52, 4), (16, 10, 4), (32, 300, 16), (5, 20, 4), (4, 20, 4), (3, 20, 3),
+     (1, 5, 1)],
+)  # fmt: skip
+def test_a_short_series_batch_halves_to_16_steps_an_epoch_but_not_below_4(batch, n_train, short):
+    assert sizing.short_batch(batch, n_train) == short
+    if short < batch:  # the rule stopped as soon as an epoch had 16 steps, or at 4
+        assert math.ceil(n_train / short) >= 16 or short == 4
+        assert math.ceil(n_train / (2 * short)) < 16
+
+
+def test_a_short_series_gets_smaller_batches_at_the_same_learning_rate():
+    cfg = TrainConfig(batch_size=16, lr=1e-2)
+    eff = sizing.effective(cfg, 80)  # air passengers: 80 training windows after sdiff
+    assert (eff.batch_size, eff.lr, eff.scale_short, eff.scale_long) == (4, 1e-2, False, True)
+    assert sizing.trial_cap(cfg, 80, 16) == 16  # auto's trials as long as asked
+    assert sizing.describe(cfg, 80) == (
+        "A short series (80 training windows): batches of 4 (20 steps an epoch rather than 5)."
+    )
+    off = TrainConfig(scale_short=False)
+    assert sizing.effective(off, 80) is off and sizing.describe(off, 80) is None
 
 
 def test_turned_off_nothing_changes():
@@ -91,14 +118,33 @@ def test_auto_trials_last_at_most_10_epochs_on_a_long_series(long_series):
     assert short.trial_epochs > 10
 
 
-def test_a_model_file_from_before_the_rule_loads_with_it_off(long_series):
+@pytest.mark.parametrize("rule", ["scale_long", "scale_short"])
+def test_a_model_file_from_before_a_rule_loads_with_it_off(long_series, rule):
     bundle, _ = start_run(long_series[:300], "wave", LONG, ModelConfig("lstm", 2), TrainConfig())
     d = torch.load(io.BytesIO(bundle_bytes(bundle)), weights_only=True)
-    assert load_bundle(bundle_bytes(bundle)).train_config.scale_long is True
-    del d["train_config"]["scale_long"]
+    assert getattr(load_bundle(bundle_bytes(bundle)).train_config, rule) is True
+    del d["train_config"][rule]
     buf = io.BytesIO()
     torch.save(d, buf)
-    assert load_bundle(buf.getvalue()).train_config.scale_long is False
+    assert getattr(load_bundle(buf.getvalue()).train_config, rule) is False
+
+
+def test_training_a_short_series_steps_with_the_smaller_batch():
+    values = sine_series(n=100, period=12, noise=0.1, seed=0)
+    cfg = TrainConfig(epochs=1, batch_size=16, seed=0)
+    dcfg = DataConfig(look_back=12, transform="none")
+    bundle, data = start_run(values, "wave", dcfg, ModelConfig("lstm", 2), cfg)
+    assert data.split.n_train == 62
+    seen = []
+    train_run(bundle, data, cfg, callback=lambda p: seen.append(p.n_batches))
+    assert seen[0] == math.ceil(62 / 4)  # 4 steps of 16 would have been too few
+    assert bundle.train_config == cfg  # the bundle keeps the settings as asked
+    assert "(batches of 4: a short series)" in bundle.provenance()
+    assert dict(bundle.summary())["Training"].startswith("1 epoch, batch 4, lr 0.01,")
+    seen.clear()
+    train_run(bundle, data, TrainConfig(epochs=1, scale_short=False),
+              lambda p: seen.append(p.n_batches))  # fmt: skip
+    assert seen[0] == math.ceil(62 / 16)
 
 
 def test_pick_never_keeps_a_score_that_is_not_a_number():

@@ -92,9 +92,11 @@ class ModelBundle:
         if self.history:
             seconds = sum(r.seconds for r in self.history)
             text += f"; {len(self.history)} epochs in {seconds:.1f} s"
+            eff = sizing.effective(self.train_config, s.n_train)
             if sizing.is_long(self.train_config, s.n_train):
-                eff = sizing.effective(self.train_config, s.n_train)
                 text += f" (batches of {eff.batch_size:,}, lr {eff.lr:g}: a long series)"
+            elif sizing.is_short(self.train_config, s.n_train):
+                text += f" (batches of {eff.batch_size}: a short series)"
         if self.trained_at:
             text += f", ended {self.trained_at} UTC"
         return text + "."
@@ -105,7 +107,7 @@ class ModelBundle:
         best = min(self.history, key=lambda r: r.val_loss, default=None)
         layers = f"{m.num_layers} layer{'s' if m.num_layers > 1 else ''}"
         windows = f"{s.n_train:,} train / {s.n_val:,} validation / {s.n_test:,} test"
-        eff = sizing.effective(t, s.n_train)  # what fit() used: bigger on a long series
+        eff = sizing.effective(t, s.n_train)  # what fit() used (sizing: short and long series)
         n = len(self.history)
         training = f"{n} epoch{'' if n == 1 else 's'}, batch {eff.batch_size}, lr {eff.lr:g}"
         training += f", patience {t.patience or 'off'}, seed {t.seed}"
@@ -261,8 +263,10 @@ def load_bundle(source: str | os.PathLike | bytes) -> ModelBundle:
     try:
         mcfg = from_dict(ModelConfig, d["model_config"])
         dcfg = from_dict(DataConfig, d["data_config"])
-        # a file from before the long-series rule trained exactly as its settings say
-        tcfg = from_dict(TrainConfig, {"scale_long": False, **d["train_config"]})
+        # a file from before the short- and long-series rules trained exactly as set
+        tcfg = from_dict(
+            TrainConfig, {"scale_long": False, "scale_short": False, **d["train_config"]}
+        )
         scaler = _scaler(d["scaler"])
         split = Split(
             **{k: int(d["split"][k]) for k in ("look_back", "n_train", "n_val", "n_test")},

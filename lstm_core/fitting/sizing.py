@@ -1,9 +1,22 @@
-"""How the training settings grow with the series: the long-series rule.
+"""How the training settings follow the series' length: the short- and long-series rules.
 
-A batch of 16 windows suits the short series this tool was made for (a few hundred
-windows, a few dozen steps an epoch). On 30,000 windows it means 1,900 optimiser steps an
-epoch and a default run of six to ten minutes. With `TrainConfig.scale_long` (the default),
-a series with more than about 2,900 training windows trains with
+A batch of 16 windows suits series of a few hundred windows (a few dozen steps an epoch).
+On 30,000 windows it means 1,900 optimiser steps an epoch and a default run of six to ten
+minutes; on the 50-130 training windows of a quarterly or monthly series it means 4 to 8
+steps an epoch, too few for noisy steps to do their regularising work.
+
+With `TrainConfig.scale_short` (the default), a series whose epoch would have fewer than
+SHORT_STEPS steps trains with
+
+  batch  = batch_size / 2^k, the smallest k that gives SHORT_STEPS steps, at least MIN_BATCH
+  lr     = as asked
+
+Measured over the development set (air passengers and four quarterly series, 4 cuts × 3
+seeds; benchmarks/README.md, section 12): test RMSE / best classic reference, one step
+1.21 -> 1.15, at about three times the (short) training time.
+
+With `TrainConfig.scale_long` (the default), a series with more than about 2,900 training
+windows trains with
 
   batch  = batch_size × 2^k,  k = round(log2(n_train / LONG_FROM))  (about 128 steps an epoch)
   lr     = lr × √(2^k), at most LR_CAP (or the lr asked for, if higher)
@@ -11,7 +24,7 @@ a series with more than about 2,900 training windows trains with
 
 Measured as whole CLI runs on the 43,800-point Beijing series and 50,000 synthetic points
 (benchmarks/README.md, section 11): 384 s -> 64 s and 587 s -> 57 s, at 1.00× and 0.88×
-the test RMSE of the runs with batch 16. Shorter series train exactly as asked.
+the test RMSE of the runs with batch 16. Series in between train exactly as asked.
 """
 
 from __future__ import annotations
@@ -24,6 +37,8 @@ from lstm_core.config import TrainConfig
 LONG_FROM = 2_048  # training windows an epoch of batch 16 covers in 128 steps
 LR_CAP = 4e-2  # the learning rate the rule grows to at most (Adam; measured stable)
 TRIAL_CAP = 10  # epochs each of auto's candidates trains on a long series
+SHORT_STEPS = 16  # optimiser steps an epoch below which a short series' batch halves
+MIN_BATCH = 4  # the short-series rule halves the batch down to this, no further
 
 
 def batch_factor(n_train: int) -> int:
@@ -38,8 +53,25 @@ def is_long(cfg: TrainConfig, n_train: int) -> bool:
     return cfg.scale_long and batch_factor(n_train) > 1
 
 
+def short_batch(batch_size: int, n_train: int) -> int:
+    """The batch halved until an epoch of `n_train` windows has SHORT_STEPS steps, but not
+    below MIN_BATCH (a batch already at or below it stays)."""
+    b = batch_size
+    while b > MIN_BATCH and math.ceil(n_train / b) < SHORT_STEPS:
+        b = max(MIN_BATCH, b // 2)
+    return b
+
+
+def is_short(cfg: TrainConfig, n_train: int) -> bool:
+    """Whether the short-series rule changes the batch for these settings."""
+    return cfg.scale_short and short_batch(cfg.batch_size, n_train) < cfg.batch_size
+
+
 def effective(cfg: TrainConfig, n_train: int) -> TrainConfig:
-    """The settings fit() receives for `n_train` training windows (cfg itself if short)."""
+    """The settings fit() receives for `n_train` training windows (cfg itself when neither
+    rule applies)."""
+    if is_short(cfg, n_train):
+        return replace(cfg, batch_size=short_batch(cfg.batch_size, n_train), scale_short=False)
     if not is_long(cfg, n_train):
         return cfg
     f = batch_factor(n_train)
@@ -53,7 +85,14 @@ def trial_cap(cfg: TrainConfig, n_train: int, epochs: int) -> int:
 
 
 def describe(cfg: TrainConfig, n_train: int) -> str | None:
-    """One sentence on what the rule does here (None when it does nothing)."""
+    """One sentence on what a rule does here (None when neither does anything)."""
+    if is_short(cfg, n_train):
+        eff = effective(cfg, n_train)
+        steps = math.ceil(n_train / eff.batch_size)
+        return (
+            f"A short series ({n_train:,} training windows): batches of {eff.batch_size} "
+            f"({steps} steps an epoch rather than {math.ceil(n_train / cfg.batch_size)})."
+        )
     if not is_long(cfg, n_train):
         return None
     eff = effective(cfg, n_train)
