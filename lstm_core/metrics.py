@@ -91,13 +91,16 @@ def baselines(
     """Baseline predictions for the targets at `target_index` [n] (each >= 1).
 
     `train_end`: number of leading points in the training part (for the mean).
-    Seasonal naive is left out when there is no season or it reaches before the series.
+    Seasonal naive is NaN for a target less than one season into the series (a look-back
+    shorter than the season puts the first windows' targets there) and left out when there
+    is no season or no target is that far in.
     """
     v = np.asarray(values, dtype=np.float64)
     t = np.asarray(target_index)
     out = {"naive": v[t - 1]}
-    if season and season > 1 and t.min() >= season:
-        out["seasonal_naive"] = v[t - season]
+    if season and season > 1 and len(t) and t.max() >= season:
+        reach = t >= season
+        out["seasonal_naive"] = np.where(reach, v[np.where(reach, t - season, 0)], np.nan)
     out["mean"] = np.full(len(t), v[:train_end].mean())
     return out
 

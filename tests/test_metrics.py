@@ -32,6 +32,37 @@ def test_baselines_use_only_the_past():
     assert "seasonal_naive" not in metrics.baselines(v, idx, 10, None)
 
 
+def test_seasonal_naive_stays_for_targets_a_season_in_when_the_look_back_is_shorter():
+    v = np.arange(60.0)
+    idx = np.arange(4, 60)  # look-back 4, season 12: the first 8 targets have no season back
+    sn = metrics.baselines(v, idx, train_end=40, season=12)["seasonal_naive"]
+    assert np.isnan(sn[:8]).all() and sn[8:].tolist() == (np.arange(12, 60) - 12.0).tolist()
+    assert "seasonal_naive" not in metrics.baselines(v, np.arange(4, 12), 10, 12)  # none reach
+
+
+def test_the_evaluation_keeps_seasonal_naive_with_a_look_back_shorter_than_the_season():
+    from lstm_core.config import DataConfig
+    from lstm_core.evaluation.forecast import evaluate
+    from lstm_core.series.windows import make_dataset
+
+    t = np.arange(240)
+    v = 10 + np.sin(2 * np.pi * t / 12) + 0.01 * t
+    data = make_dataset(v, DataConfig(look_back=4, transform="none"))
+
+    class Last(torch.nn.Module):  # predicts the window's last value: the naive forecast
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):
+            return x[:, -1] + 0 * self.w
+
+    ev = evaluate(Last(), data, season=12)
+    assert set(ev.table) == {"model", "naive", "seasonal_naive", "mean"}
+    assert ev.table["seasonal_naive"]["rmse"] < ev.table["naive"]["rmse"] / 2
+    assert "seasonal naive" in ev.verdict and ev.verdict.startswith("The model is worse")
+
+
 def test_season_detected_on_real_and_synthetic_series(air_csv):
     air = pd.read_csv(air_csv)["passengers"].to_numpy(float)
     assert metrics.detect_season(air) == 12

@@ -113,7 +113,8 @@ def evaluate(
     m = season or 1
     table = {"model": metrics.scores(y, pred, train, m)}
     for name, p in base.items():
-        table[name] = metrics.scores(y, p[s], train, m)
+        if not np.isnan(p[s]).any():  # seasonal naive reaches before the series: left out
+            table[name] = metrics.scores(y, p[s], train, m)
     echo = metrics.echo_share(pred, base["naive"][s], y)
     horizon, why_one = backtest_horizon(data, horizon)
     bt = backtest(model, data, horizon, season) if horizon else None
