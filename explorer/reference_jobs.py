@@ -1,9 +1,8 @@
 """The classic references' fits (lstm_core.evaluation.references) in this visitor's job: at the
-end of
-every fresh training (fit_after_training), or on request from the Forecast page (a model
-opened from a file; explorer/session.py starts the job like the Compare page's work). Its
-`sync` puts the result under `classic_refs`. Pure (no Streamlit): the fits run in the
-job's thread, never in a page script.
+end of every fresh training on new data or a new split (fit_after_training), or on request
+from the Forecast page (a model opened from a file; explorer/session.py starts the job like
+the Compare page's work). Its `sync` puts the result under `classic_refs`. Pure (no
+Streamlit): the fits run in the job's thread, never in a page script.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import numpy as np
 
 from lstm_core.evaluation import references as refs_mod
 from lstm_core.evaluation.backtest import default_horizon, spaced
+from lstm_core.fitting.bundle import fingerprint
 from lstm_core.metrics import detect_season
 from lstm_core.runtime.jobs import Job
 
@@ -29,9 +29,10 @@ class Outcome:
 
 
 def references_key(dataset: Any) -> tuple:
-    """What the references depend on: the values and where the test part starts."""
+    """What the references depend on: the values (their fingerprint: a sum would match a
+    reordered series) and where the validation and test parts start."""
     sp = dataset.split
-    return (len(dataset.values), float(np.sum(dataset.values)), sp.val_end, sp.train_end)
+    return (len(dataset.values), fingerprint(dataset.values), sp.val_end, sp.train_end)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ class TrainRequest:
     reference: tuple = ()  # non-empty: a reference run, never the session's model: the key
     #                        (reference_key) of the model it is trained beside, and its
     #                        test-part scores end in TrainWork.scores
+    refs_key: tuple = ()  # the key (reference_jobs.references_key) of the classic references
+    #                       the session holds: a fresh training on the same values and split
+    #                       keeps them instead of fitting them again
 
     def admit(self) -> str | None:
         """Why this training cannot start, in one sentence (the series cannot take the
@@ -143,9 +146,10 @@ class TrainWork:
 
             self.scores = evaluate(bundle.model, data).table  # in this thread, not the page's
         if self.fresh and not r.reference and bundle.history:
-            from explorer.reference_jobs import fit_after_training
+            from explorer.reference_jobs import fit_after_training, references_key
 
-            fit_after_training(self, data, job)
+            if references_key(data) != r.refs_key:  # the same data: the session has them
+                fit_after_training(self, data, job)
         return result
 
     # ----------------------------------------------------------------- inside the thread

@@ -155,8 +155,9 @@ def start_training(fresh: bool, model_cfg: ModelConfig, train_cfg: TrainConfig) 
     data_cfg = replace(data_cfg, **config_fields(series.inputs))  # the series' own inputs
     bundle, dataset = state.get("bundle"), state.get("dataset")
     if fresh:
+        held = state.get("classic_refs") or {}  # kept if the data and split are the same
         request = TrainRequest(series.values, series.name, data_cfg, model_cfg, train_cfg,
-                               inputs=series.inputs)  # fmt: skip
+                               inputs=series.inputs, refs_key=held.get("key", ()))  # fmt: skip
     else:
         note = state.get("model_note") or "trained here"
         request = continue_request(bundle, dataset, series.values, train_cfg, note,

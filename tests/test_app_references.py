@@ -62,3 +62,30 @@ def test_the_forecast_page_fits_them_on_request_when_missing():
     outcome = state(at, "task_outcome")  # it ran as the visitor's job, and ended well
     assert outcome["key"] == "classic_refs" and outcome["status"] == "completed", outcome
     assert [el.value.index.tolist() for el in at.dataframe][1] == list(NAMES)
+
+
+def test_another_training_on_the_same_data_keeps_the_references_a_new_split_refits():
+    from dataclasses import replace
+
+    at = train(start("pages/train.py"))
+    first = state(at, "classic_refs")
+    at = train(at, train_seed=7)  # a new model, the same values and split: nothing to refit
+    assert state(at, "bundle").train_config.seed == 7
+    assert state(at, "classic_refs") is first
+    at.session_state["data_cfg"] = replace(state(at, "data_cfg"), test_fraction=0.2)
+    at = train(at)  # another split: the references are fitted again, on its parts
+    again = state(at, "classic_refs")
+    assert again is not first and again["key"] != first["key"]
+    assert set(again["refs"].fitted) == set(NAMES)
+
+
+def test_the_references_key_tells_a_reordered_series_apart():
+    from explorer.reference_jobs import references_key
+    from lstm_core.config import DataConfig
+    from lstm_core.series.windows import make_dataset
+
+    v = np.arange(60.0) % 7 + 1
+    cfg = DataConfig(look_back=4, transform="none")
+    a, b = make_dataset(v, cfg), make_dataset(v[::-1].copy(), cfg)  # same length and sum
+    assert references_key(a) == references_key(make_dataset(v.copy(), cfg))
+    assert references_key(a) != references_key(b)
