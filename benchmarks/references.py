@@ -98,31 +98,45 @@ def cold() -> list[float]:
 
 
 QUARTERLY = ("ausbeer", "austres", "woolyrnq", "us_realgdp")  # ../shared/datasets/*_quarterly
+HELD_OUT = {"sunspots": "sunspots_yearly.csv", "nile": "nile_flow.csv"}  # never tuned on
 
 
-def quality_runs(cuts: list[float], seeds: list[int], say) -> list[dict]:
-    """The default LSTM (lstm_core.config defaults, transform auto) against the references on
-    air passengers and the quarterly development series, each cut at `cuts` of its length
-    and trained on `seeds`: test RMSE (one step) and the backtest's mean RMSE, the model's
-    over the best reference's (below 1: the LSTM wins)."""
+def quality_files(held_out: bool = False) -> dict[str, Path]:
+    """Air passengers and the quarterly development series; with `held_out`, also the two
+    real series no setting was chosen on."""
+    shared = ROOT.parent / "shared" / "datasets"
+    files = {"air_passengers": ROOT / "data" / "air_passengers.csv"}
+    files.update({k: shared / f"{k}_quarterly.csv" for k in QUARTERLY})
+    if held_out:
+        files.update({k: shared / f for k, f in HELD_OUT.items()})
+    return files
+
+
+def quality_runs(
+    cuts: list[float], seeds: list[int], say, short_rule: bool = True, held_out: bool = False
+) -> list[dict]:
+    """The default LSTM (lstm_core.config defaults, transform auto; `short_rule` False: without
+    the short-series rule, lstm_core/fitting/sizing.py) against the references on
+    quality_files(held_out), each cut at `cuts` of its length and trained on `seeds`: test
+    RMSE (one step) and the backtest's mean RMSE, the model's over the best reference's
+    (below 1: the LSTM wins), and the training's seconds (auto's trials included)."""
     from lstm_core.config import ModelConfig, TrainConfig
     from lstm_core.evaluation.backtest import default_horizon
     from lstm_core.evaluation.forecast import evaluate
     from lstm_core.fitting.pipeline import run
     from lstm_core.series.data import load_series
 
-    shared = ROOT.parent / "shared" / "datasets"
-    files = {"air_passengers": ROOT / "data" / "air_passengers.csv"}
-    files.update({k: shared / f"{k}_quarterly.csv" for k in QUARTERLY})
     out = []
-    for name, path in files.items():
+    for name, path in quality_files(held_out).items():
         full = load_series(path).values
         for cut in cuts:
             values = full[: round(cut * len(full))]
             data_refs = None
             for seed in seeds:
-                bundle, data, _, _ = run(values, name, DataConfig(), ModelConfig(),
-                                         TrainConfig(seed=seed))  # fmt: skip
+                t0 = time.perf_counter()
+                cfg = TrainConfig(seed=seed, scale_short=short_rule)
+                bundle, data, _, _ = run(values, name, DataConfig(), ModelConfig(), cfg)
+                seconds = time.perf_counter() - t0
                 data_refs = data_refs or references.for_dataset(data)
                 ev = evaluate(bundle.model, data, horizon=default_horizon(data),
                               references=data_refs)  # fmt: skip
@@ -130,6 +144,7 @@ def quality_runs(cuts: list[float], seeds: list[int], say) -> list[dict]:
                 best = min(ev.references, key=lambda k: ev.references[k]["rmse"])
                 best_bt = min(bt.references, key=bt.mean_rmse)
                 row = {"series": name, "cut": cut, "seed": seed, "points": len(values),
+                       "short_rule": short_rule, "seconds": seconds,
                        "transform": data.transform.kind, "model": ev.table["model"]["rmse"],
                        "best_reference": best, "reference": ev.references[best]["rmse"],
                        "one_step": ev.table["model"]["rmse"] / ev.references[best]["rmse"],
@@ -140,9 +155,30 @@ def quality_runs(cuts: list[float], seeds: list[int], say) -> list[dict]:
                                        if k != "model")}  # fmt: skip
                 say(f"{name:16} cut {cut:.1f} seed {seed}: model {row['model']:.4g}, {best} "
                     f"{row['reference']:.4g} -> {row['one_step']:.2f}; backtest "
-                    f"{row['backtest']:.2f} ({best_bt}); {row['transform']}")  # fmt: skip
+                    f"{row['backtest']:.2f} ({best_bt}); {row['transform']}; "
+                    f"{seconds:.1f} s")  # fmt: skip
                 out.append(row)
     return out
+
+
+def before_after_table(before: list[dict], after: list[dict]) -> str:
+    """Per series: one-step and backtest ratios without and with the short-series rule
+    (geometric means), and the mean training seconds of each."""
+    lines = ["| series | runs | one-step: before → after | backtest: before → after | "
+             "training s: before → after |", "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    groups = {name: [name] for name in dict.fromkeys(r["series"] for r in after)}
+    dev = ["air_passengers", *QUARTERLY]
+    groups["**development set**"] = dev
+    if any(r["series"] in HELD_OUT for r in after):
+        groups["**held out**"] = list(HELD_OUT)
+    for label, names in groups.items():
+        b = [r for r in before if r["series"] in names]
+        a = [r for r in after if r["series"] in names]
+        cells = [f"{_geo([r[k] for r in b]):.2f} → {_geo([r[k] for r in a]):.2f}"
+                 for k in ("one_step", "backtest")]  # fmt: skip
+        secs = " → ".join(f"{np.mean([r['seconds'] for r in x]):.1f}" for x in (b, a))
+        lines.append(f"| {label} | {len(a)} | {cells[0]} | {cells[1]} | {secs} |")
+    return "\n".join(lines)
 
 
 def table(res: list[dict]) -> str:
@@ -195,12 +231,24 @@ def main(argv: list[str] | None = None) -> int:
                    "development series (minutes)")  # fmt: skip
     p.add_argument("--cuts", default="1,0.9,0.8,0.7")
     p.add_argument("--seeds", default="0,1")
+    p.add_argument("--held-out", action="store_true",
+                   help="with --quality: also sunspots and the Nile, never tuned on")  # fmt: skip
+    p.add_argument("--before", action="store_true",
+                   help="with --quality: also without the short-series rule, in the same run, "
+                   "and a before/after table")  # fmt: skip
     a = p.parse_args(argv)
     if a.quality:
-        runs = quality_runs([float(c) for c in a.cuts.split(",")],
-                            [int(x) for x in a.seeds.split(",")],
-                            lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
-        print(json.dumps(runs) if a.json else quality_table(runs))
+        cuts, seeds = [float(c) for c in a.cuts.split(",")], [int(x) for x in a.seeds.split(",")]
+        say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+        runs = quality_runs(cuts, seeds, say, held_out=a.held_out)
+        before = quality_runs(cuts, seeds, say, False, a.held_out) if a.before else []
+        if a.json:
+            print(json.dumps(runs + before))
+        else:
+            dev = [r for r in runs if r["series"] not in HELD_OUT]
+            print(quality_table(dev))
+            if before:
+                print("\n" + before_after_table(before, runs))
         return 0
     out: dict = {"warm_up_in_process": references.warm_up()}
     if a.cold:

@@ -255,3 +255,19 @@ def test_explain_quick_times_one_window_and_a_batch():
         assert _summary_ok(res["one_window_s"][n])
     assert _positive_finite(res["test_part_s"]) and res["test_part_windows"] == 200
     assert res["completeness_error"] < 0.01
+
+
+def test_the_before_after_table_groups_series_into_development_and_held_out():
+    from benchmarks.references import before_after_table
+
+    def rows(series, one, back, secs):
+        return [{"series": series, "one_step": o, "backtest": back, "seconds": secs}
+                for o in one]  # fmt: skip
+
+    before = rows("austres", [2.0, 0.5], 1.0, 1.0) + rows("nile", [1.0], 1.0, 2.0)
+    after = rows("austres", [1.0, 1.0], 0.9, 3.0) + rows("nile", [1.1], 1.0, 4.0)
+    lines = before_after_table(before, after).splitlines()
+    assert lines[2] == "| austres | 2 | 1.00 → 1.00 | 1.00 → 0.90 | 1.0 → 3.0 |"  # geometric
+    assert lines[3] == "| nile | 1 | 1.00 → 1.10 | 1.00 → 1.00 | 2.0 → 4.0 |"
+    assert lines[4].startswith("| **development set** | 2 | 1.00 → 1.00 |")  # austres only
+    assert lines[5].startswith("| **held out** | 1 | 1.00 → 1.10 |")
