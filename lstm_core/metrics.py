@@ -105,7 +105,8 @@ def baselines(
     return out
 
 
-MIN_TEST_POINTS = 20  # fewer test points (or backtest origins) are too few to judge a model
+MIN_TEST_POINTS = 20  # fewer test points (one step, or reached by the backtest's paths) are
+#                       too few to judge a model
 
 
 def verdict(table: dict[str, dict[str, float]], points: int | None = None) -> str:
@@ -116,15 +117,19 @@ def verdict(table: dict[str, dict[str, float]], points: int | None = None) -> st
     return rmse_verdict(table["model"]["rmse"], rivals, where, points)
 
 
-def backtest_verdict(model: float, rivals: dict[str, float], horizon: int, origins: int) -> str:
+def backtest_verdict(
+    model: float, rivals: dict[str, float], horizon: int, origins: int, points: int | None = None
+) -> str:
     """One sentence on the H-step backtest: the model's RMSE averaged over the steps against
-    each baseline's."""
+    each baseline's. `points`: the test points its paths reach (Backtest.n_targets; the
+    origins when not given), judged against MIN_TEST_POINTS: 11 origins of 10 steps reach
+    20 points."""
     where = (
         f"over forecasts 1–{horizon} steps ahead from {origins} test origins"
         if horizon > 1
         else f"over one-step forecasts at {origins} test points"
     )
-    return rmse_verdict(model, rivals, where, origins)
+    return rmse_verdict(model, rivals, where, origins if points is None else points)
 
 
 def rmse_verdict(
@@ -143,7 +148,7 @@ def rmse_verdict(
             if round(abs(gain)) else f"its RMSE equals the {label} baseline's {where}")  # fmt: skip
     if points is not None and points < MIN_TEST_POINTS:
         return (
-            f"The test part is too small to judge the model: {than}, but {points} points "
+            f"The test part is too small to judge the model: {than}, but {points} test points "
             f"say little (at least {MIN_TEST_POINTS} are needed): use a longer series, a "
             "smaller look-back or a larger test share."
         )

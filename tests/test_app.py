@@ -203,7 +203,9 @@ def test_training_goes_on_across_pages_and_stops_from_any_of_them():
         assert at.button(key="job_stop_sidebar").label == "Stop training"
         assert state(at, "bundle") is not None  # a copy of the model as it is now
     reached = job.progress.epoch
-    _wait(lambda: job.progress.epoch > reached)  # and it goes on training meanwhile
+    # and it goes on training meanwhile: a later epoch finished (one only begun when Stop
+    # comes is not recorded, so waiting for it to begin raced with the click)
+    _wait(lambda: len(job.progress.history) > reached)
     at.switch_page("pages/train.py").run()  # while it runs only Stop can be clicked
     assert at.button(key="train_btn").disabled and at.button(key="continue_btn").disabled
     assert not at.button(key="stop_btn").disabled

@@ -141,7 +141,36 @@ def test_a_verdict_on_a_tiny_test_part_says_it_is_too_small_to_judge():
     text = metrics.backtest_verdict(47.0, {"seasonal_naive": 100.0}, 1, 2)
     assert text == (
         "The test part is too small to judge the model: its RMSE is 53% lower than the "
-        "seasonal naive baseline's over one-step forecasts at 2 test points, but 2 points say "
-        "little (at least 20 are needed): use a longer series, a smaller look-back or a "
+        "seasonal naive baseline's over one-step forecasts at 2 test points, but 2 test points "
+        "say little (at least 20 are needed): use a longer series, a smaller look-back or a "
         "larger test share."
     )
+
+
+def test_a_backtest_is_judged_on_the_test_points_its_paths_reach_not_its_origins():
+    rivals = {"seasonal_naive": 100.0}
+    text = metrics.backtest_verdict(47.0, rivals, 10, 11, points=20)  # air passengers' default
+    assert text == (
+        "The model beats the best baseline (seasonal naive): its RMSE is 53% lower than the "
+        "seasonal naive baseline's over forecasts 1–10 steps ahead from 11 test origins."
+    )
+    assert metrics.backtest_verdict(47.0, rivals, 10, 5, points=14).startswith(
+        "The test part is too small to judge the model: "
+    )
+    assert metrics.backtest_verdict(47.0, rivals, 10, 5, points=14).endswith(
+        "but 14 test points say little (at least 20 are needed): use a longer series, a "
+        "smaller look-back or a larger test share."
+    )
+
+
+def test_a_backtests_paths_reach_each_test_point_once():
+    from lstm_core.evaluation.backtest import Backtest
+
+    def reach(origins, horizon):
+        o = np.asarray(origins)
+        z = np.zeros((len(o), horizon))
+        return Backtest(horizon, o, z, z, {}, calibrate=lambda: None).n_targets
+
+    assert reach(range(100, 111), 10) == 20  # 11 origins of 10 steps: 20 test points
+    assert reach([100, 150], 3) == 6  # spaced origins on a long test part: no overlap
+    assert reach([100], 1) == 1

@@ -414,6 +414,13 @@ class Backtest:
             self._intervals = self.calibrate()
         return self._intervals
 
+    @property
+    def n_targets(self) -> int:
+        """How many test points the paths score: origin o's H steps reach the targets of
+        windows o .. o + H - 1, and neighbouring origins share most of them."""
+        reached = self.origins[:, None] + np.arange(self.horizon)  # [n, H] window indices
+        return int(np.unique(reached).size)
+
     def rmse_by_step(self, pred: np.ndarray | None = None) -> list[float]:
         p = self.predictions if pred is None else pred
         return [rmse(self.truth[:, k], p[:, k]) for k in range(self.horizon)]

@@ -122,7 +122,8 @@ def evaluate(
         verdict = metrics.verdict(table, len(y))
     else:
         rivals = {k: bt.mean_rmse(k) for k in bt.baselines}
-        verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins))
+        verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins),
+                                           bt.n_targets)  # fmt: skip
     rest = " ".join(t for t in (transform_phrase(data.transform), inputs_phrase(data), why_one)
                     if t)  # fmt: skip
     if echo > ECHO_WARN:
