@@ -1,7 +1,8 @@
 """Command line: train, export gates, forecast and evaluate without the app.
 
     python -m lstm_core train CSV --out MODEL.pt [--transform auto|none|diff|logdiff|sdiff]
-                              [--inputs COL,...] [--future-inputs COL,...] [--calendar] ...
+                              [--inputs COL,...] [--future-inputs COL,...] [--calendar]
+                              [--references] ...
     python -m lstm_core gates MODEL.pt CSV --out GATES.npz [--column C] [--start S] [--length L]
     python -m lstm_core forecast MODEL.pt CSV --horizon H [--out FORECAST.csv]
     python -m lstm_core evaluate MODEL.pt CSV [--horizon H] [--without-inputs]
@@ -96,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-scale-short", dest="scale_short", action="store_false",
         help="on a short series, train with --batch-size as given (default: the batch halves "
         "until an epoch has 16 steps, down to 4)",
+    )  # fmt: skip
+    tr.add_argument(
+        "--references", action="store_true",
+        help="also fit the classic references (AutoETS, AutoTheta, AutoARIMA) on the training "
+        "and validation parts: the verdict names the best, and --json adds `references` "
+        "(`evaluate` fits them by default)",
     )  # fmt: skip
     tr.add_argument("--val-fraction", type=float, default=d.val_fraction)
     tr.add_argument("--test-fraction", type=float, default=d.test_fraction)
@@ -267,7 +274,11 @@ def cmd_train(a: argparse.Namespace) -> int:
         print(choice.summary(), file=sys.stderr)
     print(result.message, file=sys.stderr)
     save_bundle(bundle, a.out)
-    ev = evaluate(bundle.model, data, horizon=default_horizon(data, "auto"))
+    refs = None
+    if a.references:
+        print("Fitting the references (AutoETS, AutoTheta, AutoARIMA)...", file=sys.stderr)
+        refs = references_for(data)
+    ev = evaluate(bundle.model, data, horizon=default_horizon(data, "auto"), references=refs)
     print(f"{ev.verdict} Model saved to {a.out}.", file=sys.stderr)
     if a.json:
         sp = data.split

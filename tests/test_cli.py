@@ -50,10 +50,27 @@ def test_train_prints_progress_and_a_json_summary(model):
     assert {"naive", "seasonal_naive", "mean"} <= set(s["baselines"])
     assert s["season"] == 12
     assert s["transform"] == "diff" and "transform_scores" not in s
+    assert "references" not in s  # train fits them only when asked (--references)
     assert s["best_epoch"] == min(s["history"], key=lambda h: h["val_loss"])["epoch"]
     assert "The model saw the change from the last step (diff)." in s["verdict"]
     assert out.exists()
     assert load_bundle(out).transform.kind == "diff"
+
+
+def test_train_with_references_names_the_best_and_reports_them(tmp_path):
+    from lstm_core.evaluation.references import NAMES
+
+    csv = ROOT / "data" / "air_passengers.csv"
+    r = cli("train", csv, "--out", tmp_path / "m.pt", "--epochs", 2, "--hidden", 4,
+            "--transform", "sdiff", "--references", "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert set(s["references"]) == set(NAMES)
+    assert all(s["references"][n]["rmse"] > 0 for n in NAMES)
+    by_step = s["backtest"]["references"]  # name -> RMSE at each of the H steps
+    best = min(NAMES, key=lambda n: sum(by_step[n]) / len(by_step[n]))
+    assert f"{best} is " in s["verdict"] and f"{best} is " in r.stderr  # the verdict names it
+    assert "Fitting the references" in r.stderr
 
 
 def test_train_auto_reports_the_transform_and_every_score(tmp_path):
