@@ -246,7 +246,10 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(runs + before))
         else:
             dev = [r for r in runs if r["series"] not in HELD_OUT]
+            held = [r for r in runs if r["series"] in HELD_OUT]
             print(quality_table(dev))
+            if held:
+                print("\nHeld out:\n" + quality_table(held))
             if before:
                 print("\n" + before_after_table(before, runs))
         return 0

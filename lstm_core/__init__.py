@@ -19,7 +19,7 @@ list only (tests/test_layers.py checks it):
   fitting/      the model and its training
     models        Forecaster (LSTM / GRU / RNN + linear head)
     train         fit(): mini-batch Adam, callback, stop, early stopping, NaN guard
-    sizing        the long-series rule: bigger batches and lr, shorter auto trials
+    sizing        the short- and long-series rules: the batch (and lr) for the length
     pipeline      start_run / choose_transform ("auto") / train_run / dataset_for / run
     bundle        save_bundle / load_bundle: safe model files (weights_only=True)
   evaluation/   judging a model

@@ -52,7 +52,8 @@ def settings() -> tuple[ModelConfig, TrainConfig, int, bool] | None:
                         key=remember("cmp_fbias", True))  # fmt: skip
     try:
         m = ModelConfig("lstm", int(hidden), int(layers), bool(fbias))
-        t = TrainConfig(int(epochs), tcfg.batch_size, float(lr), seed=int(seed))
+        t = TrainConfig(int(epochs), tcfg.batch_size, float(lr), seed=int(seed),
+                        scale_long=tcfg.scale_long, scale_short=tcfg.scale_short)  # fmt: skip
     except ConfigError as e:
         st.error(str(e))
         return None

@@ -88,13 +88,15 @@ def train_settings(old: TrainConfig) -> TrainConfig | None:
         c[3], "Patience (0 = off)", "train_patience", old.patience, 0, 10_000, help=PATIENCE_HELP
     )
     seed = int_input(c[4], "Seed", "train_seed", old.seed, 0, 2**31 - 1)
-    scale = st.checkbox(
-        "Scale the batch to the series' length",
-        key=remember("train_long", old.scale_long and old.scale_short), help=LONG_HELP,
-    )  # fmt: skip
+    shown = old.scale_long or old.scale_short  # a file from before the short rule: ticked
+    scale = st.checkbox("Scale the batch to the series' length",
+                        key=remember("train_long", shown), help=LONG_HELP)  # fmt: skip
+    # untouched, the settings' own flags stay (an opened file keeps how it was trained);
+    # toggled, both rules follow the box
+    flags = (old.scale_long, old.scale_short) if scale == shown else (scale, scale)
     try:
         return TrainConfig(epochs, batch, float(lr), patience, old.clip_norm, seed, old.device,
-                           old.restore_best, bool(scale), bool(scale))  # fmt: skip
+                           old.restore_best, *map(bool, flags))  # fmt: skip
     except ConfigError as e:
         st.error(str(e))
         return None

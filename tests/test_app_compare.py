@@ -127,6 +127,20 @@ def test_stop_ends_a_comparison_and_says_what_is_left(at):
     assert state(at, "compare") is None and not at.button(key="cmp_run").disabled
 
 
+def test_the_cells_train_with_the_train_pages_scaling_choice():
+    from lstm_core.config import TrainConfig
+
+    at = start("pages/train.py")
+    at.checkbox(key="train_long").uncheck().run()  # "Scale the batch to the series' length"
+    at.switch_page("pages/compare.py").run()
+    small_cells(at, seeds=1, epochs=2000).button(key="cmp_run").click().run()
+    job = state(at, "job")
+    cfg: TrainConfig = job.work.request.train_cfg
+    at.button(key="compare_stop").click().run()
+    settle(at)
+    assert (cfg.scale_long, cfg.scale_short) == (False, False)
+
+
 def test_memory_task_grid_as_a_job_says_what_it_measured(at):
     at.multiselect(key="cmp_lags").set_value([2, 5])
     at.number_input(key="cmp_mem_epochs").set_value(1)

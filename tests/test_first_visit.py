@@ -85,6 +85,21 @@ def test_the_train_page_says_what_the_long_series_rule_changes():
     assert at.query_params["long"] == "0" and at.query_params["short"] == "0"
 
 
+def test_an_opened_files_scaling_flags_stay_until_the_box_is_toggled():
+    from lstm_core.config import TrainConfig
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.session_state["train_cfg"] = TrainConfig(scale_short=False)  # as an opened file sets it
+    at.switch_page("pages/train.py").run()
+    assert at.checkbox(key="train_long").value is True  # its long-series rule is on
+    cfg = at.session_state["train_cfg"]
+    assert (cfg.scale_long, cfg.scale_short) == (True, False)  # not both turned off
+    at.checkbox(key="train_long").uncheck().run()
+    at.checkbox(key="train_long").check().run()  # toggled: both rules follow the box
+    cfg = at.session_state["train_cfg"]
+    assert (cfg.scale_long, cfg.scale_short) == (True, True)
+
+
 def test_the_train_page_says_what_the_short_series_rule_changes():
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("pages/train.py").run()

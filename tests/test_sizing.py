@@ -62,6 +62,29 @@ def test_a_short_series_batch_halves_to_16_steps_an_epoch_but_not_below_4(batch,
         assert math.ceil(n_train / (2 * short)) < 16
 
 
+def test_the_rules_never_both_apply_and_a_tiny_training_part_keeps_its_batch():
+    big = TrainConfig(batch_size=512)  # 3,000 windows: 6 steps, but a long series
+    assert sizing.is_long(big, 3_000) and not sizing.is_short(big, 3_000)
+    assert sizing.effective(big, 3_000).batch_size == 1_024  # the long rule, as before
+    assert sizing.describe(big, 3_000).startswith("A long series (3,000 training windows)")
+    for n in (1, 2, 3, 4):  # fit() uses min(batch, n): nothing to shrink
+        assert not sizing.is_short(TrainConfig(), n) and sizing.describe(TrainConfig(), n) is None
+    assert sizing.describe(TrainConfig(), 10) == (
+        "A short series (10 training windows): batches of 4 (3 steps an epoch rather than 1)."
+    )
+
+
+def test_every_transform_trains_with_the_batch_of_the_levels_windows():
+    values = 5 + sine_series(n=194, period=12, noise=0.1, seed=0)  # 128 training windows
+    assert plan_split(194, DataConfig()).n_train == 128  # batch 8: 16 steps
+    seen: dict[str, int] = {}
+    choose_transform(values, "wave", DataConfig(), ModelConfig("lstm", 2), TrainConfig(epochs=4),
+                     callback=lambda tf, i, k, p: seen.update({tf.kind: p.n_batches}))  # fmt: skip
+    # sdiff keeps 116 windows, which alone would halve the batch again (15 steps of 8):
+    # the candidates would then be compared at different batch sizes
+    assert seen == {"none": 16, "diff": 16, "logdiff": 16, "sdiff": math.ceil(116 / 8)}
+
+
 def test_a_short_series_gets_smaller_batches_at_the_same_learning_rate():
     cfg = TrainConfig(batch_size=16, lr=1e-2)
     eff = sizing.effective(cfg, 80)  # air passengers: 80 training windows after sdiff

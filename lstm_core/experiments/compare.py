@@ -111,7 +111,7 @@ def _one(cell, cfg, data, train_cfg, callback) -> CellResult:
     h0 = hidden_gradient_norms(model, *_batch(data))
     cb = (lambda p: callback(cell, p)) if callback else None
     t0 = time.perf_counter()
-    run_cfg = sizing.effective(train_cfg, data.split.n_train)  # long series: as Train does
+    run_cfg = sizing.effective(train_cfg, data.split.n_train_planned)  # short or long: as Train
     res = fit(model, data, run_cfg, callback=cb)
     secs = [r.seconds for r in res.history] or [time.perf_counter() - t0]
     return CellResult(

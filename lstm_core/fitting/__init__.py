@@ -1,3 +1,3 @@
-"""lstm_core.fitting: the model and its training: the networks, fit(), the long-series rule,
-the pipeline every caller takes, model files.
+"""lstm_core.fitting: the model and its training: the networks, fit(), the short- and
+long-series rules, the pipeline every caller takes, model files.
 """

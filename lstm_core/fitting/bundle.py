@@ -92,10 +92,11 @@ class ModelBundle:
         if self.history:
             seconds = sum(r.seconds for r in self.history)
             text += f"; {len(self.history)} epochs in {seconds:.1f} s"
-            eff = sizing.effective(self.train_config, s.n_train)
-            if sizing.is_long(self.train_config, s.n_train):
+            n = s.n_train_planned  # what the rules read (lstm_core/fitting/sizing.py)
+            eff = sizing.effective(self.train_config, n)
+            if sizing.is_long(self.train_config, n):
                 text += f" (batches of {eff.batch_size:,}, lr {eff.lr:g}: a long series)"
-            elif sizing.is_short(self.train_config, s.n_train):
+            elif sizing.is_short(self.train_config, n):
                 text += f" (batches of {eff.batch_size}: a short series)"
         if self.trained_at:
             text += f", ended {self.trained_at} UTC"
@@ -107,7 +108,7 @@ class ModelBundle:
         best = min(self.history, key=lambda r: r.val_loss, default=None)
         layers = f"{m.num_layers} layer{'s' if m.num_layers > 1 else ''}"
         windows = f"{s.n_train:,} train / {s.n_val:,} validation / {s.n_test:,} test"
-        eff = sizing.effective(t, s.n_train)  # what fit() used (sizing: short and long series)
+        eff = sizing.effective(t, s.n_train_planned)  # what fit() used (sizing.py)
         n = len(self.history)
         training = f"{n} epoch{'' if n == 1 else 's'}, batch {eff.batch_size}, lr {eff.lr:g}"
         training += f", patience {t.patience or 'off'}, seed {t.seed}"

@@ -101,12 +101,12 @@ def train_run(
     train_cfg: TrainConfig | None = None,
     callback: Callback | None = None,
 ) -> FitResult:
-    """Train (or continue training) the bundle's model; its history grows in place. On a long
-    series fit() gets the bigger batch and learning rate of `sizing.effective`; the bundle
+    """Train (or continue training) the bundle's model; its history grows in place. On a short
+    or long series fit() gets the batch (and learning rate) of `sizing.effective`; the bundle
     keeps the settings as asked."""
     cfg = train_cfg or bundle.train_config
     bundle.train_config = cfg
-    run_cfg = sizing.effective(cfg, data.split.n_train)
+    run_cfg = sizing.effective(cfg, data.split.n_train_planned)
     result = fit(bundle.model, data, run_cfg, callback=callback, history=bundle.history)
     bundle.trained_at = now_utc()
     return result

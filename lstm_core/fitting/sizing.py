@@ -56,16 +56,21 @@ def is_long(cfg: TrainConfig, n_train: int) -> bool:
 
 def short_batch(batch_size: int, n_train: int) -> int:
     """The batch halved until an epoch of `n_train` windows has SHORT_STEPS steps, but not
-    below MIN_BATCH (a batch already at or below it stays)."""
-    b = batch_size
+    below MIN_BATCH (a batch already at or below it stays). It starts from the batch fit()
+    would use: never more than the windows there are."""
+    b = min(batch_size, max(1, n_train))
     while b > MIN_BATCH and math.ceil(n_train / b) < SHORT_STEPS:
         b = max(MIN_BATCH, b // 2)
     return b
 
 
 def is_short(cfg: TrainConfig, n_train: int) -> bool:
-    """Whether the short-series rule changes the batch for these settings."""
-    return cfg.scale_short and short_batch(cfg.batch_size, n_train) < cfg.batch_size
+    """Whether the short-series rule changes the batch for these settings: never on a series
+    the long-series rule takes (a batch so large that a long series has few steps is the
+    user's choice, grown by that rule), and only when the batch really shrinks."""
+    if not cfg.scale_short or is_long(cfg, n_train):
+        return False
+    return short_batch(cfg.batch_size, n_train) < min(cfg.batch_size, max(1, n_train))
 
 
 def effective(cfg: TrainConfig, n_train: int) -> TrainConfig:

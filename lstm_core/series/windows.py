@@ -45,6 +45,13 @@ class Split:
         return self.n_train + self.n_val + self.n_test
 
     @property
+    def n_train_planned(self) -> int:
+        """Training windows as planned on the levels, before the transform's lag took its
+        first d: the same for every transform (what lstm_core.fitting.sizing reads, so
+        auto's candidates train with one batch size and the Train page's note is exact)."""
+        return self.n_train + self.lag
+
+    @property
     def first_target(self) -> int:
         """Series position of window 0's target (L + d)."""
         return self.look_back + self.lag
