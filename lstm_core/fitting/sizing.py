@@ -12,9 +12,9 @@ SHORT_STEPS steps trains with
   lr     = as asked
 
 Measured over the development set (air passengers and four quarterly series, 4 cuts × 3
-seeds; benchmarks/README.md, section 12): test RMSE / best classic reference 1.23 -> 1.13
-one step and 1.26 -> 1.21 on the backtest, at about three times the training time (0.9 s
--> 2.7 s a run). Batch 4 beat batches 2 and 8 there; 300 epochs at batch 16 did not help.
+seeds; benchmarks/README.md, section 12): test RMSE / best classic reference 1.23 -> 1.14
+one step and 1.26 -> 1.22 on the backtest, at about three times the training time (0.9 s
+-> 2.6 s a run). Batch 4 beat batches 2 and 8 there; 300 epochs at batch 16 did not help.
 
 With `TrainConfig.scale_long` (the default), a series with more than about 2,900 training
 windows trains with
