@@ -264,10 +264,11 @@ STRINGS: dict[str, dict[str, str]] = {
             "the LSTM thousands to learn from a hundred points. An LSTM earns its cost on long "
             "series (thousands of points), with several seasons or patterns that change over "
             "time, with inputs beside the series (weather, holidays) that act with a delay, "
-            "or when one model serves many related series. Check your own case: on the "
-            "Forecast page, 'Fit the classic references' puts AutoETS, AutoTheta and "
-            "AutoARIMA beside your model, fitted on the same training and validation parts "
-            "and scored on the same test points."
+            "or when one model serves many related series. Check your own case: the Forecast "
+            "page puts AutoETS, AutoTheta and AutoARIMA beside your model (fitted after each "
+            "Train; for a model opened from a file, with 'Fit the classic references'), "
+            "fitted on the same training and validation parts and scored on the same test "
+            "points."
         ),
         "worth_yours": "On your series: the model's test RMSE {model}; {best}'s {ref}.",
         "link_forecast": "Your model against the classic references",
@@ -500,9 +501,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "LSTM 的代价在这些情况下才值得：很长的序列（几千个点以上）、"
             "多个季节或随时间变化的模式、带有滞后作用的外部输入（天气、节假日），"
             "或者一个模型服务许多相关序列。"
-            "请看你自己的情况：在“预测”页拟合经典参照方法后，"
-            "AutoETS、AutoTheta 和 AutoARIMA 会在同样的训练和验证部分上拟合，"
-            "在同样的测试点上评分，与你的模型并列。"
+            "请看你自己的情况：“预测”页会把 AutoETS、AutoTheta 和 AutoARIMA 与你的模型并列"
+            "（每次训练后自动拟合；从文件打开的模型请点“拟合经典参照方法”），"
+            "它们在同样的训练和验证部分上拟合，在同样的测试点上评分。"
         ),
         "worth_yours": "在你的序列上：模型的测试 RMSE 为 {model}；{best} 为 {ref}。",
         "link_forecast": "你的模型与经典参照方法对比",
