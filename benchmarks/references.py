@@ -167,8 +167,7 @@ def before_after_table(before: list[dict], after: list[dict]) -> str:
     lines = ["| series | runs | one-step: before → after | backtest: before → after | "
              "training s: before → after |", "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
     groups = {name: [name] for name in dict.fromkeys(r["series"] for r in after)}
-    dev = ["air_passengers", *QUARTERLY]
-    groups["**development set**"] = dev
+    groups["**development set**"] = list(quality_files())
     if any(r["series"] in HELD_OUT for r in after):
         groups["**held out**"] = list(HELD_OUT)
     for label, names in groups.items():

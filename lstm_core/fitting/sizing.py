@@ -54,11 +54,15 @@ def is_long(cfg: TrainConfig, n_train: int) -> bool:
     return cfg.scale_long and batch_factor(n_train) > 1
 
 
+def used_batch(batch_size: int, n_train: int) -> int:
+    """The batch fit() really steps with: never more than the windows there are."""
+    return min(batch_size, max(1, n_train))
+
+
 def short_batch(batch_size: int, n_train: int) -> int:
     """The batch halved until an epoch of `n_train` windows has SHORT_STEPS steps, but not
-    below MIN_BATCH (a batch already at or below it stays). It starts from the batch fit()
-    would use: never more than the windows there are."""
-    b = min(batch_size, max(1, n_train))
+    below MIN_BATCH (a batch already at or below it stays), from the one fit() would use."""
+    b = used_batch(batch_size, n_train)
     while b > MIN_BATCH and math.ceil(n_train / b) < SHORT_STEPS:
         b = max(MIN_BATCH, b // 2)
     return b
@@ -70,7 +74,7 @@ def is_short(cfg: TrainConfig, n_train: int) -> bool:
     user's choice, grown by that rule), and only when the batch really shrinks."""
     if not cfg.scale_short or is_long(cfg, n_train):
         return False
-    return short_batch(cfg.batch_size, n_train) < min(cfg.batch_size, max(1, n_train))
+    return short_batch(cfg.batch_size, n_train) < used_batch(cfg.batch_size, n_train)
 
 
 def effective(cfg: TrainConfig, n_train: int) -> TrainConfig:
