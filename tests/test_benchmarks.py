@@ -271,3 +271,38 @@ def test_the_before_after_table_groups_series_into_development_and_held_out():
     assert lines[3] == "| nile | 1 | 1.00 → 1.10 | 1.00 → 1.00 | 2.0 → 4.0 |"
     assert lines[4].startswith("| **development set** | 2 | 1.00 → 1.00 |")  # austres only
     assert lines[5].startswith("| **held out** | 1 | 1.00 → 1.10 |")
+
+
+def test_the_yardsticks_say_how_far_each_reference_and_the_validation_pick_stand_from_the_best():
+    from benchmarks.references import yardsticks
+
+    refs = {"AutoETS": 2.0, "AutoTheta": 1.0, "AutoARIMA": 4.0}
+    runs = [  # best on test: Theta in the first run, ARIMA in the second
+        {"references": refs, "reference": 1.0, "val_reference": "AutoETS"},
+        {"references": {**refs, "AutoARIMA": 0.5}, "reference": 0.5, "val_reference": "AutoARIMA"},
+    ]
+    # ETS: 2/1, 2/0.5 -> sqrt(8); Theta: 1, 2 -> sqrt(2); ARIMA: 4, 1 -> 2; picked: 2, 1 -> sqrt(2)
+    assert yardsticks(runs) == [
+        "AutoETS 2.83", "AutoTheta 1.41", "AutoARIMA 2.00", "picked on validation 1.41"
+    ]  # fmt: skip
+
+
+def test_validation_rmse_scores_the_references_on_the_validation_targets_only():
+    import numpy as np
+
+    from benchmarks.references import validation_rmse
+    from lstm_core.config import DataConfig
+    from lstm_core.series.windows import make_dataset
+
+    values = np.arange(60, dtype=float) ** 1.5
+    data = make_dataset(values, DataConfig(look_back=4, transform="diff"))
+    seen = []
+
+    class Refs:  # predicts every target one too high, and records what it was asked
+        def one_step(self, v, targets):
+            seen.append(np.asarray(targets))
+            return {"AutoETS": v[targets] + 1.0, "AutoARIMA": v[targets] - 2.0}
+
+    assert validation_rmse(Refs(), data) == {"AutoETS": 1.0, "AutoARIMA": 2.0}
+    sp = data.split
+    assert seen[0].tolist() == list(range(sp.train_end, sp.val_end))  # levels' positions
