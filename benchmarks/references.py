@@ -170,7 +170,8 @@ def quality_runs(
 
 def validation_rmse(refs: references.References, data) -> dict[str, float]:
     """Each fitted reference's one-step RMSE on the validation part (the targets the LSTM's
-    validation windows predict): what a forecaster sees before the test part."""
+    validation windows predict): what a forecaster sees before the test part. The references
+    are fitted on training and validation, so this is their in-sample fit there."""
     targets = data.target_index[data.split.windows("val")]
     y = data.values[targets]
     return {k: rmse(y, p) for k, p in refs.one_step(data.values, targets).items()}
