@@ -87,8 +87,8 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
         + (f",\\quad C_{{t-1}} = {_v(step['c_prev'])}" if cell == "lstm" else ""),
         "The inputs of this step: the value fed in, and this unit's state one step earlier"
         + (" (zero at the first step)" if step["t"] == 0 else "")
-        + ". Each W^h h_{t-1} below sums over every unit's previous state, not only this "
-        "unit's, so it need not look like this h_{t-1} times a weight.",
+        + r". Each $W^h h_{t-1}$ below sums over every unit's previous state, not only this "
+        r"unit's, so it need not look like this $h_{t-1}$ times a weight.",
     )
     if cell == "lstm":
         i, f, g, o = (step[k] for k in "ifgo")
@@ -116,13 +116,13 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
             ),
             (
                 _gate_tex("o_t", "o", "sigma", o, layer),
-                f"The output gate shows {_p(o['value'])} of tanh(C_t).",
+                f"The output gate shows {_p(o['value'])} of $\\tanh(C_t)$.",
             ),
             (
                 f"h_t = o_t\\cdot\\tanh(C_t) = {_n(o['value'])}\\cdot\\tanh({_n(c)})"
                 f" = {_n(o['value'])}\\cdot{_n(math.tanh(c))} = {_v(step['h_check'])}",
-                f"The unit outputs h_t = {step['h_check']:.4f}"
-                f" ({_p(o['value'])} of tanh(C_t) = {math.tanh(c):.4f}).",
+                f"The unit outputs $h_t$ = {step['h_check']:.4f}"
+                f" ({_p(o['value'])} of $\\tanh(C_t)$ = {math.tanh(c):.4f}).",
             ),
         ]
     if cell == "gru":
@@ -151,7 +151,7 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
                 f"\\cdot{_n(n['value'])} + {_n(z['value'])}\\cdot{_n(hp)}"
                 f" = {_v(step['h_check'])}",
                 f"The new state mixes {_p(1 - z['value'])} candidate with "
-                f"{_p(z['value'])} old state: h_t = {step['h_check']:.4f}.",
+                f"{_p(z['value'])} old state: $h_t$ = {step['h_check']:.4f}.",
             ),
         ]
     a = step["a"]
@@ -163,7 +163,8 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
             f"h_t = {act_tex}\\big(W^{{h}}h_{{t-1}} + W^{{x}}{xin} + b\\big) = {act_tex}\\big("
             f"{_brace(a['w_h'], 'W^{h}h_{t-1}')} + {_brace(a['w_x'], 'W^{x}' + xin)}"
             f" + {_brace(a['b'], 'b')}\\big) = {act_tex}({_v(a['pre'])}) = {_v(a['value'])}",
-            f"A plain RNN has no gates: it squashes the weighted sum into h_t = {a['value']:.4f}.",
+            "A plain RNN has no gates: it squashes the weighted sum into "
+            f"$h_t$ = {a['value']:.4f}.",
         ),
     ]
 
