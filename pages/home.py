@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from explorer import ui
+from explorer import active, ui
 
 ui.setup()
+active.active_series()  # the sidebar names the series as every other page does (its column)
 
 st.title("LSTM Explorer")
 st.markdown(
@@ -14,17 +15,21 @@ browser session, and **look inside** the network: every gate — forget *f*, inp
 output *o*, the candidate *C̃* — and the cell state *C* and hidden state *h*, at every
 timestep, with the real numbers the model computed.
 
-1. **Data** — choose a series, the window length (look-back) and the train / validation /
+1. **Learn** — the LSTM explained step by step, with your own model's numbers (English or
+   中文).
+2. **Data** — choose a series, the window length (look-back) and the train / validation /
    test split.
-2. **Train** — watch the loss fall epoch by epoch; stop, continue, compare runs.
-3. **Gates** — see what each gate does on any window.
-4. **Forecast** — predictions against the truth and against simple baselines.
-5. **Export / import** — download the model, reload it later.
+3. **Train** — watch the loss fall epoch by epoch; stop, continue, compare runs.
+4. **Gates** — see what each gate does on any window.
+5. **Forecast** — predictions against the truth and against simple baselines.
+6. **Compare cells** — an LSTM, a GRU and a plain RNN of the same size on your series, and
+   the classic long-memory test.
+7. **Export / import** — download the model, reload it later.
 """
 )
 
 st.subheader("The LSTM cell")
-st.caption("At each timestep t, with input x_t and the previous hidden state h_{t-1}:")
+st.caption(r"At each timestep $t$, with input $x_t$ and the previous hidden state $h_{t-1}$:")
 st.latex(r"f_t = \sigma(W_f x_t + U_f h_{t-1} + b_f) \quad \text{forget gate}")
 st.latex(r"i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i) \quad \text{input gate}")
 st.latex(r"\tilde C_t = \tanh(W_c x_t + U_c h_{t-1} + b_c) \quad \text{candidate}")
