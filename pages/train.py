@@ -110,7 +110,8 @@ def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
         train_cfg = train_settings(old_t)
     if model_cfg is not None:
         state.put("model_cfg", model_cfg)
-        n = param_count(model_cfg.cell, model_cfg.hidden_size, model_cfg.num_layers)
+        n = param_count(model_cfg.cell, model_cfg.hidden_size, model_cfg.num_layers,
+                        n_inputs(active_series()))  # fmt: skip
         st.caption(
             f"{n:,} parameters · device: {resolve_device('auto')} · look-back "
             f"{ui.configs()[0].look_back} (set on the Data page)"
@@ -119,6 +120,12 @@ def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
         state.put("train_cfg", train_cfg)
         sizing_note(train_cfg)
     return model_cfg, train_cfg
+
+
+def n_inputs(series) -> int:
+    """The inputs beside the values a model trained now reads at each step (after one-hot;
+    lstm_core.fitting.pipeline sets ModelConfig.n_inputs the same way)."""
+    return 0 if series is None or series.inputs is None else len(series.inputs.specs)
 
 
 def sizing_note(train_cfg: TrainConfig) -> None:

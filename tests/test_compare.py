@@ -13,6 +13,17 @@ def test_param_count_formula_matches_pytorch():
             assert param_count(cell, h, layers) == count_parameters(m)
 
 
+def test_param_count_counts_the_inputs_beside_the_series():
+    """input size 1 + n_inputs: the Train page's figure for a model with inputs."""
+    for cell in ("lstm", "gru", "rnn"):
+        for h, layers in [(4, 1), (32, 1), (7, 2)]:
+            for n_inputs in (0, 1, 8):
+                m = build_model(ModelConfig(cell, h, layers, n_inputs=n_inputs))
+                real = sum(p.numel() for p in m.parameters())
+                assert param_count(cell, h, layers, n_inputs) == real, (cell, h, layers, n_inputs)
+    assert param_count("lstm", 32, 1, 8) == 4_513 + 4 * 32 * 8  # not the single-input 4,513
+
+
 def test_matched_hidden_gives_comparable_sizes():
     target = param_count("lstm", 32)
     for cell in ("gru", "rnn"):

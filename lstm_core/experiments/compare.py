@@ -22,10 +22,11 @@ from lstm_core.series.windows import Dataset, make_dataset, plan_split
 GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}  # weight blocks per unit: i,f,g,o | r,z,n | h
 
 
-def param_count(cell: str, hidden: int, layers: int = 1) -> int:
-    """Parameters of a Forecaster (input size 1) without building it."""
+def param_count(cell: str, hidden: int, layers: int = 1, n_inputs: int = 0) -> int:
+    """Parameters of a Forecaster without building it: the first layer reads 1 + n_inputs
+    values per step (the series and the inputs beside it, ModelConfig.n_inputs)."""
     g = GATE_BLOCKS[cell]
-    first = g * hidden * (1 + hidden + 2)
+    first = g * hidden * (1 + n_inputs + hidden + 2)
     rest = (layers - 1) * g * hidden * (hidden + hidden + 2)
     return first + rest + hidden + 1
 
