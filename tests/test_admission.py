@@ -12,8 +12,9 @@ from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.fitting.pipeline import start_run
 
 SHORT = (
-    "The series has 144 points, but look_back 200 needs at least 203 (one window each for "
-    "training, validation and test): use a smaller look_back or a longer series."
+    "The series has 144 points, but a look-back of 200 needs at least 203 (one window "
+    "each for training, validation and test): use a smaller look-back or a longer "
+    "series."
 )
 UNITS = (
     "3 layers of 512 units is 1,536 units, over this app's limit of 1,024 for one visitor: "

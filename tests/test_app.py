@@ -573,8 +573,9 @@ def test_export_downloads_and_model_upload_good_and_hostile():
     at.file_uploader(key="ex_model_upload").set_value(("long.pt", _model_file(200), "x")).run()
     use_opened_model(at)
     assert texts(at.error) == [
-        "The series has 144 points, but look_back 200 needs at least 203 (one window each for "
-        "training, validation and test): use a smaller look_back or a longer series."
+        "The series has 144 points, but a look-back of 200 needs at least 203 (one window "
+        "each for training, validation and test): use a smaller look-back or a longer "
+        "series."
     ]
     assert state(at, "model_note") == "trained here"
 
@@ -681,8 +682,9 @@ def test_a_train_that_fails_on_the_data_says_why_and_leaves_stop_disabled():
     at.button(key="train_btn").click().run()
     assert not at.exception
     assert texts(at.error) == [
-        "The series has 144 points, but look_back 200 needs at least 203 (one window each for "
-        "training, validation and test): use a smaller look_back or a longer series."
+        "The series has 144 points, but a look-back of 200 needs at least 203 (one window "
+        "each for training, validation and test): use a smaller look-back or a longer "
+        "series."
     ]
     assert at.button(key="stop_btn").disabled and state(at, "bundle") is None
 

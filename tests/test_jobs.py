@@ -147,8 +147,9 @@ def test_a_work_that_fails_ends_failed_with_its_sentence(sine):
     a, b = Job(TrainWork(short), slots).start(), Job(bug, slots).start()
     assert a.join(30) and b.join(30)
     assert a.status == "failed" and a.message == (  # the user's data: their one sentence
-        "The series has 14 points, but look_back 12 needs at least 15 (one window each for "
-        "training, validation and test): use a smaller look_back or a longer series."
+        "The series has 14 points, but a look-back of 12 needs at least 15 (one window "
+        "each for training, validation and test): use a smaller look-back or a longer "
+        "series."
     )
     assert b.status == "failed"  # a bug: said as such, and the slot still comes back
     assert b.message == "Training failed: ZeroDivisionError: division by zero"

@@ -39,8 +39,9 @@ def test_smallest_series_still_gives_one_window_each():
     with pytest.raises(DataError) as e:
         plan_split(4, cfg)
     assert str(e.value) == (
-        "The series has 4 points, but look_back 2 needs at least 5 (one window each for "
-        "training, validation and test): use a smaller look_back or a longer series."
+        "The series has 4 points, but a look-back of 2 needs at least 5 (one window "
+        "each for training, validation and test): use a smaller look-back or a longer "
+        "series."
     )
 
 

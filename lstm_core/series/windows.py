@@ -92,9 +92,9 @@ def plan_split(n_points: int, cfg: DataConfig, lag: int = 0) -> Split:
     need = lb + 3
     if n_w < 3:
         raise DataError(
-            f"The series has {n_points} points, but look_back {lb} needs at least {need} "
-            f"(one window each for training, validation and test): use a smaller look_back "
-            "or a longer series."
+            f"The series has {n_points:,} points, but a look-back of {lb:,} needs at least "
+            f"{need:,} (one window each for training, validation and test): use a smaller "
+            "look-back or a longer series."
         )
     n_test = max(1, round(n_w * cfg.test_fraction))
     n_val = max(1, round(n_w * cfg.val_fraction))
@@ -103,8 +103,8 @@ def plan_split(n_points: int, cfg: DataConfig, lag: int = 0) -> Split:
         n_train, n_val, n_test = 1, max(1, n_val - 1), n_w - 1 - max(1, n_val - 1)
     if n_train - lag < 1:
         raise DataError(
-            f"A difference over {lag} steps leaves no training window ({n_train} before it): "
-            "choose the transform 'none', a smaller look_back or a longer series."
+            f"The transform's difference (lag {lag}) leaves no training window ({n_train} "
+            "before it): choose the transform 'none', a smaller look-back or a longer series."
         )
     return Split(look_back=lb, n_train=n_train - lag, n_val=n_val, n_test=n_test, lag=lag)
 
