@@ -16,6 +16,7 @@ keys themselves.
   abandon()         the data changed: the job stops and is forgotten
   archive_run()     the current model's loss history kept for the Train page's overlay
   model_label()     a run's short label ("LSTM h32 l1 lr0.01 #2")
+  bundle_label()    a trained model's label, with the learning rate it was trained with
   invalidate_model(reason)  the data changed: the job stops, the model goes, one info line
   model_provenance()  under a page's title: where the model came from, a mismatch warning
   no_model(text)    a page's line without a model (or: one is training now)
@@ -39,6 +40,7 @@ import streamlit as st
 from explorer import state
 from explorer.escape import md_escape
 from lstm_core.config import ModelConfig, TrainConfig
+from lstm_core.fitting import sizing
 from lstm_core.runtime.jobs import Job, RunStatus, Slots, server_slots
 
 if TYPE_CHECKING:  # torch-heavy: imported where a job starts (the home page stays light)
@@ -140,16 +142,31 @@ def archive_run() -> None:
     if bundle is None or not bundle.history:
         return
     runs = list(state.get("runs") or [])
-    label = model_label(bundle.model_config, bundle.train_config, len(runs) + 1)
+    label = bundle_label(bundle, len(runs) + 1)
     runs.append({"label": label, "history": list(bundle.history)})
     state.put("runs", runs)
 
 
-def model_label(model_cfg: ModelConfig, train_cfg: TrainConfig, number: int | None = None) -> str:
-    """A short run label, e.g. "LSTM h32 l1 lr0.005 #2"."""
+def model_label(
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    number: int | None = None,
+    n_train: int | None = None,
+) -> str:
+    """A short run label, e.g. "LSTM h32 l1 lr0.005 #2". With `n_train` (the split's planned
+    training windows) the learning rate is the one fit() used there (sizing.effective: the
+    long-series rule raises it, as the model's provenance says), else the one set."""
+    lr = train_cfg.lr if n_train is None else sizing.effective(train_cfg, n_train).lr
     label = f"{model_cfg.cell.upper()} h{model_cfg.hidden_size} l{model_cfg.num_layers} "
-    label += f"lr{train_cfg.lr:g}"
+    label += f"lr{lr:g}"
     return f"{label} #{number}" if number is not None else label
+
+
+def bundle_label(bundle: Any, number: int | None = None) -> str:
+    """A trained model's label (the sidebar, the loss overlay) with the learning rate it was
+    trained with on its own split (lstm_core.fitting.bundle's provenance reads the same)."""
+    return model_label(bundle.model_config, bundle.train_config, number,
+                       bundle.split.n_train_planned)  # fmt: skip
 
 
 def sync() -> None:

@@ -111,7 +111,7 @@ def sidebar_status() -> None:
             st.caption("**Model:** none yet — train one on the Train page.")
         else:
             note = state.get("model_note") or "trained here"
-            text = f"{session.model_label(bundle.model_config, bundle.train_config)}"
+            text = session.bundle_label(bundle)  # the learning rate used
             text += f" · {len(bundle.history)} epochs · {note}"
             st.caption(f"**Model:** {md_escape(text)}")
             st.caption(md_escape(bundle.provenance()))
