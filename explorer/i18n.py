@@ -64,19 +64,19 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s2_series": "Series: {name} — its first window of {look_back} timesteps",
         "fig_window_title": "The first window: {look_back} timesteps in, one value out",
-        "fig_input": "input x_t",
+        "fig_input": "input xₜ",
         "fig_target": "value to predict",
         "fig_timestep": "timestep t",
         "fig_value": "value",
         # --- 3. the memory cell
         "s3_title": "3. The memory cell: a conveyor belt",
         "s3_body": (
-            "Beside its hidden state, an LSTM carries a **cell state** C_t from one timestep to "
+            "Beside its hidden state, an LSTM carries a **cell state** Cₜ from one timestep to "
             "the next, like a conveyor belt running the length of the window. At every step two "
             "things happen to the belt: a share of what is already on it stays on "
-            "(f_t · C_{{t−1}}, the **kept** part; the forget gate sets the share) and something "
-            "new is placed on it (i_t · C̃_t, the **written** part; the input gate sets how much "
-            "of the candidate C̃_t). The new cell state is exactly their sum."
+            "(fₜ · Cₜ₋₁, the **kept** part; the forget gate sets the share) and something "
+            "new is placed on it (iₜ · C̃ₜ, the **written** part; the input gate sets how much "
+            "of the candidate C̃ₜ). The new cell state is exactly their sum."
         ),
         "s3_analogy": (
             "*An analogy from the lecture:* picture the school library. Its shelves are the cell "
@@ -90,7 +90,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "pick_t": "Timestep t",
         "s3_caption": (
             "Window {w} ({part} part), unit {unit}. Bars: the kept and the written part at each "
-            "timestep; line: the cell state C_t, their sum. The dotted line marks t = {t}."
+            "timestep; line: the cell state Cₜ, their sum. The dotted line marks t = {t}."
         ),
         "part_train": "training",
         "part_val": "validation",
@@ -109,23 +109,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "tf_logdiff": "the relative change from the last step",
         "tf_sdiff": "the change from one season ago",
         "model_sees": (
-            "Your model does not read {name} itself but {sees}: {how}. Every x_t below is that "
+            "Your model does not read {name} itself but {sees}: {how}. Every xₜ below is that "
             "value; its prediction is turned back into {name} before it is scored."
         ),
         "fig_conveyor_title": "Unit {unit}: what the cell keeps and what it writes",
         "fig_kept": "kept f·C(t−1)",
         "fig_written": "written i·C̃",
-        "fig_cell": "cell state C_t",
+        "fig_cell": "cell state Cₜ",
         # --- 4. the gates
         "s4_title": "4. The gates, one by one",
         "s4_body": (
-            "Each gate looks at the same two things — the previous hidden state h_{{t−1}} and "
-            "the current input x_t — and squashes a weighted sum of them: σ gives a share "
+            "Each gate looks at the same two things — the previous hidden state hₜ₋₁ and "
+            "the current input xₜ — and squashes a weighted sum of them: σ gives a share "
             "between 0 and 1, tanh a value between −1 and 1."
         ),
         "s4_numbers": (
             "With your model, window {w}, unit {unit}, timestep {t}. Inside the brackets: the "
-            "h_{{t−1}} term, the x_t term and the bias."
+            "hₜ₋₁ term, the xₜ term and the bias."
         ),
         "s4_generic": "Train an LSTM to see every equation filled in with its real numbers.",
         "forget_title": "Forget gate",
@@ -133,7 +133,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "forget_says": "Here it keeps {pct_f} of the previous cell state ({c_prev} → {kept}).",
         "input_title": "Input gate and candidate",
         "input_what": (
-            "The input gate decides how much to write; the candidate C̃_t is what could be written."
+            "The input gate decides how much to write; the candidate C̃ₜ is what could be written."
         ),
         "input_says": "Here the input gate lets in {pct_i} of what the candidate offers.",
         "cand_says": "The candidate proposes {g}; {written} of it reaches the cell state.",
@@ -142,11 +142,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "cell_says": "So the cell state moves from {c_prev} to {c} ({kept} kept + {written} new).",
         "output_title": "Output gate and hidden state",
         "output_what": (
-            "Decides how much of the squashed cell state tanh(C_t) becomes the hidden state "
-            "h_t, the unit's output to the next step and to the prediction."
+            "Decides how much of the squashed cell state tanh(Cₜ) becomes the hidden state "
+            "hₜ, the unit's output to the next step and to the prediction."
         ),
         "output_says": "Here it opens to {pct_o}.",
-        "hidden_says": "So h_t = {pct_o} of tanh(C_t) = {tanh_c}, which gives {h}.",
+        "hidden_says": "So hₜ = {pct_o} of tanh(Cₜ) = {tanh_c}, which gives {h}.",
         "check_bad": "The recomputed state differs from the traced one by more than 1e-4.",
         # --- experiments on the user's model (after section 4)
         "x_title": "Experiments: switch a gate and watch your model",
@@ -155,7 +155,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "model below is yours, run once as trained and once with one gate held at a value "
             "in every unit (of every layer). The lines are real results, not sketches."
         ),
-        "x_cell_title": "Window {w}, unit {unit}: cell state C_t",
+        "x_cell_title": "Window {w}, unit {unit}: cell state Cₜ",
         "x_pred_title": "Test part: one-step predictions",
         "x_truth": "true value",
         "x_before": "as trained",
@@ -170,18 +170,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "x_input_title": "Close every input gate (i = 0)",
         "x_input_body": (
             "Nothing may be written into the cell, so the cell state starts at zero and stays "
-            "there; with C_t = 0, h_t = o_t·tanh(0) = 0 too. The read-out then sees only zeros "
+            "there; with Cₜ = 0, hₜ = oₜ·tanh(0) = 0 too. The read-out then sees only zeros "
             "and the forecast becomes a constant: the read-out's bias. Here it is:"
         ),
         "x_input_result": (
-            "Result: the largest |C_t| after the clamp is **{c_max}**; the model's raw output "
+            "Result: the largest |Cₜ| after the clamp is **{c_max}**; the model's raw output "
             "(before it is turned back into the series' units) is **{out}** for every one of "
             "the {n} test windows (largest difference between them: {spread}); the test RMSE "
             "goes from {rmse_before} to **{rmse_after}**."
         ),
         "x_forget_title": "Open every forget gate fully (f = 1)",
         "x_forget_body": (
-            "Now nothing is ever forgotten: C_t = C_{{t−1}} + i_t·C̃_t, so the cell state "
+            "Now nothing is ever forgotten: Cₜ = Cₜ₋₁ + iₜ·C̃ₜ, so the cell state "
             "becomes a running sum of everything written since the window began. Memory without "
             "forgetting piles up:"
         ),
@@ -192,11 +192,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "x_output_title": "Shut every output gate (o = 0)",
         "x_output_body": (
             "The cell still reads the input and keeps a state, but nothing of it is shown: "
-            "h_t = 0·tanh(C_t) = 0. The output gate decides what the rest of the network gets "
+            "hₜ = 0·tanh(Cₜ) = 0. The output gate decides what the rest of the network gets "
             "to see, so the forecast is again a constant:"
         ),
         "x_output_result": (
-            "Result: the cell state still moves (largest |C_t| = **{c_max}**), yet the model's raw "
+            "Result: the cell state still moves (largest |Cₜ| = **{c_max}**), yet the model's raw "
             "output is **{out}** for every one of the {n} test windows (largest difference "
             "between them: {spread}); the test RMSE goes from {rmse_before} to **{rmse_after}**."
         ),
@@ -237,7 +237,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- 6. GRU
         "s6_title": "6. GRU: a lighter variant",
         "s6_body": (
-            "The GRU folds the forget and input gates into one **update gate** z_t and keeps no "
+            "The GRU folds the forget and input gates into one **update gate** zₜ and keeps no "
             "separate cell state: the hidden state is the memory. With three weight blocks "
             "instead of four it is smaller and faster, and on many series it learns about as "
             "well."
@@ -320,17 +320,17 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s2_series": "序列：{name} —— 第一个窗口，共 {look_back} 个时间步",
         "fig_window_title": "第一个窗口：输入 {look_back} 个时间步，输出一个值",
-        "fig_input": "输入 x_t",
+        "fig_input": "输入 xₜ",
         "fig_target": "要预测的值",
         "fig_timestep": "时间步 t",
         "fig_value": "数值",
         # --- 3. the memory cell
         "s3_title": "3. 记忆单元：一条传送带",
         "s3_body": (
-            "除了隐藏状态，LSTM 还在时间步之间传递一个**记忆单元状态** C_t，"
+            "除了隐藏状态，LSTM 还在时间步之间传递一个**记忆单元状态** Cₜ，"
             "就像一条贯穿整个窗口的传送带。每一步传送带上都发生两件事："
-            "原有内容按一定比例留下（f_t · C_{{t−1}}，即**保留**的部分，比例由遗忘门决定），"
-            "同时放上新的内容（i_t · C̃_t，即**写入**的部分，输入门决定候选值 C̃_t 写入多少）。"
+            "原有内容按一定比例留下（fₜ · Cₜ₋₁，即**保留**的部分，比例由遗忘门决定），"
+            "同时放上新的内容（iₜ · C̃ₜ，即**写入**的部分，输入门决定候选值 C̃ₜ 写入多少）。"
             "新的记忆单元状态恰好等于两者之和。"
         ),
         "s3_analogy": (
@@ -343,7 +343,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "pick_t": "时间步 t",
         "s3_caption": (
             "窗口 {w}（{part}部分），单元 {unit}。柱形：每个时间步保留的部分和写入的部分；"
-            "折线：记忆单元状态 C_t，即两者之和。虚线标出 t = {t}。"
+            "折线：记忆单元状态 Cₜ，即两者之和。虚线标出 t = {t}。"
         ),
         "part_train": "训练",
         "part_val": "验证",
@@ -361,30 +361,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "tf_logdiff": "与上一步相比的相对变化",
         "tf_sdiff": "与一个季节之前相比的变化",
         "model_sees": (
-            "你的模型读入的不是 {name} 本身，而是 {sees}：{how}。下面每个 x_t 都是这个值；"
+            "你的模型读入的不是 {name} 本身，而是 {sees}：{how}。下面每个 xₜ 都是这个值；"
             "模型的预测会先换算回 {name}，再与真实值比较。"
         ),
         "fig_conveyor_title": "单元 {unit}：记忆单元保留了什么、写入了什么",
         "fig_kept": "保留 f·C(t−1)",
         "fig_written": "写入 i·C̃",
-        "fig_cell": "记忆单元状态 C_t",
+        "fig_cell": "记忆单元状态 Cₜ",
         # --- 4. the gates
         "s4_title": "4. 逐个认识各个门",
         "s4_body": (
-            "每个门看的都是同样两样东西——上一步的隐藏状态 h_{{t−1}} 和当前输入 x_t——"
+            "每个门看的都是同样两样东西——上一步的隐藏状态 hₜ₋₁ 和当前输入 xₜ——"
             "再把它们的加权和压缩到一个范围内：σ 给出 0 到 1 之间的比例，"
             "tanh 给出 −1 到 1 之间的数值。"
         ),
         "s4_numbers": (
-            "使用你的模型：窗口 {w}，单元 {unit}，时间步 {t}。括号里依次是 h_{{t−1}} 项、"
-            "x_t 项和偏置项。"
+            "使用你的模型：窗口 {w}，单元 {unit}，时间步 {t}。括号里依次是 hₜ₋₁ 项、xₜ 项和偏置项。"
         ),
         "s4_generic": "训练一个 LSTM，就能看到每个公式代入真实数字后的结果。",
         "forget_title": "遗忘门",
         "forget_what": "决定旧的记忆单元状态在这一步有多少能留下来。",
         "forget_says": "在这里，它保留了上一步记忆单元状态的 {pct_f}（{c_prev} → {kept}）。",
         "input_title": "输入门与候选值",
-        "input_what": "输入门决定写入多少；候选值 C̃_t 是可以写入的新内容。",
+        "input_what": "输入门决定写入多少；候选值 C̃ₜ 是可以写入的新内容。",
         "input_says": "在这里，输入门放进了候选值的 {pct_i}。",
         "cand_says": "候选值给出 {g}，其中 {written} 进入了记忆单元。",
         "cell_title": "更新记忆单元",
@@ -392,11 +391,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "cell_says": "于是记忆单元状态从 {c_prev} 变为 {c}（保留 {kept} + 新写入 {written}）。",
         "output_title": "输出门与隐藏状态",
         "output_what": (
-            "决定压缩后的记忆 tanh(C_t) 有多少成为隐藏状态 h_t，"
+            "决定压缩后的记忆 tanh(Cₜ) 有多少成为隐藏状态 hₜ，"
             "也就是这个单元传给下一步和用于预测的输出。"
         ),
         "output_says": "在这里，它打开到 {pct_o}。",
-        "hidden_says": "所以 h_t 等于 tanh(C_t) = {tanh_c} 的 {pct_o}，结果是 {h}。",
+        "hidden_says": "所以 hₜ 等于 tanh(Cₜ) = {tanh_c} 的 {pct_o}，结果是 {h}。",
         "check_bad": "重新计算的状态与追踪得到的状态相差超过 1e-4。",
         # --- experiments on the user's model (after section 4)
         "x_title": "实验：拨动一个门，看你的模型怎么变",
@@ -405,7 +404,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "先按训练好的样子运行一次，再把某个门在所有单元（所有层）里固定为一个值运行一次。"
             "图中的曲线都是真实结果，不是示意图。"
         ),
-        "x_cell_title": "窗口 {w}，单元 {unit}：记忆单元状态 C_t",
+        "x_cell_title": "窗口 {w}，单元 {unit}：记忆单元状态 Cₜ",
         "x_pred_title": "测试部分：单步预测",
         "x_truth": "真实值",
         "x_before": "训练后的原样",
@@ -419,17 +418,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "x_input_title": "关闭所有输入门（i = 0）",
         "x_input_body": (
             "记忆单元里什么也写不进去，所以记忆单元状态从零开始并一直保持为零；"
-            "C_t = 0 时，h_t = o_t·tanh(0) 也等于 0。输出层只看到零，"
+            "Cₜ = 0 时，hₜ = oₜ·tanh(0) 也等于 0。输出层只看到零，"
             "预测就变成一个常数——输出层的偏置。结果如下："
         ),
         "x_input_result": (
-            "结果：固定之后 |C_t| 的最大值是 **{c_max}**；模型的原始输出（换算回序列单位之前）"
+            "结果：固定之后 |Cₜ| 的最大值是 **{c_max}**；模型的原始输出（换算回序列单位之前）"
             "对 {n} 个测试窗口全都是 **{out}**（彼此最大相差 {spread}）；"
             "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
         ),
         "x_forget_title": "把所有遗忘门完全打开（f = 1）",
         "x_forget_body": (
-            "现在什么都不会被忘记：C_t = C_{{t−1}} + i_t·C̃_t，记忆单元状态变成从窗口开始以来"
+            "现在什么都不会被忘记：Cₜ = Cₜ₋₁ + iₜ·C̃ₜ，记忆单元状态变成从窗口开始以来"
             "所有写入内容的累加。只记不忘，记忆就会越堆越多："
         ),
         "x_forget_result": (
@@ -438,11 +437,11 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "x_output_title": "关闭所有输出门（o = 0）",
         "x_output_body": (
-            "记忆单元仍然读取输入、保存状态，但什么也不输出：h_t = 0·tanh(C_t) = 0。"
+            "记忆单元仍然读取输入、保存状态，但什么也不输出：hₜ = 0·tanh(Cₜ) = 0。"
             "输出门决定网络的其余部分能看到什么，所以预测又变成了常数："
         ),
         "x_output_result": (
-            "结果：记忆单元状态仍在变化（|C_t| 最大为 **{c_max}**），但模型的原始输出"
+            "结果：记忆单元状态仍在变化（|Cₜ| 最大为 **{c_max}**），但模型的原始输出"
             "对 {n} 个测试窗口全都是 **{out}**（彼此最大相差 {spread}）；"
             "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
         ),
@@ -476,7 +475,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- 6. GRU
         "s6_title": "6. GRU：更轻量的变体",
         "s6_body": (
-            "GRU 把遗忘门和输入门合并成一个**更新门** z_t，也不再单独保留记忆单元："
+            "GRU 把遗忘门和输入门合并成一个**更新门** zₜ，也不再单独保留记忆单元："
             "隐藏状态本身就是记忆。它只有三组权重而不是四组，因此更小、更快，"
             "在许多序列上学得和 LSTM 差不多好。"
         ),

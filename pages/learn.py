@@ -178,7 +178,7 @@ def before_after(lang: str, key: str, cells, test, w: int, unit: int, column: st
     left, right = st.columns(2)
     cell = ef.before_after_figure(
         cells[0][:, unit], cells[1][:, unit], title=t("x_cell_title", lang, w=w, unit=unit),
-        x_label=t("fig_timestep", lang), y_label="C_t", names=names,
+        x_label=t("fig_timestep", lang), y_label="Cₜ", names=names,
     )  # fmt: skip
     left.plotly_chart(cell, config=PLOTLY, key=f"{key}_cell")
     preds = ef.before_after_figure(

@@ -30,7 +30,7 @@ def test_both_languages_have_the_same_keys_and_format_fields():
 def test_t_fills_fields_and_falls_back_to_english():
     assert t("s2_body", "zh", look_back=7).count("7") == 1
     assert t("title", "fr") == STRINGS["en"]["title"]
-    assert "C_{t−1}" in t("s3_body", "en")  # doubled braces come out single
+    assert "Cₜ₋₁" in t("s3_body", "en") and "_" not in t("s3_body", "en")  # no raw C_{t−1}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_conveyor_contributions_sum_to_the_cell_state(lstm_trace):
 
 def test_conveyor_labels_follow_the_language():
     fig = lf.conveyor_figure([0.0, 0.5], [0.9, 0.8], [0.1, 0.2], [0.3, -0.4], lang="zh")
-    assert [d.name for d in fig.data] == ["保留 f·C(t−1)", "写入 i·C̃", "记忆单元状态 C_t"]
+    assert [d.name for d in fig.data] == ["保留 f·C(t−1)", "写入 i·C̃", "记忆单元状态 Cₜ"]
 
 
 def test_timesteps_figure_labels_every_step_and_marks_the_target():
