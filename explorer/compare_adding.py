@@ -24,9 +24,9 @@ from explorer.task_figures import (
     solved_curves_figure,
     sweep_table,
 )
+from explorer.widgets import PERSIST
 from lstm_core.inside.gates import CELL_LABELS
 
-PERSIST = {"persist_state": "session"}
 LENGTHS = (25, 50, 100, 200)  # the sweep's choices of T (compare_jobs.ADDING_LENGTHS)
 SWEEP_CHOICES = (10, 20, 25, 50, 100, 150, 200, 300, 400)
 

@@ -28,7 +28,7 @@ from explorer import state
 from explorer.derived import built, derived, remember
 from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
-from explorer.widgets import fitting
+from explorer.widgets import PERSIST, fitting
 from lstm_core.inside.gates import GATE_NAMES
 from lstm_core.inside.gatestats import GATE_LABELS
 from lstm_core.inside.gateviews import check_clamp, clamped_window
@@ -36,7 +36,6 @@ from lstm_core.inside.inputclamp import InputClamp
 from lstm_core.inside.intervene import Clamp, InterventionError, value_range
 
 PLOTLY = {"displaylogo": False}
-PERSIST = {"persist_state": "session"}
 
 # prefix of the widget keys: (state key of the applied clamp, caches dropped with it, the
 # apply and undo buttons' labels, the caption while none is applied)

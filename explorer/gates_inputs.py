@@ -22,7 +22,7 @@ import streamlit as st
 from explorer.derived import built, derived, remember
 from explorer.escape import md_escape
 from explorer.input_figures import attribution_figure, gate_input_figure
-from explorer.widgets import fitting
+from explorer.widgets import PERSIST, fitting
 from lstm_core.inside.explain import (
     Attribution,
     attribute,
@@ -40,7 +40,6 @@ from lstm_core.inside.inputclamp import (
 from lstm_core.inside.intervene import InterventionError
 
 PLOTLY = {"displaylogo": False}
-PERSIST = {"persist_state": "session"}
 KEYWORDS = ("mean", "shuffle")  # values the clamp takes as words (and "row:K")
 
 

@@ -42,6 +42,10 @@ Keys (all optional until set; read them through the helpers below):
                                          "ablation": Ablation}, filled by its button
   gates_memory dict                      Gates page cache: {"key": (stamp, layer), "memory":
                                          lstm_core.inside.memory.MemoryHorizon}, by its button
+  gates_window_of dict                   Gates page: which model the window slider
+                                         (gates_window) was last set for {"model":
+                                         pages/gates.py model_identity(...), "window": int}; a
+                                         window left from another model reopens at the default
   learn_experiments dict                 Learn page cache: {"key": (stamp, window), "runs":
                                          {name: (Intervention, cell state c [T, H] after)},
                                          "c": c [T, H] before} of the gate experiments
@@ -97,7 +101,8 @@ gates_window and gates_view to hand a window over; the ablation table's buttons 
 gates_unit and gates_view), and the clamp's widgets gates_clamp_gate, gates_clamp_all,
 gates_clamp_units, gates_clamp_value, gates_clamp_from, and the input clamp's
 gates_iclamp_input, gates_iclamp_value, gates_iclamp_from; the Compare page's adding problem
-cmp_add_length, cmp_add_hidden, cmp_add_budget, cmp_add_seed, cmp_sweep_lengths.
+cmp_add_length, cmp_add_hidden, cmp_add_budget, cmp_add_seed, cmp_sweep_lengths; the Forecast
+page's fc_parts, fc_baselines, fc_bt_horizon, fc_horizon.
 Button and choice keys that are not kept: gates_clamp_apply, gates_clamp_undo,
 gates_iclamp_apply, gates_iclamp_undo, gates_ablation_unit (the unit a 'Look at unit' button
 chose, drawn under the buttons),
@@ -132,6 +137,7 @@ KEYS = (
     "gates_experiment",
     "gates_ablation",
     "gates_memory",
+    "gates_window_of",
     "learn_experiments",
     "learn_trace",
     "compare",

@@ -3,6 +3,7 @@
 A keyed widget's value stays in st.session_state across reruns and, with
 persist_state="session", across page switches.
 
+  PERSIST                       a widget's kwargs that keep its value across page switches
   remember(key, value, lo, hi)  initialise a widget from a stored setting (clamped), once
   int_input / share_slider      a number input / share slider whose default is the setting
   fitting(key, ok, default)     a remembered value kept only while it still fits
@@ -21,6 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+
+PERSIST = {"persist_state": "session"}  # a widget's kwargs: keep its value across pages
 
 SETTING_WIDGETS = (  # widgets initialised from data_cfg / model_cfg / train_cfg
     "data_look_back", "data_val", "data_test", "data_transform", "train_cell", "train_hidden",

@@ -113,8 +113,13 @@ def verdict(table: dict[str, dict[str, float]], points: int | None = None) -> st
     """One sentence on whether the model learned more than its baselines (one-step RMSE on
     `points` test points)."""
     rivals = {k: v["rmse"] for k, v in table.items() if k != "model"}
-    where = "on the test part" if points is None else f"at {points} test points"
+    where = "one step ahead" + ("" if points is None else f" at {count(points, 'test point')}")
     return rmse_verdict(table["model"]["rmse"], rivals, where, points)
+
+
+def count(n: int, noun: str) -> str:
+    """ "1 test point", "6,568 test points": a number with its noun, plural when not 1."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def backtest_verdict(
@@ -125,9 +130,9 @@ def backtest_verdict(
     origins when not given), judged against MIN_TEST_POINTS: 11 origins of 10 steps reach
     20 points."""
     where = (
-        f"over forecasts 1–{horizon} steps ahead from {origins} test origins"
+        f"over forecasts 1–{horizon} steps ahead from {count(origins, 'test origin')}"
         if horizon > 1
-        else f"over one-step forecasts at {origins} test points"
+        else f"over one-step forecasts at {count(origins, 'test point')}"
     )
     return rmse_verdict(model, rivals, where, origins if points is None else points)
 
@@ -148,9 +153,10 @@ def rmse_verdict(
             if round(abs(gain)) else f"its RMSE equals the {label} baseline's {where}")  # fmt: skip
     if points is not None and points < MIN_TEST_POINTS:
         return (
-            f"The test part is too small to judge the model: {than}, but {points} test points "
-            f"say little (at least {MIN_TEST_POINTS} are needed): use a longer series, a "
-            "smaller look-back or a larger test share."
+            f"The test part is too small to judge the model: {than}, but "
+            f"{count(points, 'test point')} {'says' if points == 1 else 'say'} little (at "
+            f"least {MIN_TEST_POINTS} are "
+            "needed): use a longer series, a smaller look-back or a larger test share."
         )
     if gain > 5:
         return f"The model beats the best baseline ({label}): {than}."
@@ -162,23 +168,25 @@ def rmse_verdict(
     return f"The model is worse than the {label} baseline: {than}."
 
 
-def reference_verdict(model: float, refs: dict[str, float]) -> str:
+def reference_verdict(model: float, refs: dict[str, float], where: str = "") -> str:
     """One sentence on the model against the best of the classic references {name: RMSE}
-    (lstm_core.evaluation.references), or "" without any."""
+    (lstm_core.evaluation.references), or "" without any. `where` says which RMSE ("one
+    step ahead", "over forecasts 1–10 steps ahead"), as the baselines' sentence does."""
     if not refs:
         return ""
     best = min(refs, key=refs.get)
-    r = refs[best]
+    r, on = refs[best], f" {where}" if where else ""
     if model <= 0:
-        return f"Of the references, {best} does best (RMSE {r:.4g}); the model is exact."
+        return f"Of the references, {best} does best{on} (RMSE {r:.4g}); the model is exact."
     gain = 100 * (model - r) / model  # how much lower the reference's RMSE is
     if round(gain) > 0:
-        return (f"{best} is {gain:.0f}% better here (RMSE {r:.4g} against the model's "
+        return (f"{best} is {gain:.0f}% better here{on} (RMSE {r:.4g} against the model's "
                 f"{model:.4g}): a classic method beats the model on this series.")  # fmt: skip
     if round(gain) < 0:
-        return (f"It also beats every classic reference: the best, {best}, has a "
+        return (f"It also beats every classic reference{on}: the best, {best}, has a "
                 f"{-gain:.0f}% higher RMSE ({r:.4g}).")  # fmt: skip
-    return f"The best classic reference, {best}, is as good as the model here (RMSE {r:.4g})."
+    return (f"The best classic reference, {best}, is as good as the model here{on} (RMSE "
+            f"{r:.4g}).")  # fmt: skip
 
 
 def echo_share(pred: np.ndarray, naive: np.ndarray, y: np.ndarray) -> float:

@@ -26,9 +26,10 @@ from explorer.figures import (
     residual_figure,
 )
 from explorer.forecast_figures import horizon_figure
+from explorer.forecast_words import future_caption, interval_caption
 from explorer.training import reference_key, without_inputs_request
-from explorer.widgets import remember
-from lstm_core.evaluation.backtest import Intervals, default_horizon, input_reach
+from explorer.widgets import PERSIST, remember
+from lstm_core.evaluation.backtest import default_horizon, input_reach
 from lstm_core.evaluation.forecast import (
     Evaluation,
     backtest_horizon,
@@ -60,8 +61,9 @@ def values_name() -> str:
 def predictions(ev: Evaluation, dataset: Any, x: Any) -> None:
     """Truth vs one-step predictions; a click on a point selects that window for Gates."""
     c1, c2 = st.columns([2, 1])
-    parts = PART_CHOICES[c1.radio("Show", list(PART_CHOICES), horizontal=True, key="fc_parts")]
-    show_base = c2.toggle("Show baselines", key="fc_baselines")
+    choice = c1.radio("Show", list(PART_CHOICES), horizontal=True, key="fc_parts", **PERSIST)
+    parts = PART_CHOICES[choice]
+    show_base = c2.toggle("Show baselines", key="fc_baselines", **PERSIST)
     fig = prediction_figure(
         x,
         dataset.values,
@@ -96,16 +98,19 @@ def pick_horizon(dataset: Any) -> int:
     if key in st.session_state and not 1 <= st.session_state[key] <= n_test:
         del st.session_state[key]  # a new model on a shorter test part
     default = default_horizon(dataset)
-    return int(st.slider("Steps ahead to test (H)", 1, n_test, key=remember(key, default)))
+    key = remember(key, default)
+    return int(st.slider("Steps ahead to test (H)", 1, n_test, key=key, **PERSIST))
 
 
 def backtest(ev: Evaluation) -> None:
     """Error by steps ahead, model against baselines, and the verdict on it."""
     bt = ev.backtest
-    recorded = ""
-    if state.get("dataset").inputs is not None:
-        recorded = (" It reads its inputs as recorded: known-ahead ones as if they had been "
-                    "forecast perfectly.")  # fmt: skip
+    recorded, inputs = "", state.get("dataset").inputs
+    if inputs is not None:
+        recorded = " It reads its inputs as recorded" + (
+            ": known-ahead ones as if they had been forecast perfectly." if inputs.has_future
+            else "."
+        )  # fmt: skip
     st.caption(
         f"From each of {len(bt.origins)} origins in the test part the model forecasts "
         f"{bt.horizon} step{'s' if bt.horizon != 1 else ''} ahead, feeding its own predictions "
@@ -122,24 +127,7 @@ def backtest(ev: Evaluation) -> None:
         f"the {float(k):.0%} band holds {v:.0%} of the test points"
         for k, v in d["coverage"].items()
     )
-    st.caption(interval_caption(bt.intervals, cov))
-
-
-def interval_caption(iv: Intervals, coverage: str) -> str:
-    """How the backtest's bands were made, and what they held."""
-    few = " (few validation points: the widest band is approximate)" if any(iv.capped) else ""
-    floor = (
-        "; the validation errors were lower than the model's errors on the end of its "
-        "training part, so they were raised to those (a short validation part that chose the "
-        "epoch and the transform is optimistic)"
-        if iv.floored
-        else ""
-    )
-    return (
-        f"Prediction intervals are split-conformal, per step, from the {iv.n_cal} validation "
-        f"targets{few}{floor}; each origin also learns from the test targets known before it. "
-        f"On the test part {coverage}."
-    )
+    st.caption(interval_caption(bt.intervals, cov, state.get("dataset").split.n_val))
 
 
 def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None:
@@ -273,7 +261,7 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
         key = remember("fc_horizon", 12)
         if not 1 <= st.session_state[key] <= top:
             st.session_state[key] = min(12, top)
-        horizon = st.slider("Steps ahead (H)", 1, top, key=key)
+        horizon = st.slider("Steps ahead (H)", 1, top, key=key, **PERSIST)
     fc = forecast(bundle.model, dataset, horizon)
     if fc.note:
         st.caption(md_escape(fc.note))
@@ -282,11 +270,7 @@ def future(bundle: Any, dataset: Any, x: Any) -> None:
     fx = future_axis(x if not isinstance(x, np.ndarray) else None, len(dataset.values), horizon)
     fig = forecast_figure(x, dataset.values, fx, fc.values, bands=fc.bands, name=values_name())
     st.plotly_chart(fig, key="fc_future")
-    st.caption(
-        "Recursive: errors compound with each step, so far-ahead values are the least reliable; "
-        "the shaded 80% and 95% intervals widen with them (calibrated on every validation and "
-        "test target, the validation errors raised to the training errors where lower)."
-    )
+    st.caption(future_caption(horizon))
 
 
 ui.setup()

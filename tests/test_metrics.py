@@ -121,15 +121,17 @@ def test_recursive_forecast_feeds_predictions_back():
     ("model", "words"),
     [
         (80.0, "The model beats the best baseline (naive): its RMSE is 20% lower than the "
-               "naive baseline's at 40 test points."),
+               "naive baseline's one step ahead at 40 test points."),
         (98.0, "The model is about as good as the naive baseline: its RMSE is 2% lower than "
-               "the naive baseline's at 40 test points; it has learned little beyond it."),
+               "the naive baseline's one step ahead at 40 test points; it has learned little "
+               "beyond it."),
         (100.2, "The model is about as good as the naive baseline: its RMSE equals the naive "
-                "baseline's at 40 test points; it has learned little beyond it."),
+                "baseline's one step ahead at 40 test points; it has learned little beyond it."),
         (104.0, "The model is about as good as the naive baseline: its RMSE is 4% higher than "
-                "the naive baseline's at 40 test points; it has learned little beyond it."),
+                "the naive baseline's one step ahead at 40 test points; it has learned little "
+                "beyond it."),
         (112.0, "The model is worse than the naive baseline: its RMSE is 12% higher than the "
-                "naive baseline's at 40 test points."),
+                "naive baseline's one step ahead at 40 test points."),
     ],
 )  # fmt: skip
 def test_every_verdict_says_which_way_it_goes(model, words):
@@ -174,3 +176,13 @@ def test_a_backtests_paths_reach_each_test_point_once():
     assert reach(range(100, 111), 10) == 20  # 11 origins of 10 steps: 20 test points
     assert reach([100, 150], 3) == 6  # spaced origins on a long test part: no overlap
     assert reach([100], 1) == 1
+
+
+def test_counts_are_plural_except_one_and_grouped_by_thousands():
+    assert metrics.count(1, "test point") == "1 test point"
+    assert metrics.count(6568, "test point") == "6,568 test points"
+    table = {"model": {"rmse": 1.0}, "naive": {"rmse": 2.0}}
+    assert metrics.verdict(table, 6568).endswith("one step ahead at 6,568 test points.")
+    assert "at 1 test point, but 1 test point says little" in metrics.backtest_verdict(
+        1.0, {"naive": 2.0}, 1, 1
+    )

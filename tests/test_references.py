@@ -136,6 +136,13 @@ def test_reference_verdict_sentences():
         "The best classic reference, AutoETS, is as good as the model here (RMSE 10.01)."
     )
     assert rv(10.0, {}) == ""
+    where = "over forecasts 1–10 steps ahead"  # says which RMSE, as the baselines' sentence
+    assert rv(10.0, {"AutoARIMA": 5.0}, where).startswith(
+        "AutoARIMA is 50% better here over forecasts 1–10 steps ahead (RMSE 5 against"
+    )
+    assert rv(10.0, {"AutoTheta": 12.0}, "one step ahead").startswith(
+        "It also beats every classic reference one step ahead: the best"
+    )
 
 
 def test_evaluate_puts_the_references_beside_the_baselines():
@@ -158,6 +165,44 @@ def test_evaluate_puts_the_references_beside_the_baselines():
         references.NAMES, 4
     )
     assert "references" not in evaluate(bundle.model, data, horizon=4).to_dict()
+
+
+class FixedReferences:
+    """References that forecast every point as its value + 1 (one step) or + 2 (paths)."""
+
+    def forms(self) -> dict[str, str]:
+        return {"AutoETS": "a stand-in"}
+
+    def one_step(self, values, targets):
+        return {"AutoETS": np.asarray(values)[targets] + 1.0}
+
+    def paths(self, values, t0, horizon):
+        v = np.asarray(values)
+        return {"AutoETS": v[np.asarray(t0)[:, None] + np.arange(horizon)] + 2.0}, {}
+
+
+def test_at_one_step_the_verdicts_read_the_whole_test_part_as_the_tables_do():
+    """A long test part's backtest samples 500 origins; at H = 1 the verdicts must not judge
+    on that sample while the tables beside them score every test point (they disagreed)."""
+    from lstm_core.config import DataConfig, ModelConfig
+    from lstm_core.evaluation.backtest import MAX_ORIGINS
+    from lstm_core.evaluation.forecast import with_references
+    from lstm_core.fitting.models import build_model
+    from lstm_core.series.windows import make_dataset
+
+    values = np.cumsum(np.random.default_rng(0).normal(0, 1, 4000)) + 100
+    data = make_dataset(values, DataConfig(look_back=4, transform="none"))
+    n_test = data.split.n_test
+    assert n_test > MAX_ORIGINS
+    net = build_model(ModelConfig(hidden_size=2))
+    ev = evaluate(net, data, horizon=1)
+    assert len(ev.backtest.origins) == MAX_ORIGINS  # the chart's sample
+    assert ev.verdict.startswith(metrics.verdict(ev.table, n_test))
+    assert f"one step ahead at {n_test:,} test points" in ev.verdict
+    ev = with_references(ev, data, FixedReferences())
+    assert ev.references["AutoETS"]["rmse"] == pytest.approx(1.0)  # every test point
+    said = metrics.reference_verdict(ev.table["model"]["rmse"], {"AutoETS": 1.0}, "one step ahead")
+    assert said in ev.verdict
 
 
 def test_cli_evaluate_json_has_the_references(model):  # noqa: F811

@@ -118,8 +118,8 @@ def evaluate(
     echo = metrics.echo_share(pred, base["naive"][s], y)
     horizon, why_one = backtest_horizon(data, horizon)
     bt = backtest(model, data, horizon, season) if horizon else None
-    if bt is None:
-        verdict = metrics.verdict(table, len(y))
+    if bt is None or bt.horizon == 1:  # one step: all the test part, as the tables (a long
+        verdict = metrics.verdict(table, len(y))  # part's backtest samples its origins)
     else:
         rivals = {k: bt.mean_rmse(k) for k in bt.baselines}
         verdict = metrics.backtest_verdict(bt.mean_rmse(), rivals, horizon, len(bt.origins),
@@ -161,18 +161,20 @@ def with_references(ev: Evaluation, data: Dataset, references: References) -> Ev
     refs = {k: metrics.scores(y, p, train, m)
             for k, p in references.one_step(data.values, targets).items()}  # fmt: skip
     bt = ev.backtest
-    if bt is None:
-        ref_rmse = {k: v["rmse"] for k, v in refs.items()}
-        model_rmse = ev.table["model"]["rmse"]
-    else:
+    ref_rmse = {k: v["rmse"] for k, v in refs.items()}  # one step: every test point
+    model_rmse, where = ev.table["model"]["rmse"], "one step ahead"
+    if bt is not None:
         t0 = data.target_index[bt.origins]
         paths, gave_up = references.paths(data.values, t0, bt.horizon)
         forms.update({k: f"{forms[k]}; {why}" for k, why in gave_up.items()})
         bt = replace(bt, references=paths)
-        ref_rmse = {k: bt.mean_rmse(k) for k in paths}
-        model_rmse = bt.mean_rmse()
+        if bt.horizon > 1:  # the verdict speaks of the backtest, as the baselines' does
+            ref_rmse = {k: bt.mean_rmse(k) for k in paths}
+            model_rmse, where = bt.mean_rmse(), f"over forecasts 1–{bt.horizon} steps ahead"
     why = (
-        metrics.reference_verdict(model_rmse, ref_rmse) if len(y) >= metrics.MIN_TEST_POINTS else ""
+        metrics.reference_verdict(model_rmse, ref_rmse, where)
+        if len(y) >= metrics.MIN_TEST_POINTS
+        else ""
     )
     verdict = " ".join(t for t in (ev.verdict_parts[0], why, ev.verdict_parts[1]) if t)
     return replace(ev, references=refs, reference_forms=forms, backtest=bt, verdict=verdict)
@@ -188,10 +190,8 @@ def inputs_phrase(data: Dataset) -> str:
     if data.inputs is None:
         return ""
     names = ", ".join(data.inputs.columns())
-    return (
-        f"It read {names} beside the series, as recorded (known-ahead inputs as if forecast "
-        "perfectly)."
-    )
+    ahead = " (known-ahead inputs as if forecast perfectly)" if data.inputs.has_future else ""
+    return f"It read {names} beside the series, as recorded{ahead}."
 
 
 def backtest_horizon(data: Dataset, horizon: int | None) -> tuple[int | None, str]:

@@ -100,6 +100,11 @@ class Inputs:
     def has_past(self) -> bool:
         return any(s.kind == "past" for s in self.specs)
 
+    @property
+    def has_future(self) -> bool:
+        """Any input known ahead (from the file or the calendar)."""
+        return any(s.kind == "future" for s in self.specs)
+
     def columns(self, kind: str | None = None) -> list[str]:
         """The file columns behind the inputs (one-hot ones once, "calendar" for calendar
         inputs), of one kind or all, in order."""

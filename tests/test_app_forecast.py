@@ -1,0 +1,40 @@
+"""The Forecast page's own settings across page switches, and its captions' words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.forecast_words import future_caption, interval_caption
+from lstm_core.evaluation.backtest import Intervals
+
+from .test_app import start, train
+
+
+def test_the_forecast_pages_settings_survive_a_visit_to_another_page():
+    at = train(start("pages/train.py"))
+    at.switch_page("pages/forecast.py").run()
+    at.radio(key="fc_parts").set_value(at.radio(key="fc_parts").options[1]).run()
+    at.toggle(key="fc_baselines").set_value(True).run()
+    at.slider(key="fc_bt_horizon").set_value(3).run()
+    at.slider(key="fc_horizon").set_value(24).run()
+    chosen = at.radio(key="fc_parts").value
+    at.switch_page("pages/gates.py").run()
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    assert at.radio(key="fc_parts").value == chosen
+    assert at.toggle(key="fc_baselines").value is True
+    assert at.slider(key="fc_bt_horizon").value == 3
+    assert at.slider(key="fc_horizon").value == 24
+
+
+def test_the_interval_caption_says_when_the_validation_targets_were_sampled():
+    iv = Intervals((0.8, 0.95), np.zeros((2, 1)), False, 500, (False, False))
+    sampled = interval_caption(iv, "the 80% band holds 80%", 6568)
+    assert "from 500 evenly spaced of the 6,568 validation targets;" in sampled
+    assert "from the 500 validation targets;" in interval_caption(iv, "x", 500)
+    assert "short" not in sampled
+
+
+def test_the_future_caption_speaks_of_shading_only_for_more_than_one_step():
+    assert "shaded" in future_caption(12) and "dots" not in future_caption(12)
+    assert "shaded" not in future_caption(1) and "dots" in future_caption(1)
