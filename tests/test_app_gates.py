@@ -7,6 +7,7 @@ plus stub train/data pages), so its st.page_link targets exist whether or not ap
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from pathlib import Path
 
@@ -248,6 +249,49 @@ def test_choices_survive_a_page_switch_and_missing_data_is_explained(router, lst
     at = _app(router, {"bundle": lstm["bundle"]})
     assert "Load the data" in at.warning[0].value
     assert not at.exception
+
+
+def test_a_new_model_opens_at_its_default_window_the_same_model_keeps_the_choice(tmp_path, lstm):
+    """Air passengers' window 119 was a training window of the Beijing model: a window left
+    from another model goes back to the default (the last test window), while the same
+    model, also continued, and a window the Forecast page chose for the new one are kept."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "gates.py").symlink_to(ROOT / "pages" / "gates.py")
+    (tmp_path / "pages" / "forecast.py").write_text(  # a click on a prediction point, as there
+        "import streamlit as st\n"
+        "if st.button('Open window 7', key='pick'):\n"
+        "    st.session_state['gates_window'] = 7\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "import streamlit as st\n"
+        "st.navigation([st.Page('pages/gates.py', default=True), st.Page('pages/forecast.py')])"
+        ".run()\n"
+    )
+    at = _app(tmp_path / "app.py", lstm)
+    at.slider(key="gates_window").set_value(150).run()
+    at.switch_page("pages/forecast.py").run()
+    longer = _trained(n_points=400)  # another model on other data
+    for k, v in longer.items():
+        at.session_state[k] = v
+    at.switch_page("pages/gates.py").run()
+    default = longer["dataset"].split.n_windows - 1
+    assert default != 150 and at.slider(key="gates_window").value == default
+    assert {m.label: m.value for m in at.metric}["Window belongs to"] == "test"
+
+    at.slider(key="gates_window").set_value(40).run()  # the same model: kept
+    at.switch_page("pages/forecast.py").run()
+    more = copy.deepcopy(longer["bundle"])  # Continue: more epochs of the same training
+    train_run(more, longer["dataset"])
+    at.session_state["bundle"] = more
+    at.switch_page("pages/gates.py").run()
+    assert at.slider(key="gates_window").value == 40
+
+    at.switch_page("pages/forecast.py").run()
+    for k, v in lstm.items():  # a new model again, and the Forecast page picks window 7
+        at.session_state[k] = v
+    at.button(key="pick").click().run()
+    at.switch_page("pages/gates.py").run()
+    assert at.slider(key="gates_window").value == 7 and not at.exception
 
 
 def test_a_model_on_differences_shows_what_it_saw(router):
