@@ -43,8 +43,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "signal fades towards zero — the **vanishing gradient** — and inputs from long ago "
             "teach the network nothing; when they are above one it grows without bound — the "
             "**exploding gradient** — and training becomes unstable. The LSTM was built to give "
-            "that signal a path that does not fade. The measured curve is at the end of this "
-            "page."
+            "that signal a path that does not fade: the cell state of section 3. The end of this "
+            "page measures, on your own series, how strongly each network's prediction reacts "
+            "to older inputs, and says what that measurement can and cannot show."
         ),
         "s1_adding": (
             "**The classic test.** Hochreiter and Schmidhuber's adding problem (1997) hides two "
@@ -249,10 +250,30 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- conclusion
         "s7_title": "Conclusion: the vanishing gradient, measured",
         "s7_body": (
-            "The Compare page trains an RNN, a GRU and an LSTM on the same series and measures "
-            "how strongly the prediction reacts to an input k steps back. A curve that falls "
-            "steeply with k is the vanishing gradient of section 1; a flatter curve means the "
-            "cell can still learn from the distant past."
+            "The Compare page trains an RNN, a GRU and an LSTM of matched size on the same "
+            "series and measures how strongly each prediction reacts to the input k steps back: "
+            "the mean of |∂ŷ/∂x(t−k)| over up to 256 validation windows, in the model's scaled "
+            "units, not normalised, on a log scale. Dotted, at initialisation, before any "
+            "learning: a curve that falls steeply there is the vanishing gradient of section 1, "
+            "what training starts from. Solid: after training."
+        ),
+        "s7_measured": (
+            "Your measurement, from k = 0 to the longest lag k = {lag} (in brackets: the share "
+            "left at k = {lag}). At initialisation: {init}. Trained: {trained}. At k = {lag} the "
+            "trained {top} keeps the most; relative to its own value at k = 0, the flattest "
+            "trained curve is the {flat}'s."
+        ),
+        "s7_caveat": (
+            "A flat trained curve means the trained prediction still reacts to the oldest "
+            "inputs of this {steps}-step window. It is not by itself a longer memory: after "
+            "training the curve also shows which inputs the model learned to use, and {steps} "
+            "steps is a short distance for the fading of section 1. The adding problem on the "
+            "Compare page tests long distances (T = 100 steps by default)."
+        ),
+        "s7_sep": "; ",
+        "s7_not_lstm": (
+            "So the {flat} being flatter than the LSTM here does not contradict section 1: over "
+            "this short window its gradient faded less, which says nothing yet about long ones."
         ),
         "s7_results": "Results for {label}",
         "s7_none": "Run the comparison on the Compare page and its curve appears here.",
@@ -302,7 +323,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "如果这些系数大多小于 1，信号会越来越弱、趋近于零——这就是**梯度消失**，"
             "很久以前的输入几乎无法让网络学到东西；如果大于 1，信号会不断放大——"
             "这就是**梯度爆炸**，训练变得不稳定。LSTM 的设计正是为了给这个信号"
-            "一条不会衰减的通路。实测的曲线在本页末尾。"
+            "一条不会衰减的通路：第 3 节的记忆单元状态。本页末尾会在你自己的序列上实测"
+            "每种网络的预测对更早的输入有多敏感，并说明这项测量能说明什么、不能说明什么。"
         ),
         "s1_adding": (
             "**经典测试。** Hochreiter 与 Schmidhuber（1997）的“加法问题”把两个带标记的数"
@@ -486,9 +508,27 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- conclusion
         "s7_title": "结论：实测的梯度消失",
         "s7_body": (
-            "“比较”页在同一条序列上分别训练 RNN、GRU 和 LSTM，并测量预测值对 k 步之前的输入"
-            "有多敏感。随 k 急剧下降的曲线就是第 1 节所说的梯度消失；"
-            "曲线越平，说明这种单元越能从久远的过去中学习。"
+            "“比较”页在同一条序列上训练规模相当的 RNN、GRU 和 LSTM，并测量每个模型的预测"
+            "对 k 步之前的输入有多敏感：在最多 256 个验证窗口上取 |∂ŷ/∂x(t−k)| 的平均值"
+            "（按模型读入的缩放单位，未做归一化，纵轴为对数刻度）。虚线是初始化时、尚未学习的"
+            "曲线：它若随 k 急剧下降，就是第 1 节所说的梯度消失，也就是训练的起点。"
+            "实线是训练之后的曲线。"
+        ),
+        "s7_measured": (
+            "你的测量结果：从 k = 0 到最长滞后 k = {lag}（括号里是 k = {lag} 时剩下的比例）。"
+            "初始化时：{init}。训练后：{trained}。在 k = {lag} 处，训练后的 {top} 保留的梯度"
+            "最多；相对于各自在 k = 0 时的值，最平的训练后曲线属于 {flat}。"
+        ),
+        "s7_caveat": (
+            "训练后的曲线平坦，说明训练好的预测仍然会对这个 {steps} 步窗口里最早的输入作出反应，"
+            "但这本身并不代表记忆更长：训练之后，曲线也反映了模型学会利用哪些输入；而 {steps} "
+            "步对第 1 节所说的衰减来说只是很短的距离。长距离的检验是“比较”页上的加法问题"
+            "（默认 T = 100 步）。"
+        ),
+        "s7_sep": "；",
+        "s7_not_lstm": (
+            "所以这里 {flat} 比 LSTM 更平，并不与第 1 节矛盾：在这个短窗口里，它的梯度衰减得"
+            "更少，但这还说明不了长距离上的情况。"
         ),
         "s7_results": "结果来自：{label}",
         "s7_none": "在“比较”页运行一次比较，它的曲线就会出现在这里。",

@@ -134,9 +134,12 @@ def show_results(found, live: bool) -> None:
         key="cmp_grad_lag",
     )
     st.caption(
-        f"Seed {seeds[0]}. The vanishing gradient, drawn: a curve that falls steeply with the "
-        "lag means the prediction barely feels older inputs, so training cannot teach the "
-        "cell to use them."
+        f"Seed {seeds[0]}: mean |∂ŷ/∂x(t−k)| over up to 256 validation windows, not "
+        "normalised. The vanishing gradient, drawn: a curve that falls steeply with the lag "
+        "means the prediction barely feels older inputs, so training can hardly teach the cell "
+        "to use them. After training a curve also shows which inputs the model learned to use, "
+        "so a flat one over a short window is not by itself a long memory: the adding problem "
+        "below tests long distances."
     )
     st.plotly_chart(hidden_gradient_figure({r.cell: r.hidden_trained for r in results}),
                     key="cmp_grad_hidden")  # fmt: skip

@@ -164,3 +164,27 @@ def test_the_chinese_page_has_no_english_sentence_left():
             plain = plain.replace(name, "")
         left += ENGLISH.findall(plain)
     assert left == []
+
+
+def test_the_gradient_curve_is_described_by_its_own_numbers():
+    """Which curve keeps the most at the longest lag and which is flattest come from the
+    measurement, both ways round: no conclusion is written in advance."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    steep, flat = np.array([0.6, 0.06, 0.0006]), np.array([0.6, 0.3, 0.06])
+
+    def shown(lstm, rnn):
+        results = [SimpleNamespace(cell="lstm", grad_init=np.ones(3), grad_trained=lstm),
+                   SimpleNamespace(cell="rnn", grad_init=np.ones(3), grad_trained=rnn)]  # fmt: skip
+        at.session_state["compare"] = {"label": "passengers", "results": results}
+        learn(at)
+        return " ".join(texts(at.markdown))
+
+    text = shown(steep, flat)
+    assert "Trained: LSTM 0.6 → 0.0006 (0.1%); RNN 0.6 → 0.06 (10%)." in text
+    assert "At k = 2 the trained RNN keeps the most" in text
+    assert "the flattest trained curve is the RNN's" in text
+    assert EN["s7_not_lstm"].format(flat="RNN") in text
+    assert EN["s7_caveat"].format(steps=3) in text
+    text = shown(flat, steep)
+    assert "the trained LSTM keeps the most" in text and "curve is the LSTM's" in text
+    assert "does not contradict" not in text
