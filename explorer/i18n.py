@@ -176,8 +176,8 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "x_input_result": (
             "Result: the largest |Cₜ| after the clamp is **{c_max}**; the model's raw output "
-            "(before it is turned back into the series' units) is **{out}** for every one of "
-            "the {n} test windows (largest difference between them: {spread}); the test RMSE "
+            "(before it is turned back into the series' units) is **{out}** for every test "
+            "window ({n} in all; largest difference between them: {spread}); the test RMSE "
             "goes from {rmse_before} to **{rmse_after}**."
         ),
         "x_forget_title": "Open every forget gate fully (f = 1)",
@@ -198,7 +198,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "x_output_result": (
             "Result: the cell state still moves (largest |Cₜ| = **{c_max}**), yet the model's raw "
-            "output is **{out}** for every one of the {n} test windows (largest difference "
+            "output is **{out}** for every test window ({n} in all; largest difference "
             "between them: {spread}); the test RMSE goes from {rmse_before} to **{rmse_after}**."
         ),
         "x_gates_link": "Clamp any gate of any unit yourself",

@@ -52,7 +52,7 @@ def check_experiments(at: AppTest, w: int, unit: int) -> None:
         if name != "forget":
             raw = run_clamped(bundle.model, dataset.part("test")[0], clamps).y
             np.testing.assert_allclose(raw, bias, atol=1e-6)  # one output: the read-out's bias
-            assert f"is **{bias:.4f}** for every one of" in " ".join(texts(at.markdown))
+            assert f"is **{bias:.4f}** for every test window" in " ".join(texts(at.markdown))
         assert np.all(cell == 0) == (name == "input")  # shut o: the cell still moves
     assert EN["x_title"] in texts(at.subheader)
     assert (EN["x_levels"] in texts(at.caption)) == (bundle.transform.kind != "none")
