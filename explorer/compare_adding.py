@@ -65,8 +65,8 @@ def section() -> None:
     chosen = settings()
     st.caption(
         "Time: at T = 100 with 16 units the LSTM solved it in 6–9 s on one core here and the "
-        "RNN used its whole 320,000 sequences (70–80 s) without learning (benchmarks/README, "
-        "section 10); a busy server is slower."
+        "RNN used its whole 320,000 sequences (70–80 s) without learning (measured with three "
+        "seeds); a busy server is slower."
     )
     compare_ui.start_button("adding", "Run the adding problem: LSTM, GRU and RNN", "cmp_add_run",
                             lambda: AddingRequest(**chosen))  # fmt: skip

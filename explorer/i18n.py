@@ -291,7 +291,11 @@ STRINGS: dict[str, dict[str, str]] = {
             "fitted on the same training and validation parts and scored on the same test "
             "points."
         ),
-        "worth_yours": "On your series: the model's test RMSE {model}; {best}'s {ref}.",
+        "worth_yours": (
+            "On your series, one step ahead over the test part: the model's RMSE {model}; "
+            "{best}'s {ref} (the Forecast page's verdict also compares them over several steps "
+            "ahead)."
+        ),
         "link_forecast": "Your model against the classic references",
     },
     "zh": {
@@ -544,7 +548,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "（每次训练后自动拟合；从文件打开的模型请点“拟合经典参照方法”），"
             "它们在同样的训练和验证部分上拟合，在同样的测试点上评分。"
         ),
-        "worth_yours": "在你的序列上：模型的测试 RMSE 为 {model}；{best} 为 {ref}。",
+        "worth_yours": (
+            "在你的序列上，测试部分的单步预测：模型的 RMSE 为 {model}；{best} 为 {ref}"
+            "（预测页面的结论还会比较多步预测）。"
+        ),
         "link_forecast": "你的模型与经典参照方法对比",
     },
 }

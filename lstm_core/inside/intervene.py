@@ -40,7 +40,7 @@ from lstm_core.inside.cells import (
 from lstm_core.inside.gates import GATE_NAMES, GateTrace
 from lstm_core.inside.gatestats import GATE_LABELS, SIGMOID
 from lstm_core.inside.inputclamp import InputClamp, apply_input_clamps
-from lstm_core.metrics import rmse
+from lstm_core.metrics import count, rmse
 from lstm_core.series.windows import Dataset
 
 __all__ = [
@@ -430,7 +430,7 @@ class Intervention:
             else ""
         )
         return (
-            f"With {what}, the RMSE over {len(self.targets)} {self.part} windows goes "
+            f"With {what}, the RMSE over {count(len(self.targets), self.part + ' window')} goes "
             f"from {self.rmse_before:.4g} to {self.rmse_after:.4g}{change}."
         )
 
