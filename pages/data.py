@@ -3,12 +3,15 @@ model sees (the target transform), with a preview of it.
 
 Reads/writes (explorer.state): series, source, data_cfg, columns; drops the model when the
 series, the split or the transform changes. An uploaded file's columns and the inputs beside
-the series: explorer/data_file.py.
+the series: explorer/data_file.py. An uploaded file becomes the active series only if it
+gives enough points for the current look-back and split (else one sentence, and the series
+and model stay).
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -175,8 +178,45 @@ def choose_upload() -> None:
         "calendar": calendar,
         "example": file is None,
     }
+    refused = too_short(series, name) if src != source else None
+    if refused:
+        st.error(md_escape(refused))
+        return
     activate(series, src)
     show_notes(series)
+
+
+def current_cfg() -> DataConfig:
+    """The look-back and shares as their controls below hold them now (a change made in this
+    run is in their state before they are drawn); the stored settings before their first
+    drawing or when they do not make valid settings."""
+    old = state.get("data_cfg") or DataConfig()
+    ss = st.session_state
+    try:
+        look_back = int(ss.get("data_look_back", old.look_back))
+        val = round(float(ss.get("data_val", old.val_fraction)), 2)
+        test = round(float(ss.get("data_test", old.test_fraction)), 2)
+        return replace(old, look_back=look_back, val_fraction=val, test_fraction=test)
+    except (ConfigError, TypeError, ValueError):
+        return old
+
+
+def too_short(series: Series, name: str) -> str | None:
+    """One sentence when `series` (from the file `name`) cannot make a dataset with the
+    current look-back and split, saying what to do; None when it can."""
+    cfg = current_cfg()
+    try:
+        plan_split(len(series.values), cfg)
+    except DataError:
+        n, lb = len(series.values), cfg.look_back
+        why = (f"{name} gives {n:,} points, too few for a look-back of {lb:,} (at least "
+               f"{lb + 3:,}: one window each for training, validation and test), so the "
+               "current series and model stay")  # fmt: skip
+        if n - 3 < 1:
+            return f"{why}: upload a series of at least 4 points."
+        return (f"{why}: lower the look-back below to {n - 3:,} or less and this file is used, "
+                "or upload a longer series.")  # fmt: skip
+    return None
 
 
 def date_formats(table: Table) -> dict[str, Any]:

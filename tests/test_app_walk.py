@@ -12,7 +12,7 @@ from lstm_core.fitting import sizing
 from lstm_core.fitting.pipeline import start_run, train_run
 from lstm_core.series.synthetic import sine_series
 
-from .test_app import start, state, texts, train, upload
+from .test_app import GOOD_CSV, start, state, texts, train, upload
 from .test_app_inputs import choose, demand_csv
 
 
@@ -46,3 +46,36 @@ def test_the_sidebar_names_the_learning_rate_the_long_series_rule_used():
     model = next(c for c in texts(at.sidebar.caption) if c.startswith("**Model:**"))
     assert f"LSTM h2 l1 lr{used:g} · 1 epochs" in model.replace("\\", ""), model
     assert session.bundle_label(bundle, 2) == f"LSTM h2 l1 lr{used:g} #2"  # the overlay's too
+
+
+FIVE_ROWS = b"value\n1\n2\n3\n4\n5\n"
+
+
+def test_a_file_too_short_for_the_look_back_is_refused_and_keeps_series_and_model():
+    at = upload(start(), "sales.csv", GOOD_CSV)
+    at.switch_page("pages/train.py").run()
+    train(at, epochs=1)
+    bundle = state(at, "bundle")
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("five.csv", FIVE_ROWS, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert [e.replace("\\", "") for e in texts(at.error)] == [
+        "five.csv gives 5 points, too few for a look-back of 12 (at least 15: one window each "
+        "for training, validation and test), so the current series and model stay: lower the "
+        "look-back below to 2 or less and this file is used, or upload a longer series."
+    ]
+    assert not at.info  # no "The series changed. The model was cleared"
+    assert state(at, "bundle") is bundle and state(at, "source")["name"] == "sales.csv"
+    assert len(state(at, "series").values) == 30
+    sidebar = " ".join(texts(at.sidebar.caption))
+    assert "sales · 30 points" in sidebar and "none yet" not in sidebar
+    at.number_input(key="data_look_back").set_value(2).run()  # as the sentence says
+    assert not at.error and len(state(at, "series").values) == 5
+    assert state(at, "source")["name"] == "five.csv" and state(at, "bundle") is None
+
+
+def test_a_series_too_short_for_any_look_back_says_how_long_it_must_be():
+    at = upload(start(), "sales.csv", GOOD_CSV)
+    at.file_uploader(key="data_upload").set_value(("3.csv", b"v\n1\n2\n3\n", "text/csv")).run()
+    assert texts(at.error)[0].replace("\\", "").endswith(": upload a series of at least 4 points.")
+    assert state(at, "source")["name"] == "sales.csv"
