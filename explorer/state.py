@@ -64,6 +64,13 @@ Keys (all optional until set; read them through the helpers below):
                                          data_missing_<digest>) start from it
                                          when that file is uploaded again, e.g. after a page
                                          switch dropped them; another file replaces it
+  upload       dict                      Data page: the uploaded file that is the active series
+                                         {"name": str, "data": bytes (at most the upload
+                                         limit, 50 MB), "digest": sha256 prefix}, reused when
+                                         the page is drawn again without the file (Streamlit
+                                         drops the uploader's); set only for an accepted file,
+                                         replaced by the next, dropped with a built-in series
+                                         or the example file
 
 
   gates_inputs dict                      Gates page cache (issue 20): {"key": model_stamp,
@@ -146,6 +153,7 @@ KEYS = (
     "adding_sweep",
     "task_outcome",
     "columns",
+    "upload",
     "series_fp",
     "reference",
     "classic_refs",

@@ -1,11 +1,16 @@
 """Data: pick a built-in series or upload a CSV, then the look-back, the split and what the
 model sees (the target transform), with a preview of it.
 
-Reads/writes (explorer.state): series, source, data_cfg, columns; drops the model when the
-series, the split or the transform changes. An uploaded file's columns and the inputs beside
-the series: explorer/data_file.py. An uploaded file becomes the active series only if it
-gives enough points for the current look-back and split (else one sentence, and the series
-and model stay).
+Reads/writes (explorer.state): series, source, data_cfg, columns, upload; drops the model when
+the series, the split or the transform changes. An uploaded file's columns and the inputs
+beside the series: explorer/data_file.py.
+
+An uploaded file becomes the active series only if it gives enough points for the current
+look-back and split (else one sentence, and the series and model stay). Once it is the
+active series its name and bytes are kept in state "upload" (Streamlit drops the
+uploader's file when the page is left), so coming back its column and input choices are
+still there to change; a new upload replaces it, the example file or a built-in series
+drops it.
 """
 
 from __future__ import annotations
@@ -75,8 +80,16 @@ def parse_upload(data: bytes) -> Table:
     return read_table(data)
 
 
-def activate(series: Series, source: dict[str, Any]) -> None:
-    """Make `series` the active one; the old model no longer fits it."""
+def activate(
+    series: Series, source: dict[str, Any], upload: tuple[str, bytes] | None = None
+) -> None:
+    """Make `series` the active one; the old model no longer fits it. `upload`: the
+    uploaded file's (name, bytes) it came from, kept in state "upload" for later visits;
+    a series from anything else (a built-in, the example file) drops a kept file."""
+    if upload is not None:
+        state.put("upload", {"name": upload[0], "data": upload[1], "digest": source["digest"]})
+    elif source.get("kind") != "upload" or source.get("example"):
+        state.drop("upload")
     if source == state.get("source") and state.get("series") is not None:
         return
     state.put("series", series)
@@ -140,11 +153,15 @@ def choose_upload() -> None:
         help=f"Up to {APP_LIMITS.upload_mb} MB: a time column (optional) and value columns.",
     )  # fmt: skip
     source = state.get("source") or {}
-    example = st.button(EXAMPLE_LABEL, key="data_example", help=EXAMPLE_HELP)
+    clicked = st.button(EXAMPLE_LABEL, key="data_example", help=EXAMPLE_HELP)
+    kept = kept_upload(source)
     if file is not None:
-        name, data = file.name, file.getvalue()
-    elif example or source.get("example"):
-        name, data = EXAMPLE.name, EXAMPLE.read_bytes()
+        name, data, example = file.name, file.getvalue(), False
+    elif clicked or source.get("example"):
+        name, data, example = EXAMPLE.name, EXAMPLE.read_bytes(), True
+    elif kept is not None:  # the page was left: the uploader forgot the file, we did not
+        name, data, example = kept["name"], kept["data"], False
+        st.caption(md_escape(f"Using {name}, uploaded earlier: upload another file to replace it."))
     else:
         if source.get("kind") == "upload":
             st.caption("Active upload (upload it again to change its columns):")
@@ -176,14 +193,32 @@ def choose_upload() -> None:
         "inputs": list(past),
         "future_inputs": list(future),
         "calendar": calendar,
-        "example": file is None,
+        "example": example,
     }
     refused = too_short(series, name) if src != source else None
     if refused:
         st.error(md_escape(refused))
         return
-    activate(series, src)
+    activate(series, src, None if example else (name, data))
     show_notes(series)
+
+
+def kept_upload(source: dict[str, Any]) -> dict[str, Any] | None:
+    """The kept file of the active upload (state "upload"), with its column choice put back
+    in state "columns" when another file (one refused since) replaced it there; None when
+    the active series is not an uploaded file."""
+    kept = state.get("upload")
+    if source.get("kind") != "upload" or source.get("example") or kept is None:
+        return None
+    if kept["digest"] != source.get("digest"):
+        return None
+    if (state.get("columns") or {}).get("digest") != kept["digest"]:
+        state.put("columns", {"digest": kept["digest"], "value": source.get("column"),
+                              "date": source.get("date"), "missing": source.get("missing"),
+                              "inputs": list(source.get("inputs", ())),
+                              "future_inputs": list(source.get("future_inputs", ())),
+                              "calendar": bool(source.get("calendar", False))})  # fmt: skip
+    return kept
 
 
 def current_cfg() -> DataConfig:

@@ -5,6 +5,9 @@ Gates page's window follows the model."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from explorer import session
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.experiments.compare import param_count
@@ -12,7 +15,7 @@ from lstm_core.fitting import sizing
 from lstm_core.fitting.pipeline import start_run, train_run
 from lstm_core.series.synthetic import sine_series
 
-from .test_app import GOOD_CSV, start, state, texts, train, upload
+from .test_app import GOOD_CSV, WAVE, shown, start, state, texts, train, upload
 from .test_app_inputs import choose, demand_csv
 
 
@@ -79,3 +82,40 @@ def test_a_series_too_short_for_any_look_back_says_how_long_it_must_be():
     at.file_uploader(key="data_upload").set_value(("3.csv", b"v\n1\n2\n3\n", "text/csv")).run()
     assert texts(at.error)[0].replace("\\", "").endswith(": upload a series of at least 4 points.")
     assert state(at, "source")["name"] == "sales.csv"
+
+
+def test_the_active_upload_keeps_its_columns_and_inputs_after_a_page_switch():
+    hares = pd.DataFrame({"lynx": WAVE, "hare": np.array(WAVE) / 2 + 7}).to_csv().encode()
+    at = upload(start(), "h.csv", hares)
+    at.selectbox[0].set_value("hare").run()
+    at.switch_page("pages/train.py").run()
+    train(at, epochs=1)
+    bundle = state(at, "bundle")
+    at.switch_page("pages/data.py").run()  # the uploader forgot the file
+    assert at.file_uploader(key="data_upload").value is None
+    assert at.selectbox[0].value == "hare" and at.selectbox[0].options == ["lynx", "hare"]
+    assert any("Using h.csv, uploaded earlier" in c for c in shown(at))
+    assert state(at, "bundle") is bundle and not at.info  # coming back changes nothing
+    at.selectbox[0].set_value("lynx").run()  # and the choice can be changed
+    assert state(at, "series").name == "lynx" and state(at, "bundle") is None
+
+    # a refused file in between: the active upload and its choice are still there
+    at.file_uploader(key="data_upload").set_value(("five.csv", FIVE_ROWS, "text/csv")).run()
+    assert at.error and state(at, "series").name == "lynx"
+    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/data.py").run()
+    assert not at.error and at.selectbox[0].value == "lynx"
+    assert state(at, "source")["name"] == "h.csv"
+
+    at.radio(key="data_mode").set_value("Built-in series").run()  # a built-in drops the file
+    assert state(at, "upload") is None and state(at, "source")["kind"] == "builtin"
+
+
+def test_the_active_uploads_inputs_stay_ticked_and_changeable_after_a_page_switch():
+    at = choose(upload(start(), "demand.csv", demand_csv()), ["temp"], ["holiday"])
+    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/data.py").run()
+    assert at.multiselect[0].value == ["temp"] and at.multiselect[1].value == ["holiday"]
+    assert state(at, "series").inputs.names == ["temp", "holiday"]
+    choose(at, ["temp", "wind"], ["holiday"])
+    assert state(at, "series").inputs.names[:2] == ["temp", "wind=E"]
