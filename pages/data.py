@@ -41,7 +41,7 @@ from explorer.input_figures import MAX_PANELS, inputs_figure
 from explorer.session import invalidate_model
 from explorer.widgets import int_input, remember, share_slider
 from lstm_core.config import TRANSFORMS, ConfigError, DataConfig
-from lstm_core.metrics import MIN_TEST_POINTS
+from lstm_core.metrics import MIN_TEST_POINTS, count
 from lstm_core.runtime.limits import APP_LIMITS, LIMITS, app_work_error
 from lstm_core.series import transforms
 from lstm_core.series.data import (
@@ -376,9 +376,9 @@ def show_series(series: Series, cfg: DataConfig) -> None:
         )
     if split.n_test < MIN_TEST_POINTS:
         st.warning(
-            f"The test part has only {split.n_test} windows: a model judged on so few points "
-            f"says little (at least {MIN_TEST_POINTS} are needed). Use a smaller look-back, a "
-            "larger test share or a longer series."
+            f"The test part has only {count(split.n_test, 'window')}: a model judged on so few "
+            f"points says little (at least {MIN_TEST_POINTS} are needed). Use a smaller "
+            "look-back, a larger test share or a longer series."
         )
     show_transform(series, cfg, split.train_end, x)
 
