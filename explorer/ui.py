@@ -22,6 +22,7 @@ from explorer.active import builtin_defaults, builtins, default_source, param_ok
 from explorer.escape import md_escape
 from explorer.params import configs_to_params, params_to_configs
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
+from lstm_core.metrics import count
 
 # --------------------------------------------------------------------------- session setup
 
@@ -112,6 +113,6 @@ def sidebar_status() -> None:
         else:
             note = state.get("model_note") or "trained here"
             text = session.bundle_label(bundle)  # the learning rate used
-            text += f" · {len(bundle.history)} epochs · {note}"
+            text += f" · {count(len(bundle.history), 'epoch')} · {note}"
             st.caption(f"**Model:** {md_escape(text)}")
             st.caption(md_escape(bundle.provenance()))

@@ -393,7 +393,9 @@ def show_inputs(series: Series, x: Any) -> None:
     kinds = {"past": "known only up to now", "future": "known ahead"}
     lines = [f"{name} ({kinds[s.kind]})" for name, s in zip(inp.names, inp.specs, strict=True)]
     text = (
-        f"The model will read {len(inp.specs)} inputs beside the values: " + ", ".join(lines) + "."
+        f"The model will read {count(len(inp.specs), 'input')} beside the values: "
+        + ", ".join(lines)
+        + "."
     )
     if len(inp.specs) > MAX_PANELS:
         text += f" The chart shows the first {MAX_PANELS}."
@@ -402,8 +404,15 @@ def show_inputs(series: Series, x: Any) -> None:
         text += " Forecasts can reach any horizon (calendar inputs are computed ahead)."
     elif reach == 1 and inp.has_past:
         text += " Forecasts stop at one step: an input known only up to now has no future."
+    elif reach == 0:
+        text += (
+            " No forecast past the end: the known-ahead inputs have no rows after the last "
+            "value (add them, the values left empty, to forecast)."
+        )
     else:
-        text += f" Forecasts past the end reach {reach} steps (the rows after the last value)."
+        text += (
+            f" Forecasts past the end reach {count(reach, 'step')} (the rows after the last value)."
+        )
     st.caption(md_escape(text))
 
 

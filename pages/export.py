@@ -40,6 +40,7 @@ from lstm_core.fitting.bundle import (
     load_bundle,
 )
 from lstm_core.fitting.pipeline import dataset_for
+from lstm_core.metrics import count
 from lstm_core.series.data import DataError
 
 
@@ -117,7 +118,7 @@ def describe(bundle: ModelBundle) -> None:
     )
     if bundle.history:
         st.plotly_chart(loss_figure(bundle.history), key="ex_upload_loss")
-        st.caption(f"{len(bundle.history)} epochs in its history.")
+        st.caption(f"{count(len(bundle.history), 'epoch')} in its history.")
 
 
 def use_model(bundle: ModelBundle, file_name: str, note: str | None = None) -> None:

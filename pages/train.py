@@ -32,6 +32,7 @@ from lstm_core.experiments.compare import param_count
 from lstm_core.fitting import sizing
 from lstm_core.fitting.train import FitResult, resolve_device
 from lstm_core.inside.gates import CELL_LABELS
+from lstm_core.metrics import count
 from lstm_core.runtime.limits import APP_LIMITS, LIMITS
 from lstm_core.series.data import DataError
 from lstm_core.series.inputs import config_fields
@@ -216,8 +217,8 @@ def show_outcome() -> None:
         which = f"kept epoch {kept.epoch}" if best is not None else "last epoch"
         verdict = evaluation().verdict
         st.markdown(
-            f"**{len(bundle.history)} epochs** · {which}: train loss {kept.train_loss:.4g} · "
-            f"validation loss {kept.val_loss:.4g}. {verdict}"
+            f"**{count(len(bundle.history), 'epoch')}** · {which}: train loss "
+            f"{kept.train_loss:.4g} · validation loss {kept.val_loss:.4g}. {verdict}"
         )
         transform_line(bundle)
         st.page_link("pages/gates.py", label="Look inside the gates", icon=":material/memory:")

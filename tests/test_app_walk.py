@@ -47,7 +47,7 @@ def test_the_sidebar_names_the_learning_rate_the_long_series_rule_used():
         at.session_state[k] = v
     at.run()
     model = next(c for c in texts(at.sidebar.caption) if c.startswith("**Model:**"))
-    assert f"LSTM h2 l1 lr{used:g} · 1 epochs" in model.replace("\\", ""), model
+    assert f"LSTM h2 l1 lr{used:g} · 1 epoch ·" in model.replace("\\", ""), model
     assert session.bundle_label(bundle, 2) == f"LSTM h2 l1 lr{used:g} #2"  # the overlay's too
 
 
@@ -119,3 +119,17 @@ def test_the_active_uploads_inputs_stay_ticked_and_changeable_after_a_page_switc
     assert state(at, "series").inputs.names == ["temp", "holiday"]
     choose(at, ["temp", "wind"], ["holiday"])
     assert state(at, "series").inputs.names[:2] == ["temp", "wind=E"]
+
+
+def test_the_data_page_says_plainly_when_known_ahead_inputs_leave_no_forecast_past_the_end():
+    at = upload(start(), "demand.csv", demand_csv(future=0))
+    at = choose(at, ["temp"], ["holiday"])  # no rows after the last load: no future
+    line = next(c for c in texts(at.caption) if c.startswith("The model will read"))
+    line = line.replace("\\", "")  # markdown escapes
+    assert line.startswith("The model will read 2 inputs beside the values: ")
+    assert "No forecast past the end: the known-ahead inputs have no rows after the last " in line
+    assert "reach 0 steps" not in line
+    at = choose(upload(start(), "demand.csv", demand_csv(future=1)), [], ["holiday"])
+    line = next(c for c in texts(at.caption) if c.startswith("The model will read"))
+    line = line.replace("\\", "")
+    assert "1 input beside the values" in line and "reach 1 step (the rows" in line
