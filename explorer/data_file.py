@@ -1,6 +1,8 @@
 """The Data page's panel for a table file: which column holds the values, the dates and the
 missing-value rule, and which other columns the model reads beside the series (issue 22: out
-of pages/data.py). Streamlit UI helpers, called by pages/data.py.
+of pages/data.py); and the active upload: kept across page switches (state "upload"),
+refused when too short for the current look-back. Streamlit UI helpers, called by
+pages/data.py.
 
 Session state (explorer/state.py): columns, the file's choice {"digest", "value", "date",
 "missing", "inputs", "future_inputs", "calendar"}, kept across page switches. Widget keys per
@@ -10,15 +12,30 @@ data_cal_<d>.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from explorer import state
 from explorer.escape import md_escape
+from explorer.input_figures import MAX_PANELS, inputs_figure
 from explorer.widgets import remember
-from lstm_core.config import DataConfig
+from lstm_core.config import ConfigError, DataConfig
+from lstm_core.metrics import count
 from lstm_core.series import inputs as input_tools
-from lstm_core.series.data import ColumnChoice, Table, default_columns, other_columns, using_columns
+from lstm_core.series.data import (
+    ColumnChoice,
+    DataError,
+    Series,
+    Table,
+    default_columns,
+    other_columns,
+    using_columns,
+)
+from lstm_core.series.windows import plan_split
 
 PAST_HELP = (
     "Columns measured with the series, like a wind speed: at step t the model reads their "
@@ -140,3 +157,90 @@ def summary_frame(summaries: list) -> pd.DataFrame:
             "values after the series' end": ["yes" if s.ahead else "" for s in summaries],
         }
     )
+
+
+def show_inputs(series: Series, x: Any) -> None:
+    """The chosen inputs under the series on one time axis, and what they will be."""
+    inp = series.inputs
+    n = len(series.values)
+    future_x = inp.future_time if inp.future_time is not None else np.arange(n, n + inp.n_future)
+    fig = inputs_figure(x, series.values, series.name, inp.values, inp.names, future_x)
+    st.plotly_chart(fig, key="data_inputs_chart")
+    kinds = {"past": "known only up to now", "future": "known ahead"}
+    lines = [f"{name} ({kinds[s.kind]})" for name, s in zip(inp.names, inp.specs, strict=True)]
+    text = (
+        f"The model will read {count(len(inp.specs), 'input')} beside the values: "
+        + ", ".join(lines)
+        + "."
+    )
+    if len(inp.specs) > MAX_PANELS:
+        text += f" The chart shows the first {MAX_PANELS}."
+    reach = inp.reach()
+    if reach is None:
+        text += " Forecasts can reach any horizon (calendar inputs are computed ahead)."
+    elif reach == 1 and inp.has_past:
+        text += " Forecasts stop at one step: an input known only up to now has no future."
+    elif reach == 0:
+        text += (
+            " No forecast past the end: the known-ahead inputs have no rows after the last "
+            "value (add them, the values left empty, to forecast)."
+        )
+    else:
+        text += (
+            f" Forecasts past the end reach {count(reach, 'step')} (the rows after the last value)."
+        )
+    st.caption(md_escape(text))
+
+
+# --------------------------------------------------------------------------- the active upload
+
+
+def kept_upload(source: dict[str, Any]) -> dict[str, Any] | None:
+    """The kept file of the active upload (state "upload"), with its column choice put back
+    in state "columns" when another file (one refused since) replaced it there; None when
+    the active series is not an uploaded file."""
+    kept = state.get("upload")
+    if source.get("kind") != "upload" or source.get("example") or kept is None:
+        return None
+    if kept["digest"] != source.get("digest"):
+        return None
+    if (state.get("columns") or {}).get("digest") != kept["digest"]:
+        state.put("columns", {"digest": kept["digest"], "value": source.get("column"),
+                              "date": source.get("date"), "missing": source.get("missing"),
+                              "inputs": list(source.get("inputs", ())),
+                              "future_inputs": list(source.get("future_inputs", ())),
+                              "calendar": bool(source.get("calendar", False))})  # fmt: skip
+    return kept
+
+
+def current_cfg() -> DataConfig:
+    """The look-back and shares as their controls below hold them now (a change made in this
+    run is in their state before they are drawn); the stored settings before their first
+    drawing or when they do not make valid settings."""
+    old = state.get("data_cfg") or DataConfig()
+    ss = st.session_state
+    try:
+        look_back = int(ss.get("data_look_back", old.look_back))
+        val = round(float(ss.get("data_val", old.val_fraction)), 2)
+        test = round(float(ss.get("data_test", old.test_fraction)), 2)
+        return replace(old, look_back=look_back, val_fraction=val, test_fraction=test)
+    except (ConfigError, TypeError, ValueError):
+        return old
+
+
+def too_short(series: Series, name: str) -> str | None:
+    """One sentence when `series` (from the file `name`) cannot make a dataset with the
+    current look-back and split, saying what to do; None when it can."""
+    cfg = current_cfg()
+    try:
+        plan_split(len(series.values), cfg)
+    except DataError:
+        n, lb = len(series.values), cfg.look_back
+        why = (f"{name} gives {n:,} points, too few for a look-back of {lb:,} (at least "
+               f"{lb + 3:,}: one window each for training, validation and test), so the "
+               "current series and model stay")  # fmt: skip
+        if n - 3 < 1:
+            return f"{why}: upload a series of at least 4 points."
+        return (f"{why}: lower the look-back below to {n - 3:,} or less and this file is used, "
+                "or upload a longer series.")  # fmt: skip
+    return None

@@ -44,8 +44,9 @@ Keys (all optional until set; read them through the helpers below):
                                          lstm_core.inside.memory.MemoryHorizon}, by its button
   gates_window_of dict                   Gates page: which model the window slider
                                          (gates_window) was last set for {"model":
-                                         pages/gates.py model_identity(...), "window": int}; a
-                                         window left from another model reopens at the default
+                                         gates_window.model_identity(...), "window":
+                                         int}; a window left from another model
+                                         reopens at the default
   learn_experiments dict                 Learn page cache: {"key": (stamp, window), "runs":
                                          {name: (Intervention, cell state c [T, H] after)},
                                          "c": c [T, H] before} of the gate experiments

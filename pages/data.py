@@ -16,7 +16,6 @@ drops it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +36,6 @@ from explorer.active import (
 from explorer.escape import md_escape
 from explorer.figures import series_figure
 from explorer.forecast_figures import transform_figure
-from explorer.input_figures import MAX_PANELS, inputs_figure
 from explorer.session import invalidate_model
 from explorer.widgets import int_input, remember, share_slider
 from lstm_core.config import TRANSFORMS, ConfigError, DataConfig
@@ -154,7 +152,7 @@ def choose_upload() -> None:
     )  # fmt: skip
     source = state.get("source") or {}
     clicked = st.button(EXAMPLE_LABEL, key="data_example", help=EXAMPLE_HELP)
-    kept = kept_upload(source)
+    kept = df.kept_upload(source)
     if file is not None:
         name, data, example = file.name, file.getvalue(), False
     elif clicked or source.get("example"):
@@ -195,63 +193,12 @@ def choose_upload() -> None:
         "calendar": calendar,
         "example": example,
     }
-    refused = too_short(series, name) if src != source else None
+    refused = df.too_short(series, name) if src != source else None
     if refused:
         st.error(md_escape(refused))
         return
     activate(series, src, None if example else (name, data))
     show_notes(series)
-
-
-def kept_upload(source: dict[str, Any]) -> dict[str, Any] | None:
-    """The kept file of the active upload (state "upload"), with its column choice put back
-    in state "columns" when another file (one refused since) replaced it there; None when
-    the active series is not an uploaded file."""
-    kept = state.get("upload")
-    if source.get("kind") != "upload" or source.get("example") or kept is None:
-        return None
-    if kept["digest"] != source.get("digest"):
-        return None
-    if (state.get("columns") or {}).get("digest") != kept["digest"]:
-        state.put("columns", {"digest": kept["digest"], "value": source.get("column"),
-                              "date": source.get("date"), "missing": source.get("missing"),
-                              "inputs": list(source.get("inputs", ())),
-                              "future_inputs": list(source.get("future_inputs", ())),
-                              "calendar": bool(source.get("calendar", False))})  # fmt: skip
-    return kept
-
-
-def current_cfg() -> DataConfig:
-    """The look-back and shares as their controls below hold them now (a change made in this
-    run is in their state before they are drawn); the stored settings before their first
-    drawing or when they do not make valid settings."""
-    old = state.get("data_cfg") or DataConfig()
-    ss = st.session_state
-    try:
-        look_back = int(ss.get("data_look_back", old.look_back))
-        val = round(float(ss.get("data_val", old.val_fraction)), 2)
-        test = round(float(ss.get("data_test", old.test_fraction)), 2)
-        return replace(old, look_back=look_back, val_fraction=val, test_fraction=test)
-    except (ConfigError, TypeError, ValueError):
-        return old
-
-
-def too_short(series: Series, name: str) -> str | None:
-    """One sentence when `series` (from the file `name`) cannot make a dataset with the
-    current look-back and split, saying what to do; None when it can."""
-    cfg = current_cfg()
-    try:
-        plan_split(len(series.values), cfg)
-    except DataError:
-        n, lb = len(series.values), cfg.look_back
-        why = (f"{name} gives {n:,} points, too few for a look-back of {lb:,} (at least "
-               f"{lb + 3:,}: one window each for training, validation and test), so the "
-               "current series and model stay")  # fmt: skip
-        if n - 3 < 1:
-            return f"{why}: upload a series of at least 4 points."
-        return (f"{why}: lower the look-back below to {n - 3:,} or less and this file is used, "
-                "or upload a longer series.")  # fmt: skip
-    return None
 
 
 def date_formats(table: Table) -> dict[str, Any]:
@@ -361,7 +308,7 @@ def show_series(series: Series, cfg: DataConfig) -> None:
     x = series.time if series.time is not None else np.arange(len(series.values))
     st.plotly_chart(series_figure(x, series.values, split, name=series.name), key="data_chart")
     if series.inputs is not None:
-        show_inputs(series, x)
+        df.show_inputs(series, x)
     split = model_split(series.values, cfg, split)
     c = st.columns(4)
     c[0].metric("Points", f"{len(series.values):,}")
@@ -381,39 +328,6 @@ def show_series(series: Series, cfg: DataConfig) -> None:
             "look-back, a larger test share or a longer series."
         )
     show_transform(series, cfg, split.train_end, x)
-
-
-def show_inputs(series: Series, x: Any) -> None:
-    """The chosen inputs under the series on one time axis, and what they will be."""
-    inp = series.inputs
-    n = len(series.values)
-    future_x = inp.future_time if inp.future_time is not None else np.arange(n, n + inp.n_future)
-    fig = inputs_figure(x, series.values, series.name, inp.values, inp.names, future_x)
-    st.plotly_chart(fig, key="data_inputs_chart")
-    kinds = {"past": "known only up to now", "future": "known ahead"}
-    lines = [f"{name} ({kinds[s.kind]})" for name, s in zip(inp.names, inp.specs, strict=True)]
-    text = (
-        f"The model will read {count(len(inp.specs), 'input')} beside the values: "
-        + ", ".join(lines)
-        + "."
-    )
-    if len(inp.specs) > MAX_PANELS:
-        text += f" The chart shows the first {MAX_PANELS}."
-    reach = inp.reach()
-    if reach is None:
-        text += " Forecasts can reach any horizon (calendar inputs are computed ahead)."
-    elif reach == 1 and inp.has_past:
-        text += " Forecasts stop at one step: an input known only up to now has no future."
-    elif reach == 0:
-        text += (
-            " No forecast past the end: the known-ahead inputs have no rows after the last "
-            "value (add them, the values left empty, to forecast)."
-        )
-    else:
-        text += (
-            f" Forecasts past the end reach {count(reach, 'step')} (the rows after the last value)."
-        )
-    st.caption(md_escape(text))
 
 
 def show_transform(series: Series, cfg: DataConfig, train_end: int, x: Any) -> None:

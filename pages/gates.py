@@ -18,10 +18,10 @@ Widget keys (st.session_state; kept across page switches with persist_state="ses
                 state (h or c), its button, and the buttons that open a top unit
   gates_memory_run  the memory horizon's button (explorer/gates_memory.py)
   The clamp experiments' widgets: explorer/gates_clamp.py, explorer/gates_inputs.py.
-The window belongs to one model (state key gates_window_of): after a new training, an import
-or a data change the page opens at the default window again, as on a first visit; the same
-model (also continued) keeps the user's window, and a window the Forecast page wrote for
-the current model is kept.
+The window belongs to one model (state key gates_window_of, explorer/gates_window.py):
+after a new training, an import or a data change the page opens at the default window
+again, as on a first visit; the same model (also continued) keeps the user's window, and a
+window the Forecast page wrote for the current model is kept.
 Derived views (explorer/derived.py: {"key": ..., fields}, recomputed only when the key
 changes, dropped with the model; documented in explorer/state.py):
   gates_trace   key (stamp, window): "trace", "pred", and the heatmap figure per layer
@@ -46,12 +46,13 @@ from explorer import gate_figures as gf
 from explorer import gates_clamp as gc
 from explorer import gates_inputs as gi
 from explorer import gates_memory as gm
+from explorer import gates_window as gw
 from explorer import session, state, ui
 from explorer.active import series_time
 from explorer.derived import built, derived, on_click
 from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
-from explorer.widgets import fitting
+from explorer.widgets import PERSIST, fitting
 from lstm_core.inside.ablation import ablation
 from lstm_core.inside.gates import CELL_LABELS, GATE_NAMES, explain_step
 from lstm_core.inside.gatestats import GATE_LABELS
@@ -62,7 +63,6 @@ VIEWS = ("One window", "Whole series")
 DEFAULT_SPAN = 20_000  # points the whole-series view shows at first
 TOP_UNITS = 3  # the ablation table links this many units to their drill-down
 PLOTLY = {"displaylogo": False}
-PERSIST = {"persist_state": "session"}
 
 
 def no_model() -> None:
@@ -174,32 +174,11 @@ def downloads(trace, w: int, sees: str, x_names: list[str] | None = None) -> Non
         )  # fmt: skip
 
 
-def model_identity(bundle, dataset) -> tuple:
-    """Which training a window choice belongs to: the model's settings, its data (values,
-    split, transform) and its first epoch. A Continue or a newer copy of the same training
-    keeps it; another training, an imported model or other data change it."""
-    first = bundle.history[0] if bundle.history else None
-    run = None if first is None else (first.train_loss, first.val_loss)
-    return (bundle.model_config, state.model_stamp(bundle, dataset)[3], run)
-
-
-def window_of_this_model(bundle, dataset) -> None:
-    """Forget a window left from another model (it may be a training window of this one);
-    a window written since this page last drew the slider (the Forecast page's click, for
-    the model it shows: the current one) is kept."""
-    owner = state.get("gates_window_of")
-    if owner is None or "gates_window" not in st.session_state:
-        return
-    stale = st.session_state["gates_window"] == owner["window"]
-    if stale and owner["model"] != model_identity(bundle, dataset):
-        del st.session_state["gates_window"]  # fitting() puts the page's default back
-
-
 def one_window(bundle, dataset, layer: int) -> None:
     n_windows = dataset.split.n_windows
     key = fitting("gates_window", lambda v: v in range(n_windows), n_windows - 1)
     w = int(st.slider("Window", 0, n_windows - 1, key=key, **PERSIST))
-    state.put("gates_window_of", {"model": model_identity(bundle, dataset), "window": w})
+    gw.remember_window(bundle, dataset, w)
     cached = window_trace(bundle, dataset, w)
     trace = cached["trace"]
     window_summary(dataset, w, cached["pred"])
@@ -372,7 +351,7 @@ def gates_page(bundle, dataset) -> None:
             f"{md_escape(bundle.transform.describe())}. The input row and the gates are of "
             "that; the target, prediction and error are in original units."
         )
-    window_of_this_model(bundle, dataset)
+    gw.window_of_this_model(bundle, dataset)
     left, right = st.columns([1, 2])
     with left:
         layer = pick_layer(cfg.num_layers)

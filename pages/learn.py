@@ -31,16 +31,15 @@ from explorer.active import active_series, builtin_defaults, builtin_source, loa
 from explorer.compare_figures import gradient_by_lag_figure
 from explorer.escape import md_escape
 from explorer.gate_figures import window_part
+from explorer.gradient_words import gradient_words
 from explorer.i18n import LANGS, t
 from explorer.learn_runs import EXPERIMENTS, experiment_runs, input_experiment_run, window_trace
-from explorer.widgets import SETTING_WIDGETS, fitting, forget_widgets, int_input
+from explorer.widgets import PERSIST, SETTING_WIDGETS, fitting, forget_widgets, int_input
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 from lstm_core.experiments.compare import param_count
 from lstm_core.inside.gates import CELL_LABELS
 
-PERSIST = {"persist_state": "session"}
 PLOTLY = {"displaylogo": False}
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 TEMPERATURE = "temperature"
 EXAMPLE_HIDDEN, EXAMPLE_LR = 16, 0.01
 
@@ -316,48 +315,6 @@ def conclusion(lang: str) -> None:
     st.plotly_chart(gradient_by_lag_figure(grads, words), config=PLOTLY, key="learn_grad_lag")
     for line in gradient_words(grads, lang):
         st.markdown(line)
-
-
-def _num(v: float) -> str:
-    """Two significant digits, small ones as a power of ten: "0.58", "8×10⁻⁵"."""
-    text = f"{v:.2g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    return f"{mantissa}×10{str(int(exponent)).translate(SUPERSCRIPT)}"
-
-
-def _share(x: float) -> str:
-    """A share as a percent: "109%", "5.2%", "0.017%"."""
-    return f"{100 * x:.0f}%" if x >= 0.1 else f"{100 * x:.2g}%"
-
-
-def gradient_words(grads: dict, lang: str) -> list[str]:
-    """What the measured curves show, in sentences computed from their numbers (which curve
-    keeps the most at the longest lag, which is flattest), never a verdict fixed in advance.
-    grads: cell -> (init [L], trained [L]) mean |∂ŷ/∂x(t−k)| by lag k."""
-    lag = min((len(pair[1]) for pair in grads.values()), default=0) - 1
-    if lag < 1:
-        return []
-
-    def kept(g) -> float:  # the share of the k = 0 value left at the longest lag
-        return g[lag] / g[0] if g[0] > 0 else 0.0
-
-    def curves(which: int) -> str:  # "LSTM 0.58 → 0.0001 (0.017%); GRU ..."
-        return t("s7_sep", lang).join(
-            f"{CELL_LABELS.get(c, c)} {_num(g[which][0])} → {_num(g[which][lag])} "
-            f"({_share(kept(g[which])) if g[which][0] > 0 else '—'})"
-            for c, g in grads.items()
-        )
-
-    top = max(grads, key=lambda c: grads[c][1][lag])
-    flat = max(grads, key=lambda c: kept(grads[c][1]))
-    name = {c: CELL_LABELS.get(c, c) for c in grads}
-    measured = dict(lag=lag, init=curves(0), trained=curves(1), top=name[top], flat=name[flat])
-    lines = [t("s7_measured", lang, **measured), t("s7_caveat", lang, steps=lag + 1)]
-    if flat != "lstm" and "lstm" in grads:
-        lines.append(t("s7_not_lstm", lang, flat=name[flat]))
-    return lines
 
 
 def worth_it(lang: str) -> None:
