@@ -35,7 +35,7 @@ from lstm_core.series.data import (
     other_columns,
     using_columns,
 )
-from lstm_core.series.windows import plan_split
+from lstm_core.series.windows import MIN_WINDOWS, min_points, plan_split
 
 PAST_HELP = (
     "Columns measured with the series, like a wind speed: at step t the model reads their "
@@ -237,10 +237,11 @@ def too_short(series: Series, name: str) -> str | None:
     except DataError:
         n, lb = len(series.values), cfg.look_back
         why = (f"{name} gives {n:,} points, too few for a look-back of {lb:,} (at least "
-               f"{lb + 3:,}: one window each for training, validation and test), so the "
-               "current series and model stay")  # fmt: skip
-        if n - 3 < 1:
-            return f"{why}: upload a series of at least 4 points."
-        return (f"{why}: lower the look-back below to {n - 3:,} or less and this file is used, "
+               f"{min_points(lb):,}: one window each for training, validation and test), so "
+               "the current series and model stay")  # fmt: skip
+        most = n - MIN_WINDOWS  # the longest look-back this file can take
+        if most < 1:
+            return f"{why}: upload a series of at least {min_points(1)} points."
+        return (f"{why}: lower the look-back below to {most:,} or less and this file is used, "
                 "or upload a longer series.")  # fmt: skip
     return None

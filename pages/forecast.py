@@ -38,6 +38,7 @@ from lstm_core.evaluation.forecast import (
     with_references,
 )
 from lstm_core.inside.explain import importance
+from lstm_core.metrics import count
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
 GATES_VIEW = "gates_view"  # ... and its view (pages/gates.VIEWS[0] is "One window")
@@ -113,7 +114,7 @@ def backtest(ev: Evaluation) -> None:
         )  # fmt: skip
     st.caption(
         f"From each of {len(bt.origins)} origins in the test part the model forecasts "
-        f"{bt.horizon} step{'s' if bt.horizon != 1 else ''} ahead, feeding its own predictions "
+        f"{count(bt.horizon, 'step')} ahead, feeding its own predictions "
         "back (no refit, nothing from after the origin); the baselines "
         + ("and the classic references (dashed) " if bt.references else "")
         + "do the same. RMSE in original units by steps ahead."

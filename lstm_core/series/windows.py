@@ -81,6 +81,14 @@ class Split:
         }
 
 
+MIN_WINDOWS = 3  # one window each for training, validation and test
+
+
+def min_points(look_back: int) -> int:
+    """The fewest points a split with this look-back needs: one window per part."""
+    return look_back + MIN_WINDOWS
+
+
 def plan_split(n_points: int, cfg: DataConfig, lag: int = 0) -> Split:
     """Window counts for a series of `n_points`; DataError if any part would be empty.
 
@@ -89,8 +97,8 @@ def plan_split(n_points: int, cfg: DataConfig, lag: int = 0) -> Split:
     """
     lb = cfg.look_back
     n_w = n_points - lb
-    need = lb + 3
-    if n_w < 3:
+    need = min_points(lb)
+    if n_points < need:
         raise DataError(
             f"The series has {n_points:,} points, but a look-back of {lb:,} needs at least "
             f"{need:,} (one window each for training, validation and test): use a smaller "
