@@ -11,6 +11,8 @@ list only (tests/test_layers.py checks it):
   metrics       RMSE, MAE, sMAPE, MASE, baselines, autocorrelation, season detection
   series/       the data side
     data          read a CSV into a clean Series (DataError with one clear sentence otherwise)
+    reading       a CSV's bytes into a Table; number_formats, dates: numbers and dates in cells
+    columns       which columns are the values and the dates; cleaning: one into a Series
     inputs        other columns and calendar features beside the series: encoded, scaled
     transforms    none / diff / logdiff / sdiff: what the model sees instead of the levels
     windows       Split, make_dataset: chronological split, views of the series as windows
@@ -50,7 +52,8 @@ __version__ = "0.1.0"
 
 _ROOMS = {
     "runtime": "jobs threads perf limits",
-    "series": "data errors inputs transforms windows scaling synthetic datasets",
+    "series": "data reading number_formats dates columns cleaning messages errors inputs "
+    "transforms windows scaling synthetic datasets",
     "fitting": "models train sizing pipeline bundle",
     "evaluation": "forecast backtest references",
     "inside": "cells gates gatestats gatesummary gateviews gradflow gatesfile intervene "

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from lstm_core.series import data as data_mod
+from lstm_core.series import reading
 from lstm_core.series.data import (
     DataError,
     default_columns,
@@ -18,6 +19,7 @@ from lstm_core.series.data import (
     series_from_table,
     series_from_values,
 )
+from lstm_core.series.dates import time_like
 
 from .conftest import DATA
 
@@ -442,14 +444,14 @@ def test_default_columns_with_a_date_column_given():
     ],
 )  # fmt: skip
 def test_time_names_in_many_languages(name):
-    assert data_mod._time_like(name)
+    assert time_like(name)
 
 
 @pytest.mark.parametrize(
     "name", ["温度", "年龄", "天气", "月收入", "销量", "Wert", "Temperatur", "t1", "data", "update"]
 )
 def test_names_that_are_not_time(name):
-    assert not data_mod._time_like(name)
+    assert not time_like(name)
 
 
 def test_chinese_year_column_becomes_the_dates():
@@ -576,7 +578,7 @@ def test_unclosed_quote():
 
 
 def test_size_guard(monkeypatch):
-    monkeypatch.setattr(data_mod, "MAX_BYTES", 1_000_000)
+    monkeypatch.setattr(reading, "MAX_BYTES", 1_000_000)
     assert error_of(b"v\n" + b"1\n" * 600_000) == (
         "The file is 1 MB, over the 1 MB limit: upload a smaller file."
     )
@@ -585,7 +587,7 @@ def test_size_guard(monkeypatch):
 def test_size_guard_for_paths(monkeypatch, tmp_path):
     path = tmp_path / "big.csv"
     path.write_bytes(b"v\n" + b"12\n" * 1_000_000)
-    monkeypatch.setattr(data_mod, "MAX_BYTES", 2_000_000)
+    monkeypatch.setattr(reading, "MAX_BYTES", 2_000_000)
     assert error_of(path) == "The file is 3 MB, over the 2 MB limit: upload a smaller file."
 
 

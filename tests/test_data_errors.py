@@ -13,7 +13,7 @@ def test_a_bug_in_the_engine_is_logged_and_said_as_ours(monkeypatch, caplog):
     def broken(_: bytes):
         raise KeyError("frame")
 
-    monkeypatch.setattr(data, "_parse", broken)
+    monkeypatch.setattr(data, "parse_table", broken)
     with (
         caplog.at_level(logging.ERROR, logger="lstm_core.series.data"),
         pytest.raises(DataError) as e,
@@ -31,7 +31,7 @@ def test_what_pandas_says_of_a_bad_file_is_the_users_sentence_and_not_logged(mon
     def unreadable(_: bytes):
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
 
-    monkeypatch.setattr(data, "_parse", unreadable)
+    monkeypatch.setattr(data, "parse_table", unreadable)
     with (
         caplog.at_level(logging.ERROR, logger="lstm_core.series.data"),
         pytest.raises(DataError) as e,

@@ -21,7 +21,7 @@ class Limits:
     hidden: int = 512  # units per recurrent layer (ModelConfig.hidden_size)
     layers: int = 3  # stacked recurrent layers (ModelConfig.num_layers)
     epochs: int = 100_000  # epochs per training call (TrainConfig.epochs)
-    file_bytes: int = 200_000_000  # largest CSV read (lstm_core.series.data)
+    file_bytes: int = 200_000_000  # largest CSV read (lstm_core.series.reading)
     model_bytes: int = 200 * 1024 * 1024  # largest model file opened (lstm_core.fitting.bundle)
     synthetic_points: int = 5_000_000  # longest synthetic series (lstm_core.series.synthetic)
     inputs: int = 32  # inputs beside the target after one-hot (ModelConfig.n_inputs)

@@ -8,9 +8,9 @@ A file's other columns become model inputs in three steps:
   value (one-hot); calendar inputs are sin/cos pairs of the hour of day, day of week and day
   of year, chosen to fit the data's frequency.
 * `encode` computes their values row by row from a Table ([rows, F], NaN where missing);
-  `lstm_core.series.data` cleans them with the target (same rows sorted, dropped, averaged, filled)
-  into an `Inputs` on the Series, with the rows after the target's last value kept apart as
-  the inputs' future.
+  `lstm_core.series.cleaning` cleans them with the target (same rows sorted, dropped,
+  averaged, filled) into an `Inputs` on the Series, with the rows after the target's last
+  value kept apart as the inputs' future.
 * `scale` fits one scaler per input on the training part only, and `feature_rows` lines the
   scaled inputs up with the model's steps: an input known only up to now (kind "past") is
   read at the step's own time t; an input known ahead (kind "future": calendar, a holiday

@@ -1,0 +1,282 @@
+"""One value column of a Table cleaned into a `Series` of finite values [N].
+
+`clean_column`: ±inf treated as missing or refused, rows without a valid date dropped, rows
+sorted by time, a few duplicate timestamps averaged (many refused), gaps interpolated (by time
+with dates, by position without) or their rows dropped; `MIN_VALUES` at least must be left.
+`clean_with_inputs`: the same for the values and the inputs beside them [N + K, F] together
+(lstm_core.series.inputs), the same rows kept; the K rows after the last value that carry
+every known-ahead input are kept as the inputs' future. Every step leaves one note
+(`Series.notes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from lstm_core.series.errors import DataError
+from lstm_core.series.messages import plural
+from lstm_core.series.reading import Table
+
+if TYPE_CHECKING:  # imported where used: the values alone need nothing of it
+    from lstm_core.series.inputs import Inputs, InputSpec
+
+MIN_VALUES = 2  # a series needs at least this many values
+DUPLICATE_SHARE = 0.1  # more rows sharing a timestamp than this share is refused, not averaged
+
+
+@dataclass(frozen=True, eq=False)
+class Series:
+    """One clean value column: finite float64 values, optional sorted timestamps, and a log."""
+
+    values: np.ndarray  # [N] float64, all finite
+    name: str  # the value column's name (plain text from the file)
+    time: pd.DatetimeIndex | None  # [N] sorted timestamps, or None
+    n_missing: int  # missing values found in the column (NaN, blank, non-numeric, ±inf)
+    n_missing_filled: int  # how many of them were filled by interpolation
+    n_dropped: int  # rows dropped (missing="drop", unfillable edges, rows without a valid date)
+    n_duplicates: int  # extra rows sharing a timestamp (averaged into one row)
+    notes: tuple[str, ...]  # one sentence per thing that was done to the data
+    inputs: Inputs | None = None  # the inputs beside the values (same rows), or None
+
+
+def clean_column(
+    column: pd.Series,
+    name: str,
+    date: str | None,
+    dates: pd.Series | None,
+    missing: str,
+    inf: str,
+) -> Series:
+    """Finite values [N] from one column [rows]: inf, dates, sorting, duplicates, gaps."""
+    values = column.to_numpy(dtype=np.float64, copy=True)
+    notes: list[str] = []
+    n_inf = int(np.count_nonzero(np.isinf(values)))
+    if n_inf and inf == "reject":
+        raise DataError(
+            f"Column {name!r} contains {plural(n_inf, 'infinite value')}: remove them or "
+            "treat them as missing."
+        )
+    if n_inf:
+        values[np.isinf(values)] = np.nan
+        notes.append(f"{plural(n_inf, 'infinite value')} treated as missing.")
+    n_missing = int(np.count_nonzero(np.isnan(values)))
+    if n_missing == values.size:
+        raise DataError(
+            f"Column {name!r} has no numeric values (every cell is blank or not a number): "
+            "choose another column."
+        )
+    s = pd.Series(values)
+    n_dropped = n_dup = 0
+    if dates is not None:
+        s, n_dropped, n_dup = _by_time(s, dates, notes, date)
+    s, n_filled, n_gap_dropped = _fill_gaps(s, missing, dates is not None, notes)
+    return _finish(s, name, date, n_missing, n_filled, n_dropped + n_gap_dropped, n_dup, notes)
+
+
+def _by_time(
+    s: pd.Series | pd.DataFrame, dates: pd.Series, notes: list[str], date: str | None = None
+) -> tuple[pd.Series | pd.DataFrame, int, int]:
+    """Rows indexed by time [M]: rows without a date dropped, sorted, a few duplicates
+    averaged; DataError when many rows share timestamps (the column does not tell rows
+    apart: averaging them would fold the series silently)."""
+    time = pd.DatetimeIndex(dates)
+    valid = ~time.isna()
+    n_bad = int((~valid).sum())
+    if n_bad:
+        notes.append(f"{plural(n_bad, 'row')} without a valid date dropped.")
+    s = s[valid]
+    s.index = time[valid]
+    if not s.index.is_monotonic_increasing:
+        s = s.sort_index(kind="stable")
+        notes.append("Rows sorted by time.")
+    n_dup = int(s.index.duplicated().sum())
+    if n_dup > DUPLICATE_SHARE * len(s):
+        raise DataError(
+            f"The date column {date or ''!r} gives {len(s):,} rows only "
+            f"{len(s) - n_dup:,} different dates, so it does not tell the rows apart: choose "
+            "a date column with one value per time step (year, month, day and hour columns "
+            "are put together when they are named so), or none."
+        )
+    if n_dup:
+        s = s.groupby(level=0, sort=False).mean()
+        notes.append(f"{plural(n_dup, 'duplicate timestamp')} averaged.")
+    return s, n_bad, n_dup
+
+
+def _fill_gaps(
+    s: pd.Series, missing: str, by_time: bool, notes: list[str]
+) -> tuple[pd.Series, int, int]:
+    """(series without NaN, n filled, n dropped): interpolate inside gaps or drop rows."""
+    n_nan = int(s.isna().sum())
+    if not n_nan:
+        return s, 0, 0
+    if missing == "drop":
+        notes.append(f"{plural(n_nan, 'row')} with missing values dropped.")
+        return s.dropna(), 0, n_nan
+    filled = s.interpolate(method="time" if by_time else "linear", limit_area="inside")
+    n_left = int(filled.isna().sum())
+    if n_nan - n_left:
+        how = "time" if by_time else "linear"
+        notes.append(f"{plural(n_nan - n_left, 'missing value')} filled by {how} interpolation.")
+    if n_left:
+        notes.append(
+            f"{plural(n_left, 'row')} with missing values at the start or end dropped "
+            "(nothing to interpolate from)."
+        )
+    return filled.dropna(), n_nan - n_left, n_left
+
+
+def clean_with_inputs(
+    table: Table,
+    name: str,
+    date: str | None,
+    dates: pd.Series | None,
+    missing: str,
+    inf: str,
+    specs: tuple[InputSpec, ...],
+) -> Series:
+    """The values [N] and their inputs [N + K, F], cleaned together: the same rows sorted,
+    averaged and dropped; rows after the last value kept as the inputs' future (K rows) when
+    every known-ahead column has a value there; gaps in each input filled as the values'
+    are (interpolation, the edges from the nearest value; or rows dropped), per column."""
+    from lstm_core.series.inputs import (
+        CALENDAR,
+        InputError,
+        Inputs,
+        calendar_values,
+        encode,
+        regular_step,
+    )
+
+    y = table.frame[name].to_numpy(dtype=np.float64, copy=True)
+    if np.isinf(y).any() and inf == "reject":
+        return clean_column(table.frame[name], name, date, dates, missing, inf)  # its sentence
+    notes: list[str] = []
+    n_inf = int(np.count_nonzero(np.isinf(y)))
+    if n_inf:
+        y[np.isinf(y)] = np.nan
+        notes.append(f"{plural(n_inf, 'infinite value')} treated as missing.")
+    coded = [s for s in specs if s.encoding != CALENDAR]
+    frame = pd.DataFrame(np.column_stack([y, encode(table.frame, coded)]))
+    n_dropped = n_dup = 0
+    if dates is not None:
+        frame, n_dropped, n_dup = _by_time(frame, dates, notes, date)
+    y = frame[0]
+    if y.notna().sum() == 0:
+        raise DataError(
+            f"Column {name!r} has no numeric values (every cell is blank or not a number): "
+            "choose another column."
+        )
+    n_missing = int(y.isna().sum())
+    last = int(np.flatnonzero(y.notna().to_numpy())[-1])
+    history, tail = frame.iloc[: last + 1], frame.iloc[last + 1 :]
+    future = _future_rows(tail, coded, notes)
+    filled, n_filled, n_gap = _fill_gaps(history[0], missing, dates is not None, notes)
+    n_gap += len(tail) - len(future)
+    history = history.loc[filled.index].copy()
+    history[0] = filled
+    history, n_more = _fill_inputs(history, coded, missing, dates is not None, notes)
+    n_gap += n_more
+    observed = np.vstack([history.attrs["observed"], future.notna().to_numpy()[:, 1:]])
+    past = np.array([s.kind == "past" for s in coded], dtype=bool)
+    values = np.vstack([history.to_numpy()[:, 1:], future.to_numpy()[:, 1:]])
+    values[len(history) :, past] = np.nan
+    time = None
+    if dates is not None:
+        time = pd.DatetimeIndex(np.concatenate([history.index, future.index]))
+    full = np.empty((len(values), len(specs)))
+    is_cal = np.array([s.encoding == CALENDAR for s in specs], dtype=bool)
+    full[:, ~is_cal] = values
+    seen = np.ones_like(full, dtype=bool)
+    seen[:, ~is_cal] = observed
+    if is_cal.any():
+        if time is None:
+            raise InputError(
+                "Calendar inputs need a date column: choose one, or leave the calendar inputs off."
+            )
+        full[:, is_cal] = calendar_values(time, specs)
+    series = _finish(history[0], name, date, n_missing, n_filled, n_dropped + n_gap, n_dup, notes)
+    step = regular_step(series.time)
+    notes_in = tuple(history.attrs["notes"])
+    inputs = Inputs(specs, full, seen, len(future), time, step, notes_in)
+    return replace(series, inputs=inputs, notes=series.notes + inputs.notes)
+
+
+def _future_rows(tail: pd.DataFrame, coded: list[InputSpec], notes: list[str]) -> pd.DataFrame:
+    """The rows after the last value [K, 1 + F'] that carry every known-ahead column, up to
+    the first row missing one; none without a known-ahead column from the file."""
+    cols = [j + 1 for j, s in enumerate(coded) if s.kind == "future"]
+    if not cols or tail.empty:
+        return tail.iloc[:0]
+    ok = tail[cols].notna().all(axis=1).to_numpy()
+    k = len(ok) if ok.all() else int(np.argmin(ok))
+    if k < len(ok):
+        notes.append(
+            f"The known-ahead inputs' future ends after {plural(k, 'row')}: a row after the "
+            "last value misses one of them."
+        )
+    return tail.iloc[:k]
+
+
+def _fill_inputs(
+    frame: pd.DataFrame, coded: list[InputSpec], missing: str, by_time: bool, notes: list[str]
+) -> tuple[pd.DataFrame, int]:
+    """Gaps in each input column of frame [N, 1 + F'] filled (or their rows dropped), one
+    note per column; the observed mask [N, F'] and the notes go in frame.attrs."""
+    from lstm_core.series.inputs import InputError
+
+    observed = frame.notna().to_numpy()[:, 1:]
+    missing_in = {}  # column -> rows missing it (one note per file column, not per one-hot)
+    for j, spec in enumerate(coded):
+        missing_in[spec.column] = max(missing_in.get(spec.column, 0), int((~observed[:, j]).sum()))
+        if missing_in[spec.column] == len(frame):
+            raise InputError(
+                f"Input {spec.column!r} is missing beside every value of the series: leave it out."
+            )
+    n_dropped = 0
+    interp = "time" if by_time else "linear"
+    how = {spec.column: "their rows dropped" for spec in coded}
+    if missing == "drop":
+        keep = observed.all(axis=1)
+        n_dropped = int((~keep).sum())
+        frame, observed = frame[keep].copy(), observed[keep]
+    else:
+        for j, spec in enumerate(coded):
+            col = frame[j + 1]
+            if spec.encoding == "number":  # a 0/1 input stays 0/1: the previous value
+                col = col.interpolate(method=interp, limit_area="inside")
+                how[spec.column] = f"filled by {interp} interpolation (the nearest at the edges)"
+            else:
+                how[spec.column] = "filled with the previous value (the next at the start)"
+            frame[j + 1] = col.ffill().bfill()
+    col_notes = [
+        f"Input {col!r}: {plural(n, 'missing value')} {how[col]}."
+        for col, n in missing_in.items()
+        if n
+    ]
+    frame.attrs = {"observed": observed, "notes": col_notes}
+    return frame, n_dropped
+
+
+def _finish(
+    s: pd.Series,
+    name: str,
+    date: str | None,
+    n_missing: int,
+    n_filled: int,
+    n_dropped: int,
+    n_dup: int,
+    notes: list[str],
+) -> Series:
+    values = np.ascontiguousarray(s.to_numpy(dtype=np.float64))
+    if values.size < MIN_VALUES:
+        raise DataError(
+            f"Column {name!r} has only {plural(values.size, 'usable value')}: a series needs "
+            f"at least {MIN_VALUES}."
+        )
+    time = pd.DatetimeIndex(s.index, name=date) if date is not None else None
+    return Series(values, name, time, n_missing, n_filled, n_dropped, n_dup, tuple(notes))
