@@ -118,8 +118,12 @@ def verdict(table: dict[str, dict[str, float]], points: int | None = None) -> st
 
 
 def count(n: int, noun: str) -> str:
-    """ "1 test point", "6,568 test points": a number with its noun, plural when not 1."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    """ "1 test point", "6,568 test points", "2 entries": a number with its noun, plural when
+    not 1 (a consonant + y takes -ies)."""
+    if n == 1:
+        return f"{n:,} {noun}"
+    consonant_y = len(noun) > 1 and noun[-1] == "y" and noun[-2] not in "aeiou"
+    return f"{n:,} {noun[:-1]}ies" if consonant_y else f"{n:,} {noun}s"
 
 
 def backtest_verdict(

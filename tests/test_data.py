@@ -114,6 +114,13 @@ def test_missing_tokens_and_stray_text_count_as_missing():
     assert s.notes == ("4 missing values filled by linear interpolation.",)
 
 
+def test_notes_group_thousands_as_every_other_count_does():
+    # 1,200 gaps between 1,201 values: "1,200", as the Forecast page writes "6,568 test points"
+    body = "\n".join(str(i) if i % 2 == 0 else "" for i in range(2401))
+    s = load_series(("v\n" + body.replace("\n\n", "\nNA\n") + "\n").encode())
+    assert s.notes == ("1,200 missing values filled by linear interpolation.",)
+
+
 # --------------------------------------------------------------------------- header
 
 

@@ -181,6 +181,8 @@ def test_a_backtests_paths_reach_each_test_point_once():
 def test_counts_are_plural_except_one_and_grouped_by_thousands():
     assert metrics.count(1, "test point") == "1 test point"
     assert metrics.count(6568, "test point") == "6,568 test points"
+    assert metrics.count(2, "NaN or infinite entry") == "2 NaN or infinite entries"
+    assert metrics.count(3, "day") == "3 days" and metrics.count(0, "key") == "0 keys"
     table = {"model": {"rmse": 1.0}, "naive": {"rmse": 2.0}}
     assert metrics.verdict(table, 6568).endswith("one step ahead at 6,568 test points.")
     assert "at 1 test point, but 1 test point says little" in metrics.backtest_verdict(

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from lstm_core.metrics import count
 from lstm_core.series.errors import DataError
-from lstm_core.series.messages import plural
 from lstm_core.series.reading import Table
 
 if TYPE_CHECKING:  # imported where used: the values alone need nothing of it
@@ -57,12 +57,12 @@ def clean_column(
     n_inf = int(np.count_nonzero(np.isinf(values)))
     if n_inf and inf == "reject":
         raise DataError(
-            f"Column {name!r} contains {plural(n_inf, 'infinite value')}: remove them or "
+            f"Column {name!r} contains {count(n_inf, 'infinite value')}: remove them or "
             "treat them as missing."
         )
     if n_inf:
         values[np.isinf(values)] = np.nan
-        notes.append(f"{plural(n_inf, 'infinite value')} treated as missing.")
+        notes.append(f"{count(n_inf, 'infinite value')} treated as missing.")
     n_missing = int(np.count_nonzero(np.isnan(values)))
     if n_missing == values.size:
         raise DataError(
@@ -87,7 +87,7 @@ def _by_time(
     valid = ~time.isna()
     n_bad = int((~valid).sum())
     if n_bad:
-        notes.append(f"{plural(n_bad, 'row')} without a valid date dropped.")
+        notes.append(f"{count(n_bad, 'row')} without a valid date dropped.")
     s = s[valid]
     s.index = time[valid]
     if not s.index.is_monotonic_increasing:
@@ -103,7 +103,7 @@ def _by_time(
         )
     if n_dup:
         s = s.groupby(level=0, sort=False).mean()
-        notes.append(f"{plural(n_dup, 'duplicate timestamp')} averaged.")
+        notes.append(f"{count(n_dup, 'duplicate timestamp')} averaged.")
     return s, n_bad, n_dup
 
 
@@ -115,16 +115,16 @@ def _fill_gaps(
     if not n_nan:
         return s, 0, 0
     if missing == "drop":
-        notes.append(f"{plural(n_nan, 'row')} with missing values dropped.")
+        notes.append(f"{count(n_nan, 'row')} with missing values dropped.")
         return s.dropna(), 0, n_nan
     filled = s.interpolate(method="time" if by_time else "linear", limit_area="inside")
     n_left = int(filled.isna().sum())
     if n_nan - n_left:
         how = "time" if by_time else "linear"
-        notes.append(f"{plural(n_nan - n_left, 'missing value')} filled by {how} interpolation.")
+        notes.append(f"{count(n_nan - n_left, 'missing value')} filled by {how} interpolation.")
     if n_left:
         notes.append(
-            f"{plural(n_left, 'row')} with missing values at the start or end dropped "
+            f"{count(n_left, 'row')} with missing values at the start or end dropped "
             "(nothing to interpolate from)."
         )
     return filled.dropna(), n_nan - n_left, n_left
@@ -159,7 +159,7 @@ def clean_with_inputs(
     n_inf = int(np.count_nonzero(np.isinf(y)))
     if n_inf:
         y[np.isinf(y)] = np.nan
-        notes.append(f"{plural(n_inf, 'infinite value')} treated as missing.")
+        notes.append(f"{count(n_inf, 'infinite value')} treated as missing.")
     coded = [s for s in specs if s.encoding != CALENDAR]
     frame = pd.DataFrame(np.column_stack([y, encode(table.frame, coded)]))
     n_dropped = n_dup = 0
@@ -216,7 +216,7 @@ def _future_rows(tail: pd.DataFrame, coded: list[InputSpec], notes: list[str]) -
     k = len(ok) if ok.all() else int(np.argmin(ok))
     if k < len(ok):
         notes.append(
-            f"The known-ahead inputs' future ends after {plural(k, 'row')}: a row after the "
+            f"The known-ahead inputs' future ends after {count(k, 'row')}: a row after the "
             "last value misses one of them."
         )
     return tail.iloc[:k]
@@ -254,7 +254,7 @@ def _fill_inputs(
                 how[spec.column] = "filled with the previous value (the next at the start)"
             frame[j + 1] = col.ffill().bfill()
     col_notes = [
-        f"Input {col!r}: {plural(n, 'missing value')} {how[col]}."
+        f"Input {col!r}: {count(n, 'missing value')} {how[col]}."
         for col, n in missing_in.items()
         if n
     ]
@@ -275,7 +275,7 @@ def _finish(
     values = np.ascontiguousarray(s.to_numpy(dtype=np.float64))
     if values.size < MIN_VALUES:
         raise DataError(
-            f"Column {name!r} has only {plural(values.size, 'usable value')}: a series needs "
+            f"Column {name!r} has only {count(values.size, 'usable value')}: a series needs "
             f"at least {MIN_VALUES}."
         )
     time = pd.DatetimeIndex(s.index, name=date) if date is not None else None

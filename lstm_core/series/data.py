@@ -24,7 +24,7 @@ This module is the entry point; the work is done in its siblings, which never im
   dates            date columns, dates spread over year/month/day columns, time-like names
   columns          which columns are the values and the dates, and why: ColumnChoice
   cleaning         one column (and the inputs beside it) -> Series: sorted, averaged, filled
-  messages         column names and plurals in the sentences
+  messages         column names in the sentences (counts: lstm_core.metrics.count)
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from lstm_core.metrics import count
 from lstm_core.series.cleaning import (
     DUPLICATE_SHARE,
     MIN_VALUES,
@@ -57,7 +58,6 @@ from lstm_core.series.columns import (
 )
 from lstm_core.series.dates import DATE_SHARE
 from lstm_core.series.errors import DataError
-from lstm_core.series.messages import plural
 from lstm_core.series.number_formats import NUMERIC_SHARE
 from lstm_core.series.reading import (
     MAX_BYTES,
@@ -196,7 +196,7 @@ def series_from_values(values: object, name: str = "value", time: object | None 
     bad = int(np.count_nonzero(~np.isfinite(arr)))
     if bad:
         raise DataError(
-            f"The values contain {plural(bad, 'NaN or infinite entry')}: pass finite numbers."
+            f"The values contain {count(bad, 'NaN or infinite entry')}: pass finite numbers."
         )
     return Series(arr, str(name), _check_time(time, arr.size), 0, 0, 0, 0, ())
 
