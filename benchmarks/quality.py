@@ -15,7 +15,7 @@ Scores, all on the test part, in original units:
              most half the test part), and the share of test points inside the 80 % and
              95 % intervals (after only): the bands the backtest reports (validation, then
              online: the test targets known before each origin), and, for comparison, the
-             same without the in-sample floor (backtest.raise_to) and the interval score
+             same without the in-sample floor (intervals.raise_to) and the interval score
              of both (width + 2/α × miss; its ratio, floor over none, below 1 is better)
 Below 1 beats every baseline. Means over --seeds and --cuts.
 
@@ -44,8 +44,9 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.stats import median_range, summarize  # noqa: E402
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
-from lstm_core.evaluation.backtest import Backtest, Intervals, default_horizon, online, step_scores  # noqa: E402
+from lstm_core.evaluation.backtest import Backtest, default_horizon  # noqa: E402
 from lstm_core.evaluation.forecast import evaluate  # noqa: E402
+from lstm_core.evaluation.intervals import Intervals, online, step_scores  # noqa: E402
 from lstm_core.fitting.pipeline import run  # noqa: E402
 from lstm_core.series.data import load_series, series_from_values  # noqa: E402
 from lstm_core.series.datasets import load_builtin  # noqa: E402

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from lstm_core.config import DataConfig  # noqa: E402
 from lstm_core.evaluation import references  # noqa: E402
-from lstm_core.evaluation.backtest import spaced  # noqa: E402
+from lstm_core.evaluation.paths import spaced  # noqa: E402
 from lstm_core.metrics import detect_season, rmse  # noqa: E402
 from lstm_core.series.windows import plan_split  # noqa: E402
 

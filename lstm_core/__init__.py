@@ -26,8 +26,11 @@ list only (tests/test_layers.py checks it):
     bundle        save_bundle / load_bundle: safe model files (weights_only=True)
   evaluation/   judging a model
     forecast      predictions, the verdict against the baselines, recursive forecasts
-    backtest      rolling-origin H-step backtests, conformal prediction intervals
-    references    AutoETS, AutoTheta, AutoARIMA fitted beside the model
+    paths         recursive H-step forecasts from any origin, and past the end of the series
+    intervals     split-conformal prediction intervals per step (online in a backtest)
+    backtest      rolling-origin H-step backtests against the baselines, with their intervals
+    references    AutoETS, AutoTheta, AutoARIMA fitted beside the model; reference_forecasts:
+                  their one-step predictions and H-step paths, the fitted parameters fixed
   inside/       reading inside a trained model
     cells         the cell maths every reader shares (public helpers, with shapes)
     gates         trace_gates(): every gate and state, recomputed exactly from the weights
@@ -55,7 +58,7 @@ _ROOMS = {
     "series": "data reading number_formats dates columns cleaning messages errors inputs "
     "transforms windows scaling synthetic datasets",
     "fitting": "models train sizing pipeline bundle",
-    "evaluation": "forecast backtest references",
+    "evaluation": "forecast paths intervals backtest references reference_forecasts",
     "inside": "cells gates gatestats gatesummary gateviews gradflow gatesfile intervene "
     "inputclamp ablation memory explain",
     "experiments": "compare tasks taskgates",

@@ -6,18 +6,16 @@ import pytest
 import torch
 
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
-from lstm_core.evaluation.backtest import (
-    backtest,
-    baseline_paths,
+from lstm_core.evaluation.backtest import backtest, baseline_paths, default_horizon
+from lstm_core.evaluation.forecast import evaluate, forecast
+from lstm_core.evaluation.intervals import (
     calibrate,
     conformal_quantile,
-    default_horizon,
     in_sample_quantiles,
-    paths,
     start_scores,
     step_scores,
 )
-from lstm_core.evaluation.forecast import evaluate, forecast
+from lstm_core.evaluation.paths import paths
 from lstm_core.fitting.models import build_model
 from lstm_core.fitting.train import fit
 from lstm_core.series.synthetic import trend_series
@@ -277,21 +275,21 @@ def test_the_slow_parts_of_an_evaluation_run_only_when_read(level, monkeypatch):
     """The verdict needs neither the intervals (a forecast of every validation target H
     ways) nor the predictions of every window: they are computed when first read, and
     then equal what computing them directly gives."""
-    import lstm_core.evaluation.backtest as bt_mod
-    from lstm_core.evaluation.backtest import Intervals, online, start_scores, step_scores
+    import lstm_core.evaluation.intervals as iv_mod
     from lstm_core.evaluation.forecast import predict
+    from lstm_core.evaluation.intervals import Intervals, online, start_scores, step_scores
 
     data = make_dataset(level, DataConfig(look_back=12), transform=Transform("diff"))
     model = build_model(ModelConfig(hidden_size=4), seed=0).eval()
     calls = []
-    monkeypatch.setattr(bt_mod, "step_scores", lambda *a: calls.append(a) or step_scores(*a))
+    monkeypatch.setattr(iv_mod, "step_scores", lambda *a: calls.append(a) or step_scores(*a))
     ev = evaluate(model, data, horizon=4)
     assert ev.verdict and calls == [] and ev._predictions is None
     bt = ev.backtest
     assert bt.intervals is bt.intervals and len(calls) == 1  # computed once
     start, _, n_cal = start_scores(model, data, 4)
     q, capped = online(start, bt.origins, bt.truth, bt.predictions, data.transform.log)
-    np.testing.assert_array_equal(bt.intervals.q, Intervals(bt_mod.LEVELS, q, False, n_cal,
+    np.testing.assert_array_equal(bt.intervals.q, Intervals(iv_mod.LEVELS, q, False, n_cal,
                                                             capped).q)  # fmt: skip
     np.testing.assert_allclose(ev.predictions, predict(model, data), rtol=0, atol=1e-9)
     s = data.split.windows("test")

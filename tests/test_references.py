@@ -185,8 +185,8 @@ def test_at_one_step_the_verdicts_read_the_whole_test_part_as_the_tables_do():
     """A long test part's backtest samples 500 origins; at H = 1 the verdicts must not judge
     on that sample while the tables beside them score every test point (they disagreed)."""
     from lstm_core.config import DataConfig, ModelConfig
-    from lstm_core.evaluation.backtest import MAX_ORIGINS
     from lstm_core.evaluation.forecast import with_references
+    from lstm_core.evaluation.paths import MAX_ORIGINS
     from lstm_core.fitting.models import build_model
     from lstm_core.series.windows import make_dataset
 

@@ -10,7 +10,9 @@ import torch
 from torch import nn
 
 from lstm_core import metrics
-from lstm_core.evaluation.backtest import Backtest, backtest, calibrate, future_path, input_reach
+from lstm_core.evaluation.backtest import Backtest, backtest
+from lstm_core.evaluation.intervals import calibrate
+from lstm_core.evaluation.paths import future_path, input_reach
 from lstm_core.evaluation.references import References
 from lstm_core.fitting.train import eval_rows
 from lstm_core.series.transforms import Transform
