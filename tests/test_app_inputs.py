@@ -166,7 +166,7 @@ def test_the_example_file_assembles_its_date_and_one_hots_the_wind():
     series = state(at, "series")
     assert len(series.values) == 43_800 and series.time.is_unique
     assert series.inputs.names == ["DEWP", "cbwd=cv", "cbwd=NE", "cbwd=NW", "cbwd=SE"]
-    assert "2043 missing values filled by time interpolation." in shown(at)
+    assert "2,043 missing values filled by time interpolation." in shown(at)
     at.switch_page("pages/train.py").run()  # a page switch keeps the file and the inputs
     at.switch_page("pages/data.py").run()
     assert state(at, "series").inputs.names[0] == "DEWP"

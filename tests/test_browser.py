@@ -738,7 +738,7 @@ def test_the_beijing_file_with_its_weather_as_inputs(browser, server):
         page.get_by_role("button", name="Or open an example with inputs").click()
         page.get_by_text("Active series: pm2.5 (43,800 points)").wait_for()
         page.get_by_text("as the dates (put together from 4 columns)").first.wait_for()
-        page.get_by_text("2043 missing values filled by time interpolation.").wait_for()
+        page.get_by_text("2,043 missing values filled by time interpolation.").wait_for()
         _pick(page, "Known only up to now (read at t)", "cbwd")
         _pick(page, "Known only up to now (read at t)", "Iws")
         page.get_by_text(
