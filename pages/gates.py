@@ -54,8 +54,9 @@ from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
 from explorer.widgets import PERSIST, fitting
 from lstm_core.inside.ablation import ablation
-from lstm_core.inside.gates import CELL_LABELS, GATE_NAMES, explain_step
+from lstm_core.inside.gates import CELL_LABELS, GATE_NAMES
 from lstm_core.inside.gatestats import GATE_LABELS
+from lstm_core.inside.gatestep import explain_step
 from lstm_core.inside.gateviews import model_view, span_run, window_run
 from lstm_core.runtime.limits import longest_trace
 

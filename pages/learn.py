@@ -151,7 +151,7 @@ def gates(lang: str, picked) -> None:
     if picked is None:
         st.caption(t("s4_generic", lang))
     else:
-        from lstm_core.inside.gates import explain_step
+        from lstm_core.inside.gatestep import explain_step
 
         model, trace, w, unit, when = picked
         step = explain_step(model, trace, 0, when, unit)

@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.fitting.pipeline import start_run, train_run
-from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gates import trace_gates
 from lstm_core.inside.gatestats import bin_means
+from lstm_core.inside.gatestep import explain_step
 from lstm_core.series.data import series_from_values
 
 ROOT = Path(__file__).resolve().parent.parent

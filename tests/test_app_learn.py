@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.i18n import STRINGS
 from lstm_core.experiments.compare import param_count
-from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.gatestep import explain_step
 from lstm_core.inside.intervene import Clamp, intervene, run_clamped
 
 from .test_app import APP, decode, figures, settle, start, state, texts, train

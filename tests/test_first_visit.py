@@ -13,7 +13,8 @@ from explorer.equations import step_equations
 from explorer.figures import loss_figure, series_figure
 from lstm_core.config import DataConfig, ModelConfig, TrainConfig
 from lstm_core.fitting.pipeline import start_run, train_run
-from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.gatestep import explain_step
 from lstm_core.series.datasets import load_builtin
 from lstm_core.series.windows import plan_split
 

@@ -15,8 +15,9 @@ from explorer import equations as eq
 from explorer import gate_figures as gf
 from lstm_core.config import ModelConfig
 from lstm_core.fitting.models import build_model
-from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gates import trace_gates
 from lstm_core.inside.gatestats import saturation, unit_correlations
+from lstm_core.inside.gatestep import explain_step
 from lstm_core.inside.gatesummary import summarise_run
 from lstm_core.series.windows import Split
 

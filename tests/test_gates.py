@@ -13,7 +13,8 @@ from torch import nn
 
 from lstm_core.config import ModelConfig
 from lstm_core.fitting.models import build_model
-from lstm_core.inside.gates import GATE_NAMES, GateTrace, _cell_states, explain_step, trace_gates
+from lstm_core.inside.gates import GATE_NAMES, GateTrace, _cell_states, trace_gates
+from lstm_core.inside.gatestep import explain_step
 
 ATOL = 1e-5
 HIDDEN = 8

@@ -15,7 +15,8 @@ from torch import nn
 from lstm_core.config import DataConfig, ModelConfig
 from lstm_core.fitting.models import build_model
 from lstm_core.inside.ablation import ablation
-from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.gatestep import explain_step
 from lstm_core.inside.gatesummary import summarise_run
 from lstm_core.inside.gradflow import hidden_gradient_norms, input_gradient_by_lag
 from lstm_core.inside.intervene import Clamp, intervene, run_clamped

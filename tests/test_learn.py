@@ -12,7 +12,8 @@ import torch
 from explorer import equations as eq
 from explorer import learn_figures as lf
 from explorer.i18n import LANGS, STRINGS, t
-from lstm_core.inside.gates import explain_step, trace_gates
+from lstm_core.inside.gates import trace_gates
+from lstm_core.inside.gatestep import explain_step
 
 
 def _fields(text: str) -> set[str]:
