@@ -34,6 +34,7 @@ list only (tests/test_layers.py checks it):
   inside/       reading inside a trained model
     cells         the cell maths every reader shares (public helpers, with shapes)
     gates         trace_gates(): every gate and state, recomputed exactly from the weights
+    gatestep      explain_step(): one (layer, step, unit) written out with the real numbers
     gatesummary   a long run's gates binned chunk by chunk; gatestats: saturation, bins
     gateviews     what the Gates page shows of a window or a span; gatesfile: the .npz layout
     intervene     gates or states held at a value; inputclamp: an input held or shuffled
@@ -43,6 +44,8 @@ list only (tests/test_layers.py checks it):
     compare       RNN vs GRU vs LSTM at matched parameter counts; the echo memory task
     tasks         the adding problem (1997, exp. 4); taskgates: its gates caught in the act
   cli           python -m lstm_core train | gates | forecast | evaluate | intervene | explain | task
+                (the parser and main); cli_model: train, forecast, evaluate; cli_inside: gates,
+                intervene, explain, task; cli_common: what the commands share (UserError)
 
 Import the modules you need (`from lstm_core.series.data import load_series`); the short
 form `from lstm_core import data` also works (resolved on first use). This file imports
@@ -59,7 +62,7 @@ _ROOMS = {
     "transforms windows scaling synthetic datasets",
     "fitting": "models train sizing pipeline bundle",
     "evaluation": "forecast paths intervals backtest references reference_forecasts",
-    "inside": "cells gates gatestats gatesummary gateviews gradflow gatesfile intervene "
+    "inside": "cells gates gatestep gatestats gatesummary gateviews gradflow gatesfile intervene "
     "inputclamp ablation memory explain",
     "experiments": "compare tasks taskgates",
 }
