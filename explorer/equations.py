@@ -3,7 +3,7 @@ Gates page (`step_equations`: every term labelled, one plain sentence per line) 
 Learn page (`gate_latex`: the lecture's notation, `step_fields`: the numbers its translated
 sentences quote). One home for both, so the two pages format numbers alike.
 
-Input: an `lstm_core.inside.gates.explain_step` result. No streamlit import (tested without it).
+Input: an `lstm_core.inside.gatestep.explain_step` result. No streamlit import (tested without it).
 """
 
 from __future__ import annotations
