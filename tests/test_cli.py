@@ -1,6 +1,7 @@
 """The CLI end to end, through subprocess, as a user would run it."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -293,3 +294,22 @@ def test_the_cli_bench_splits_a_run_at_its_epoch_lines():
     assert phases([3.0], 5.0) == {"to_first_epoch": 3.0, "after_last_epoch": 2.0}
     p = phases([3.0, 5.0, 7.5], 10.0)
     assert p == {"to_first_epoch": 3.0, "after_last_epoch": 2.5, "per_epoch": 2.25}
+
+
+def test_the_readmes_command_line_block_runs_as_written(tmp_path):
+    # A user copies README's "Command line" block; it once failed at `gates --start 0` on the
+    # seasonal difference auto picks. Run as written, in a scratch folder, with 2 epochs.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Command line", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = [ln.split()[3:] for ln in block.strip().splitlines()]
+    assert [ln[0] for ln in lines] == ["train", "gates", "forecast", "evaluate", "intervene"]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "air_passengers.csv").write_bytes(
+        (ROOT / "data" / "air_passengers.csv").read_bytes()
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args in lines:
+        args = ["2" if a == "50" else a for a in args]  # --epochs 50 -> 2
+        r = subprocess.run([sys.executable, "-m", "lstm_core", *args], cwd=tmp_path, text=True,
+                           capture_output=True, timeout=300, env=env)  # fmt: skip
+        assert r.returncode == 0, (args, r.stderr)
