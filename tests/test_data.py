@@ -11,6 +11,7 @@ import pytest
 
 from lstm_core.series import data as data_mod
 from lstm_core.series import reading
+from lstm_core.series.cleaning import missing_steps
 from lstm_core.series.data import (
     DataError,
     default_columns,
@@ -693,3 +694,35 @@ def test_a_row_counter_is_not_the_default_value_column():
     assert load_series(b"step,level\n0,5.5\n1,6.1\n2,5.9\n3,6.4\n", column="step").name == "step"
     # a value column that merely rises steadily is still chosen when it is the only one
     assert load_series(b"level\n1\n2\n3\n4\n").name == "level"
+
+
+def test_a_title_line_above_the_header_is_skipped_and_said():
+    # A spreadsheet report: "Sales report,," above the header, day-first dates. Read with the
+    # title as the header, 'Sales report' became the dates and 03/01 and 17/01 parsed two ways.
+    rows = [f"{d:02d}/01/2021,{100 + d},North" for d in (3, 10, 17, 24, 31)]
+    s = load_series(("Sales report,,\nWeek,Sales,Region\n" + "\n".join(rows) + "\n").encode())
+    assert (s.name, s.time.name) == ("Sales", "Week")
+    assert [t.day for t in s.time] == [3, 10, 17, 24, 31]
+    assert s.notes == ("Skipped the title line 'Sales report' above the header.",)
+    two = load_series(b"Sales report\nSource: ABS\n\nWeek;Sales\n2021-01-01;1\n2021-01-08;2\n")
+    assert two.notes == ("Skipped the title lines 'Sales report', 'Source: ABS' above the header.",)
+    assert load_series(b"5\n1\n2\n3\n").values.tolist() == [5, 1, 2, 3]  # one column: no title
+
+
+def test_missing_dates_are_counted_in_the_step_of_the_series():
+    days = pd.date_range("2021-01-01", periods=40, freq="D").delete([5, 6, 20])
+    body = "\n".join(f"{d.date()},{i}" for i, d in enumerate(days))
+    s = load_series(("day,v\n" + body + "\n").encode())
+    assert s.notes == (
+        "3 days missing between the dates (not filled): the values on either side of a gap "
+        "are read as neighbours, so a season slips there.",
+    )
+    assert missing_steps(pd.bdate_range("2021-01-01", periods=30)) is None  # weekends aren't gaps
+    assert missing_steps(pd.date_range("2000-01-01", periods=30, freq="MS").delete([4])) == (
+        1,
+        "month",
+    )
+    assert missing_steps(pd.date_range("2000-01-01", periods=30, freq="h").delete([3])) == (
+        1,
+        "hour",
+    )

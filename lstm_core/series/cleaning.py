@@ -104,7 +104,45 @@ def _by_time(
     if n_dup:
         s = s.groupby(level=0, sort=False).mean()
         notes.append(f"{count(n_dup, 'duplicate timestamp')} averaged.")
+    gap = missing_steps(pd.DatetimeIndex(s.index))
+    if gap:
+        notes.append(
+            f"{count(gap[0], gap[1])} missing between the dates (not filled): the values on "
+            "either side of a gap are read as neighbours, so a season slips there."
+        )
     return s, n_bad, n_dup
+
+
+_STEP_NAMES = (
+    (1 / 24, 1 / 24, "hour"),
+    (1, 1, "day"),
+    (7, 7, "week"),
+    (28, 31, "month"),
+    (89, 92, "quarter"),
+    (365, 366, "year"),
+)  # fmt: skip  (days: lo, hi, noun)
+
+
+def missing_steps(time: pd.DatetimeIndex) -> tuple[int, str] | None:
+    """(how many, the step's noun) for the time steps absent between sorted unique dates [M]:
+    gaps over 1.5 median steps, each counting round(gap / step) - 1; a daily series without
+    a Saturday or Sunday counts business days. None without a gap or a clear step."""
+    if len(time) < 3:
+        return None
+    d = pd.Series(time).diff().dt.total_seconds().to_numpy()[1:]  # [M - 1] seconds
+    step = float(np.median(d))
+    if step <= 0:
+        return None
+    days = round(step / 86_400, 6)
+    noun = next(
+        (n for lo, hi, n in _STEP_NAMES if round(lo, 6) <= days <= round(hi, 6)), "time step"
+    )
+    if noun == "day" and not (time.day_of_week >= 5).any():
+        n, noun = len(pd.bdate_range(time[0], time[-1])) - len(time), "business day"
+    else:
+        gaps = d[d > 1.5 * step]
+        n = int(np.round(gaps / step).sum()) - len(gaps)
+    return (n, noun) if n > 0 else None
 
 
 def _fill_gaps(

@@ -30,6 +30,7 @@ This module is the entry point; the work is done in its siblings, which never im
 from __future__ import annotations
 
 import csv
+import dataclasses
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -139,8 +140,15 @@ def series_from_table(
             time = None if dates is None else pd.DatetimeIndex(dates.dropna()).sort_values()
             specs = plan_inputs(table.frame, inputs, future_inputs, calendar, (name, date), time)
         if specs:
-            return clean_with_inputs(table, name, date, dates, missing, inf, tuple(specs))
-        return clean_column(table.frame[name], name, date, dates, missing, inf)
+            series = clean_with_inputs(table, name, date, dates, missing, inf, tuple(specs))
+        else:
+            series = clean_column(table.frame[name], name, date, dates, missing, inf)
+    if not table.title_lines:
+        return series
+    titles = ", ".join(repr(t) for t in table.title_lines)
+    lines = "line" if len(table.title_lines) == 1 else "lines"
+    note = f"Skipped the title {lines} {titles} above the header."
+    return dataclasses.replace(series, notes=(note, *series.notes))
 
 
 def default_columns(

@@ -21,7 +21,7 @@ import io
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -69,6 +69,7 @@ class Table:
     has_header: bool
     date_parts: tuple[str, ...] = ()  # the columns a date spread over (year, month, day,
     #                                   hour) was put together from, into `date_column`
+    title_lines: tuple[str, ...] = ()  # lines above the header skipped as a title
 
 
 def read_bytes(source: Source) -> bytes:
@@ -166,6 +167,7 @@ def parse_table(data: bytes) -> Table:
         text = text.replace("\r", "\n")  # old Mac line endings
     text = re.sub(r"\A(?:[ \t]*\r?\n)+", "", text)  # leading blank lines
     delimiter = _sniff_delimiter(text)
+    text, titles = _drop_title_lines(text, delimiter)
     first = next(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True))
     has_header = not all(_looks_like_value(c) for c in first)
     sample = _read_sample(text, delimiter, skip=int(has_header))
@@ -175,7 +177,31 @@ def parse_table(data: bytes) -> Table:
     frame.columns = sample.columns = _column_names(header[: frame.shape[1]])
     blank = [c for c, h in zip(frame.columns, header, strict=False) if not h]
     empty = [c for c in blank if frame[c].isna().all()]
-    return _typed_table(frame.drop(columns=empty), sample, delimiter, encoding, has_header)
+    table = _typed_table(frame.drop(columns=empty), sample, delimiter, encoding, has_header)
+    return replace(table, title_lines=titles)
+
+
+MAX_TITLE_LINES = 5  # a report's title, source or export date above the header
+
+
+def _drop_title_lines(text: str, delimiter: str) -> tuple[str, tuple[str, ...]]:
+    """(text without them, their text): up to MAX_TITLE_LINES lines at the top whose only
+    filled cell is the first and not a number or date ("Sales report,,"), or blank, above a
+    line with two or more filled cells, as spreadsheet reports put them; a one-column file
+    keeps its lines."""
+    lines = text.splitlines(keepends=True)[: MAX_TITLE_LINES + 1]
+    rows = list(csv.reader(lines, delimiter=delimiter, skipinitialspace=True))
+    titles: list[str] = []
+    for row in rows[:MAX_TITLE_LINES]:
+        filled = [c.strip() for c in row if c.strip()]
+        if filled and (len(filled) > 1 or not row[0].strip() or _looks_like_value(filled[0])):
+            break  # a pandas file's header ",value" has its one name in the second field
+        titles.append(filled[0] if filled else "")
+    rest = rows[len(titles)] if len(titles) < len(rows) else []
+    if not titles or sum(bool(c.strip()) for c in rest) < 2:
+        return text, ()
+    cut = sum(len(ln) for ln in lines[: len(titles)])
+    return text[cut:], tuple(t for t in titles if t)
 
 
 def _sniff_delimiter(text: str) -> str:
