@@ -108,9 +108,11 @@ gates_window, gates_unit, gates_t, gates_span (Gates page; the Forecast page set
 gates_window and gates_view to hand a window over; the ablation table's buttons set
 gates_unit and gates_view), and the clamp's widgets gates_clamp_gate, gates_clamp_all,
 gates_clamp_units, gates_clamp_value, gates_clamp_from, and the input clamp's
-gates_iclamp_input, gates_iclamp_value, gates_iclamp_from; the Compare page's adding problem
+gates_iclamp_input, gates_iclamp_value, gates_iclamp_from; the Compare page's three cells
+cmp_hidden, cmp_layers, cmp_epochs, cmp_lr, cmp_seed, cmp_seeds, cmp_match, cmp_fbias, its
+memory task cmp_lags, cmp_noise, cmp_mem_epochs, cmp_mem_hidden and its adding problem
 cmp_add_length, cmp_add_hidden, cmp_add_budget, cmp_add_seed, cmp_sweep_lengths; the Forecast
-page's fc_parts, fc_baselines, fc_bt_horizon, fc_horizon.
+page's fc_parts, fc_baselines, fc_bt_horizon, fc_horizon; the Export page's ex_horizon.
 Button and choice keys that are not kept: gates_clamp_apply, gates_clamp_undo,
 gates_iclamp_apply, gates_iclamp_undo, gates_ablation_unit (the unit a 'Look at unit' button
 chose, drawn under the buttons),

@@ -25,7 +25,7 @@ from explorer.compare_figures import (
 )
 from explorer.escape import md_escape
 from explorer.session import series_fingerprint
-from explorer.widgets import remember
+from explorer.widgets import PERSIST, remember
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 from lstm_core.experiments.compare import param_count, seed_verdict, spreads
 from lstm_core.inside.gates import CELL_LABELS
@@ -39,17 +39,21 @@ def settings() -> tuple[ModelConfig, TrainConfig, int, bool] | None:
     """The shared size and training settings (defaults from the Train page's)."""
     _, mcfg, tcfg = ui.configs()
     c = st.columns(6)
-    hidden = c[0].number_input("LSTM hidden size", 1, 512, key=remember("cmp_hidden", 16))
-    layers = c[1].number_input("Layers", 1, 3, key=remember("cmp_layers", mcfg.num_layers))
-    epochs = c[2].number_input("Epochs", 1, 2000, key=remember("cmp_epochs", 20))
+    hidden = c[0].number_input("LSTM hidden size", 1, 512, key=remember("cmp_hidden", 16),
+                               **PERSIST)  # fmt: skip
+    layers = c[1].number_input("Layers", 1, 3, key=remember("cmp_layers", mcfg.num_layers),
+                               **PERSIST)  # fmt: skip
+    epochs = c[2].number_input("Epochs", 1, 2000, key=remember("cmp_epochs", 20), **PERSIST)
     lr = c[3].number_input("Learning rate", 1e-6, 1.0, format="%g",
-                           key=remember("cmp_lr", 0.01))  # fmt: skip
-    seed = c[4].number_input("First seed", 0, 10**6, key=remember("cmp_seed", tcfg.seed))
-    seeds = c[5].number_input("Seeds", 1, 5, key=remember("cmp_seeds", 3), help=SEEDS_HELP)
+                           key=remember("cmp_lr", 0.01), **PERSIST)  # fmt: skip
+    seed = c[4].number_input("First seed", 0, 10**6, key=remember("cmp_seed", tcfg.seed),
+                             **PERSIST)  # fmt: skip
+    seeds = c[5].number_input("Seeds", 1, 5, key=remember("cmp_seeds", 3), help=SEEDS_HELP,
+                              **PERSIST)  # fmt: skip
     match = st.checkbox("Match parameter counts (GRU and RNN get more units)",
-                        key=remember("cmp_match", True))  # fmt: skip
+                        key=remember("cmp_match", True), **PERSIST)  # fmt: skip
     fbias = st.checkbox("LSTM: start with forget gates open (bias 1)",
-                        key=remember("cmp_fbias", True))  # fmt: skip
+                        key=remember("cmp_fbias", True), **PERSIST)  # fmt: skip
     try:
         m = ModelConfig("lstm", int(hidden), int(layers), bool(fbias))
         t = TrainConfig(int(epochs), tcfg.batch_size, float(lr), seed=int(seed),
@@ -158,10 +162,11 @@ def memory_task() -> None:
         "it says what these runs reached, not what a cell could reach with more training."
     )
     c = st.columns(4)
-    lags = c[0].multiselect("Distances K", LAG_CHOICES, default=[3, 8, 15], key="cmp_lags")
-    noise = c[1].number_input("Noise", 0.0, 1.0, 0.05, format="%g", key="cmp_noise")
-    epochs = c[2].number_input("Epochs", 1, 500, 30, key="cmp_mem_epochs")
-    hidden = c[3].number_input("Hidden size", 1, 256, 32, key="cmp_mem_hidden")
+    lags = c[0].multiselect("Distances K", LAG_CHOICES, default=[3, 8, 15], key="cmp_lags",
+                            **PERSIST)  # fmt: skip
+    noise = c[1].number_input("Noise", 0.0, 1.0, 0.05, format="%g", key="cmp_noise", **PERSIST)
+    epochs = c[2].number_input("Epochs", 1, 500, 30, key="cmp_mem_epochs", **PERSIST)
+    hidden = c[3].number_input("Hidden size", 1, 256, 32, key="cmp_mem_hidden", **PERSIST)
 
     def request():
         tcfg = ui.configs()[2]

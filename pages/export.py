@@ -28,7 +28,7 @@ from explorer.escape import md_escape
 from explorer.export_files import forecast_csv, predictions_csv
 from explorer.figures import loss_figure
 from explorer.session import model_provenance, series_fingerprint
-from explorer.widgets import SETTING_WIDGETS, forget_widgets, remember
+from explorer.widgets import PERSIST, SETTING_WIDGETS, forget_widgets, remember
 from lstm_core.config import to_dict
 from lstm_core.evaluation.backtest import input_reach
 from lstm_core.evaluation.forecast import forecast_reach_error
@@ -76,7 +76,7 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
     key = remember("ex_horizon", min(12, top))
     if not 1 <= st.session_state[key] <= top:
         st.session_state[key] = min(12, top)
-    horizon = st.number_input("Forecast steps", 1, top, key=key)
+    horizon = st.number_input("Forecast steps", 1, top, key=key, **PERSIST)
     if reach is not None:
         st.caption(f"With this model's inputs a forecast reaches at most {reach} steps.")
     st.download_button(

@@ -311,3 +311,26 @@ def test_other_pages_work_while_a_compare_job_runs_and_stop_it_from_the_sidebar(
     assert job.status == "stopped" and state(at, "job") is None
     assert state(at, "bundle") is None  # a Compare job never makes the session's model
     assert len(state(at, "adding").curves["lstm"]) >= 1
+
+
+def test_the_compare_settings_survive_a_visit_to_another_page(at):
+    """Walk 10 item 2: every setting came back at its default after a look at the Data page."""
+    chosen = {
+        "cmp_hidden": 12, "cmp_layers": 2, "cmp_epochs": 7, "cmp_lr": 0.005, "cmp_seed": 4,
+        "cmp_seeds": 2, "cmp_noise": 0.1, "cmp_mem_epochs": 12, "cmp_mem_hidden": 9,
+        "cmp_add_length": 50, "cmp_add_hidden": 8, "cmp_add_budget": 64_000, "cmp_add_seed": 3,
+    }  # fmt: skip
+    for key, value in chosen.items():
+        at.number_input(key=key).set_value(value).run()
+    at.checkbox(key="cmp_match").uncheck().run()
+    at.checkbox(key="cmp_fbias").uncheck().run()
+    at.multiselect(key="cmp_lags").set_value([5, 20]).run()
+    at.multiselect(key="cmp_sweep_lengths").set_value([25, 50]).run()
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert {key: at.number_input(key=key).value for key in chosen} == chosen
+    assert at.checkbox(key="cmp_match").value is False
+    assert at.checkbox(key="cmp_fbias").value is False
+    assert at.multiselect(key="cmp_lags").value == [5, 20]
+    assert at.multiselect(key="cmp_sweep_lengths").value == [25, 50]
