@@ -163,8 +163,7 @@ def compare_table(results: Sequence[Any]) -> pd.DataFrame:
                 "s / epoch": r.seconds_per_epoch,
                 "best val loss": min((h.val_loss for h in r.fit.history), default=np.nan),
                 "test RMSE": t["model"]["rmse"],
-                "naive RMSE": t["naive"]["rmse"],
-                "mean RMSE": t["mean"]["rmse"],
+                **baseline_columns(t),
             }
         )
     return pd.DataFrame(rows).set_index("cell")
@@ -172,7 +171,8 @@ def compare_table(results: Sequence[Any]) -> pd.DataFrame:
 
 def spread_table(runs: Sequence[Sequence[Any]], found: Sequence[Any]) -> pd.DataFrame:
     """One row per cell: size, speed and the test RMSE over the seeds (mean, lowest,
-    highest) beside the baselines'. runs: [seed][cell] CellResults; found: their Spreads."""
+    highest) beside the baselines' (every one its verdict weighs). runs: [seed][cell]
+    CellResults; found: their Spreads."""
     rows = []
     for k, s in enumerate(found):
         first = runs[0][k]
@@ -186,11 +186,16 @@ def spread_table(runs: Sequence[Sequence[Any]], found: Sequence[Any]) -> pd.Data
                 "test RMSE, mean": s.mean,
                 "lowest": s.low,
                 "highest": s.high,
-                "naive RMSE": t["naive"]["rmse"],
-                "mean RMSE": t["mean"]["rmse"],
+                **baseline_columns(t),
             }
         )
     return pd.DataFrame(rows).set_index("cell")
+
+
+def baseline_columns(table: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    """The test RMSE of every baseline in an evaluation table (naive, seasonal naive when
+    the series has a season, mean): the rivals its verdict names the best of."""
+    return {f"{k.replace('_', ' ')} RMSE": v["rmse"] for k, v in table.items() if k != "model"}
 
 
 def _positive(v: np.ndarray) -> np.ndarray:

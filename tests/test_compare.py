@@ -91,3 +91,21 @@ def test_compare_figures_are_pure_and_log_scaled():
     assert list(fig.data[0].x) == [0, 1, 2]
     h = hidden_gradient_figure({"lstm": np.array([0.3, 0.2])})
     assert h.data[0].name == "LSTM" and h.layout.yaxis.type == "log"
+
+
+def test_the_spread_table_shows_every_baseline_its_verdict_weighs(sine):
+    """Walk 10 item 9: on a seasonal series the verdict named the seasonal naive baseline,
+    but the table showed only the naive and mean ones."""
+    from explorer.compare_figures import spread_table
+    from lstm_core.experiments.compare import spreads
+
+    runs = [compare_cells(sine, DataConfig(look_back=12, transform="none"),
+                          ModelConfig(hidden_size=4), TrainConfig(epochs=1, seed=0))]  # fmt: skip
+    table = spread_table(runs, spreads(runs))
+    first = runs[0][0].evaluation
+    assert first.season == 20 and "seasonal_naive" in first.table  # the series is seasonal
+    for name, scores in first.table.items():
+        if name != "model":
+            column = f"{name.replace('_', ' ')} RMSE"
+            assert table[column].tolist() == [scores["rmse"]] * 3, column
+    assert "seasonal naive baseline" in first.verdict  # the best one, named and now shown
