@@ -54,6 +54,7 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
         f"{name}.pt",
         mime="application/octet-stream",
         key="dl_model",
+        on_click="ignore",  # a rerun would drop the other buttons' files (see the test)
     )
     if dataset is None:
         st.caption("Predictions and forecasts need the model's data (use it on a series first).")
