@@ -178,7 +178,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Result: the largest |Cₜ| after the clamp is **{c_max}**; the model's raw output "
             "(before it is turned back into the series' units) is **{out}** for every test "
             "window ({n} in all; largest difference between them: {spread}); the test RMSE "
-            "goes from {rmse_before} to **{rmse_after}**."
+            "goes from {rmse_before} to **{rmse_after}**. {change}"
         ),
         "x_forget_title": "Open every forget gate fully (f = 1)",
         "x_forget_body": (
@@ -188,7 +188,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "x_forget_result": (
             "Result: unit {unit} ends the window with C = **{c_after}** instead of {c_before}; "
-            "the test RMSE goes from {rmse_before} to **{rmse_after}**."
+            "the test RMSE goes from {rmse_before} to **{rmse_after}**. {change}"
         ),
         "x_output_title": "Shut every output gate (o = 0)",
         "x_output_body": (
@@ -199,7 +199,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "x_output_result": (
             "Result: the cell state still moves (largest |Cₜ| = **{c_max}**), yet the model's raw "
             "output is **{out}** for every test window ({n} in all; largest difference "
-            "between them: {spread}); the test RMSE goes from {rmse_before} to **{rmse_after}**."
+            "between them: {spread}); the test RMSE goes from {rmse_before} to **{rmse_after}**. "
+            "{change}"
         ),
         "x_gates_link": "Clamp any gate of any unit yourself",
         "x_in_title": "Hold the strongest input at its mean: {name}",
@@ -214,7 +215,17 @@ STRINGS: dict[str, dict[str, str]] = {
             "{c_before} and the prediction moves from {pred_before} to **{pred_after}**; over the "
             "test part the RMSE goes from {rmse_before} to **{rmse_after}**. {verdict}"
         ),
+        "x_worse": "The clamp made the forecast **worse**: the test RMSE is {pct} higher.",
+        "x_better": (
+            "The clamp made the forecast **better** here: the test RMSE is {pct} lower, so "
+            "on this test part the model did not need what the gate did as trained."
+        ),
+        "x_same": "The clamp barely changes the forecast: the test RMSE moves by {pct}.",
         "x_in_matters": "The model leans on this input: without it, it forecasts worse.",
+        "x_in_better": (
+            "Without it the model forecasts **better** on the test part: the input seems to "
+            "add more noise than signal here."
+        ),
         "x_in_idle": (
             "The error barely moves: the model has learned little from this input (or the "
             "series itself already carries what it says)."
@@ -450,7 +461,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "x_input_result": (
             "结果：固定之后 |Cₜ| 的最大值是 **{c_max}**；模型的原始输出（换算回序列单位之前）"
             "对 {n} 个测试窗口全都是 **{out}**（彼此最大相差 {spread}）；"
-            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
+            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。{change}"
         ),
         "x_forget_title": "把所有遗忘门完全打开（f = 1）",
         "x_forget_body": (
@@ -459,7 +470,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "x_forget_result": (
             "结果：单元 {unit} 在窗口结束时 C = **{c_after}**，原本是 {c_before}；"
-            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
+            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。{change}"
         ),
         "x_output_title": "关闭所有输出门（o = 0）",
         "x_output_body": (
@@ -469,7 +480,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "x_output_result": (
             "结果：记忆单元状态仍在变化（|Cₜ| 最大为 **{c_max}**），但模型的原始输出"
             "对 {n} 个测试窗口全都是 **{out}**（彼此最大相差 {spread}）；"
-            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。"
+            "测试 RMSE 从 {rmse_before} 变为 **{rmse_after}**。{change}"
         ),
         "x_gates_link": "自己动手固定任意单元的任意一个门",
         "x_in_title": "把最重要的输入固定在均值：{name}",
@@ -483,7 +494,13 @@ STRINGS: dict[str, dict[str, str]] = {
             "预测从 {pred_before} 变为 **{pred_after}**；在测试集上 RMSE 从 {rmse_before} "
             "变为 **{rmse_after}**。{verdict}"
         ),
+        "x_worse": "固定之后预测**变差**了：测试 RMSE 高了 {pct}。",
+        "x_better": "在这里固定之后预测反而**变好**了：测试 RMSE 低了 {pct}，"
+        "说明在这段测试数据上，模型并不需要这个门在训练中学到的作用。",
+        "x_same": "固定之后预测几乎不变：测试 RMSE 只变了 {pct}。",
         "x_in_matters": "模型依赖这个输入：没有它，预测会变差。",
+        "x_in_better": "没有它，模型在测试集上的预测反而**更好**："
+        "这个输入在这里带来的噪声似乎多于信息。",
         "x_in_idle": "误差几乎不变：模型从这个输入中学到的很少（或者序列本身已经包含了它的信息）。",
         # --- 5. the temperature example
         "s5_title": "5. 气温示例",

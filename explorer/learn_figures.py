@@ -18,6 +18,7 @@ __all__ = [
     "conveyor_figure",
     "conveyor_parts",
     "experiment_fields",
+    "rmse_change",
     "timesteps_figure",
 ]
 
@@ -106,16 +107,32 @@ def conveyor_figure(
 
 # --------------------------------------------------------------------------- experiments
 
+SAME_WITHIN = 0.05  # a test RMSE within 5% of the trained model's reads as "about the same"
+
+
+def rmse_change(before: float, after: float) -> tuple[str, str]:
+    """Which way an intervention moved the test RMSE, as ("worse" | "better" | "same", "12%"):
+    the numbers decide the words (a clamp may help as well as hurt)."""
+    rel = after / before - 1 if before > 0 else (0.0 if after == before else np.inf)
+    pct = f"{100 * abs(rel):.0f}%" if np.isfinite(rel) else "∞"
+    if after > (1 + SAME_WITHIN) * before:
+        return "worse", pct
+    return ("better" if after < (1 - SAME_WITHIN) * before else "same"), pct
+
 
 def experiment_fields(
-    test, out: np.ndarray, c_before: np.ndarray, c_after: np.ndarray, unit: int
+    test, out: np.ndarray, c_before: np.ndarray, c_after: np.ndarray, unit: int, lang: str = "en"
 ) -> dict[str, str]:
-    """The numbers an experiment's result sentence quotes, formatted (4 decimals).
+    """The numbers an experiment's result sentence quotes, formatted (4 decimals), and
+    `change`: the sentence in `lang` that says whether the clamp made the test RMSE worse,
+    better or about the same.
 
     test: the `Intervention` on the test part; out: [n] the model's raw outputs with the
     clamp; c_before, c_after: [T, H] the shown window's layer-0 cell state without and with it.
     """
+    way, pct = rmse_change(test.rmse_before, test.rmse_after)
     return {
+        "change": tr(f"x_{way}", lang, pct=pct),
         "c_max": _v(float(np.abs(c_after).max())),
         "out": _v(float(out[0])),
         "spread": _v(float(np.ptp(out))),

@@ -206,7 +206,7 @@ def experiments(lang: str, picked) -> None:
         st.markdown(f"**{t(f'x_{name}_title', lang)}**")
         st.markdown(t(f"x_{name}_body", lang))
         before_after(lang, f"learn_x_{name}", (found["c"], c), test, w, unit, bundle.column)
-        fields = lf.experiment_fields(test, out, found["c"], c, unit)
+        fields = lf.experiment_fields(test, out, found["c"], c, unit, lang)
         st.markdown(t(f"x_{name}_result", lang, **fields))
     links(lang, ("pages/gates.py", "x_gates_link", ":material/science:"))
 
@@ -225,11 +225,12 @@ def input_experiment(lang: str, picked) -> None:
     inputs = md_escape(", ".join(dataset.inputs.columns()))
     st.markdown(t("x_in_body", lang, name=shown, inputs=inputs))
     before_after(lang, "learn_x_held", (c0, c1), test, w, unit, bundle.column)
-    worse = test.rmse_after > 1.05 * test.rmse_before
+    way = lf.rmse_change(test.rmse_before, test.rmse_after)[0]
+    verdict = {"worse": "x_in_matters", "better": "x_in_better", "same": "x_in_idle"}[way]
     st.markdown(t("x_in_result", lang, w=w, unit=unit, c_before=f"{c0[-1, unit]:.4f}",
                   c_after=f"{c1[-1, unit]:.4f}", pred_before=f"{p0:.4g}", pred_after=f"{p1:.4g}",
                   rmse_before=f"{test.rmse_before:.4g}", rmse_after=f"{test.rmse_after:.4g}",
-                  verdict=t("x_in_matters" if worse else "x_in_idle", lang)))  # fmt: skip
+                  verdict=t(verdict, lang)))  # fmt: skip
 
 
 def temperature(lang: str) -> None:

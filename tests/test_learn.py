@@ -105,3 +105,37 @@ def test_experiment_fields_quote_the_real_numbers():
     assert (f["rmse_before"], f["rmse_after"]) == ("1.235", "7")
     for name in ("input", "forget", "output"):  # every field a sentence asks for is there
         t(f"x_{name}_result", "zh", **f)
+
+
+def test_experiment_sentence_says_which_way_the_rmse_moved():
+    """Walk 10 item 7: f = 1 took the RMSE from 18.71 to 17.06 under "memory piles up", and
+    nothing said the clamp had helped. The numbers decide the words, in both languages."""
+    from types import SimpleNamespace
+
+    c = np.zeros((2, 1))
+    out = np.array([0.5, 0.5])
+
+    def result(before, after, lang):
+        test = SimpleNamespace(rmse_before=before, rmse_after=after)
+        return t("x_forget_result", lang, **lf.experiment_fields(test, out, c, c, 0, lang))
+
+    assert result(18.71, 17.06, "en") == (
+        "Result: unit 0 ends the window with C = **0.0000** instead of 0.0000; the test RMSE "
+        "goes from 18.71 to **17.06**. The clamp made the forecast **better** here: the test "
+        "RMSE is 9% lower, so on this test part the model did not need what the gate did as "
+        "trained."
+    )
+    assert result(18.71, 66.0, "en").endswith(
+        "The clamp made the forecast **worse**: the test RMSE is 253% higher."
+    )
+    assert result(18.71, 19.0, "en").endswith(
+        "The clamp barely changes the forecast: the test RMSE moves by 2%."
+    )
+    assert result(18.71, 17.06, "zh").endswith(
+        "测试 RMSE 从 18.71 变为 **17.06**。在这里固定之后预测反而**变好**了：测试 RMSE 低了 9%，"
+        "说明在这段测试数据上，模型并不需要这个门在训练中学到的作用。"
+    )
+    assert result(18.71, 66.0, "zh").endswith("固定之后预测**变差**了：测试 RMSE 高了 253%。")
+    assert lf.rmse_change(10.0, 10.5) == ("same", "5%")
+    assert lf.rmse_change(10.0, 9.4) == ("better", "6%")
+    assert lf.rmse_change(0.0, 0.0) == ("same", "0%")
