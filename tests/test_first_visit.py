@@ -106,5 +106,7 @@ def test_the_train_page_says_what_the_short_series_rule_changes():
     at.switch_page("pages/train.py").run()
     notes = [c.value for c in at.caption if "A short series" in c.value]
     assert notes == [
-        "A short series (92 training windows): batches of 4 (23 steps an epoch rather than 6)."
-    ]  # the built-in air passengers (before auto's transform takes its first windows)
+        "A short series (92 training windows before any differencing): batches of 4 (up to 23 "
+        "steps an epoch rather than 6)."
+    ]  # air passengers: the split after auto's sdiff says 80 train windows; the note
+    # must not read as a second, contradicting count (walk 10, item 8)

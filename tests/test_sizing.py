@@ -44,8 +44,8 @@ def test_a_long_series_gets_bigger_batches_and_a_capped_learning_rate():
     assert sizing.trial_cap(TrainConfig(), 30_660, 25) == 10
     assert sizing.trial_cap(TrainConfig(), 30_660, 4) == 4
     assert sizing.describe(TrainConfig(), 30_660) == (
-        "A long series (30,660 training windows): batches of 256 and learning rate 0.04 "
-        "(120 steps an epoch), and auto's trials at most 10 epochs each."
+        "A long series (30,660 training windows before any differencing): batches of 256 and "
+        "learning rate 0.04 (up to 120 steps an epoch), and auto's trials at most 10 epochs each."
     )
 
 
@@ -66,11 +66,12 @@ def test_the_rules_never_both_apply_and_a_tiny_training_part_keeps_its_batch():
     big = TrainConfig(batch_size=512)  # 3,000 windows: 6 steps, but a long series
     assert sizing.is_long(big, 3_000) and not sizing.is_short(big, 3_000)
     assert sizing.effective(big, 3_000).batch_size == 1_024  # the long rule, as before
-    assert sizing.describe(big, 3_000).startswith("A long series (3,000 training windows)")
+    assert sizing.describe(big, 3_000).startswith("A long series (3,000 training windows before")
     for n in (1, 2, 3, 4):  # fit() uses min(batch, n): nothing to shrink
         assert not sizing.is_short(TrainConfig(), n) and sizing.describe(TrainConfig(), n) is None
     assert sizing.describe(TrainConfig(), 10) == (
-        "A short series (10 training windows): batches of 4 (3 steps an epoch rather than 1)."
+        "A short series (10 training windows before any differencing): batches of 4 (up to 3 "
+        "steps an epoch rather than 1)."
     )
 
 
@@ -91,7 +92,8 @@ def test_a_short_series_gets_smaller_batches_at_the_same_learning_rate():
     assert (eff.batch_size, eff.lr, eff.scale_short, eff.scale_long) == (4, 1e-2, False, True)
     assert sizing.trial_cap(cfg, 80, 16) == 16  # auto's trials as long as asked
     assert sizing.describe(cfg, 80) == (
-        "A short series (80 training windows): batches of 4 (20 steps an epoch rather than 5)."
+        "A short series (80 training windows before any differencing): batches of 4 (up to 20 "
+        "steps an epoch rather than 5)."
     )
     off = TrainConfig(scale_short=False)
     assert sizing.effective(off, 80) is off and sizing.describe(off, 80) is None

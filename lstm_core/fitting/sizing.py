@@ -95,20 +95,27 @@ def trial_cap(cfg: TrainConfig, n_train: int, epochs: int) -> int:
 
 
 def describe(cfg: TrainConfig, n_train: int) -> str | None:
-    """One sentence on what a rule does here (None when neither does anything)."""
+    """One sentence on what a rule does here (None when neither does anything).
+
+    `n_train` is the count planned on the series' levels (Split.n_train_planned), so the
+    sentence says so: a differenced model's split shows up to d + s fewer training windows
+    (air passengers: 92 here, 80 after auto's seasonal difference), and so a step or more
+    fewer an epoch."""
     if is_short(cfg, n_train):
         eff = effective(cfg, n_train)
         steps = math.ceil(n_train / eff.batch_size)
         return (
-            f"A short series ({n_train:,} training windows): batches of {eff.batch_size} "
-            f"({steps} steps an epoch rather than {math.ceil(n_train / cfg.batch_size)})."
+            f"A short series ({n_train:,} training windows before any differencing): batches "
+            f"of {eff.batch_size} (up to {steps} steps an epoch rather than "
+            f"{math.ceil(n_train / cfg.batch_size)})."
         )
     if not is_long(cfg, n_train):
         return None
     eff = effective(cfg, n_train)
     steps = math.ceil(n_train / eff.batch_size)
     return (
-        f"A long series ({n_train:,} training windows): batches of {eff.batch_size:,} and "
-        f"learning rate {eff.lr:g} ({steps:,} steps an epoch), and auto's trials at most "
+        f"A long series ({n_train:,} training windows before any differencing): batches of "
+        f"{eff.batch_size:,} and learning rate {eff.lr:g} (up to {steps:,} steps an epoch), and "
+        f"auto's trials at most "
         f"{TRIAL_CAP} epochs each."
     )
