@@ -2,7 +2,36 @@
 
 from __future__ import annotations
 
+import math
+
 from lstm_core.evaluation.backtest import Intervals
+
+SMALL_TEST = 100  # test parts with fewer targets than this get their size named
+SLACK = 0.10  # a band is "too narrow" only if it misses its level by at least this much
+
+
+def too_narrow(level: float, held: float, n_test: int) -> bool:
+    """Whether a band holding `held` of the test points is clearly below its nominal `level`:
+    by more than SLACK and more than two binomial standard errors on the test part's
+    `n_test` targets (what chance allows so few points; origins × steps overlap, so the
+    distinct targets are the honest count)."""
+    se = math.sqrt(level * (1 - level) / max(n_test, 1))
+    return level - held > max(SLACK, 2 * se)
+
+
+def coverage_words(coverage: dict[str, float], n_test: int) -> str:
+    """What each band held on the test part, and, when a band held clearly less than its
+    level, that it was too narrow there (with the test part's size when it is small)."""
+    held = [(float(k), v) for k, v in coverage.items()]
+    text = " and ".join(f"the {k:.0%} band holds {v:.0%} of the test points" for k, v in held)
+    narrow = [k for k, v in held if too_narrow(k, v, n_test)]
+    if not narrow:
+        return text
+    which = "both bands were" if len(narrow) == 2 == len(held) else (
+        " and ".join(f"the {k:.0%} band" for k in narrow) + (" were" if len(narrow) > 1 else " was")
+    )  # fmt: skip
+    size = f"only {n_test:,} test points, yet " if n_test < SMALL_TEST else ""
+    return f"{text}: {which} too narrow here ({size}further below than chance explains)"
 
 
 def interval_caption(iv: Intervals, coverage: str, n_val: int) -> str:

@@ -26,7 +26,7 @@ from explorer.figures import (
     residual_figure,
 )
 from explorer.forecast_figures import horizon_figure
-from explorer.forecast_words import future_caption, interval_caption
+from explorer.forecast_words import coverage_words, future_caption, interval_caption
 from explorer.training import reference_key, without_inputs_request
 from explorer.widgets import PERSIST, remember
 from lstm_core.evaluation.backtest import default_horizon, input_reach
@@ -124,11 +124,9 @@ def backtest(ev: Evaluation) -> None:
     fig = horizon_figure(d["rmse_by_step"], d["baselines"], d["references"])
     st.plotly_chart(fig, key="fc_horizon_chart")
     st.info(ev.verdict)
-    cov = " and ".join(
-        f"the {float(k):.0%} band holds {v:.0%} of the test points"
-        for k, v in d["coverage"].items()
-    )
-    st.caption(interval_caption(bt.intervals, cov, state.get("dataset").split.n_val))
+    split = state.get("dataset").split
+    cov = coverage_words(d["coverage"], split.n_test)
+    st.caption(interval_caption(bt.intervals, cov, split.n_val))
 
 
 def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.forecast_words import future_caption, interval_caption
+from explorer.forecast_words import coverage_words, future_caption, interval_caption
 from lstm_core.evaluation.backtest import Intervals
 
 from .test_app import start, train
@@ -38,3 +38,28 @@ def test_the_interval_caption_says_when_the_validation_targets_were_sampled():
 def test_the_future_caption_speaks_of_shading_only_for_more_than_one_step():
     assert "shaded" in future_caption(12) and "dots" not in future_caption(12)
     assert "shaded" not in future_caption(1) and "dots" in future_caption(1)
+
+
+def test_the_coverage_sentence_says_when_the_bands_were_too_narrow():
+    """Walk 10 item 6: 'the 80% band holds 47% … the 95% band holds 77%' was stated as a plain
+    fact; clearly below the level (by more than 10 points and than chance allows on the test
+    part's targets) the sentence now says the bands were too narrow there."""
+    assert coverage_words({"0.8": 0.47, "0.95": 0.77}, 20) == (
+        "the 80% band holds 47% of the test points and the 95% band holds 77% of the test "
+        "points: both bands were too narrow here (only 20 test points, yet further below than "
+        "chance explains)"
+    )
+    assert coverage_words({"0.8": 0.63, "0.95": 0.82}, 20) == (  # 63% is within chance of 20
+        "the 80% band holds 63% of the test points and the 95% band holds 82% of the test "
+        "points: the 95% band was too narrow here (only 20 test points, yet further below "
+        "than chance explains)"
+    )
+    assert coverage_words({"0.8": 0.68, "0.95": 0.9}, 5_000) == (  # 12 points low on 5,000
+        "the 80% band holds 68% of the test points and the 95% band holds 90% of the test "
+        "points: the 80% band was too narrow here (further below than chance explains)"
+    )
+    fine = coverage_words({"0.8": 0.72, "0.95": 0.91}, 20)  # the README's air passengers
+    assert fine == (
+        "the 80% band holds 72% of the test points and the 95% band holds 91% of the test points"
+    )
+    assert coverage_words({"0.8": 1.0, "0.95": 1.0}, 20).endswith("100% of the test points")
