@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
 
 from explorer.figures import plain
 
 __all__ = [
     "BEFORE_AFTER",
     "ablation_frame",
+    "ablation_table",
     "before_after_figure",
     "memory_figure",
     "side_by_side",
@@ -94,6 +96,19 @@ def ablation_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     df = df.sort_values("rank", kind="stable")
     return df.rename(columns={"rmse_after": "RMSE without it", "increase": "RMSE grows by",
                               "increase_pct": "grows by %"})  # fmt: skip
+
+
+def ablation_table(rows: Sequence[Mapping[str, Any]]) -> Styler:
+    """`ablation_frame` formatted for the page: the RMSE columns with one number of decimals
+    for all (4 significant digits on the largest, as the page's RMSEs read), the % to one
+    decimal, rather than whatever digits each float happens to have (25.2182 beside 18.718)."""
+    df = ablation_frame(rows)
+    top = float(np.nanmax(np.abs(df["RMSE without it"].to_numpy(float)), initial=0.0))
+    digits = 1 + math.floor(math.log10(top)) if top > 0 and math.isfinite(top) else 1
+    rmse = f"{{:.{max(0, 4 - digits)}f}}"
+    return df.style.format(
+        {"RMSE without it": rmse, "RMSE grows by": rmse, "grows by %": "{:.1f}"}, na_rep="–"
+    )
 
 
 def tau_bins(tau: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray, int]:

@@ -327,7 +327,7 @@ def which_units_matter(bundle, dataset, layer: int, stamp: tuple) -> None:
         if cached is None:
             return
         ranked = cached["ablation"]
-        st.dataframe(ef.ablation_frame(ranked.to_dicts()), hide_index=True,
+        st.dataframe(ef.ablation_table(ranked.to_dicts()), hide_index=True,
                      key="gates_ablation_table")  # fmt: skip
         top = ranked.ranking()[:TOP_UNITS]
         for col, (k, unit) in zip(st.columns(len(top)), enumerate(top, 1), strict=True):

@@ -75,3 +75,26 @@ def test_side_by_side_puts_both_cell_states_on_one_colour_range():
     assert next(tr for tr in figs[1].data if tr.name == "c").zmax == 0.5  # inputs untouched
     f = next(tr for tr in right.data if tr.name == "f")
     assert (f.zmin, f.zmax) == (0.0, 1.0)
+
+
+def test_ablation_table_shows_every_rmse_with_the_same_decimals():
+    """Walk 10 item 10: 'RMSE without it 25.2182 / 18.718', 'grows by % 34.8053'."""
+    keys = ("rank", "unit", "rmse_before", "rmse_after", "increase", "increase_pct")
+    rows = [
+        dict(zip(keys, values, strict=True))
+        for values in [
+            (1, 3, 18.71, 25.2182, 6.5082, 34.8053),
+            (2, 0, 18.71, 18.718, 0.0072, 0.0386),
+        ]
+    ]
+    shown = ef.ablation_table(rows).hide(axis="index").to_string(delimiter="|").splitlines()
+    assert shown == [
+        "rank|unit|RMSE without it|RMSE grows by|grows by %",
+        "1|3|25.22|6.51|34.8",
+        "2|0|18.72|0.01|0.0",
+    ]
+    small = [dict(rows[0], rmse_after=0.012345, increase=0.0001)]  # a scaled series: 4 digits
+    assert (
+        ef.ablation_table(small).hide(axis="index").to_string(delimiter="|").splitlines()[1]
+        == "1|3|0.01235|0.00010|34.8"
+    )
