@@ -255,7 +255,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "well."
         ),
         "s6_counts": (
-            "At hidden size {hidden} with {layers} layer(s): LSTM **{lstm}** parameters, GRU "
+            "At hidden size {hidden} with {layers_text}: LSTM **{lstm}** parameters, GRU "
             "**{gru}** ({share} of the LSTM)."
         ),
         # --- conclusion

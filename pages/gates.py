@@ -58,6 +58,7 @@ from lstm_core.inside.gates import CELL_LABELS, GATE_NAMES
 from lstm_core.inside.gatestats import GATE_LABELS
 from lstm_core.inside.gatestep import explain_step
 from lstm_core.inside.gateviews import model_view, span_run, window_run
+from lstm_core.metrics import count
 from lstm_core.runtime.limits import longest_trace
 
 VIEWS = ("One window", "Whole series")
@@ -342,7 +343,7 @@ def which_units_matter(bundle, dataset, layer: int, stamp: tuple) -> None:
 def gates_page(bundle, dataset) -> None:
     cfg = bundle.model_config
     st.caption(
-        f"{CELL_LABELS[cfg.cell]}, {cfg.num_layers} layer(s) of {cfg.hidden_size} units, "
+        f"{CELL_LABELS[cfg.cell]}, {count(cfg.num_layers, 'layer')} of {cfg.hidden_size} units, "
         f"windows of {dataset.split.look_back} points. Colours are fixed: gates σ from 0 to 1, "
         "tanh values from −1 to 1 (white = 0), the cell state c symmetric around 0."
     )

@@ -38,6 +38,7 @@ from explorer.widgets import PERSIST, SETTING_WIDGETS, fitting, forget_widgets, 
 from lstm_core.config import ConfigError, ModelConfig, TrainConfig
 from lstm_core.experiments.compare import param_count
 from lstm_core.inside.gates import CELL_LABELS
+from lstm_core.metrics import count
 
 PLOTLY = {"displaylogo": False}
 TEMPERATURE = "temperature"
@@ -298,6 +299,7 @@ def gru(lang: str) -> None:
     n_lstm = param_count("lstm", cfg.hidden_size, cfg.num_layers)
     n_gru = param_count("gru", cfg.hidden_size, cfg.num_layers)
     st.markdown(t("s6_counts", lang, hidden=cfg.hidden_size, layers=cfg.num_layers,
+                  layers_text=count(cfg.num_layers, "layer"),
                   lstm=f"{n_lstm:,}", gru=f"{n_gru:,}", share=f"{n_gru / n_lstm:.0%}"))  # fmt: skip
 
 

@@ -170,6 +170,7 @@ def test_two_layers_choose_the_layer(router):
     two = _trained(num_layers=2)
     at = _app(router, two)
     assert at.selectbox(key="gates_layer").value == 0
+    assert any(c.value.startswith("LSTM, 2 layers of ") for c in at.caption)  # not "layer(s)"
     at.selectbox(key="gates_layer").set_value(1).run()
     assert not at.exception
     maps, _ = _heatmaps(at)

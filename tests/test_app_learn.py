@@ -117,7 +117,7 @@ def test_gru_skips_the_lstm_numbers_then_the_example_trains_an_lstm():
     assert EN["not_lstm"].format(cell="GRU") in texts(at.info)
     assert conveyor(at) is None
     counts = f"LSTM **{param_count('lstm', 4):,}** parameters, GRU **{param_count('gru', 4):,}**"
-    assert any(counts in m for m in texts(at.markdown))
+    assert any(f"At hidden size 4 with 1 layer: {counts}" in m for m in texts(at.markdown))
 
     rnn = SimpleNamespace(cell="rnn", grad_init=np.ones(3), grad_trained=np.array([1, 0.1, 0.01]))
     at.session_state["compare"] = {"label": "level <b>", "results": [rnn]}  # Compare's shape

@@ -122,5 +122,8 @@ def test_mismatched_weights_and_bad_settings(trained):
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(BundleError, match="Cannot read the model file"):
+    with pytest.raises(BundleError) as e:
         load_bundle(tmp_path / "nope.pt")
+    assert str(e.value) == (  # walk 10: the message did not name the file
+        f"Cannot read the model file {str(tmp_path / 'nope.pt')!r}: No such file or directory."
+    )

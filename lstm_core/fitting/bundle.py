@@ -196,7 +196,9 @@ def _read(source: str | os.PathLike | bytes) -> Any:
             with open(source, "rb") as fh:
                 data = fh.read(MAX_BYTES + 1)
     except OSError as e:
-        raise BundleError(f"Cannot read the model file: {e.strerror or e}.") from None
+        raise BundleError(
+            f"Cannot read the model file {os.fspath(source)!r}: {e.strerror or e}."
+        ) from None
     if len(data) == 0:
         raise BundleError("The model file is empty: choose a .pt file saved by LSTM Explorer.")
     if len(data) > MAX_BYTES:
