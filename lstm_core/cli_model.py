@@ -27,6 +27,7 @@ from lstm_core.fitting import sizing
 from lstm_core.fitting.bundle import ModelBundle, load_bundle, save_bundle
 from lstm_core.fitting.pipeline import dataset_for, run, validate
 from lstm_core.fitting.train import Progress
+from lstm_core.metrics import count
 from lstm_core.series.data import (
     Series,
     default_columns,
@@ -76,7 +77,9 @@ def cmd_train(a: argparse.Namespace) -> int:
 
     def trial(tf: Transform, i: int, k: int, p: Progress) -> None:
         if p.kind == "epoch" and p.epoch == p.last_epoch:
-            print(f"auto: tried {tf.kind} ({i + 1}/{k}), {p.epoch} epochs", file=sys.stderr)
+            print(
+                f"auto: tried {tf.kind} ({i + 1}/{k}), {count(p.epoch, 'epoch')}", file=sys.stderr
+            )
 
     bundle, data, result, choice = run(series.values, series.name, dcfg, mcfg, tcfg, progress,
                                        trial, inputs=series.inputs)  # fmt: skip

@@ -313,3 +313,10 @@ def test_the_readmes_command_line_block_runs_as_written(tmp_path):
         r = subprocess.run([sys.executable, "-m", "lstm_core", *args], cwd=tmp_path, text=True,
                            capture_output=True, timeout=300, env=env)  # fmt: skip
         assert r.returncode == 0, (args, r.stderr)
+
+
+def test_auto_trials_count_their_epochs_in_words(tmp_path):
+    r = cli("train", ROOT / "data" / "air_passengers.csv", "--out", tmp_path / "a.pt",
+            "--epochs", 3, "--hidden", 4)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "auto: tried none (1/4), 1 epoch\n" in r.stderr and "1 epochs" not in r.stderr
