@@ -114,8 +114,12 @@ def backtest(ev: Evaluation) -> None:
         )  # fmt: skip
     st.caption(
         f"From each of {len(bt.origins)} origins in the test part the model forecasts "
-        f"{count(bt.horizon, 'step')} ahead, feeding its own predictions "
-        "back (no refit, nothing from after the origin); the baselines "
+        + (
+            "one step ahead (no refit"
+            if bt.horizon == 1
+            else f"{count(bt.horizon, 'step')} ahead, feeding its own predictions back (no refit"
+        )
+        + ", nothing from after the origin); the baselines "
         + ("and the classic references (dashed) " if bt.references else "")
         + "do the same. RMSE in original units by steps ahead."
         + recorded

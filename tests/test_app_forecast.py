@@ -25,6 +25,10 @@ def test_the_forecast_pages_settings_survive_a_visit_to_another_page():
     assert at.toggle(key="fc_baselines").value is True
     assert at.slider(key="fc_bt_horizon").value == 3
     assert at.slider(key="fc_horizon").value == 24
+    at.slider(key="fc_bt_horizon").set_value(1).run()  # one step: nothing is fed back
+    said = " ".join(c.value for c in at.caption)
+    assert "the model forecasts one step ahead (no refit, nothing from after" in said
+    assert "feeding its own predictions back" not in said
 
 
 def test_the_interval_caption_says_when_the_validation_targets_were_sampled():

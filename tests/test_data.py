@@ -600,8 +600,9 @@ def test_size_guard_for_paths(monkeypatch, tmp_path):
 
 
 def test_missing_file(tmp_path):
+    # the path as typed: 'nope.csv' alone hid which folder was looked in
     assert error_of(str(tmp_path / "nope.csv")) == (
-        "Cannot open 'nope.csv': check that the file exists."
+        f"Cannot open {str(tmp_path / 'nope.csv')!r}: check that the file exists."
     )
 
 

@@ -94,7 +94,9 @@ def _read_path(path: Path) -> bytes:
         _check_size(path.stat().st_size)
         return path.read_bytes()
     except OSError:
-        raise DataError(f"Cannot open {path.name!r}: check that the file exists.") from None
+        raise DataError(
+            f"Cannot open {str(path)!r}: check that the file exists."
+        ) from None  # as typed
 
 
 def _check_size(n_bytes: int) -> None:
