@@ -203,8 +203,8 @@ def clamp_sentences(act: Any, example: Any = None) -> list[str]:
         a, b = example.marks
         out.append(
             f"On the sequence above the model answers {example.answer:.2f} (asked "
-            f"{example.target:.2f}); with the forget gate closed between the marks "
-            f"{example.answer_forget_clamped:.2f}; with the input gate closed at step {b} "
+            f"{example.target:.2f}); with the forget gate closed between the marks, "
+            f"{example.answer_forget_clamped:.2f}; with the input gate closed at step {b}, "
             f"{example.answer_input_clamped:.2f} (the first number is {example.values[a]:.2f}, "
             f"the second {example.values[b]:.2f})."
         )

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import math
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -163,6 +164,8 @@ def test_clamp_sentences_give_the_mse_before_and_after():
     assert "test MSE 0.0012 → 0.0900" in shut
     assert "follow the first number alone: the second never got in" in shut
     assert one.startswith("On the sequence above the model answers 1.00")
+    assert "closed between the marks, " in one  # "closed at step 86 0.84" read as one number
+    assert re.search(r"closed at step \d+, \d\.\d\d", one)
 
 
 def test_seed_verdict_says_noise_when_ranges_overlap():
