@@ -523,7 +523,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "在许多序列上学得和 LSTM 差不多好。"
         ),
         "s6_counts": (
-            "隐藏单元数 {hidden}、{layers} 层时：LSTM 有 **{lstm}** 个参数，"
+            "隐藏单元数 {hidden}、{layers_text}时：LSTM 有 **{lstm}** 个参数，"
             "GRU 有 **{gru}** 个（为 LSTM 的 {share}）。"
         ),
         # --- conclusion

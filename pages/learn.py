@@ -298,8 +298,8 @@ def gru(lang: str) -> None:
     cfg = bundle.model_config if bundle is not None else ui.configs()[1]
     n_lstm = param_count("lstm", cfg.hidden_size, cfg.num_layers)
     n_gru = param_count("gru", cfg.hidden_size, cfg.num_layers)
-    st.markdown(t("s6_counts", lang, hidden=cfg.hidden_size, layers=cfg.num_layers,
-                  layers_text=count(cfg.num_layers, "layer"),
+    layers = count(cfg.num_layers, "layer") if lang == "en" else f"{cfg.num_layers} 层"
+    st.markdown(t("s6_counts", lang, hidden=cfg.hidden_size, layers_text=layers,
                   lstm=f"{n_lstm:,}", gru=f"{n_gru:,}", share=f"{n_gru / n_lstm:.0%}"))  # fmt: skip
 
 
