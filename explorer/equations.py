@@ -42,6 +42,12 @@ def fmt_value(v: float) -> str:
 _v = fmt_value
 
 
+def _text(v: float) -> str:
+    """A result to 4 decimals for a sentence: negatives with the minus sign (U+2212) the
+    equations beside it render, not a hyphen."""
+    return _v(v).replace("-", "\u2212")
+
+
 def _n(v: float) -> str:
     """A term to 4 decimals for LaTeX; negatives in parentheses (safe in sums and products)."""
     s = _v(v)
@@ -98,7 +104,7 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
             (
                 _gate_tex("f_t", "f", "sigma", f, layer),
                 f"The forget gate keeps {_p(f['value'])} of the previous cell state "
-                f"({c_prev:.4f} → {f['value'] * c_prev:.4f}).",
+                f"({_text(c_prev)} → {_text(f['value'] * c_prev)}).",
             ),
             (
                 _gate_tex("i_t", "i", "sigma", i, layer),
@@ -106,13 +112,13 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
             ),
             (
                 _gate_tex("\\tilde{C}_t", "C", "tanh", g, layer),
-                f"The candidate proposes {g['value']:.4f}; the cell state receives "
-                f"{i['value'] * g['value']:.4f} of it.",
+                f"The candidate proposes {_text(g['value'])}; the cell state receives "
+                f"{_text(i['value'] * g['value'])} of it.",
             ),
             (
                 f"C_t = f_t\\cdot C_{{t-1}} + i_t\\cdot\\tilde{{C}}_t = {_n(f['value'])}"
                 f"\\cdot{_n(c_prev)} + {_n(i['value'])}\\cdot{_n(g['value'])} = {_v(c)}",
-                f"So the cell state moves from {c_prev:.4f} to {c:.4f}.",
+                f"So the cell state moves from {_text(c_prev)} to {_text(c)}.",
             ),
             (
                 _gate_tex("o_t", "o", "sigma", o, layer),
@@ -121,8 +127,8 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
             (
                 f"h_t = o_t\\cdot\\tanh(C_t) = {_n(o['value'])}\\cdot\\tanh({_n(c)})"
                 f" = {_n(o['value'])}\\cdot{_n(math.tanh(c))} = {_v(step['h_check'])}",
-                f"The unit outputs $h_t$ = {step['h_check']:.4f}"
-                f" ({_p(o['value'])} of $\\tanh(C_t)$ = {math.tanh(c):.4f}).",
+                f"The unit outputs $h_t$ = {_text(step['h_check'])}"
+                f" ({_p(o['value'])} of $\\tanh(C_t)$ = {_text(math.tanh(c))}).",
             ),
         ]
     if cell == "gru":
@@ -144,14 +150,14 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
                 f"(W_n^{{h}}h_{{t-1}} + b_n^{{h}})\\big) \\\\ &= \\tanh\\big({_n(n['w_x'])} + "
                 f"{_n(n['b_x'])} + {_n(n['r'])}\\cdot({_n(n['w_h'])} + {_n(n['b_h'])})\\big)"
                 f" = \\tanh({_v(n['pre'])}) = {_v(n['value'])}\\end{{aligned}}",
-                f"The candidate proposes {n['value']:.4f}.",
+                f"The candidate proposes {_text(n['value'])}.",
             ),
             (
                 f"h_t = (1 - z_t)\\cdot n_t + z_t\\cdot h_{{t-1}} = (1 - {_n(z['value'])})"
                 f"\\cdot{_n(n['value'])} + {_n(z['value'])}\\cdot{_n(hp)}"
                 f" = {_v(step['h_check'])}",
                 f"The new state mixes {_p(1 - z['value'])} candidate with "
-                f"{_p(z['value'])} old state: $h_t$ = {step['h_check']:.4f}.",
+                f"{_p(z['value'])} old state: $h_t$ = {_text(step['h_check'])}.",
             ),
         ]
     a = step["a"]
@@ -164,7 +170,7 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
             f"{_brace(a['w_h'], 'W^{h}h_{t-1}')} + {_brace(a['w_x'], 'W^{x}' + xin)}"
             f" + {_brace(a['b'], 'b')}\\big) = {act_tex}({_v(a['pre'])}) = {_v(a['value'])}",
             "A plain RNN has no gates: it squashes the weighted sum into "
-            f"$h_t$ = {a['value']:.4f}.",
+            f"$h_t$ = {_text(a['value'])}.",
         ),
     ]
 
@@ -204,11 +210,11 @@ def step_fields(step: dict) -> dict[str, str]:
         "pct_f": _p(f),
         "pct_i": _p(i),
         "pct_o": _p(o),
-        "c_prev": _v(c_prev),
-        "kept": _v(f * c_prev),
-        "g": _v(g),
-        "written": _v(i * g),
-        "c": _v(c),
-        "tanh_c": _v(math.tanh(c)),
-        "h": _v(step["h_check"]),
+        "c_prev": _text(c_prev),
+        "kept": _text(f * c_prev),
+        "g": _text(g),
+        "written": _text(i * g),
+        "c": _text(c),
+        "tanh_c": _text(math.tanh(c)),
+        "h": _text(step["h_check"]),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import string
 
 import numpy as np
@@ -87,10 +88,31 @@ def test_equations_show_explain_steps_numbers(lstm_trace):
     assert set(eq.gate_latex()) == set(tex)  # generic equations without a model
     fields = eq.step_fields(step)
     assert fields["pct_f"] == f"{100 * step['f']['value']:.0f}%"
-    assert fields["kept"] == f"{step['f']['value'] * step['c_prev']:.4f}"
+    minus = str.maketrans({"-": "\u2212"})  # sentences write the minus the equations render
+    assert fields["kept"] == f"{step['f']['value'] * step['c_prev']:.4f}".translate(minus)
     assert f"{step['f']['value']:.4f}" in tex["c"].split("=")[2]  # f_t · C_{t-1} comes first
-    assert fields["tanh_c"] == f"{math.tanh(step['c_check']):.4f}"
+    assert fields["tanh_c"] == f"{math.tanh(step['c_check']):.4f}".translate(minus)
     assert fields["pct_f"] in t("forget_says", "en", **fields)
+    steps = [explain_step(model, trace, 0, t, u) for t in range(6) for u in range(3)]
+    step = next(s for s in steps if min(s["c_check"], s["g"]["value"], s["h_check"]) < -5e-5)
+    said = " ".join(sentence for _, sentence in eq.step_equations(step))
+    assert "\u2212" in said  # a step with negatives
+    assert not re.search(
+        r"(?<![\w{])-\d", said
+    )  # the equations' minus, not a hyphen ($h_{t-1}$ aside)
+
+
+def test_sentences_write_negatives_with_the_minus_sign_of_the_equations():
+    gate = {"value": 0.5, "pre": 0.0, "w_h": 0.0, "w_x": 0.0, "b": 0.0}
+    step = {**{k: dict(gate) for k in "ifo"}, "g": {**gate, "value": -0.25},
+            "c_prev": -0.0133, "c_check": -0.0051, "h_check": -0.0008}  # fmt: skip
+    fields = eq.step_fields(step)
+    assert (fields["c_prev"], fields["written"], fields["h"]) == (
+        "\u22120.0133",
+        "\u22120.1250",
+        "\u22120.0008",
+    )
+    assert not any("-" in v for v in fields.values())
 
 
 def test_experiment_fields_quote_the_real_numbers():
