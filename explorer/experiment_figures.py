@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from explorer.figures import plain
+from lstm_core.metrics import decimals
 
 __all__ = [
     "BEFORE_AFTER",
@@ -103,9 +104,7 @@ def ablation_table(rows: Sequence[Mapping[str, Any]]) -> Styler:
     for all (4 significant digits on the largest, as the page's RMSEs read), the % to one
     decimal, rather than whatever digits each float happens to have (25.2182 beside 18.718)."""
     df = ablation_frame(rows)
-    top = float(np.nanmax(np.abs(df["RMSE without it"].to_numpy(float)), initial=0.0))
-    digits = 1 + math.floor(math.log10(top)) if top > 0 and math.isfinite(top) else 1
-    rmse = f"{{:.{max(0, 4 - digits)}f}}"
+    rmse = f"{{:.{decimals(df['RMSE without it'].to_numpy(float))}f}}"
     return df.style.format(
         {"RMSE without it": rmse, "RMSE grows by": rmse, "grows by %": "{:.1f}"}, na_rep="–"
     )

@@ -27,7 +27,7 @@ from lstm_core.fitting import sizing
 from lstm_core.fitting.bundle import ModelBundle, load_bundle, save_bundle
 from lstm_core.fitting.pipeline import dataset_for, run, validate
 from lstm_core.fitting.train import Progress
-from lstm_core.metrics import count
+from lstm_core.metrics import count, decimals
 from lstm_core.series.data import (
     Series,
     default_columns,
@@ -170,13 +170,14 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
             out["without_inputs"] = {"test": without.table["model"]}
         print(json.dumps(clean(out)))
         return 0
+    k = decimals(ev.table["model"]["rmse"])  # one format for every error: the model's 4 digits
     print(f"{'':16}{'RMSE':>12}{'MAE':>12}{'sMAPE %':>10}{'MASE':>8}")
     for name, s in ev.table.items():
-        print(f"{name:16}{s['rmse']:12.4g}{s['mae']:12.4g}{s['smape']:10.2f}{s['mase']:8.3f}")
+        print(f"{name:16}{s['rmse']:12.{k}f}{s['mae']:12.{k}f}{s['smape']:10.2f}{s['mase']:8.3f}")
     if ev.reference_forms:
         print("Classic references (fitted on the training and validation parts):")
     for name, s in ev.references.items():
-        print(f"{name:16}{s['rmse']:12.4g}{s['mae']:12.4g}{s['smape']:10.2f}{s['mase']:8.3f}")
+        print(f"{name:16}{s['rmse']:12.{k}f}{s['mae']:12.{k}f}{s['smape']:10.2f}{s['mase']:8.3f}")
     for name, form in ev.reference_forms.items():
         print(f"  {name}: {form}")
     bt = ev.backtest
@@ -185,7 +186,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     d = bt.to_dict()
     for name, r in [("model", bt.rmse_by_step()), *d["baselines"].items(),
                     *d["references"].items()]:  # fmt: skip
-        print(f"{name:16}" + "".join(f"{v:9.4g}" for v in r))
+        print(f"{name:16}" + "".join(f"{v:9.{k}f}" for v in r))
     cov = ", ".join(f"{float(k):.0%} band {v:.0%}" for k, v in bt.coverage().items())
     print(f"Interval coverage on the test part: {cov}.")
     print(ev.verdict)

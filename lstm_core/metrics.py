@@ -8,6 +8,8 @@ Baselines for a target at position t of the series:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -115,6 +117,15 @@ def verdict(table: dict[str, dict[str, float]], points: int | None = None) -> st
     rivals = {k: v["rmse"] for k, v in table.items() if k != "model"}
     where = "one step ahead" + ("" if points is None else f" at {count(points, 'test point')}")
     return rmse_verdict(table["model"]["rmse"], rivals, where, points)
+
+
+def decimals(values: object, significant: int = 4) -> int:
+    """Decimals that give the largest |value| among `values` `significant` digits, for a
+    table whose numbers share one format (25.22 beside 18.72, not 25.2182 beside 18.718)."""
+    v = np.abs(np.asarray(values, dtype=np.float64).ravel())
+    top = float(np.max(v[np.isfinite(v)], initial=0.0))
+    digits = 1 + math.floor(math.log10(top)) if top > 0 else 1
+    return max(0, significant - digits)
 
 
 def count(n: int, noun: str) -> str:

@@ -176,6 +176,9 @@ def test_forecast_and_evaluate(model, tmp_path):
     assert "over forecasts 1–6 steps ahead from 15 test origins" in e["verdict"]
     r = cli("evaluate", out, csv)
     assert "RMSE" in r.stdout and "naive" in r.stdout and "Backtest" in r.stdout
+    table = [ln.split() for ln in r.stdout.splitlines()[1:5]]  # model, naive, seasonal, mean
+    places = {len(row[c].split(".")[1]) for row in table for c in (1, 2)}
+    assert len(places) == 1, table  # one format for every error ('29.6' beside '19' before)
     r = cli("evaluate", out, csv, "--horizon", 21)
     assert r.returncode == 2
     assert r.stderr.strip() == (

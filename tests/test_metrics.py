@@ -188,3 +188,9 @@ def test_counts_are_plural_except_one_and_grouped_by_thousands():
     assert "at 1 test point, but 1 test point says little" in metrics.backtest_verdict(
         1.0, {"naive": 2.0}, 1, 1
     )
+
+
+def test_decimals_give_the_largest_value_its_significant_digits():
+    assert metrics.decimals([25.2182, 18.718]) == 2  # 25.22 beside 18.72
+    assert metrics.decimals(251.58) == 1 and metrics.decimals(0.0012345) == 6  # 0.001235
+    assert metrics.decimals([float("nan"), 3.0]) == 3 and metrics.decimals([]) == 3
