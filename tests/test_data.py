@@ -708,6 +708,8 @@ def test_a_title_line_above_the_header_is_skipped_and_said():
     two = load_series(b"Sales report\nSource: ABS\n\nWeek;Sales\n2021-01-01;1\n2021-01-08;2\n")
     assert two.notes == ("Skipped the title lines 'Sales report', 'Source: ABS' above the header.",)
     assert load_series(b"5\n1\n2\n3\n").values.tolist() == [5, 1, 2, 3]  # one column: no title
+    long = load_series(("T" * 500 + "\nd,v\n2021-01-01,1\n2021-01-02,2\n").encode())
+    assert long.notes == (f"Skipped the title line {'T' * 79 + '…'!r} above the header.",)
 
 
 def test_missing_dates_are_counted_in_the_step_of_the_series():

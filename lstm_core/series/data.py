@@ -145,7 +145,7 @@ def series_from_table(
             series = clean_column(table.frame[name], name, date, dates, missing, inf)
     if not table.title_lines:
         return series
-    titles = ", ".join(repr(t) for t in table.title_lines)
+    titles = ", ".join(repr(t if len(t) <= 80 else t[:79] + "…") for t in table.title_lines)
     lines = "line" if len(table.title_lines) == 1 else "lines"
     note = f"Skipped the title {lines} {titles} above the header."
     return dataclasses.replace(series, notes=(note, *series.notes))
