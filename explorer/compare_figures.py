@@ -150,25 +150,6 @@ def memory_figure(points: Sequence[Any]) -> go.Figure:
     return fig
 
 
-def compare_table(results: Sequence[Any]) -> pd.DataFrame:
-    """One row per cell: size, speed, losses and test errors against the baselines."""
-    rows = []
-    for r in results:
-        t = r.evaluation.table
-        rows.append(
-            {
-                "cell": CELL_LABELS.get(r.cell, r.cell),
-                "hidden": r.model.cfg.hidden_size,
-                "parameters": r.params,
-                "s / epoch": r.seconds_per_epoch,
-                "best val loss": min((h.val_loss for h in r.fit.history), default=np.nan),
-                "test RMSE": t["model"]["rmse"],
-                **baseline_columns(t),
-            }
-        )
-    return pd.DataFrame(rows).set_index("cell")
-
-
 def spread_table(runs: Sequence[Sequence[Any]], found: Sequence[Any]) -> pd.DataFrame:
     """One row per cell: size, speed and the test RMSE over the seeds (mean, lowest,
     highest) beside the baselines' (every one its verdict weighs). runs: [seed][cell]
