@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_core.metrics import count
+from lstm_core.series.dates import CALENDAR_STEPS
 from lstm_core.series.errors import DataError
 from lstm_core.series.reading import Table
 
@@ -113,14 +114,12 @@ def _by_time(
     return s, n_bad, n_dup
 
 
-_STEP_NAMES = (
+_STEP_NAMES = (  # days: shortest, longest, noun
     (1 / 24, 1 / 24, "hour"),
     (1, 1, "day"),
     (7, 7, "week"),
-    (28, 31, "month"),
-    (89, 92, "quarter"),
-    (365, 366, "year"),
-)  # fmt: skip  (days: lo, hi, noun)
+    *((lo, hi, noun) for lo, hi, _, noun in CALENDAR_STEPS),
+)
 
 
 def missing_steps(time: pd.DatetimeIndex) -> tuple[int, str] | None:

@@ -21,6 +21,9 @@ import pandas as pd
 from lstm_core.series.number_formats import NA_TOKENS
 
 DATE_SHARE = 0.9  # share of non-blank cells that must parse for a date column
+# Calendar steps whose length varies, in days: (shortest, longest, nominal, noun). Read by
+# inputs.regular_step (regular dates) and cleaning.missing_steps (gaps counted in months...).
+CALENDAR_STEPS = ((28, 31, 30, "month"), (89, 92, 91, "quarter"), (365, 366, 365, "year"))
 
 _TIME_WORDS = frozenset(
     {

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_core.runtime.limits import LIMITS
+from lstm_core.series.dates import CALENDAR_STEPS
 from lstm_core.series.errors import DataError
 from lstm_core.series.scaling import Scaler
 
@@ -359,7 +360,7 @@ def regular_step(time: pd.DatetimeIndex | None) -> pd.Timedelta | None:
     if (d == d.iloc[0]).all():
         return d.iloc[0]
     days = d.dt.total_seconds() / 86400
-    for lo, hi, nominal in ((28, 31, 30), (89, 92, 91), (365, 366, 365)):
+    for lo, hi, nominal, _ in CALENDAR_STEPS:
         if days.between(lo, hi).all():
             return pd.Timedelta(days=nominal)
     return None
