@@ -2,6 +2,7 @@
 that reads a series' whole history, scored zero-shot against the classic references.
 
     python -m benchmarks.prior pretrain --out prior.pt [--series 20000] [--epochs 30] [--hidden 64]
+                                        [--cycles]
     python -m benchmarks.prior score prior.pt [--hidden 64] [--window 0] [--fine-tune 0]
 
 Why: the app's LSTM learns from 12-step windows of one series, 60-180 windows on the
@@ -29,6 +30,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -87,11 +89,16 @@ def ets(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
     return out
 
 
-def arima(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
-    """ARMA(p ≤ 3, q ≤ 2) integrated 0-2 times, often with a fixed or drifting season."""
+def arima(rng: np.random.Generator, n: int, m: int, cycles: bool = False) -> np.ndarray:
+    """ARMA(p ≤ 3, q ≤ 2) integrated 0-2 times, often with a fixed or drifting season.
+    cycles: half of the AR(2+) draws get a complex pair of roots, a cycle of 5-30 steps that
+    wanders in length and height (Yule's model of the sunspots)."""
     p, q = int(rng.integers(0, 4)), int(rng.integers(0, 3))
-    roots = rng.uniform(1.1, 5, p) * rng.choice([-1, 1], p)
-    ar = -np.poly(1 / roots)[1:] if p else np.zeros(0)  # 1 - Σ a_i B^i has these roots
+    roots = (rng.uniform(1.1, 5, p) * rng.choice([-1, 1], p)).astype(complex)
+    if cycles and p >= 2 and rng.random() < 0.5:
+        radius, period = rng.uniform(1.02, 1.5), rng.uniform(5, 30)
+        roots[:2] = radius * np.exp(np.array([1j, -1j]) * 2 * np.pi / period)
+    ar = -np.poly(1 / roots)[1:].real if p else np.zeros(0)  # 1 - Σ a_i B^i has these roots
     ma = rng.uniform(-0.8, 0.8, q)
     x = lfilter(np.r_[1.0, ma], np.r_[1.0, -ar], rng.normal(0, 1, n + 100))[100:]
     d = rng.choice([0, 1, 1, 2], p=[0.35, 0.3, 0.3, 0.05])
@@ -143,15 +150,16 @@ def frame(values: np.ndarray) -> tuple[np.ndarray, int, float, float]:
     return (z - mean) / sd, lag, mean, sd
 
 
-def synthetic(n_series: int, seed: int) -> list[np.ndarray]:
+def synthetic(n_series: int, seed: int, cycles: bool = False) -> list[np.ndarray]:
     """n_series framed synthetic sequences, float32, 60-320 points before framing."""
     rng = np.random.default_rng(seed)
+    families = [partial(f, cycles=True) if cycles and f is arima else f for f in FAMILIES]
     out: list[np.ndarray] = []
     while len(out) < n_series:
         n = int(rng.integers(60, 320))
         m = int(rng.choice(SEASONS))
         m = m if m * 3 <= n else 0
-        raw = FAMILIES[rng.integers(len(FAMILIES))](rng, n, m)
+        raw = families[rng.integers(len(families))](rng, n, m)
         if not np.all(np.isfinite(raw)) or np.ptp(raw) == 0:
             continue
         z = frame(raw)[0]
@@ -196,9 +204,9 @@ def sequence_loss(net: Prior, x: torch.Tensor, mask: torch.Tensor) -> torch.Tens
     return ((net(x[:, :-1]) - x[:, 1:]) ** 2)[scored].mean()
 
 
-def pretrain(out: Path, n_series: int, epochs: int, hidden: int) -> None:
+def pretrain(out: Path, n_series: int, epochs: int, hidden: int, cycles: bool) -> None:
     t0 = time.perf_counter()
-    seqs, val = synthetic(n_series, seed=0), synthetic(300, seed=999)
+    seqs, val = synthetic(n_series, 0, cycles), synthetic(300, 999, cycles)
     torch.manual_seed(0)
     net = Prior(hidden)
     opt = torch.optim.Adam(net.parameters(), lr=3e-3)
@@ -305,6 +313,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--series", type=int, default=20000)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--cycles", action="store_true", help="AR cycles among the synthetic series")
     s = sub.add_parser("score")
     s.add_argument("weights", type=Path)
     s.add_argument("--hidden", type=int, default=64)
@@ -313,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     a = parser.parse_args(argv)
     torch.set_num_threads(2)
     if a.command == "pretrain":
-        pretrain(a.out, a.series, a.epochs, a.hidden)
+        pretrain(a.out, a.series, a.epochs, a.hidden, a.cycles)
     else:
         score(a.weights, a.hidden, a.window, a.fine_tune)
 
