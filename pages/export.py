@@ -79,7 +79,7 @@ def downloads(bundle: ModelBundle, dataset: Any) -> None:
         st.session_state[key] = min(12, top)
     horizon = st.number_input("Forecast steps", 1, top, key=key, **PERSIST)
     if reach is not None:
-        st.caption(f"With this model's inputs a forecast reaches at most {reach} steps.")
+        st.caption(f"With this model's inputs a forecast reaches at most {count(reach, 'step')}.")
     st.download_button(
         "Forecast (CSV)",
         partial(forecast_csv, bundle, dataset, int(horizon), dates),  # the steps shown
