@@ -296,9 +296,17 @@ def gru(lang: str) -> None:
         st.latex(tex)
     bundle = state.get("bundle")
     cfg = bundle.model_config if bundle is not None else ui.configs()[1]
-    n_lstm = param_count("lstm", cfg.hidden_size, cfg.num_layers)
-    n_gru = param_count("gru", cfg.hidden_size, cfg.num_layers)
+    if bundle is not None:
+        inputs = cfg.n_inputs  # the inputs beside the series the model reads, as Train counts
+    else:
+        series = active_series()  # what a model trained now would read (Train's count)
+        inputs = 0 if series is None or series.inputs is None else len(series.inputs.specs)
+    n_lstm = param_count("lstm", cfg.hidden_size, cfg.num_layers, inputs)
+    n_gru = param_count("gru", cfg.hidden_size, cfg.num_layers, inputs)
     layers = count(cfg.num_layers, "layer") if lang == "en" else f"{cfg.num_layers} 层"
+    if inputs:  # why the count is above the textbook's one-input figure
+        layers += (f" and {count(inputs, 'input')} beside the series" if lang == "en"
+                   else f"、序列之外 {inputs} 个输入")  # fmt: skip
     st.markdown(t("s6_counts", lang, hidden=cfg.hidden_size, layers_text=layers,
                   lstm=f"{n_lstm:,}", gru=f"{n_gru:,}", share=f"{n_gru / n_lstm:.0%}"))  # fmt: skip
 
