@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["GENERIC", "GRU_LATEX", "fmt_value", "gate_latex", "step_equations", "step_fields"]
+from explorer.escape import md_escape
+
+__all__ = [
+    "GENERIC",
+    "GRU_LATEX",
+    "fmt_value",
+    "gate_latex",
+    "input_fields",
+    "step_equations",
+    "step_fields",
+]
 
 #: The GRU in PyTorch's form (z near 1 keeps the old hidden state).
 GRU_LATEX = (
@@ -66,36 +76,85 @@ def _brace(value: float, label: str) -> str:
     return f"\\underbrace{{{_n(value)}}}_{{{label}}}"
 
 
+def _x_braces(g: dict[str, float], sup: str, xin: str) -> str:
+    """The x-term of a gate, labelled: `W^x x_t`, or with inputs beside the series its two
+    parts, the series' own `W^x x_t` and the inputs' `W^u u_t` (sup: "W_{f}^" or "W^")."""
+    if "w_series" not in g:
+        return _brace(g["w_x"], f"{sup}{{x}}{xin}")
+    return f"{_brace(g['w_series'], sup + '{x}x_t')} + {_brace(g['w_inputs'], sup + '{u}u_t')}"
+
+
 def _gate_tex(sym: str, sub: str, act: str, g: dict[str, float], layer: int) -> str:
     """`sym = act(W·[h_{t-1}, x_t] + b) = act(terms) = act(pre) = value` for one gate."""
     xin = "x_t" if layer == 0 else "h^{(l-1)}_t"
+    if "w_series" in g:
+        xin = "x_t, u_t"
     return (
         f"{sym} = \\{act}\\big(W_{sub}\\cdot[h_{{t-1}}, {xin}] + b_{sub}\\big)"
         f" = \\{act}\\big({_brace(g['w_h'], 'W_{' + sub + '}^{h}h_{t-1}')}"
-        f" + {_brace(g['w_x'], 'W_{' + sub + '}^{x}' + xin)}"
+        f" + {_x_braces(g, 'W_{' + sub + '}^', xin)}"
         f" + {_brace(g['b'], 'b_' + sub)}\\big)"
         f" = \\{act}({_v(g['pre'])}) = {_v(g['value'])}"
     )
 
 
-def step_equations(step: dict) -> list[tuple[str, str]]:
-    """The cell's equations for one `explain_step` result, as (LaTeX, plain sentence) pairs.
+_ROW = 6  # input values per LaTeX row in the step's head
 
-    Numbers are shown to 4 decimals; the sentence says in words what the line means.
-    """
-    cell, layer = step["cell"], step["layer"]
-    xin = "x_t" if layer == 0 else "h^{(l-1)}_t"
+
+def _names(names, n: int) -> str:
+    """The inputs' names, escaped for a caption, as " (A, B, C)"; "" when not n of them."""
+    if names is None or len(names) != n:
+        return ""
+    return " (" + ", ".join(md_escape(x) for x in names) + ")"
+
+
+def _head(step: dict, names=None) -> tuple[str, str]:
+    """The step's inputs (x_t, with inputs beside the series u_t, h_{t-1}, C_{t-1}) as LaTeX,
+    and the sentence saying what they are."""
+    cell = step["cell"]
     given = (
         f"x_t = {_v(step['x_t'])}" if step["x_t"] is not None else "x_t = h^{(l-1)}_t\\ (vector)"
     )
-    head = (
-        f"{given},\\quad h_{{t-1}} = {_v(step['h_prev_unit'])}"
-        + (f",\\quad C_{{t-1}} = {_v(step['c_prev'])}" if cell == "lstm" else ""),
-        "The inputs of this step: the value fed in, and this unit's state one step earlier"
-        + (" (zero at the first step)" if step["t"] == 0 else "")
-        + r". Each $W^h h_{t-1}$ below sums over every unit's previous state, not only this "
-        r"unit's, so it need not look like this $h_{t-1}$ times a weight.",
+    state = f",\\quad h_{{t-1}} = {_v(step['h_prev_unit'])}" + (
+        f",\\quad C_{{t-1}} = {_v(step['c_prev'])}" if cell == "lstm" else ""
     )
+    first = " (zero at the first step)" if step["t"] == 0 else ""
+    recurrent = (
+        r"Each $W^h h_{t-1}$ below sums over every unit's previous state, not only this "
+        r"unit's, so it need not look like this $h_{t-1}$ times a weight."
+    )
+    u = step.get("u_t")
+    if not u:
+        return (
+            given + state,
+            f"The inputs of this step: the value fed in, and this unit's state one step "
+            f"earlier{first}. {recurrent}",
+        )
+    rows = [", ".join(_v(v) for v in u[k : k + _ROW]) for k in range(0, len(u), _ROW)]
+    values = f"u_t = ({rows[0]}" + "".join(f",\\\\ &\\qquad {r}" for r in rows[1:]) + ")"
+    tex = f"\\begin{{aligned}}&{given}{state} \\\\ &{values}\\end{{aligned}}"
+    n = len(u)
+    word = "input" if n == 1 else "inputs"
+    return (
+        tex,
+        f"The inputs of this step: the series' value $x_t$, the {n} {word} beside the series "
+        f"$u_t${_names(names, n)} at this step, scaled as the model reads them, and this "
+        f"unit's state one step earlier{first}. Each $x$ term below is split in two: "
+        f"$W^x x_t$ is the series' part, $W^u u_t$ the inputs' part. {recurrent}",
+    )
+
+
+def step_equations(step: dict, input_names=None) -> list[tuple[str, str]]:
+    """The cell's equations for one `explain_step` result, as (LaTeX, plain sentence) pairs.
+
+    Numbers are shown to 4 decimals; the sentence says in words what the line means. With
+    inputs beside the series (step["u_t"]) each x-term is split into the series' part and
+    the inputs' part, and the first line lists u_t; `input_names` (the F inputs' names, in
+    order) are then named in its sentence.
+    """
+    cell, layer = step["cell"], step["layer"]
+    xin = "x_t" if layer == 0 else "h^{(l-1)}_t"
+    head = _head(step, input_names)
     if cell == "lstm":
         i, f, g, o = (step[k] for k in "ifgo")
         c_prev, c = step["c_prev"], step["c_check"]
@@ -134,6 +193,9 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
     if cell == "gru":
         r, z, n = step["r"], step["z"], step["n"]
         hp = step["h_prev_unit"]
+        nx, n_wx = f"W_n^{{x}}{xin}", _n(n["w_x"])
+        if "w_series" in n:
+            nx, n_wx = "W_n^{x}x_t + W_n^{u}u_t", f"{_n(n['w_series'])} + {_n(n['w_inputs'])}"
         return [
             head,
             (
@@ -146,8 +208,8 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
             ),
             (
                 # two lines: on one, the numbers ran past a 1400 px window's page width
-                f"\\begin{{aligned}}n_t &= \\tanh\\big(W_n^{{x}}{xin} + b_n^{{x}} + r_t\\cdot"
-                f"(W_n^{{h}}h_{{t-1}} + b_n^{{h}})\\big) \\\\ &= \\tanh\\big({_n(n['w_x'])} + "
+                f"\\begin{{aligned}}n_t &= \\tanh\\big({nx} + b_n^{{x}} + r_t\\cdot"
+                f"(W_n^{{h}}h_{{t-1}} + b_n^{{h}})\\big) \\\\ &= \\tanh\\big({n_wx} + "
                 f"{_n(n['b_x'])} + {_n(n['r'])}\\cdot({_n(n['w_h'])} + {_n(n['b_h'])})\\big)"
                 f" = \\tanh({_v(n['pre'])}) = {_v(n['value'])}\\end{{aligned}}",
                 f"The candidate proposes {_text(n['value'])}.",
@@ -163,11 +225,12 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
     a = step["a"]
     act = "tanh" if abs(math.tanh(a["pre"]) - a["value"]) < 1e-9 else "relu"
     act_tex = "\\tanh" if act == "tanh" else "\\operatorname{relu}"
+    generic = f"W^{{x}}{xin}" if "w_series" not in a else "W^{x}x_t + W^{u}u_t"
     return [
         head,
         (
-            f"h_t = {act_tex}\\big(W^{{h}}h_{{t-1}} + W^{{x}}{xin} + b\\big) = {act_tex}\\big("
-            f"{_brace(a['w_h'], 'W^{h}h_{t-1}')} + {_brace(a['w_x'], 'W^{x}' + xin)}"
+            f"h_t = {act_tex}\\big(W^{{h}}h_{{t-1}} + {generic} + b\\big) = {act_tex}\\big("
+            f"{_brace(a['w_h'], 'W^{h}h_{t-1}')} + {_x_braces(a, 'W^', xin)}"
             f" + {_brace(a['b'], 'b')}\\big) = {act_tex}({_v(a['pre'])}) = {_v(a['value'])}",
             "A plain RNN has no gates: it squashes the weighted sum into "
             f"$h_t$ = {_text(a['value'])}.",
@@ -179,9 +242,14 @@ def step_equations(step: dict) -> list[tuple[str, str]]:
 
 
 def _gate(key: str, act: str, gate: dict[str, float]) -> str:
-    """`generic = act(w_h + w_x + b) = act(pre) = value` for one gate of `explain_step`."""
-    terms = f"{_n(gate['w_h'])} + {_n(gate['w_x'])} + {_n(gate['b'])}"
-    return f"{GENERIC[key]} = \\{act}({terms}) = \\{act}({_v(gate['pre'])}) = {_v(gate['value'])}"
+    """`generic = act(w_h + w_x + b) = act(pre) = value` for one gate of `explain_step`; with
+    inputs beside the series, `act(w_h + series part + inputs part + b)` over [h, x_t, u_t]."""
+    generic, wx = GENERIC[key], _n(gate["w_x"])
+    if "w_series" in gate:
+        generic = generic.replace("x_t]", "x_t, u_t]")
+        wx = f"{_n(gate['w_series'])} + {_n(gate['w_inputs'])}"
+    terms = f"{_n(gate['w_h'])} + {wx} + {_n(gate['b'])}"
+    return f"{generic} = \\{act}({terms}) = \\{act}({_v(gate['pre'])}) = {_v(gate['value'])}"
 
 
 def gate_latex(step: dict | None = None) -> dict[str, str]:
@@ -217,4 +285,18 @@ def step_fields(step: dict) -> dict[str, str]:
         "c": _text(c),
         "tanh_c": _text(math.tanh(c)),
         "h": _text(step["h_check"]),
+    }
+
+
+def input_fields(step: dict, names=None) -> dict[str, object] | None:
+    """With inputs beside the series, the fields of the Learn page's sentence on them (names,
+    values, x); None without. Names are escaped for a caption, in order."""
+    u = step.get("u_t")
+    if not u:
+        return None
+    shown = _names(names, len(u))
+    return {
+        "names": shown[2:-1] if shown else ", ".join(f"input {k + 1}" for k in range(len(u))),
+        "values": ", ".join(_text(v) for v in u),
+        "x": _text(step["x_t"]),
     }

@@ -128,6 +128,11 @@ STRINGS: dict[str, dict[str, str]] = {
             "With your model, window {w}, unit {unit}, timestep {t}. Inside the brackets: the "
             "hₜ₋₁ term, the xₜ term and the bias."
         ),
+        "s4_inputs": (
+            "Besides the series, your model reads inputs: at this step uₜ = ({names}) = "
+            "({values}), scaled as the model reads them. So the xₜ term is split in two: the "
+            "series' own part (xₜ = {x}), then the inputs' uₜ part."
+        ),
         "s4_generic": "Train an LSTM to see every equation filled in with its real numbers.",
         "forget_title": "Forget gate",
         "forget_what": "Decides how much of the old cell state survives this step.",
@@ -414,6 +419,11 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s4_numbers": (
             "使用你的模型：窗口 {w}，单元 {unit}，时间步 {t}。括号里依次是 hₜ₋₁ 项、xₜ 项和偏置项。"
+        ),
+        "s4_inputs": (
+            "除了序列本身，你的模型还读取输入：这一步的 uₜ = ({names}) = ({values})，"
+            "是模型读到的缩放后的数值。所以 xₜ 项拆成两部分：先是序列自身的部分（xₜ = {x}），"
+            "再是输入 uₜ 的部分。"
         ),
         "s4_generic": "训练一个 LSTM，就能看到每个公式代入真实数字后的结果。",
         "forget_title": "遗忘门",

@@ -127,8 +127,9 @@ def dates(dataset, a: int, b: int) -> str:
 
 
 @st.fragment
-def unit_and_step(model, trace, layer: int) -> None:
-    """Pick a unit and a timestep: the unit's lines and the equations with real numbers."""
+def unit_and_step(model, trace, layer: int, input_names: list[str] | None = None) -> None:
+    """Pick a unit and a timestep: the unit's lines and the equations with real numbers
+    (input_names: the inputs beside the series, named in the equations' first line)."""
     left, right = st.columns(2)
     unit = pick_unit(trace.hidden_size, left)
     last = trace.steps - 1
@@ -138,7 +139,7 @@ def unit_and_step(model, trace, layer: int) -> None:
     st.plotly_chart(gf.unit_figure(gates, trace.names, unit, mark=t), config=PLOTLY)
     st.subheader(f"Timestep {t}, unit {unit}: the equations with the model's numbers")
     step = explain_step(model, trace, layer, t, unit)
-    for tex, sentence in eq.step_equations(step):
+    for tex, sentence in eq.step_equations(step, input_names):
         st.latex(tex)
         st.caption(sentence)
     if not step["ok"]:
@@ -198,7 +199,7 @@ def one_window(bundle, dataset, layer: int) -> None:
         gi.window_attribution(bundle, dataset, w, stamp)
         gi.input_weights(bundle, dataset, stamp)
     saturation_table(gf.saturation(gates, trace.names), "in this window")
-    unit_and_step(bundle.model, trace, layer)
+    unit_and_step(bundle.model, trace, layer, [s.name for s in bundle.inputs])
     sees = f"{bundle.transform.label(bundle.column)}, scaled"  # trace.x: scaled
     names = [bundle.transform.label(bundle.column), *(s.name for s in bundle.inputs)]
     downloads(trace, w, sees, names if bundle.inputs else None)

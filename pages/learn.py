@@ -158,6 +158,9 @@ def gates(lang: str, picked) -> None:
         step = explain_step(model, trace, 0, when, unit)
         fields = eq.step_fields(step)
         st.caption(t("s4_numbers", lang, w=w, unit=unit, t=when))
+        names = [s.name for s in state.get("bundle").inputs]
+        if (inputs := eq.input_fields(step, names)) is not None:
+            st.caption(t("s4_inputs", lang, **inputs))
     latex = eq.gate_latex(step)
     for title, what, lines in GATE_GROUPS:
         st.subheader(t(title, lang))

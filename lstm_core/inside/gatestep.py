@@ -60,11 +60,15 @@ def explain_step(
     Common keys: "cell", "layer", "t", "unit", "b" (the indices, ints) and
     "x_t" (the scalar input for layer 0, the target channel when there are inputs beside
     it; None for deeper layers),
+    "u_t" (layer 0 with inputs beside the series: the F inputs at this step, a list of
+    floats; None otherwise),
     "h_prev_unit" (h_{t-1}[unit]), "h" (the trace's h_t[unit]).
 
     A gate entry is a dict {"w_x": W_x·x_t (input term; a dot product with the lower layer's
     h_t for layer > 0), "w_h": W_h·h_{t-1}, "b": b_ih + b_hh, "pre": w_x + w_h + b,
-    "value": activation(pre)}.
+    "value": activation(pre)}; at layer 0 with inputs beside the series it also has
+    "w_series" (the series' own share, W_x[:, 0]·x_t) and "w_inputs" (the inputs' share,
+    W_x[:, 1:]·u_t), whose sum is w_x. The GRU's "n" gains the same two keys.
 
     LSTM: gates "i", "f", "o" (σ) and "g" (tanh, the candidate C̃);
           "c_prev" (c_{t-1}[unit]), "c" (trace's c_t[unit]),
@@ -125,10 +129,22 @@ def explain_step(
             float(b_hh[row]),
         )
 
+    split = layer == 0 and x_vec.shape[0] > 1  # inputs beside the series: split w_x
+
+    def parts(k: int) -> dict[str, float]:
+        """The series' own share of W_x·x_t and the F inputs' share (empty without inputs)."""
+        if not split:
+            return {}
+        row = k * hid + unit
+        return {
+            "w_series": float(w_ih[row, 0] * x_vec[0]),
+            "w_inputs": float(w_ih[row, 1:] @ x_vec[1:]),
+        }
+
     def gate(k: int, act) -> dict[str, float]:
         wx, wh, bi, bh = terms(k)
         pre = wx + wh + bi + bh
-        return {"w_x": wx, "w_h": wh, "b": bi + bh, "pre": pre, "value": act(pre)}
+        return {"w_x": wx, "w_h": wh, "b": bi + bh, "pre": pre, "value": act(pre), **parts(k)}
 
     out: dict[str, Any] = {
         "cell": cell,
@@ -137,6 +153,7 @@ def explain_step(
         "unit": unit,
         "b": b,
         "x_t": float(x_vec[0]) if layer == 0 else None,
+        "u_t": [float(v) for v in x_vec[1:]] if split else None,
         "h_prev_unit": float(h_prev[unit]),
         "h": float(states["h"][b, t, unit]),
     }
@@ -169,6 +186,7 @@ def explain_step(
             "r": r,
             "pre": pre,
             "value": math.tanh(pre),
+            **parts(2),
         }
         z = out["z"]["value"]
         out["h_check"] = (1.0 - z) * out["n"]["value"] + z * out["h_prev_unit"]
