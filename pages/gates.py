@@ -117,7 +117,11 @@ def window_summary(dataset, w: int, pred: float) -> None:
     cols[0].metric("Window belongs to", gf.window_part(dataset.split, w))
     cols[1].metric("Target", f"{target:.4g}")
     cols[2].metric("Prediction", f"{pred:.4g}")
-    cols[3].metric("Error", f"{pred - target:+.3g}")
+    cols[3].metric(
+        "Error (truth − prediction)",  # the Forecast page's residuals' sign
+        f"{target - pred:+.3g}",
+        help="Positive: the model predicted too low; negative: too high.",
+    )
 
 
 def dates(dataset, a: int, b: int) -> str:
