@@ -64,9 +64,10 @@ def section() -> None:
     st.markdown(INTRO)
     chosen = settings()
     st.caption(
-        "Time: at T = 100 with 16 units the LSTM solved it in 6–9 s on one core here and the "
-        "RNN used its whole 320,000 sequences (70–80 s) without learning (measured with three "
-        "seeds); a busy server is slower."
+        "Time: at T = 100 with 16 units the LSTM solved it in 6–9 s on one core of a quiet "
+        "machine and the RNN used its whole 320,000 sequences (70–80 s) without learning "
+        "(measured with three seeds); in the app the three cells together took 2½–4 minutes "
+        "on a shared 2-core server, longer when it is busy."
     )
     compare_ui.start_button("adding", "Run the adding problem: LSTM, GRU and RNN", "cmp_add_run",
                             lambda: AddingRequest(**chosen))  # fmt: skip

@@ -62,3 +62,8 @@ def test_gates_error_is_truth_minus_prediction_as_on_the_forecast_page(trained):
     pred = float(predict(bundle.model, dataset)[w])
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Error (truth − prediction)"] == f"{target - pred:+.3g}"
+
+
+def test_the_model_line_says_1_epoch_not_1_epochs(trained):
+    text = state(trained, "bundle").provenance()
+    assert "; 1 epoch in " in text, text

@@ -31,6 +31,7 @@ from lstm_core.config import ConfigError, DataConfig, ModelConfig, TrainConfig, 
 from lstm_core.fitting import sizing
 from lstm_core.fitting.models import Forecaster
 from lstm_core.fitting.train import EpochRecord
+from lstm_core.metrics import count
 from lstm_core.runtime.limits import LIMITS
 from lstm_core.series.inputs import InputSpec
 from lstm_core.series.transforms import Transform
@@ -91,7 +92,7 @@ class ModelBundle:
             text += f", {self.input_phrase()}"
         if self.history:
             seconds = sum(r.seconds for r in self.history)
-            text += f"; {len(self.history)} epochs in {seconds:.1f} s"
+            text += f"; {count(len(self.history), 'epoch')} in {seconds:.1f} s"
             n = s.n_train_planned  # what the rules read (lstm_core/fitting/sizing.py)
             eff = sizing.effective(self.train_config, n)
             if sizing.is_long(self.train_config, n):
