@@ -137,6 +137,8 @@ def cmd_explain(a: argparse.Namespace) -> int:
     print("\nTest RMSE with each input held at its training mean (and shuffled):")
     for line in imp.ranked():
         print(f"  {line}")
+    for note in imp.notes():
+        print(note)
     return 0
 
 

@@ -248,6 +248,8 @@ def input_importance(bundle: Any, dataset: Any) -> None:
                 "mean (and shuffled across windows), the most important first:")  # fmt: skip
     for line in imp.ranked():
         st.text(line)
+    for note in imp.notes():
+        st.caption(md_escape(note))
 
 
 def future(bundle: Any, dataset: Any, x: Any) -> None:

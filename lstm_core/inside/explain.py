@@ -32,6 +32,7 @@ from lstm_core.inside.cells import cell_name, recurrent
 from lstm_core.inside.gatestats import GATE_LABELS
 from lstm_core.inside.inputclamp import InputClamp
 from lstm_core.inside.intervene import intervene
+from lstm_core.metrics import decimals
 from lstm_core.runtime.threads import ThreadPolicy
 from lstm_core.series.windows import Dataset
 
@@ -39,6 +40,7 @@ IG_STEPS = 32  # points of the path integral (Gauss-Legendre)
 IG_CELLS = 400_000  # sequences × steps × units per backward pass: larger batches thrash the
 #                    cache (one window of look-back 168 and 64 units per pass was 1.9× faster
 #                    than 128; small models gain from batching up to about this size)
+SAME_RMSE = 0.001  # importance: a change of the test RMSE this small (relative) counts as none
 MAX_WINDOWS = 200  # a longer test part is sampled at this many evenly spaced windows (IG
 #                   of 500 windows of look-back 168, 64 units, took 15 s on one core)
 _WEIGHT_GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn": ("h",)}
@@ -209,17 +211,50 @@ class Importance:
     shuffled: dict[str, float]  # column -> test RMSE
 
     def ranked(self) -> list[str]:
-        """One line per column, the most important first: "TEMP: 4.1 → 9.8 (shuffled 9.5)"."""
+        """One line per column, the most important first, every number with the same
+        decimals: "TEMP: 4.10 → 9.80 held at its mean (shuffled: 9.50)"."""
         order = sorted(self.held_at_mean, key=self.held_at_mean.get, reverse=True)
+        d = decimals([self.rmse, *self.held_at_mean.values(), *self.shuffled.values()])
         return [
-            f"{c}: {self.rmse:.4g} → {self.held_at_mean[c]:.4g} held at its mean "
-            f"(shuffled: {self.shuffled[c]:.4g})"
+            f"{c}: {self.rmse:.{d}f} → {self.held_at_mean[c]:.{d}f} held at its mean "
+            f"(shuffled: {self.shuffled[c]:.{d}f})"
             for c in order
         ]
+
+    def notes(self) -> list[str]:
+        """Sentences for what the ranking alone hides: inputs whose removal lowers the error
+        (they do not help on this part), and inputs on which the two measures disagree."""
+        lower = [c for c, v in self.held_at_mean.items() if _change(self.rmse, v) < 0]
+        split = [c for c in self.held_at_mean
+                 if _change(self.rmse, self.held_at_mean[c]) * _change(self.rmse, self.shuffled[c])
+                 < 0]  # fmt: skip
+        out = []
+        if lower:
+            them = "it" if len(lower) == 1 else "them"
+            out.append(f"Holding {_names(lower)} at its mean lowers the test error: on this test "
+                       f"part the model does better without {them}.")  # fmt: skip
+        if split:
+            both = _names(split, "and")
+            out.append(f"For {both} the two measures point different ways (one raises the "
+                       "error, the other lowers it): the effect is small, and another test part "
+                       "could reverse it.")  # fmt: skip
+        return out
 
     def to_dict(self) -> dict[str, dict[str, float]]:
         return {c: {"held_at_mean": self.held_at_mean[c], "shuffled": self.shuffled[c]}
                 for c in self.held_at_mean}  # fmt: skip
+
+
+def _change(before: float, after: float) -> int:
+    """+1 / -1 when `after` is more than SAME_RMSE (relative) above / below `before`, else 0."""
+    if abs(after - before) <= SAME_RMSE * abs(before):
+        return 0
+    return 1 if after > before else -1
+
+
+def _names(names: list[str], conj: str = "or") -> str:
+    """ "A", "A or B", "A, B or C" (or "and")."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conj} {names[-1]}"
 
 
 def importance(model: nn.Module, data: Dataset, part: str = "test") -> Importance:
