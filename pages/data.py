@@ -214,16 +214,34 @@ def date_formats(table: Table) -> dict[str, Any]:
 
 
 def show_notes(series: Series) -> None:
-    """What cleaning did: counts and the engine's notes."""
-    c = st.columns(4)
-    c[0].metric("Missing values", series.n_missing)
-    c[1].metric("Filled", series.n_missing_filled)
-    c[2].metric("Rows dropped", series.n_dropped)
-    c[3].metric("Duplicate timestamps", series.n_duplicates)
+    """What cleaning did: counts and the engine's notes. The series' tiles count its own
+    column; with inputs a tile counts theirs (the notes say per column what was done), so no
+    number reads 0 beside a note about filled values."""
+    name = md_escape(repr(series.name))
+    tiles = [
+        ("Missing in the series", series.n_missing,
+         f"Blank, non-numeric or infinite cells in {name}, the values the model learns."),
+        ("Filled in the series", series.n_missing_filled,
+         f"Missing values of {name} filled by interpolation (the notes below say how)."),
+    ]  # fmt: skip
+    if series.inputs is not None:
+        tiles.append(("Missing in the inputs", series.n_input_missing,
+                      "Blank or non-numeric cells in the input columns beside the kept "
+                      "values: filled, or their rows dropped, as the notes say."))  # fmt: skip
+    tiles += [
+        ("Rows dropped", series.n_dropped, None),
+        ("Duplicate timestamps", series.n_duplicates, None),
+    ]
+    for col, (label, value, help_) in zip(st.columns(len(tiles)), tiles, strict=True):
+        col.metric(label, f"{value:,}", help=help_)
     for note in series.notes:
         st.caption(md_escape(note))
     if not series.notes:
-        st.caption("Nothing needed fixing: no missing values, duplicates or unsorted rows.")
+        what = f"{series.name!r} or its inputs" if series.inputs is not None else repr(series.name)
+        st.caption(
+            md_escape(f"Nothing needed fixing in {what}: no missing values, duplicates or "
+                      "unsorted rows.")
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- split

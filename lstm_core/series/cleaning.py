@@ -27,6 +27,11 @@ if TYPE_CHECKING:  # imported where used: the values alone need nothing of it
 
 MIN_VALUES = 2  # a series needs at least this many values
 DUPLICATE_SHARE = 0.1  # more rows sharing a timestamp than this share is refused, not averaged
+# A filled run of at least this many missing values in a row is described (its length and
+# dates): interpolation draws it as a straight line, which over 5 steps or more visibly
+# flattens what the series did there (a day's cycle, a season) and the model trains on it;
+# one to four missing values in a row only bend the line a little and are just counted.
+LONG_RUN = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +47,9 @@ class Series:
     n_duplicates: int  # extra rows sharing a timestamp (averaged into one row)
     notes: tuple[str, ...]  # one sentence per thing that was done to the data
     inputs: Inputs | None = None  # the inputs beside the values (same rows), or None
+    # cells missing in the inputs' file columns beside the kept values (one per column and
+    # row; calendar inputs have none): filled, or their rows dropped, as the notes say
+    n_input_missing: int = 0
 
 
 def clean_column(
@@ -126,6 +134,22 @@ def missing_steps(time: pd.DatetimeIndex) -> tuple[int, str] | None:
     """(how many, the step's noun) for the time steps absent between sorted unique dates [M]:
     gaps over 1.5 median steps, each counting round(gap / step) - 1; a daily series without
     a Saturday or Sunday counts business days. None without a gap or a clear step."""
+    found = _step(time)
+    if found is None:
+        return None
+    step, noun, d = found
+    if noun == "business day":
+        n = len(pd.bdate_range(time[0], time[-1])) - len(time)
+    else:
+        gaps = d[d > 1.5 * step]
+        n = int(np.round(gaps / step).sum()) - len(gaps)
+    return (n, noun) if n > 0 else None
+
+
+def _step(time: pd.DatetimeIndex) -> tuple[float, str, np.ndarray] | None:
+    """(median step in seconds, its noun, the steps [M - 1] in seconds) of sorted unique
+    dates [M]: "hour", "day", "business day" (daily without a Saturday or Sunday), "week",
+    "month", "quarter", "year", else "time step". None under 3 dates or without a step."""
     if len(time) < 3:
         return None
     d = pd.Series(time).diff().dt.total_seconds().to_numpy()[1:]  # [M - 1] seconds
@@ -137,11 +161,46 @@ def missing_steps(time: pd.DatetimeIndex) -> tuple[int, str] | None:
         (n for lo, hi, n in _STEP_NAMES if round(lo, 6) <= days <= round(hi, 6)), "time step"
     )
     if noun == "day" and not (time.day_of_week >= 5).any():
-        n, noun = len(pd.bdate_range(time[0], time[-1])) - len(time), "business day"
+        noun = "business day"
+    return step, noun, d
+
+
+def _longest_run(s: pd.Series, by_time: bool) -> str | None:
+    """One sentence on the longest run of missing values [N] between two values (the ones
+    interpolation fills), in the series' own step, when it is LONG_RUN or more: its length,
+    first and last missing dates (rows without dates), and how many other runs are that
+    long. Vectorised: the runs' starts and ends from the mask's edges."""
+    miss = s.isna().to_numpy()
+    edges = np.diff(np.concatenate([[0], miss.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # [R], end exclusive
+    inside = (starts > 0) & (ends < len(miss))  # the edges are not interpolated
+    starts, ends = starts[inside], ends[inside]
+    lengths = ends - starts
+    if not len(lengths) or lengths.max() < LONG_RUN:
+        return None
+    k = int(np.argmax(lengths))  # the first of the longest
+    a, b = int(starts[k]), int(ends[k]) - 1
+    time = pd.DatetimeIndex(s.index) if by_time else None
+    found = _step(time) if time is not None else None
+    noun = found[1] if found is not None else "value"
+    if time is not None:
+        fmt = "%Y-%m-%d"
+        if (time != time.normalize()).any():
+            fmt += " %H:%M:%S" if (time.second != 0).any() else " %H:%M"
+        where = f"{time[a].strftime(fmt)} to {time[b].strftime(fmt)}"
     else:
-        gaps = d[d > 1.5 * step]
-        n = int(np.round(gaps / step).sum()) - len(gaps)
-    return (n, noun) if n > 0 else None
+        where = f"rows {a + 1:,} to {b + 1:,}"
+    n_more = int(np.count_nonzero(lengths >= LONG_RUN)) - 1
+    more = (
+        f", as {'is' if n_more == 1 else 'are'} {count(n_more, 'other run')} of "
+        f"{count(LONG_RUN, noun)} or more"
+        if n_more
+        else ""
+    )
+    return (
+        f"The longest run of them, {count(int(lengths[k]), noun)} in a row ({where}), is "
+        f"filled with a straight line{more}."
+    )
 
 
 def _fill_gaps(
@@ -159,6 +218,9 @@ def _fill_gaps(
     if n_nan - n_left:
         how = "time" if by_time else "linear"
         notes.append(f"{count(n_nan - n_left, 'missing value')} filled by {how} interpolation.")
+        run = _longest_run(s, by_time)
+        if run:
+            notes.append(run)
     if n_left:
         notes.append(
             f"{count(n_left, 'row')} with missing values at the start or end dropped "
@@ -208,12 +270,18 @@ def clean_with_inputs(
             f"Column {name!r} has no numeric values (every cell is blank or not a number): "
             "choose another column."
         )
-    n_missing = int(y.isna().sum())
     last = int(np.flatnonzero(y.notna().to_numpy())[-1])
     history, tail = frame.iloc[: last + 1], frame.iloc[last + 1 :]
     future = _future_rows(tail, coded, notes)
     filled, n_filled, n_gap = _fill_gaps(history[0], missing, dates is not None, notes)
-    n_gap += len(tail) - len(future)
+    n_after = len(tail) - len(future)  # blank rows after the last value, not the future
+    if n_after:
+        notes.append(
+            f"{count(n_after, 'row')} without a value after the last one dropped (nothing to "
+            "interpolate from)."
+        )
+    n_gap += n_after
+    n_missing = int(history[0].isna().sum()) + n_after  # the future's rows are not missing
     history = history.loc[filled.index].copy()
     history[0] = filled
     history, n_more = _fill_inputs(history, coded, missing, dates is not None, notes)
@@ -240,7 +308,8 @@ def clean_with_inputs(
     step = regular_step(series.time)
     notes_in = tuple(history.attrs["notes"])
     inputs = Inputs(specs, full, seen, len(future), time, step, notes_in)
-    return replace(series, inputs=inputs, notes=series.notes + inputs.notes)
+    n_in = history.attrs["n_missing"]
+    return replace(series, inputs=inputs, notes=series.notes + inputs.notes, n_input_missing=n_in)
 
 
 def _future_rows(tail: pd.DataFrame, coded: list[InputSpec], notes: list[str]) -> pd.DataFrame:
@@ -263,7 +332,8 @@ def _fill_inputs(
     frame: pd.DataFrame, coded: list[InputSpec], missing: str, by_time: bool, notes: list[str]
 ) -> tuple[pd.DataFrame, int]:
     """Gaps in each input column of frame [N, 1 + F'] filled (or their rows dropped), one
-    note per column; the observed mask [N, F'] and the notes go in frame.attrs."""
+    note per column; the observed mask [N, F'], the notes and the cells missing (one per file
+    column and row) go in frame.attrs."""
     from lstm_core.series.inputs import InputError
 
     observed = frame.notna().to_numpy()[:, 1:]
@@ -295,7 +365,7 @@ def _fill_inputs(
         for col, n in missing_in.items()
         if n
     ]
-    frame.attrs = {"observed": observed, "notes": col_notes}
+    frame.attrs = {"observed": observed, "notes": col_notes, "n_missing": sum(missing_in.values())}
     return frame, n_dropped
 
 
