@@ -99,7 +99,9 @@ def input_weights(bundle, dataset, stamp: tuple) -> None:
         st.caption(
             "Mean |w| over the units of each gate, for every input of layer 0 (the layers "
             "above read the layer below). The inputs are scaled, so the weights compare; "
-            "hover a cell for its strongest units."
+            "hover a cell for its strongest units. A large weight is not a large effect: "
+            "the Forecast page's 'Which input matters here?' measures what each input does "
+            "to the test error."
         )
         st.plotly_chart(fig, config=PLOTLY, key="gates_input_weights")
         for sentence in gw.strongest():

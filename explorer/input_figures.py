@@ -114,10 +114,12 @@ def gate_input_figure(
     (the target first, then the inputs). Hovering a cell names its `top` strongest units."""
     w = np.asarray(w, dtype=np.float64)
     summary = np.abs(w).mean(axis=1)  # [G, C]
+    top_w = float(summary.max()) if summary.size and summary.max() > 0 else 1.0
     fig = go.Figure(
-        go.Heatmap(
+        go.Heatmap(  # plotly ignores zmin without zmax: both, so the colours start at 0
             z=summary, x=[plain(n) for n in names], y=[plain(g) for g in gates],
-            customdata=top_units(w, top), colorscale="Blues", zmin=0.0, name="mean |w|",
+            customdata=top_units(w, top), colorscale="Blues", zmin=0.0, zmax=top_w,
+            name="mean |w|",
             colorbar={"title": "mean |w|"},
             hovertemplate="%{x} → %{y}<br>mean |w| over units: %{z:.3g}<br>"
             "strongest: %{customdata}<extra></extra>",

@@ -30,6 +30,7 @@ def test_gate_input_figure_is_mean_abs_weight_by_gate_and_input():
     assert list(heat.x) == ["load", "temp &lt;b&gt;", "wind=N"]  # plain text, never HTML
     assert list(heat.y) == GATES
     assert heat.zmin == 0.0
+    assert heat.zmax == np.abs(w).mean(axis=1).max()  # plotly ignores zmin alone
     assert fig.layout.yaxis.autorange == "reversed"  # the first gate on top
     assert "%{customdata}" in heat.hovertemplate
     assert np.asarray(heat.customdata).shape == (4, 3)
