@@ -100,11 +100,18 @@ def sequence_figure(example: Any) -> go.Figure:
 
 
 def gate_heatmaps_figure(example: Any, memory_unit: int | None = None) -> go.Figure:
-    """The LSTM's i, f and c on that sequence, units × steps, one row each, the marks as
-    vertical lines through all three; `memory_unit` (if given) named on the unit axis."""
+    """The LSTM's i, f and c on that sequence, units × steps, one row each, each mark's column
+    framed (its lines on the column's edges, so what the units do there stays visible);
+    `memory_unit` (if given) named on the unit axis, and its c drawn again as a line on a
+    scale of its own (on the heatmap's scale, set by the largest |c| of any unit, a small
+    memory is invisible)."""
     names = ("i", "f", "c")
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=[GATE_TITLES[g] for g in names])  # fmt: skip
+    rows = 4 if memory_unit is not None else 3
+    titles = [GATE_TITLES[g] for g in names]
+    if memory_unit is not None:
+        titles.append(f"c of unit {memory_unit} (memory), on its own scale")
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        subplot_titles=titles)  # fmt: skip
     hidden, steps = example.gates["i"].shape  # [H, T]
     labels = [f"unit {u}" + (" (memory)" if u == memory_unit else "") for u in range(hidden)]
     c = example.gates["c"]
@@ -121,19 +128,27 @@ def gate_heatmaps_figure(example: Any, memory_unit: int | None = None) -> go.Fig
             row=row,
             col=1,
         )
+    if memory_unit is not None:
+        fig.add_scatter(x=np.arange(steps), y=c[memory_unit], mode="lines",
+                        line={"color": "#1f3b73"}, name=f"c, unit {memory_unit}",
+                        showlegend=False, row=4, col=1)  # fmt: skip
     for m in example.marks:
-        fig.add_vline(x=m, line={"color": MARK_COLOR, "width": 2})
+        fig.add_vrect(x0=m - 0.5, x1=m + 0.5, line={"color": MARK_COLOR, "width": 2},
+                      fillcolor="rgba(0,0,0,0)", row="all", col=1)  # fmt: skip
+    heat = 3 * 12 * hidden
     fig.update_layout(
-        title="Inside the trained LSTM on that sequence (orange lines: the two marks)",
-        height=180 + 60 * 3 + 3 * 12 * hidden,
+        title="Inside the trained LSTM on that sequence (orange frames: the two marks)",
+        height=180 + 60 * rows + heat + (160 if memory_unit is not None else 0),
         margin={"l": 110, "r": 20, "t": 70, "b": 40},
         coloraxis={"colorscale": "Viridis", "cmin": 0, "cmax": 1,
-                   "colorbar": {"title": "i, f", "y": 0.7, "len": 0.6}},
+                   "colorbar": {"title": "i, f", "y": 0.75, "len": 0.5}},
         coloraxis2={"colorscale": "RdBu", "cmin": -cmax, "cmax": cmax,
-                    "colorbar": {"title": "c", "y": 0.15, "len": 0.3}},
+                    "colorbar": {"title": "c", "y": 0.35, "len": 0.25}},
     )  # fmt: skip
-    fig.update_xaxes(title_text="step", row=3, col=1)
+    fig.update_xaxes(title_text="step", row=rows, col=1)
     fig.update_yaxes(autorange="reversed", showticklabels=hidden <= 40)
+    if memory_unit is not None:
+        fig.update_yaxes(autorange=True, showticklabels=True, title_text="c", row=4, col=1)
     return fig
 
 

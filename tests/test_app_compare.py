@@ -207,12 +207,13 @@ def test_adding_problem_at_t20_draws_three_curves_and_the_lstms_gates(at):
     assert 0 <= a < 10 <= b < 20 and b - a >= 10  # one mark in each half, far apart
     seq = next(f for t, f in figs.items() if t.startswith("One test sequence"))
     assert [s["x0"] for s in seq["layout"]["shapes"]] == [a, b]
-    heat = figs["Inside the trained LSTM on that sequence (orange lines: the two marks)"]
+    heat = figs["Inside the trained LSTM on that sequence (orange frames: the two marks)"]
     maps = [t for t in heat["data"] if t["type"] == "heatmap"]
     assert [t["name"] for t in maps] == ["i", "f", "c"]
     assert all(grid(t["z"]).shape == (8, 20) for t in maps)  # units × steps
-    marks = sorted(s["x0"] for s in heat["layout"]["shapes"])
-    assert marks == [a] * 3 + [b] * 3  # through each of the three heatmaps
+    frames = sorted((s["x0"], s["x1"]) for s in heat["layout"]["shapes"])
+    # each mark's column framed through the three heatmaps and the memory unit's line
+    assert frames == [(a - 0.5, a + 0.5)] * 4 + [(b - 0.5, b + 0.5)] * 4
     shown = texts(at.text)
     assert any(t.startswith("LSTM (8 units, ") for t in shown)
     act = found.act

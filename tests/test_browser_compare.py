@@ -46,14 +46,15 @@ def test_the_adding_problem_at_t20_shows_three_curves_and_the_lstms_gates(browse
         figs = {re.sub(r"</?b>", "", f["title"]): f for f in page.evaluate(TRACES_JS)}
         curves = figs["Adding problem: share of the test sequences solved (|error| < 0.04)"]
         assert [t["name"] for t in curves["traces"]] == ["LSTM", "GRU", "RNN"]
-        heat = figs["Inside the trained LSTM on that sequence (orange lines: the two marks)"]
+        heat = figs["Inside the trained LSTM on that sequence (orange frames: the two marks)"]
         maps = [t for t in heat["traces"] if t["type"] == "heatmap"]
         assert [t["name"] for t in maps] == ["i", "f", "c"]
         assert all((t["rows"], t["cols"]) == (16, 20) for t in maps)  # units × steps
         seq = next(f for title, f in figs.items() if title.startswith("One test sequence"))
         a, b = seq["shapes"]
         assert 0 <= a < 10 <= b < 20
-        assert sorted(heat["shapes"]) == [a] * 3 + [b] * 3  # the marks through i, f and c
+        # each mark's column framed through i, f, c and the memory unit's line
+        assert sorted(heat["shapes"]) == [a - 0.5] * 4 + [b - 0.5] * 4
         page.get_by_text("Close the forget gate between the marks").wait_for()
         _shot(page, page.get_by_role("heading", name="Long memory, the classic test"),
               "compare_adding_curves.png", "start")  # fmt: skip

@@ -92,7 +92,14 @@ def test_gate_heatmaps_are_units_by_steps_with_the_marks_and_the_memory_unit():
         assert list(t.y) == ["unit 0", "unit 1 (memory)", "unit 2"]
     assert [t.coloraxis for t in maps] == ["coloraxis", "coloraxis", "coloraxis2"]
     assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (0, 1)
-    assert sorted(s.x0 for s in fig.layout.shapes) == [2, 2, 2, 7, 7, 7]
+    # each mark's column framed through all four rows, its edges half a step either side
+    assert sorted((s.x0, s.x1) for s in fig.layout.shapes) == [(1.5, 2.5)] * 4 + [(6.5, 7.5)] * 4
+    (line,) = [t for t in fig.data if t.type == "scatter"]  # the memory unit on its own scale
+    np.testing.assert_array_equal(line.y, ex.gates["c"][1])
+    assert fig.layout.annotations[3].text == "c of unit 1 (memory), on its own scale"
+    plain = gate_heatmaps_figure(ex)  # no memory unit named: three rows, no line
+    assert [t.type for t in plain.data] == ["heatmap"] * 3
+    assert sorted(s.x0 for s in plain.layout.shapes) == [1.5] * 3 + [6.5] * 3
 
 
 def test_sweep_table_fills_cell_by_cell():
