@@ -34,9 +34,10 @@ def coverage_words(coverage: dict[str, float], n_test: int) -> str:
     return f"{text}: {which} too narrow here ({size}further below than chance explains)"
 
 
-def interval_caption(iv: Intervals, coverage: str, n_val: int) -> str:
+def interval_caption(iv: Intervals, coverage: str, n_val: int, cut: bool = False) -> str:
     """How the backtest's bands were made, and what they held (`n_val`: the validation
-    part's targets, of which a long part's calibration reads an evenly spaced sample)."""
+    part's targets, of which a long part's calibration reads an evenly spaced sample; `cut`:
+    the floor raised some lower limits, Intervals.cuts)."""
     few = " (few validation points: the widest band is approximate)" if any(iv.capped) else ""
     floor = (
         "; the validation errors were lower than the model's errors on the end of its "
@@ -46,10 +47,11 @@ def interval_caption(iv: Intervals, coverage: str, n_val: int) -> str:
         else ""
     )
     of = f"{iv.n_cal:,} evenly spaced of the {n_val:,}" if iv.n_cal < n_val else f"the {iv.n_cal:,}"
+    zero = " Lower limits are cut at 0: the series never went below it before its test part."
     return (
         f"Prediction intervals are split-conformal, per step, from {of} validation "
         f"targets{few}{floor}; each origin also learns from the test targets known before it. "
-        f"On the test part {coverage}."
+        f"On the test part {coverage}.{zero if cut else ''}"
     )
 
 

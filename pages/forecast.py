@@ -130,7 +130,8 @@ def backtest(ev: Evaluation) -> None:
     st.info(ev.verdict)
     split = state.get("dataset").split
     cov = coverage_words(d["coverage"], split.n_test)
-    st.caption(interval_caption(bt.intervals, cov, split.n_val))
+    cut = bt.intervals.cuts(bt.predictions)
+    st.caption(interval_caption(bt.intervals, cov, split.n_val, cut))
 
 
 def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None:

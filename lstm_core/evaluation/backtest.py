@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
-from lstm_core.evaluation.intervals import LEVELS, Intervals, online, start_scores
+from lstm_core.evaluation.intervals import LEVELS, Intervals, lower_floor, online, start_scores
 from lstm_core.evaluation.paths import input_reach, paths, spaced
 from lstm_core.metrics import detect_season, rmse
 from lstm_core.series.windows import Dataset
@@ -158,7 +158,7 @@ def backtest(model: nn.Module, data: Dataset, horizon: int, season: int | None) 
     def intervals() -> Intervals:
         start, factor, n_cal = start_scores(model, data, horizon, LEVELS)
         q, capped = online(start, origins, truth, pred, data.transform.log)
-        return Intervals(LEVELS, q, data.transform.log, n_cal, capped, factor)
+        return Intervals(LEVELS, q, data.transform.log, n_cal, capped, factor, lower_floor(data))
 
     return Backtest(
         horizon=horizon,

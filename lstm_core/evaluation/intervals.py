@@ -48,6 +48,8 @@ class Intervals:
     raised_by: np.ndarray | None = field(default=None, compare=False)  # [len(levels), H]
     #      factors (>= 1; inf: lifted from 0) that raised the validation scores to the
     #      in-sample errors (raise_to)
+    floor: float | None = None  # lower limits never go below this: 0 for a series with no
+    #      negative value before its test part (lower_floor), else None
 
     @property
     def floored(self) -> bool:
@@ -60,11 +62,18 @@ class Intervals:
         h = pred.shape[-1]
         out = []
         for level, q in zip(self.levels, self.q[..., :h], strict=True):
-            if self.log:
-                out.append((level, pred * np.exp(-q), pred * np.exp(q)))
-            else:
-                out.append((level, pred - q, pred + q))
+            lo, hi = (pred * np.exp(-q), pred * np.exp(q)) if self.log else (pred - q, pred + q)
+            out.append((level, lo if self.floor is None else np.maximum(lo, self.floor), hi))
         return out
+
+    def cuts(self, pred: np.ndarray) -> bool:
+        """Whether the floor raised any lower limit around `pred` [..., H]."""
+        if self.floor is None:
+            return False
+        h = np.asarray(pred).shape[-1]
+        widest = self.q[-1, ..., :h]  # the highest level's half-widths reach lowest
+        lo = pred * np.exp(-widest) if self.log else pred - widest
+        return bool(np.any(lo < self.floor))
 
     def bands(self, pred: np.ndarray) -> dict[str, np.ndarray]:
         """{"lower_80": [..., H], "upper_80": ..., "lower_95": ..., "upper_95": ...}."""
@@ -73,6 +82,13 @@ class Intervals:
             tag = f"{round(100 * level)}"
             out[f"lower_{tag}"], out[f"upper_{tag}"] = lo, hi
         return out
+
+
+def lower_floor(data: Dataset) -> float | None:
+    """0.0 when the series has no negative value before its test part (a count, a
+    concentration, a price): its bands are cut there rather than reach values it never took
+    (symmetric bands around a forecast near 0 would); None when it has gone below 0."""
+    return 0.0 if float(np.min(data.values[: data.split.val_end])) >= 0 else None
 
 
 def conformal_quantile(scores: np.ndarray, level: float) -> tuple[float, bool]:
@@ -231,7 +247,8 @@ def calibrate(
             q[j, k], cap = conformal_quantile(np.concatenate([rows[j][k], test[k]]), level)
             capped[j] |= cap
     q = np.fmax.accumulate(q, axis=0)  # a higher level never gets a narrower band
-    return Intervals(tuple(levels), q, data.transform.log, len(targets), tuple(capped), factor)
+    return Intervals(tuple(levels), q, data.transform.log, len(targets), tuple(capped), factor,
+                     lower_floor(data))  # fmt: skip
 
 
 def online(
