@@ -24,6 +24,10 @@ def test_lower_limits_stop_at_the_floor_and_upper_ones_do_not_move():
     assert [lo.tolist() for _, lo, _ in free.limits(pred)] == [[-1.0, 7.0], [-3.0, 4.0]]
     assert cut.cuts(pred) and not free.cuts(pred)
     assert not cut.cuts(np.array([10.0, 10.0]))  # nothing reaches 0: nothing to say
+    # a forecast below 0 keeps its band around it: the limit stops at the forecast itself
+    (_, lo80, _), (_, lo95, _) = cut.limits(np.array([-2.0, 1.0]))
+    np.testing.assert_array_equal(lo80, [-2.0, 0.0])
+    np.testing.assert_array_equal(lo95, [-2.0, 0.0])
 
 
 def test_the_floor_reads_the_series_before_its_test_part_only():

@@ -48,8 +48,8 @@ class Intervals:
     raised_by: np.ndarray | None = field(default=None, compare=False)  # [len(levels), H]
     #      factors (>= 1; inf: lifted from 0) that raised the validation scores to the
     #      in-sample errors (raise_to)
-    floor: float | None = None  # lower limits never go below this: 0 for a series with no
-    #      negative value before its test part (lower_floor), else None
+    floor: float | None = None  # lower limits never go below this (nor above the forecast):
+    #      0 for a series with no negative value before its test part (lower_floor), else None
 
     @property
     def floored(self) -> bool:
@@ -63,7 +63,7 @@ class Intervals:
         out = []
         for level, q in zip(self.levels, self.q[..., :h], strict=True):
             lo, hi = (pred * np.exp(-q), pred * np.exp(q)) if self.log else (pred - q, pred + q)
-            out.append((level, lo if self.floor is None else np.maximum(lo, self.floor), hi))
+            out.append((level, lo if self.floor is None else np.maximum(lo, self._cut(pred)), hi))
         return out
 
     def cuts(self, pred: np.ndarray) -> bool:
@@ -73,7 +73,12 @@ class Intervals:
         h = np.asarray(pred).shape[-1]
         widest = self.q[-1, ..., :h]  # the highest level's half-widths reach lowest
         lo = pred * np.exp(-widest) if self.log else pred - widest
-        return bool(np.any(lo < self.floor))
+        return bool(np.any(lo < self._cut(pred)))
+
+    def _cut(self, pred: np.ndarray) -> np.ndarray:
+        """Where lower limits stop: the floor, or the forecast itself where that is below
+        it (a band never leaves its own forecast outside)."""
+        return np.minimum(self.floor, pred)
 
     def bands(self, pred: np.ndarray) -> dict[str, np.ndarray]:
         """{"lower_80": [..., H], "upper_80": ..., "lower_95": ..., "upper_95": ...}."""
