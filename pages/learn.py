@@ -303,7 +303,7 @@ def gru(lang: str) -> None:
         inputs = cfg.n_inputs  # the inputs beside the series the model reads, as Train counts
     else:
         series = active_series()  # what a model trained now would read (Train's count)
-        inputs = 0 if series is None or series.inputs is None else len(series.inputs.specs)
+        inputs = 0 if series is None else series.n_model_inputs
     n_lstm = param_count("lstm", cfg.hidden_size, cfg.num_layers, inputs)
     n_gru = param_count("gru", cfg.hidden_size, cfg.num_layers, inputs)
     layers = count(cfg.num_layers, "layer") if lang == "en" else f"{cfg.num_layers} 层"

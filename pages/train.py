@@ -111,8 +111,9 @@ def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
         train_cfg = train_settings(old_t)
     if model_cfg is not None:
         state.put("model_cfg", model_cfg)
+        series = active_series()
         n = param_count(model_cfg.cell, model_cfg.hidden_size, model_cfg.num_layers,
-                        n_inputs(active_series()))  # fmt: skip
+                        0 if series is None else series.n_model_inputs)  # fmt: skip
         st.caption(
             f"{n:,} parameters · device: {resolve_device('auto')} · look-back "
             f"{ui.configs()[0].look_back} (set on the Data page)"
@@ -121,12 +122,6 @@ def settings() -> tuple[ModelConfig | None, TrainConfig | None]:
         state.put("train_cfg", train_cfg)
         sizing_note(train_cfg)
     return model_cfg, train_cfg
-
-
-def n_inputs(series) -> int:
-    """The inputs beside the values a model trained now reads at each step (after one-hot;
-    lstm_core.fitting.pipeline sets ModelConfig.n_inputs the same way)."""
-    return 0 if series is None or series.inputs is None else len(series.inputs.specs)
 
 
 def sizing_note(train_cfg: TrainConfig) -> None:

@@ -51,6 +51,12 @@ class Series:
     # row; calendar inputs have none): filled, or their rows dropped, as the notes say
     n_input_missing: int = 0
 
+    @property
+    def n_model_inputs(self) -> int:
+        """F: the inputs beside the values a model trained on this series reads at each step
+        (after one-hot; lstm_core.fitting.pipeline sets ModelConfig.n_inputs the same way)."""
+        return 0 if self.inputs is None else len(self.inputs.specs)
+
 
 def clean_column(
     column: pd.Series,
