@@ -58,27 +58,31 @@ class Intervals:
 
     def limits(self, pred: np.ndarray) -> list[tuple[float, np.ndarray, np.ndarray]]:
         """(level, lower, upper) per level around predictions `pred` [..., H]."""
-        pred = np.asarray(pred, dtype=np.float64)
-        h = pred.shape[-1]
-        out = []
-        for level, q in zip(self.levels, self.q[..., :h], strict=True):
-            lo, hi = (pred * np.exp(-q), pred * np.exp(q)) if self.log else (pred - q, pred + q)
-            out.append((level, lo if self.floor is None else np.maximum(lo, self._cut(pred)), hi))
-        return out
+        bands = self._symmetric(pred)
+        if self.floor is None:
+            return bands
+        return [(level, np.maximum(lo, self._cut(pred)), hi) for level, lo, hi in bands]
 
     def cuts(self, pred: np.ndarray) -> bool:
         """Whether the floor raised any lower limit around `pred` [..., H]."""
         if self.floor is None:
             return False
-        h = np.asarray(pred).shape[-1]
-        widest = self.q[-1, ..., :h]  # the highest level's half-widths reach lowest
-        lo = pred * np.exp(-widest) if self.log else pred - widest
+        _, lo, _ = self._symmetric(pred)[-1]  # the highest level's band reaches lowest
         return bool(np.any(lo < self._cut(pred)))
+
+    def _symmetric(self, pred: np.ndarray) -> list[tuple[float, np.ndarray, np.ndarray]]:
+        """(level, lower, upper) before the floor: ŷ ± q, or ŷ·exp(±q) for logdiff."""
+        pred = np.asarray(pred, dtype=np.float64)
+        h = pred.shape[-1]
+        return [
+            (level, *((pred * np.exp(-q), pred * np.exp(q)) if self.log else (pred - q, pred + q)))
+            for level, q in zip(self.levels, self.q[..., :h], strict=True)
+        ]
 
     def _cut(self, pred: np.ndarray) -> np.ndarray:
         """Where lower limits stop: the floor, or the forecast itself where that is below
         it (a band never leaves its own forecast outside)."""
-        return np.minimum(self.floor, pred)
+        return np.minimum(self.floor, np.asarray(pred, dtype=np.float64))
 
     def bands(self, pred: np.ndarray) -> dict[str, np.ndarray]:
         """{"lower_80": [..., H], "upper_80": ..., "lower_95": ..., "upper_95": ...}."""
