@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from explorer.escape import md_escape
+from lstm_core.metrics import count
 
 __all__ = [
     "GENERIC",
@@ -102,10 +103,10 @@ _ROW = 6  # input values per LaTeX row in the step's head
 
 
 def _names(names, n: int) -> str:
-    """The inputs' names, escaped for a caption, as " (A, B, C)"; "" when not n of them."""
+    """The inputs' names, escaped for a caption, as "A, B, C"; "" when not n of them."""
     if names is None or len(names) != n:
         return ""
-    return " (" + ", ".join(md_escape(x) for x in names) + ")"
+    return ", ".join(md_escape(x) for x in names)
 
 
 def _head(step: dict, names=None) -> tuple[str, str]:
@@ -133,12 +134,12 @@ def _head(step: dict, names=None) -> tuple[str, str]:
     rows = [", ".join(_v(v) for v in u[k : k + _ROW]) for k in range(0, len(u), _ROW)]
     values = f"u_t = ({rows[0]}" + "".join(f",\\\\ &\\qquad {r}" for r in rows[1:]) + ")"
     tex = f"\\begin{{aligned}}&{given}{state} \\\\ &{values}\\end{{aligned}}"
-    n = len(u)
-    word = "input" if n == 1 else "inputs"
+    listed = _names(names, len(u))
+    named = f" ({listed})" if listed else ""
     return (
         tex,
-        f"The inputs of this step: the series' value $x_t$, the {n} {word} beside the series "
-        f"$u_t${_names(names, n)} at this step, scaled as the model reads them, and this "
+        f"The inputs of this step: the series' value $x_t$, the {count(len(u), 'input')} "
+        f"beside the series $u_t${named} at this step, scaled as the model reads them, and this "
         f"unit's state one step earlier{first}. Each $x$ term below is split in two: "
         f"$W^x x_t$ is the series' part, $W^u u_t$ the inputs' part. {recurrent}",
     )
@@ -294,9 +295,8 @@ def input_fields(step: dict, names=None) -> dict[str, object] | None:
     u = step.get("u_t")
     if not u:
         return None
-    shown = _names(names, len(u))
     return {
-        "names": shown[2:-1] if shown else ", ".join(f"input {k + 1}" for k in range(len(u))),
+        "names": _names(names, len(u)) or ", ".join(f"input {k + 1}" for k in range(len(u))),
         "values": ", ".join(_text(v) for v in u),
         "x": _text(step["x_t"]),
     }
