@@ -128,6 +128,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "With your model, window {w}, unit {unit}, timestep {t}. Inside the brackets: the "
             "hₜ₋₁ term, the xₜ term and the bias."
         ),
+        "s4_numbers_inputs": (
+            "With your model, window {w}, unit {unit}, timestep {t}. Inside the brackets: the "
+            "hₜ₋₁ term, the series' xₜ term, the inputs' uₜ term and the bias."
+        ),
         "s4_inputs": (
             "Besides the series, your model reads inputs: at this step uₜ = ({names}) = "
             "({values}), scaled as the model reads them. So the xₜ term is split in two: the "
@@ -419,6 +423,10 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s4_numbers": (
             "使用你的模型：窗口 {w}，单元 {unit}，时间步 {t}。括号里依次是 hₜ₋₁ 项、xₜ 项和偏置项。"
+        ),
+        "s4_numbers_inputs": (
+            "使用你的模型：窗口 {w}，单元 {unit}，时间步 {t}。"
+            "括号里依次是 hₜ₋₁ 项、序列的 xₜ 项、输入的 uₜ 项和偏置项。"
         ),
         "s4_inputs": (
             "除了序列本身，你的模型还读取输入：这一步的 uₜ = ({names}) = ({values})，"

@@ -157,9 +157,11 @@ def gates(lang: str, picked) -> None:
         model, trace, w, unit, when = picked
         step = explain_step(model, trace, 0, when, unit)
         fields = eq.step_fields(step)
-        st.caption(t("s4_numbers", lang, w=w, unit=unit, t=when))
         names = [s.name for s in state.get("bundle").inputs]
-        if (inputs := eq.input_fields(step, names)) is not None:
+        inputs = eq.input_fields(step, names)
+        lead = "s4_numbers" if inputs is None else "s4_numbers_inputs"
+        st.caption(t(lead, lang, w=w, unit=unit, t=when))
+        if inputs is not None:
             st.caption(t("s4_inputs", lang, **inputs))
     latex = eq.gate_latex(step)
     for title, what, lines in GATE_GROUPS:

@@ -102,6 +102,7 @@ def test_an_lstm_fills_in_the_conveyor_belt_and_the_equations():
     assert next(x for x in latex if x.startswith("h_t = o")).endswith(f"= {step['h']:.4f}")
     keeps = f"{100 * step['f']['value']:.0f}%"
     assert any(keeps in c and "previous cell state" in c for c in texts(at.caption))
+    assert EN["s4_numbers"].format(w=3, unit=2, t=5) in texts(at.caption)  # three terms, no uₜ
     check_experiments(at, 3, 2)
 
     at.radio(key="learn_lang").set_value("zh").run()

@@ -137,4 +137,7 @@ def test_the_gates_and_learn_pages_show_the_split_with_the_inputs_named():
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
     assert f"uₜ = ({', '.join(INPUTS)}) = (" in captions
+    # the lead-in names the four terms inside the brackets, not the three of a model without
+    assert "the series' xₜ term, the inputs' uₜ term and the bias" in captions
+    assert "the xₜ term and the bias" not in captions
     assert any("x_t, u_t]" in el.proto.body for el in at.get("latex"))
