@@ -204,6 +204,25 @@ def reference_verdict(model: float, refs: dict[str, float], where: str = "") -> 
             f"{r:.4g}).")  # fmt: skip
 
 
+SHORT_WINDOWS = 500  # fewer training windows than this: a short series for classic_win_note
+
+
+def classic_win_note(model: float, refs: dict[str, float], n_train: int, n_weights: int) -> str:
+    """Why a classic reference {name: one-step RMSE} can beat the model on a short series
+    (fewer than SHORT_WINDOWS training windows), or "" when none beats it or the series is
+    long: the model fits `n_weights` from `n_train` windows, the reference a handful."""
+    if not refs or n_train >= SHORT_WINDOWS:
+        return ""
+    best = min(refs, key=refs.get)
+    if model <= 0 or round(100 * (model - refs[best]) / model) <= 0:  # as reference_verdict
+        return ""
+    return (
+        f"Why {best} can win here: the model fitted {count(n_weights, 'weight')} from "
+        f"{count(n_train, 'training window')}, {best} a handful of parameters; on a series "
+        "this short that usually decides it, and an LSTM earns its cost on longer series."
+    )
+
+
 def echo_share(pred: np.ndarray, naive: np.ndarray, y: np.ndarray) -> float:
     """How close predictions are to just repeating the last value, 0..1 (1 = pure echo).
 

@@ -37,8 +37,9 @@ from lstm_core.evaluation.forecast import (
     forecast_reach_error,
     with_references,
 )
+from lstm_core.fitting.models import count_parameters
 from lstm_core.inside.explain import importance
-from lstm_core.metrics import count
+from lstm_core.metrics import classic_win_note, count
 
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
 GATES_VIEW = "gates_view"  # ... and its view (pages/gates.VIEWS[0] is "One window")
@@ -162,9 +163,17 @@ def references_table(ev: Evaluation) -> None:
     if ev.references:
         frame = metrics_frame(ev.references).style.format("{:.4g}")
         st.dataframe(frame, key="fc_references")
-    only = " They read the series alone, not the inputs." if state.get("dataset").inputs else ""
+    bundle, dataset = state.get("bundle"), state.get("dataset")
+    only = " They read the series alone, not the inputs." if dataset.inputs else ""
     forms = "; ".join(f"{k}: {v}" for k, v in ev.reference_forms.items())
     st.caption(md_escape(f"Fitted: {forms}.{only}"))
+    refs = {k: v["rmse"] for k, v in ev.references.items()}
+    why = classic_win_note(ev.table["model"]["rmse"], refs, dataset.split.n_train,
+                           count_parameters(bundle.model))  # fmt: skip
+    if why:
+        st.caption(why)
+        st.page_link("pages/learn.py", label="When is an LSTM worth it? (Learn)",
+                      icon=":material/school:")  # fmt: skip
 
 
 def classic_references(dataset: Any) -> Any:

@@ -51,6 +51,24 @@ def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
     assert "When is an LSTM worth it?" in texts(at.header)
 
 
+def test_a_reference_that_wins_on_a_short_series_gets_its_reason_and_a_link_to_learn():
+    at = start("pages/data.py")
+    at.selectbox(key="data_transform").set_value("none").run()  # the levels, and one epoch:
+    at.switch_page("pages/train.py").run()  # a classic method wins on air passengers
+    at = train(at, epochs=1, hidden=4)
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception, at.exception
+    table, classics = (el.value for el in at.dataframe)
+    best = classics["RMSE"].idxmin()
+    assert classics["RMSE"][best] < 0.9 * table["RMSE"]["model"]
+    dataset, bundle = state(at, "dataset"), state(at, "bundle")
+    weights = sum(p.numel() for p in bundle.model.parameters())
+    why = (f"Why {best} can win here: the model fitted {weights:,} weights from "
+           f"{dataset.split.n_train} training windows, {best} a handful of parameters")  # fmt: skip
+    assert any(c.startswith(why) for c in shown(at)), shown(at)
+    assert "learn" in [el.proto.page for el in at.get("page_link")]  # the Learn page
+
+
 def test_the_forecast_page_fits_them_on_request_when_missing():
     at = train(start("pages/train.py"))
     del at.session_state["classic_refs"]  # e.g. a model opened from a file

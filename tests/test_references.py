@@ -145,6 +145,23 @@ def test_reference_verdict_sentences():
     )
 
 
+def test_classic_win_note_says_why_only_where_a_reference_wins_on_a_short_series():
+    note = metrics.classic_win_note
+    assert note(10.0, {"AutoETS": 9.0, "AutoARIMA": 8.0}, 53, 4513) == (
+        "Why AutoARIMA can win here: the model fitted 4,513 weights from 53 training windows, "
+        "AutoARIMA a handful of parameters; on a series this short that usually decides it, "
+        "and an LSTM earns its cost on longer series."
+    )
+    assert note(10.0, {"AutoETS": 9.0}, 1, 1).startswith(
+        "Why AutoETS can win here: the model fitted 1 weight from 1 training window, AutoETS"
+    )
+    assert note(10.0, {"AutoETS": 10.04}, 53, 4513) == ""  # the model is better
+    assert note(10.0, {"AutoETS": 9.96}, 53, 4513) == ""  # "as good as": rounds to 0 %
+    assert note(10.0, {"AutoETS": 5.0}, metrics.SHORT_WINDOWS, 4513) == ""  # a long series
+    assert note(10.0, {}, 53, 4513) == ""
+    assert note(0.0, {"AutoETS": 0.0}, 53, 4513) == ""
+
+
 def test_evaluate_puts_the_references_beside_the_baselines():
     from lstm_core.config import DataConfig, ModelConfig, TrainConfig
     from lstm_core.fitting.pipeline import run
