@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from lstm_core.evaluation.backtest import Intervals
+from explorer.figures import ROW_NAMES
+from lstm_core.evaluation.backtest import Backtest, Intervals
 
 SMALL_TEST = 100  # test parts with fewer targets than this get their size named
 SLACK = 0.10  # a band is "too narrow" only if it misses its level by at least this much
@@ -68,3 +69,18 @@ def future_caption(horizon: int) -> str:
         "Recursive: errors compound with each step, so far-ahead values are the least reliable; "
         f"the shaded 80% and 95% intervals widen with them ({how})."
     )
+
+
+def backtest_means(bt: Backtest) -> str:
+    """The RMSE averaged over the H steps of the model, each baseline and each reference:
+    the numbers the verdict compares ("" for H = 1: the one-step table has them)."""
+    if bt.horizon == 1:
+        return ""
+    names = ["model", *bt.baselines, *(bt.references or {})]
+    parts = " · ".join(f"{ROW_NAMES.get(k, k)} {bt.mean_rmse(k):.4g}" for k in names)
+    return f"RMSE averaged over the {bt.horizon} steps, the numbers the verdict compares: {parts}."
+
+
+def origins_phrase(n: int) -> str:
+    """ "From the one origin" / "From each of 12 origins" (the backtest caption's opening)."""
+    return "From the one origin" if n == 1 else f"From each of {n:,} origins"

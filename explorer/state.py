@@ -42,6 +42,11 @@ Keys (all optional until set; read them through the helpers below):
                                          "ablation": Ablation}, filled by its button
   gates_memory dict                      Gates page cache: {"key": (stamp, layer), "memory":
                                          lstm_core.inside.memory.MemoryHorizon}, by its button
+  fc_bt_horizon_of tuple                 Forecast page: the data (values, split, transform:
+                                         model_stamp(...)[3]) the backtest's H slider
+                                         (fc_bt_horizon) was last drawn for; other data
+                                         (another file, split or transform) start from
+                                         that data's default H again
   gates_window_of dict                   Gates page: which model the window slider
                                          (gates_window) was last set for {"model":
                                          gates_window.model_identity(...), "window":
@@ -148,6 +153,7 @@ KEYS = (
     "gates_ablation",
     "gates_memory",
     "gates_window_of",
+    "fc_bt_horizon_of",
     "learn_experiments",
     "learn_trace",
     "compare",

@@ -107,6 +107,7 @@ def baselines(
     return out
 
 
+ABOUT_SAME = 5  # % either way within which a verdict calls two RMSEs about as good
 MIN_TEST_POINTS = 20  # fewer test points (one step, or reached by the backtest's paths) are
 #                       too few to judge a model
 
@@ -173,9 +174,9 @@ def rmse_verdict(
             f"least {MIN_TEST_POINTS} are "
             "needed): use a longer series, a smaller look-back or a larger test share."
         )
-    if gain > 5:
+    if gain > ABOUT_SAME:
         return f"The model beats the best baseline ({label}): {than}."
-    if gain > -5:
+    if gain > -ABOUT_SAME:
         return (
             f"The model is about as good as the {label} baseline: {than}; it has learned "
             "little beyond it."
@@ -183,25 +184,39 @@ def rmse_verdict(
     return f"The model is worse than the {label} baseline: {than}."
 
 
-def reference_verdict(model: float, refs: dict[str, float], where: str = "") -> str:
+def reference_verdict(
+    model: float, refs: dict[str, float], where: str = "", points: int | None = None
+) -> str:
     """One sentence on the model against the best of the classic references {name: RMSE}
     (lstm_core.evaluation.references), or "" without any. `where` says which RMSE ("one
-    step ahead", "over forecasts 1–10 steps ahead"), as the baselines' sentence does."""
+    step ahead", "over forecasts 1–10 steps ahead"), as the baselines' sentence does. The
+    percentage and the band are the baselines' (rmse_verdict): the model's RMSE against the
+    reference's, within ±ABOUT_SAME % "about as good". With fewer than MIN_TEST_POINTS
+    `points` it gives the numbers without a judgement."""
     if not refs:
         return ""
     best = min(refs, key=refs.get)
     r, on = refs[best], f" {where}" if where else ""
-    if model <= 0:
-        return f"Of the references, {best} does best{on} (RMSE {r:.4g}); the model is exact."
-    gain = 100 * (model - r) / model  # how much lower the reference's RMSE is
-    if round(gain) > 0:
-        return (f"{best} is {gain:.0f}% better here{on} (RMSE {r:.4g} against the model's "
-                f"{model:.4g}): a classic method beats the model on this series.")  # fmt: skip
-    if round(gain) < 0:
-        return (f"It also beats every classic reference{on}: the best, {best}, has a "
-                f"{-gain:.0f}% higher RMSE ({r:.4g}).")  # fmt: skip
-    return (f"The best classic reference, {best}, is as good as the model here{on} (RMSE "
-            f"{r:.4g}).")  # fmt: skip
+    if r == 0:
+        return f"Of the references, {best} is exact{on}; nothing to beat."
+    gain = 100 * (r - model) / r  # > 0: the model's RMSE is lower
+    than = (f"the model's RMSE is {abs(gain):.0f}% {'lower' if gain > 0 else 'higher'} than "
+            f"{best}'s" if round(abs(gain)) else f"the model's RMSE equals {best}'s")  # fmt: skip
+    numbers = f"({model:.4g} against {r:.4g})"
+    if points is not None and points < MIN_TEST_POINTS:
+        return f"On as few test points, the best classic reference{on} is {best}: {than} {numbers}."
+    if gain > ABOUT_SAME:
+        return f"It also beats every classic reference{on}: {than}, the best {numbers}."
+    if gain > -ABOUT_SAME:
+        return (f"The best classic reference, {best}, is about as good as the model{on}: "
+                f"{than} {numbers}.")  # fmt: skip
+    return (f"{best} is better here{on}: {than} {numbers}; a classic method beats the model on "
+            "this series.")  # fmt: skip
+
+
+def reference_beats(model: float, r: float) -> bool:
+    """Whether a reference of RMSE `r` beats the model (reference_verdict's last case)."""
+    return r > 0 and 100 * (r - model) / r <= -ABOUT_SAME
 
 
 SHORT_WINDOWS = 500  # fewer training windows than this: a short series for classic_win_note
@@ -214,7 +229,7 @@ def classic_win_note(model: float, refs: dict[str, float], n_train: int, n_weigh
     if not refs or n_train >= SHORT_WINDOWS:
         return ""
     best = min(refs, key=refs.get)
-    if model <= 0 or round(100 * (model - refs[best]) / model) <= 0:  # as reference_verdict
+    if not reference_beats(model, refs[best]):  # as reference_verdict says
         return ""
     return (
         f"Why {best} can win here: the model fitted {count(n_weights, 'weight')} from "

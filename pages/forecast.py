@@ -26,7 +26,13 @@ from explorer.figures import (
     residual_figure,
 )
 from explorer.forecast_figures import horizon_figure
-from explorer.forecast_words import coverage_words, future_caption, interval_caption
+from explorer.forecast_words import (
+    backtest_means,
+    coverage_words,
+    future_caption,
+    interval_caption,
+    origins_phrase,
+)
 from explorer.training import reference_key, without_inputs_request
 from explorer.widgets import PERSIST, remember
 from lstm_core.evaluation.backtest import default_horizon, input_reach
@@ -96,11 +102,11 @@ def pick_horizon(dataset: Any) -> int:
         return 1
     if n_test < 2:
         return 1
-    key = "fc_bt_horizon"
-    if key in st.session_state and not 1 <= st.session_state[key] <= n_test:
-        del st.session_state[key]  # a new model on a shorter test part
-    default = default_horizon(dataset)
-    key = remember(key, default)
+    key, data = "fc_bt_horizon", state.model_stamp(state.get("bundle"), dataset)[3]
+    if key in st.session_state and state.get("fc_bt_horizon_of") != data:
+        del st.session_state[key]  # an H chosen for other data: this data's default instead
+    state.put("fc_bt_horizon_of", data)
+    key = remember(key, default_horizon(dataset))
     return int(st.slider("Steps ahead to test (H)", 1, n_test, key=key, **PERSIST))
 
 
@@ -114,7 +120,7 @@ def backtest(ev: Evaluation) -> None:
             else "."
         )  # fmt: skip
     st.caption(
-        f"From each of {len(bt.origins)} origins in the test part the model forecasts "
+        f"{origins_phrase(len(bt.origins))} in the test part the model forecasts "
         + (
             "one step ahead (no refit"
             if bt.horizon == 1
@@ -128,6 +134,8 @@ def backtest(ev: Evaluation) -> None:
     d = bt.to_dict()
     fig = horizon_figure(d["rmse_by_step"], d["baselines"], d["references"])
     st.plotly_chart(fig, key="fc_horizon_chart")
+    if means := backtest_means(bt):
+        st.caption(means)
     st.info(ev.verdict)
     split = state.get("dataset").split
     cov = coverage_words(d["coverage"], split.n_test)

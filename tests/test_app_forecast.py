@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.forecast_words import coverage_words, future_caption, interval_caption
+from explorer.forecast_words import (
+    coverage_words,
+    future_caption,
+    interval_caption,
+    origins_phrase,
+)
 from lstm_core.evaluation.backtest import Intervals
 
 from .test_app import start, train
@@ -29,6 +34,29 @@ def test_the_forecast_pages_settings_survive_a_visit_to_another_page():
     said = " ".join(c.value for c in at.caption)
     assert "the model forecasts one step ahead (no refit, nothing from after" in said
     assert "feeding its own predictions back" not in said
+
+
+def test_the_backtest_h_chosen_for_one_series_is_not_carried_to_another():
+    from lstm_core.evaluation.backtest import default_horizon
+
+    from .test_app import state
+
+    at = train(start("pages/train.py"), epochs=1, hidden=4)
+    at.switch_page("pages/forecast.py").run()
+    at.slider(key="fc_bt_horizon").set_value(3).run()
+    at.switch_page("pages/train.py").run()
+    at = train(at, epochs=1, hidden=4)  # the same data trained again: the user's H stays
+    at.switch_page("pages/forecast.py").run()
+    assert at.slider(key="fc_bt_horizon").value == 3
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_builtin").set_value("sunspots").run()
+    at.switch_page("pages/train.py").run()
+    at = train(at, epochs=1, hidden=4)
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception, at.exception
+    wanted = default_horizon(state(at, "dataset"))
+    assert wanted != 3 and at.slider(key="fc_bt_horizon").value == wanted  # as Train's verdict
+    assert f"1–{wanted} steps ahead" in " ".join(i.value for i in at.info)
 
 
 def test_the_interval_caption_says_when_the_validation_targets_were_sampled():
@@ -67,3 +95,8 @@ def test_the_coverage_sentence_says_when_the_bands_were_too_narrow():
         "the 80% band holds 72% of the test points and the 95% band holds 91% of the test points"
     )
     assert coverage_words({"0.8": 1.0, "0.95": 1.0}, 20).endswith("100% of the test points")
+
+
+def test_one_origin_is_not_plural():
+    assert origins_phrase(1) == "From the one origin"
+    assert origins_phrase(1200) == "From each of 1,200 origins"

@@ -40,6 +40,9 @@ def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
     where = f"over forecasts 1–{len(decode(lines['model']['y']))} steps ahead"  # which RMSE
     assert metrics.reference_verdict(model, ys, where) in verdict  # the chart's own numbers
     assert best in verdict
+    # ... and those numbers stand on the page, under the chart
+    means = next(c for c in shown(at) if c.startswith("RMSE averaged over the"))
+    assert f"model {model:.4g} · naive (last value) " in means and f"{best} {ys[best]:.4g}" in means
     assert not any(t.startswith("Fitting the classic") for t in shown(at))
     # the Learn page's paragraph points at these numbers
     at.switch_page("pages/learn.py").run()

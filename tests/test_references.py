@@ -125,24 +125,39 @@ def test_a_long_season_falls_back_as_the_library_documents():
 
 def test_reference_verdict_sentences():
     rv = metrics.reference_verdict
-    assert rv(10.0, {"AutoETS": 9.6, "AutoARIMA": 11.0}) == (
-        "AutoETS is 4% better here (RMSE 9.6 against the model's 10): a classic method beats "
-        "the model on this series."
+    assert rv(10.0, {"AutoETS": 8.0, "AutoARIMA": 11.0}) == (
+        "AutoETS is better here: the model's RMSE is 25% higher than AutoETS's (10 against 8); "
+        "a classic method beats the model on this series."
     )
     assert rv(10.0, {"AutoTheta": 12.0}) == (
-        "It also beats every classic reference: the best, AutoTheta, has a 20% higher RMSE (12)."
+        "It also beats every classic reference: the model's RMSE is 17% lower than AutoTheta's, "
+        "the best (10 against 12)."
     )
-    assert rv(10.0, {"AutoETS": 10.01}) == (
-        "The best classic reference, AutoETS, is as good as the model here (RMSE 10.01)."
+    # the baselines' band and base: 4 % either way is "about as good", as 5 % worse than a
+    # baseline is (rmse_verdict), and the percentage is of the reference's RMSE
+    assert rv(10.0, {"AutoETS": 9.6}) == (
+        "The best classic reference, AutoETS, is about as good as the model: the model's RMSE is "
+        "4% higher than AutoETS's (10 against 9.6)."
     )
+    assert rv(10.0, {"AutoETS": 10.01}).endswith(
+        "the model's RMSE equals AutoETS's (10 against 10.01)."
+    )
+    assert metrics.rmse_verdict(10.0, {"naive": 9.6}, "x").startswith("The model is about as good")
     assert rv(10.0, {}) == ""
     where = "over forecasts 1–10 steps ahead"  # says which RMSE, as the baselines' sentence
     assert rv(10.0, {"AutoARIMA": 5.0}, where).startswith(
-        "AutoARIMA is 50% better here over forecasts 1–10 steps ahead (RMSE 5 against"
+        "AutoARIMA is better here over forecasts 1–10 steps ahead: the model's RMSE is 100% higher"
     )
     assert rv(10.0, {"AutoTheta": 12.0}, "one step ahead").startswith(
-        "It also beats every classic reference one step ahead: the best"
+        "It also beats every classic reference one step ahead: the model's RMSE"
     )
+    # too few test points: the numbers and the direction, no judgement (the baselines'
+    # sentence says the test part is too small)
+    assert rv(10.0, {"AutoETS": 5.0}, where, metrics.MIN_TEST_POINTS - 1) == (
+        "On as few test points, the best classic reference over forecasts 1–10 steps ahead is "
+        "AutoETS: the model's RMSE is 100% higher than AutoETS's (10 against 5)."
+    )
+    assert rv(10.0, {"AutoETS": 5.0}, where, metrics.MIN_TEST_POINTS).startswith("AutoETS is")
 
 
 def test_classic_win_note_says_why_only_where_a_reference_wins_on_a_short_series():
@@ -156,7 +171,7 @@ def test_classic_win_note_says_why_only_where_a_reference_wins_on_a_short_series
         "Why AutoETS can win here: the model fitted 1 weight from 1 training window, AutoETS"
     )
     assert note(10.0, {"AutoETS": 10.04}, 53, 4513) == ""  # the model is better
-    assert note(10.0, {"AutoETS": 9.96}, 53, 4513) == ""  # "as good as": rounds to 0 %
+    assert note(10.0, {"AutoETS": 9.6}, 53, 4513) == ""  # "about as good": within 5 %
     assert note(10.0, {"AutoETS": 5.0}, metrics.SHORT_WINDOWS, 4513) == ""  # a long series
     assert note(10.0, {}, 53, 4513) == ""
     assert note(0.0, {"AutoETS": 0.0}, 53, 4513) == ""

@@ -173,11 +173,7 @@ def with_references(ev: Evaluation, data: Dataset, references: References) -> Ev
         if bt.horizon > 1:  # the verdict speaks of the backtest, as the baselines' does
             ref_rmse = {k: bt.mean_rmse(k) for k in paths}
             model_rmse, where = bt.mean_rmse(), f"over forecasts 1–{bt.horizon} steps ahead"
-    why = (
-        metrics.reference_verdict(model_rmse, ref_rmse, where)
-        if len(y) >= metrics.MIN_TEST_POINTS
-        else ""
-    )
+    why = metrics.reference_verdict(model_rmse, ref_rmse, where, len(y))
     verdict = " ".join(t for t in (ev.verdict_parts[0], why, ev.verdict_parts[1]) if t)
     return replace(ev, references=refs, reference_forms=forms, backtest=bt, verdict=verdict)
 
