@@ -158,7 +158,8 @@ def test_the_chinese_page_has_no_english_sentence_left():
                   for a in ("title", "xaxis", "yaxis")]  # fmt: skip
         shown.append(str(layout.get("title", {}).get("text", "")))
         shown += [t.get("name", "") for t in fig["data"]]
-    names = ("passengers", "sdiff", "logdiff", "diff", "none")  # the file's names, the kinds
+    # the file's names, the kinds, and a button of the English pages as it reads there
+    names = ("passengers", "sdiff", "logdiff", "diff", "none", "Fit the classic references")
     left = []
     for text in shown:
         plain = re.sub(r"\\[A-Za-z]+", " ", text).replace("\\", "")  # LaTeX commands out
@@ -166,6 +167,15 @@ def test_the_chinese_page_has_no_english_sentence_left():
             plain = plain.replace(name, "")
         left += ENGLISH.findall(plain)
     assert left == []
+
+
+def test_the_chinese_text_names_the_english_pages_and_button_as_the_sidebar_shows_them():
+    from explorer.i18n import STRINGS
+
+    zh = " ".join(v for v in STRINGS["zh"].values() if isinstance(v, str))
+    assert "“拟合经典参照方法”" not in zh and "“Fit the classic references”" in zh
+    pages = re.findall(r"“[^”]{1,4}”(（[A-Za-z]+）)?页", zh)
+    assert pages and all(pages), pages  # each page is named with its sidebar title
 
 
 def test_the_gradient_curve_is_described_by_its_own_numbers():
