@@ -7,6 +7,7 @@ import math
 from explorer.figures import ROW_NAMES
 from lstm_core.evaluation.backtest import Backtest, Intervals
 
+NOT_FITTED = "not fitted: "  # how References.forms starts the form of one it could not fit
 SMALL_TEST = 100  # test parts with fewer targets than this get their size named
 SLACK = 0.10  # a band is "too narrow" only if it misses its level by at least this much
 
@@ -84,3 +85,18 @@ def backtest_means(bt: Backtest) -> str:
 def origins_phrase(n: int) -> str:
     """ "From the one origin" / "From each of 12 origins" (the backtest caption's opening)."""
     return "From the one origin" if n == 1 else f"From each of {n:,} origins"
+
+
+def forms_sentence(forms: dict[str, str]) -> str:
+    """The references' fitted forms and, grouped by reason, those not fitted (forms: name ->
+    form, or "not fitted: why", as References.forms gives them): one reason is said once."""
+    fitted = [f"{k}: {v}" for k, v in forms.items() if not v.startswith(NOT_FITTED)]
+    why: dict[str, list[str]] = {}
+    for k, v in forms.items():
+        if v.startswith(NOT_FITTED):
+            why.setdefault(v[len(NOT_FITTED) :], []).append(k)
+    parts = [f"Fitted: {'; '.join(fitted)}."] if fitted else []
+    for reason, names in why.items():
+        who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        parts.append(f"{who} {'was' if len(names) == 1 else 'were'} not fitted: {reason}.")
+    return " ".join(parts)

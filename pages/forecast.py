@@ -29,6 +29,7 @@ from explorer.forecast_figures import horizon_figure
 from explorer.forecast_words import (
     backtest_means,
     coverage_words,
+    forms_sentence,
     future_caption,
     interval_caption,
     origins_phrase,
@@ -152,7 +153,7 @@ def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None
     table = dict(ev.table)
     if reference is not None:
         table[WITHOUT] = reference["model"]
-    st.dataframe(metrics_frame(table).style.format("{:.4g}"), key="fc_metrics")
+    st.dataframe(metrics_frame(table).style.format("{:.4g}", na_rep="–"), key="fc_metrics")
     references_table(ev)
     residuals = dataset.values[dataset.target_index] - ev.predictions
     st.plotly_chart(
@@ -165,16 +166,17 @@ def references_table(ev: Evaluation) -> None:
     form each fitted (or why it was not)."""
     if not ev.reference_forms:
         return
-    st.markdown("**Classic references**: fitted on the training and validation parts only, "
-                "then forecasting the test part the same way as the model (one step ahead "
-                "from every test point, their parameters fixed, no refit).")  # fmt: skip
-    if ev.references:
-        frame = metrics_frame(ev.references).style.format("{:.4g}")
-        st.dataframe(frame, key="fc_references")
     bundle, dataset = state.get("bundle"), state.get("dataset")
     only = " They read the series alone, not the inputs." if dataset.inputs else ""
-    forms = "; ".join(f"{k}: {v}" for k, v in ev.reference_forms.items())
-    st.caption(md_escape(f"Fitted: {forms}.{only}"))
+    if ev.references:
+        st.markdown("**Classic references**: fitted on the training and validation parts only, "
+                    "then forecasting the test part the same way as the model (one step ahead "
+                    "from every test point, their parameters fixed, no refit).")  # fmt: skip
+        frame = metrics_frame(ev.references).style.format("{:.4g}", na_rep="–")
+        st.dataframe(frame, key="fc_references")
+    else:
+        st.markdown("**Classic references**: none could be fitted here.")
+    st.caption(md_escape(forms_sentence(ev.reference_forms) + only))
     refs = {k: v["rmse"] for k, v in ev.references.items()}
     why = classic_win_note(ev.table["model"]["rmse"], refs, dataset.split.n_train,
                            count_parameters(bundle.model))  # fmt: skip

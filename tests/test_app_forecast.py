@@ -6,6 +6,7 @@ import numpy as np
 
 from explorer.forecast_words import (
     coverage_words,
+    forms_sentence,
     future_caption,
     interval_caption,
     origins_phrase,
@@ -100,3 +101,17 @@ def test_the_coverage_sentence_says_when_the_bands_were_too_narrow():
 def test_one_origin_is_not_plural():
     assert origins_phrase(1) == "From the one origin"
     assert origins_phrase(1200) == "From each of 1,200 origins"
+
+
+def test_references_not_fitted_for_one_reason_are_named_once():
+    const = "not fitted: the training and validation parts are constant: there is nothing to fit"
+    assert forms_sentence({"AutoETS": const, "AutoTheta": const, "AutoARIMA": const}) == (
+        "AutoETS, AutoTheta and AutoARIMA were not fitted: the training and validation parts "
+        "are constant: there is nothing to fit."
+    )
+    mixed = {"AutoETS": "ETS(A,N,N)", "AutoTheta": "not fitted: gave up after 60 s",
+             "AutoARIMA": "ARIMA(0,1,0)"}  # fmt: skip
+    assert forms_sentence(mixed) == (
+        "Fitted: AutoETS: ETS(A,N,N); AutoARIMA: ARIMA(0,1,0). AutoTheta was not fitted: gave "
+        "up after 60 s."
+    )

@@ -8,7 +8,7 @@ import numpy as np
 from lstm_core import metrics
 from lstm_core.evaluation.references import NAMES
 
-from .test_app import decode, figures, settle, shown, start, state, texts, traces, train
+from .test_app import decode, figures, settle, shown, start, state, texts, traces, train, upload
 
 
 def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
@@ -111,3 +111,17 @@ def test_the_references_key_tells_a_reordered_series_apart():
     a, b = make_dataset(v, cfg), make_dataset(v[::-1].copy(), cfg)  # same length and sum
     assert references_key(a) == references_key(make_dataset(v.copy(), cfg))
     assert references_key(a) != references_key(b)
+
+
+def test_a_constant_series_says_once_why_no_reference_was_fitted():
+    data = "t,v\n" + "".join(f"{i},7.0\n" for i in range(120))
+    at = upload(start("pages/data.py"), "constant.csv", data.encode())
+    at.switch_page("pages/train.py").run()
+    at = train(at, epochs=1, hidden=4)
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception, at.exception
+    assert "**Classic references**: none could be fitted here." in texts(at.markdown)
+    said = [c for c in shown(at) if "not fitted" in c]
+    assert said == ["AutoETS, AutoTheta and AutoARIMA were not fitted: the training and "
+                    "validation parts are constant: there is nothing to fit."], said  # fmt: skip
+    assert not any(c.startswith("Fitted:") for c in shown(at))
