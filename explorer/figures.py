@@ -8,6 +8,7 @@ are the training part, [train_end, val_end) validation targets, [val_end, N) tes
 from __future__ import annotations
 
 import html
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -64,6 +65,24 @@ def time_axis(x: Sequence[Any]) -> np.ndarray:
     """A chart's x [N] (positions, timestamps or a pd.Index) as a numpy array [N], without a
     Python loop (timestamps as datetime64); shared by the figure modules."""
     return x.to_numpy() if isinstance(x, pd.Index) else np.asarray(x)
+
+
+YEAR_DAYS = 360  # a median step this long or longer: yearly data
+MAX_YEAR_TICKS = 10  # ... labelled with whole years, at most about this many
+
+
+def year_ticks(fig: go.Figure, x: Sequence[Any]) -> go.Figure:
+    """Yearly timestamps x [N] get whole-year ticks ("2005", every k years), not the month
+    ticks Plotly picks for a span of a few years ("Jan 2005, Jul 2005")."""
+    xs = time_axis(x)
+    if len(xs) < 2 or not np.issubdtype(xs.dtype, np.datetime64):
+        return fig
+    days = np.diff(xs).astype("timedelta64[D]").astype(np.int64)
+    if np.median(days) < YEAR_DAYS:
+        return fig
+    span = (xs[-1] - xs[0]).astype("timedelta64[D]").astype(np.int64) / 365.25
+    every = max(1, math.ceil(span / MAX_YEAR_TICKS))
+    return fig.update_xaxes(dtick=f"M{12 * every}", tickformat="%Y")
 
 
 class SplitLike(Protocol):
@@ -169,7 +188,7 @@ def series_figure(
         )
     _shade(fig, xs, split, len(v))
     drawn = len(np.unique(np.concatenate(kept))) if kept else 0  # parts share a border point
-    return _layout(fig, _envelope_note(drawn, len(v)), name)
+    return year_ticks(_layout(fig, _envelope_note(drawn, len(v)), name), xs)
 
 
 def _envelope_note(drawn: int, total: int) -> str:
@@ -299,7 +318,7 @@ def prediction_figure(
         )
     _shade(fig, xs, split, len(v))
     fig.update_xaxes(range=[xs[start], xs[-1]])
-    return _layout(fig, _envelope_note(drawn, total), name)
+    return year_ticks(_layout(fig, _envelope_note(drawn, total), name), xs[start:])  # shown
 
 
 def residual_figure(
@@ -321,7 +340,7 @@ def residual_figure(
             go.Bar(x=xs[idx[s]], y=r[s], name=PART_LABELS[part], marker_color=COLORS[part])
         )
     fig.add_hline(y=0, line_color="black", line_width=1)
-    return _layout(fig, "", "truth − prediction")
+    return year_ticks(_layout(fig, "", "truth − prediction"), xs)
 
 
 def forecast_figure(
@@ -354,7 +373,7 @@ def forecast_figure(
             line={"color": COLORS["forecast"], "dash": "dash"},
         )
     )
-    return _layout(fig, "", name)
+    return year_ticks(_layout(fig, "", name), pd.Index([*xs, *list(future_x)]))
 
 
 def add_bands(fig: go.Figure, x: Sequence[Any], bands: Mapping[str, np.ndarray]) -> go.Figure:

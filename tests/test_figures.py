@@ -55,6 +55,24 @@ def test_series_figure_keeps_timestamps():
     assert pd.Timestamp(fig.data[2].x[-1]) == time[-1]
 
 
+def test_yearly_dates_get_whole_year_ticks_monthly_ones_plotlys():
+    years = pd.date_range("1985-01-01", periods=20, freq="YS")  # 1985 .. 2004
+    ahead = years[-3:] + pd.DateOffset(years=3)  # 2005 .. 2007
+    cases = (  # 19 years: every 2nd year; 22 years: every 3rd (at most about 10 ticks)
+        (F.series_figure(years, np.ones(20), SPLIT), "M24"),
+        (F.residual_figure(years, np.arange(16) + 4, np.ones(16), SPLIT), "M24"),
+        (F.forecast_figure(years, np.ones(20), ahead, np.ones(3)), "M36"),
+    )
+    for fig, dtick in cases:
+        assert fig.layout.xaxis.tickformat == "%Y"
+        assert fig.layout.xaxis.dtick == dtick
+    shown = F.prediction_figure(years, np.ones(20), np.arange(16) + 4, np.ones(16), SPLIT)
+    assert shown.layout.xaxis.dtick == "M12"  # the validation and test parts: 7 years
+    months = pd.date_range("2000-01-01", periods=20, freq="MS")
+    assert F.series_figure(months, np.ones(20), SPLIT).layout.xaxis.dtick is None
+    assert F.series_figure(np.arange(20), np.ones(20), SPLIT).layout.xaxis.tickformat is None
+
+
 @pytest.mark.parametrize("log_y", [False, True])
 def test_loss_figure_train_and_val_per_epoch(log_y):
     hist = [rec(1, 1.0, 2.0), rec(2, 0.5, 1.0), rec(3, 0.25, 0.8)]
