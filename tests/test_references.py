@@ -123,6 +123,22 @@ def test_a_long_season_falls_back_as_the_library_documents():
     }  # what the page and the CLI say
 
 
+def test_an_arima_that_is_the_naive_forecast_says_so_and_forecasts_as_it():
+    from lstm_core.evaluation.references import _same_as_baseline
+
+    y = np.cumsum(np.random.default_rng(1).normal(size=80)) + 100  # a random walk
+    refs = fit_references(y, 68, None, names=("AutoARIMA",))
+    assert refs.forms()["AutoARIMA"] == (
+        "ARIMA(0,1,0), which is the naive forecast (its line lies on the naive baseline's)"
+    )
+    targets = np.arange(68, 80)
+    np.testing.assert_allclose(refs.one_step(y, targets)["AutoARIMA"], y[targets - 1])
+    seasonal = {"arma": (0, 0, 0, 0, 4, 0, 1), "coef": {}}  # (0,0,0)(0,1,0)[4]
+    assert _same_as_baseline(seasonal).startswith(", which is the seasonal naive forecast")
+    assert _same_as_baseline({"arma": (0, 0, 0, 0, 1, 1, 0), "coef": {"drift": 0.3}}) == ""
+    assert _same_as_baseline({"arma": (1, 0, 0, 0, 1, 1, 0), "coef": {"ar1": 0.3}}) == ""
+
+
 def test_reference_verdict_sentences():
     rv = metrics.reference_verdict
     assert rv(10.0, {"AutoETS": 8.0, "AutoARIMA": 11.0}) == (

@@ -248,10 +248,24 @@ def _fit_arima(y: np.ndarray, m: int, cfg: ReferenceConfig) -> Reference:
     # R's auto.arima approximates the likelihood in the search on long or seasonal series
     approx = len(y) > 150 or m > 12
     model = AutoARIMA(season_length=m, approximation=approx).fit(y)
-    form = arima_string(model.model_, padding=False).strip()
+    form = arima_string(model.model_, padding=False).strip() + _same_as_baseline(model.model_)
     params = {k: float(v) for k, v in model.model_["coef"].items()}
     params["arma"] = list(model.model_["arma"])
     return Reference("AutoARIMA", form, note, params, model=model, season=m)
+
+
+def _same_as_baseline(mod: dict) -> str:
+    """", the naive forecast ..." when the fitted ARIMA is a baseline itself (no AR or MA
+    term, no constant: (0,1,0) repeats the last value, (0,0,0)(0,1,0)[m] the last season's):
+    its lines lie on the baseline's, and the page says why one line seems missing."""
+    p, q, sp, sq, _, d, sd = (int(k) for k in mod["arma"])  # statsforecast's arma order
+    if p or q or sp or sq or len(mod["coef"]):
+        return ""
+    if (d, sd) == (1, 0):
+        return ", which is the naive forecast (its line lies on the naive baseline's)"
+    if (d, sd) == (0, 1):
+        return ", which is the seasonal naive forecast (its line lies on that baseline's)"
+    return ""
 
 
 FITTERS: dict[str, Callable[[np.ndarray, int, ReferenceConfig], Reference]] = {
