@@ -316,6 +316,9 @@ STRINGS: dict[str, dict[str, str]] = {
             "{best}'s {ref} (the Forecast page's verdict also compares them over several steps "
             "ahead)."
         ),
+        "worth_none": (
+            "On your series no classic reference could be fitted; the Forecast page says why."
+        ),
         "link_forecast": "Your model against the classic references",
     },
     "zh": {
@@ -591,6 +594,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "在你的序列上，测试部分的单步预测：模型的 RMSE 为 {model}；{best} 为 {ref}"
             "（“预测”（Forecast）页的结论还会比较多步预测）。"
         ),
+        "worth_none": "在你的序列上，经典参照方法都无法拟合；原因见“预测”（Forecast）页。",
         "link_forecast": "你的模型与经典参照方法对比",
     },
 }

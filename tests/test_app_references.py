@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.i18n import STRINGS
 from lstm_core import metrics
 from lstm_core.evaluation.references import NAMES
 
 from .test_app import decode, figures, settle, shown, start, state, texts, traces, train, upload
+
+EN = STRINGS["en"]
 
 
 def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
@@ -125,3 +128,6 @@ def test_a_constant_series_says_once_why_no_reference_was_fitted():
     assert said == ["AutoETS, AutoTheta and AutoARIMA were not fitted: the training and "
                     "validation parts are constant: there is nothing to fit."], said  # fmt: skip
     assert not any(c.startswith("Fitted:") for c in shown(at))
+    at.switch_page("pages/learn.py").run()  # its own numbers' line says why it has none
+    assert not at.exception, at.exception
+    assert EN["worth_none"] in texts(at.markdown)
