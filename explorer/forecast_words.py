@@ -78,7 +78,7 @@ def backtest_means(bt: Backtest) -> str:
     if bt.horizon == 1:
         return ""
     names = ["model", *bt.baselines, *(bt.references or {})]
-    parts = " · ".join(f"{ROW_NAMES.get(k, k)} {bt.mean_rmse(k):.4g}" for k in names)
+    parts = " · ".join(f"{ROW_NAMES.get(k, k)} {bt.mean_rmse(k):#.4g}" for k in names)
     return f"RMSE averaged over the {bt.horizon} steps, the numbers the verdict compares: {parts}."
 
 

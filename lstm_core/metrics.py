@@ -202,7 +202,7 @@ def reference_verdict(
     gain = 100 * (r - model) / r  # > 0: the model's RMSE is lower
     than = (f"the model's RMSE is {abs(gain):.0f}% {'lower' if gain > 0 else 'higher'} than "
             f"{best}'s" if round(abs(gain)) else f"the model's RMSE equals {best}'s")  # fmt: skip
-    numbers = f"({model:.4g} against {r:.4g})"
+    numbers = f"({model:#.4g} against {r:#.4g})"  # 4 digits: 5.970, not 5.97
     if points is not None and points < MIN_TEST_POINTS:
         return f"On as few test points, the best classic reference{on} is {best}: {than} {numbers}."
     if gain > ABOUT_SAME:

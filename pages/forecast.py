@@ -153,7 +153,7 @@ def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None
     table = dict(ev.table)
     if reference is not None:
         table[WITHOUT] = reference["model"]
-    st.dataframe(metrics_frame(table).style.format("{:.4g}", na_rep="–"), key="fc_metrics")
+    st.dataframe(metrics_frame(table).style.format("{:#.4g}", na_rep="–"), key="fc_metrics")
     references_table(ev)
     residuals = dataset.values[dataset.target_index] - ev.predictions
     st.plotly_chart(
@@ -172,7 +172,7 @@ def references_table(ev: Evaluation) -> None:
         st.markdown("**Classic references**: fitted on the training and validation parts only, "
                     "then forecasting the test part the same way as the model (one step ahead "
                     "from every test point, their parameters fixed, no refit).")  # fmt: skip
-        frame = metrics_frame(ev.references).style.format("{:.4g}", na_rep="–")
+        frame = metrics_frame(ev.references).style.format("{:#.4g}", na_rep="–")
         st.dataframe(frame, key="fc_references")
     else:
         st.markdown("**Classic references**: none could be fitted here.")

@@ -347,8 +347,8 @@ def worth_it(lang: str) -> None:
             full = with_references(ev["evaluation"], dataset, kept["refs"])
             if full.references:
                 best = min(full.references, key=lambda k: full.references[k]["rmse"])
-                st.markdown(t("worth_yours", lang, model=f"{full.table['model']['rmse']:.4g}",
-                              best=best, ref=f"{full.references[best]['rmse']:.4g}"))  # fmt: skip
+                st.markdown(t("worth_yours", lang, model=f"{full.table['model']['rmse']:#.4g}",
+                              best=best, ref=f"{full.references[best]['rmse']:#.4g}"))  # fmt: skip
             else:  # none could be fitted (a constant series): say so, not nothing
                 st.markdown(t("worth_none", lang))
     links(lang, FORECAST)

@@ -45,14 +45,17 @@ def test_after_one_train_the_forecast_page_shows_the_references_and_the_best():
     assert best in verdict
     # ... and those numbers stand on the page, under the chart
     means = next(c for c in shown(at) if c.startswith("RMSE averaged over the"))
-    assert f"model {model:.4g} · naive (last value) " in means and f"{best} {ys[best]:.4g}" in means
+    assert (
+        f"model {model:#.4g} · naive (last value) " in means and f"{best} {ys[best]:#.4g}" in means
+    )
     assert not any(t.startswith("Fitting the classic") for t in shown(at))
     # the Learn page's paragraph points at these numbers
     at.switch_page("pages/learn.py").run()
     assert not at.exception, at.exception
     best1 = classics["RMSE"].idxmin()
+    model1, ref1 = table["RMSE"]["model"], classics["RMSE"][best1]
     line = (f"On your series, one step ahead over the test part: the model's RMSE "
-            f"{table['RMSE']['model']:.4g}; {best1}'s {classics['RMSE'][best1]:.4g} (")  # fmt: skip
+            f"{model1:#.4g}; {best1}'s {ref1:#.4g} (")  # fmt: skip
     assert any(t.startswith(line) for t in texts(at.markdown))
     assert "When is an LSTM worth it?" in texts(at.header)
 

@@ -142,21 +142,21 @@ def test_an_arima_that_is_the_naive_forecast_says_so_and_forecasts_as_it():
 def test_reference_verdict_sentences():
     rv = metrics.reference_verdict
     assert rv(10.0, {"AutoETS": 8.0, "AutoARIMA": 11.0}) == (
-        "AutoETS is better here: the model's RMSE is 25% higher than AutoETS's (10 against 8); "
-        "a classic method beats the model on this series."
+        "AutoETS is better here: the model's RMSE is 25% higher than AutoETS's (10.00 against "
+        "8.000); a classic method beats the model on this series."
     )
     assert rv(10.0, {"AutoTheta": 12.0}) == (
         "It also beats every classic reference: the model's RMSE is 17% lower than AutoTheta's, "
-        "the best (10 against 12)."
+        "the best (10.00 against 12.00)."
     )
     # the baselines' band and base: 4 % either way is "about as good", as 5 % worse than a
     # baseline is (rmse_verdict), and the percentage is of the reference's RMSE
     assert rv(10.0, {"AutoETS": 9.6}) == (
         "The best classic reference, AutoETS, is about as good as the model: the model's RMSE is "
-        "4% higher than AutoETS's (10 against 9.6)."
+        "4% higher than AutoETS's (10.00 against 9.600)."
     )
     assert rv(10.0, {"AutoETS": 10.01}).endswith(
-        "the model's RMSE equals AutoETS's (10 against 10.01)."
+        "the model's RMSE equals AutoETS's (10.00 against 10.01)."
     )
     assert metrics.rmse_verdict(10.0, {"naive": 9.6}, "x").startswith("The model is about as good")
     assert rv(10.0, {}) == ""
@@ -171,7 +171,7 @@ def test_reference_verdict_sentences():
     # sentence says the test part is too small)
     assert rv(10.0, {"AutoETS": 5.0}, where, metrics.MIN_TEST_POINTS - 1) == (
         "On as few test points, the best classic reference over forecasts 1–10 steps ahead is "
-        "AutoETS: the model's RMSE is 100% higher than AutoETS's (10 against 5)."
+        "AutoETS: the model's RMSE is 100% higher than AutoETS's (10.00 against 5.000)."
     )
     assert rv(10.0, {"AutoETS": 5.0}, where, metrics.MIN_TEST_POINTS).startswith("AutoETS is")
 

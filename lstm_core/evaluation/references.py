@@ -255,7 +255,7 @@ def _fit_arima(y: np.ndarray, m: int, cfg: ReferenceConfig) -> Reference:
 
 
 def _same_as_baseline(mod: dict) -> str:
-    """", the naive forecast ..." when the fitted ARIMA is a baseline itself (no AR or MA
+    """ ", the naive forecast ..." when the fitted ARIMA is a baseline itself (no AR or MA
     term, no constant: (0,1,0) repeats the last value, (0,0,0)(0,1,0)[m] the last season's):
     its lines lie on the baseline's, and the page says why one line seems missing."""
     p, q, sp, sq, _, d, sd = (int(k) for k in mod["arma"])  # statsforecast's arma order
