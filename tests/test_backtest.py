@@ -296,3 +296,29 @@ def test_the_slow_parts_of_an_evaluation_run_only_when_read(level, monkeypatch):
     y = data.values[data.target_index[s]]
     rmse = float(np.sqrt(np.mean((ev.predictions[s] - y) ** 2)))
     assert ev.table["model"]["rmse"] == pytest.approx(rmse, rel=1e-6)
+
+
+def test_a_levels_model_past_its_training_range_is_told_so_with_the_forecast():
+    from lstm_core.evaluation.forecast import out_of_range_note
+
+    up = np.arange(60, dtype=float) + 100.0  # a trend: ends above all of its training part
+    data = make_dataset(up, DataConfig(look_back=4), transform=Transform("none"))
+    note = out_of_range_note(data)
+    assert note.startswith(
+        f"The series ends at 159.0, above every value of its training part (100.0 to "
+        f"{up[data.split.train_end - 1]:#.4g}): a model of the levels has not seen such values"
+    )
+    fc = forecast(Echo(), data, 3, bands=False)
+    assert fc.note == note  # the page and the command line show it with the forecast
+    assert "below every value" in out_of_range_note(
+        make_dataset(up[::-1].copy(), DataConfig(look_back=4), transform=Transform("none"))
+    )
+    assert (
+        out_of_range_note(make_dataset(up, DataConfig(look_back=4), transform=Transform("diff")))
+        == ""
+    )
+    wave = 100 + 10 * np.sin(np.arange(60) / 3)  # stays within its training range
+    assert (
+        out_of_range_note(make_dataset(wave, DataConfig(look_back=4), transform=Transform("none")))
+        == ""
+    )

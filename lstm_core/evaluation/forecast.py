@@ -230,11 +230,31 @@ def forecast(model: nn.Module, data: Dataset, horizon: int, bands: bool = True) 
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1, got {horizon}.")
     horizon, note = forecast_reach(data, horizon)
+    note = " ".join(t for t in (note, out_of_range_note(data)) if t)
     values = future_path(model, data, horizon)
     if not bands:
         return Forecast(values, {}, 0, note)
     h = min(horizon, MAX_BAND_STEPS, data.split.n_train + 1)
     return Forecast(values, calibrate(model, data, h).bands(values[:h]), h, note)
+
+
+def out_of_range_note(data: Dataset) -> str:
+    """For a model of the levels (transform "none"): "" or the sentence saying that the
+    series ends outside the range of its training part, which such a model has never seen
+    and tends to pull its forecast back into."""
+    if data.transform.kind != "none":
+        return ""
+    train = data.values[: data.split.train_end]
+    lo, hi, last = float(train.min()), float(train.max()), float(data.values[-1])
+    if lo <= last <= hi:
+        return ""
+    return (
+        f"The series ends at {last:#.4g}, {'above' if last > hi else 'below'} every value of "
+        f"its training part ({lo:#.4g} to {hi:#.4g}): a model of the levels has not seen such "
+        "values and tends to pull its forecast back toward them. A transform that learns the "
+        "changes ('diff', or 'auto', on the Data page) suits a series that trends out of its "
+        "training range."
+    )
 
 
 def forecast_reach_error(data: Dataset) -> str:
