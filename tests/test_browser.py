@@ -280,13 +280,16 @@ def test_upload_train_and_read_every_gate(browser, server, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "train.png"), full_page=True)
 
         _nav(page, "Gates")
-        page.wait_for_function(
-            "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
-            ".some(el => (el._fullData || []).some(t => t.type === 'heatmap'))"
-        )
         _wait_idle(page)
-        heat = {t["name"]: t["z"] for fig in page.evaluate(PLOTS_JS) for t in fig
-                if t["type"] == "heatmap"}  # fmt: skip
+        # read once all six heatmaps are drawn, in the same step (a rerun, e.g. when the
+        # references' job ends, redraws the charts: read apart, they could be gone)
+        heat = page.wait_for_function(
+            "() => { const heat = {}; for (const el of document.querySelectorAll("
+            "'.js-plotly-plot')) for (const t of (el._fullData || [])) if (t.type === "
+            "'heatmap') heat[t.name] = Array.from(t.z, r => Array.from(r)); return "
+            "['i','f','g','o','c','h'].every(n => n in heat) ? heat : null; }",
+            timeout=TIMEOUT_MS,
+        ).json_value()
         assert set(heat) >= {"i", "f", "g", "o", "c", "h"}, heat.keys()
         for name in "ifo":
             vals = [v for row in heat[name] for v in row]
