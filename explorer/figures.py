@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lstm_core.metrics import BASELINE_NAMES
+
 COLORS = {
     "train": "#1f77b4",
     "val": "#ff7f0e",
@@ -29,12 +31,7 @@ PART_LABELS = {"train": "train", "val": "validation", "test": "test"}
 BASELINE_DASH = {"naive": "dot", "seasonal_naive": "dash", "mean": "dashdot"}
 METRIC_NAMES = {"rmse": "RMSE", "mae": "MAE", "smape": "sMAPE %", "mase": "MASE"}
 BAND_ALPHA = {"95": 0.15, "80": 0.3}  # prediction intervals: lighter for the wider band
-ROW_NAMES = {
-    "model": "model",
-    "naive": "naive (last value)",
-    "seasonal_naive": "seasonal naive",
-    "mean": "mean of train",
-}
+ROW_NAMES = {"model": "model", **BASELINE_NAMES}
 
 
 MAX_LINE_POINTS = 4000  # points drawn per line; a longer line keeps each bin's extremes

@@ -27,10 +27,11 @@ from lstm_core.fitting import sizing
 from lstm_core.fitting.bundle import ModelBundle, load_bundle, save_bundle
 from lstm_core.fitting.pipeline import dataset_for, run, validate
 from lstm_core.fitting.train import Progress
-from lstm_core.metrics import count, decimals
+from lstm_core.metrics import BASELINE_NAMES, count, decimals
 from lstm_core.series.data import (
     Series,
     default_columns,
+    flat_warning,
     read_table,
     series_from_table,
     using_columns,
@@ -63,7 +64,7 @@ def cmd_train(a: argparse.Namespace) -> int:
                        scale_short=a.scale_short)  # fmt: skip
     validate(series.values, dcfg, series.inputs)  # bad settings: one line, nothing before it
     long = sizing.describe(tcfg, plan_split(len(series.values), dcfg).n_train)
-    for note in (columns, *series.notes, *([long] if long else [])):
+    for note in (columns, *series.notes, *(x for x in (long, flat_warning(series)) if x)):
         print(note, file=sys.stderr)
 
     def progress(p: Progress) -> None:
@@ -171,22 +172,22 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         print(json.dumps(clean(out)))
         return 0
     k = decimals(ev.table["model"]["rmse"])  # one format for every error: the model's 4 digits
-    print(f"{'':16}{'RMSE':>12}{'MAE':>12}{'sMAPE %':>10}{'MASE':>8}")
+    print(f"{'':{W}}{'RMSE':>12}{'MAE':>12}{'sMAPE %':>10}{'MASE':>8}")
     for name, s in ev.table.items():
-        print(f"{name:16}{s['rmse']:12.{k}f}{s['mae']:12.{k}f}{s['smape']:10.2f}{s['mase']:8.3f}")
+        print(_score_row(name, s, k))
     if ev.reference_forms:
         print("Classic references (fitted on the training and validation parts):")
     for name, s in ev.references.items():
-        print(f"{name:16}{s['rmse']:12.{k}f}{s['mae']:12.{k}f}{s['smape']:10.2f}{s['mase']:8.3f}")
+        print(_score_row(name, s, k))
     for name, form in ev.reference_forms.items():
         print(f"  {name}: {form}")
     bt = ev.backtest
     print(f"\nBacktest, RMSE by steps ahead ({len(bt.origins)} test origins):")
-    print(f"{'step':16}" + "".join(f"{k + 1:>9}" for k in range(bt.horizon)))
+    print(f"{'step':{W}}" + "".join(f"{k + 1:>9}" for k in range(bt.horizon)))
     d = bt.to_dict()
     for name, r in [("model", bt.rmse_by_step()), *d["baselines"].items(),
                     *d["references"].items()]:  # fmt: skip
-        print(f"{name:16}" + "".join(f"{v:9.{k}f}" for v in r))
+        print(f"{_label(name):{W}}" + "".join(f"{v:9.{k}f}" for v in r))
     cov = ", ".join(f"{float(k):.0%} band {v:.0%}" for k, v in bt.coverage().items())
     print(f"Interval coverage on the test part: {cov}.")
     print(ev.verdict)
@@ -196,6 +197,20 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
             f"{without.table['model']['rmse']:.4g} (with them {ev.table['model']['rmse']:.4g})."
         )
     return 0
+
+
+W = 20  # width of the evaluate tables' name column: "naive (last value)" and a margin
+
+
+def _score_row(name: str, s: dict[str, float], k: int) -> str:
+    """One row of the evaluate table: RMSE and MAE with `k` decimals, sMAPE, MASE."""
+    errors = f"{s['rmse']:12.{k}f}{s['mae']:12.{k}f}"
+    return f"{_label(name):{W}}{errors}{s['smape']:10.2f}{s['mase']:8.3f}"
+
+
+def _label(name: str) -> str:
+    """A row's name as the app's tables write it: "naive (last value)", "AutoETS"."""
+    return BASELINE_NAMES.get(name, name)
 
 
 def _without_inputs(bundle: ModelBundle, series: Series):

@@ -107,6 +107,11 @@ def baselines(
     return out
 
 
+BASELINE_NAMES = {  # how tables and charts label the baselines (their keys stay the JSON's)
+    "naive": "naive (last value)",
+    "seasonal_naive": "seasonal naive",
+    "mean": "mean of train",
+}
 ABOUT_SAME = 5  # % either way within which a verdict calls two RMSEs about as good
 MIN_TEST_POINTS = 20  # fewer test points (one step, or reached by the backtest's paths) are
 #                       too few to judge a model

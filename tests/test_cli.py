@@ -176,8 +176,12 @@ def test_forecast_and_evaluate(model, tmp_path):
     assert "over forecasts 1–6 steps ahead from 15 test origins" in e["verdict"]
     r = cli("evaluate", out, csv)
     assert "RMSE" in r.stdout and "naive" in r.stdout and "Backtest" in r.stdout
-    table = [ln.split() for ln in r.stdout.splitlines()[1:5]]  # model, naive, seasonal, mean
-    places = {len(row[c].split(".")[1]) for row in table for c in (1, 2)}
+    rows = r.stdout.splitlines()[1:5]  # model and the baselines, named as the app names them
+    assert [ln[:20].strip() for ln in rows] == [
+        "model", "naive (last value)", "seasonal naive", "mean of train"
+    ]  # fmt: skip
+    table = [ln[20:].split() for ln in rows]
+    places = {len(row[c].split(".")[1]) for row in table for c in (0, 1)}
     assert len(places) == 1, table  # one format for every error ('29.6' beside '19' before)
     r = cli("evaluate", out, csv, "--horizon", 21)
     assert r.returncode == 2
@@ -323,3 +327,11 @@ def test_auto_trials_count_their_epochs_in_words(tmp_path):
             "--epochs", 3, "--hidden", 4)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "auto: tried none (1/4), 1 epoch\n" in r.stderr and "1 epochs" not in r.stderr
+
+
+def test_train_on_a_constant_series_says_so(tmp_path):
+    p = tmp_path / "flat.csv"
+    p.write_text("v\n" + "7\n" * 40)
+    r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 1, "--look-back", 4)
+    assert r.returncode == 0, r.stderr
+    assert "Every value of 'v' is 7: there is nothing to learn" in r.stderr
