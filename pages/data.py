@@ -46,6 +46,7 @@ from lstm_core.series.data import (
     DataError,
     Series,
     Table,
+    flat_warning,
     read_table,
     series_from_table,
 )
@@ -198,6 +199,8 @@ def choose_upload() -> None:
         st.error(md_escape(refused))
         return
     activate(series, src, None if example else (name, data))
+    if flat := flat_warning(series):
+        st.warning(md_escape(flat))
     show_notes(series)
 
 

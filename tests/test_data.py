@@ -15,6 +15,7 @@ from lstm_core.series.cleaning import missing_steps
 from lstm_core.series.data import (
     DataError,
     default_columns,
+    flat_warning,
     load_series,
     read_table,
     series_from_table,
@@ -729,3 +730,16 @@ def test_missing_dates_are_counted_in_the_step_of_the_series():
         1,
         "hour",
     )
+
+
+@pytest.mark.parametrize("level", [0.0, 5.0, 1e6])
+def test_a_constant_series_is_named_flat_and_a_changing_one_is_not(level):
+    flat = series_from_values(np.full(40, level) + level * 1e-15 * np.arange(40), "v")
+    assert flat_warning(flat) == (
+        f"Every value of 'v' is {level:.6g}: there is nothing to learn, every model and "
+        "baseline forecasts it exactly, and their errors are rounding noise. Choose a column "
+        "whose values change."
+    )
+    moving = np.full(40, level)
+    moving[17] += 1e-6 * max(1.0, level)  # one small step is a change
+    assert flat_warning(series_from_values(moving, "v")) == ""

@@ -58,6 +58,23 @@ class Series:
         return 0 if self.inputs is None else len(self.inputs.specs)
 
 
+FLAT_TOLERANCE = 1e-12  # a spread below this share of the largest |value| is no spread
+
+
+def flat_warning(series: Series) -> str:
+    """One sentence when every value of the series is the same (its spread within rounding):
+    a constant has nothing to learn, and every model and baseline forecasts it exactly, so
+    their errors are rounding noise; "" otherwise."""
+    v = series.values  # [N]
+    if float(np.ptp(v)) > FLAT_TOLERANCE * max(1.0, float(np.abs(v).max())):
+        return ""
+    return (
+        f"Every value of {series.name!r} is {v[0]:.6g}: there is nothing to learn, every "
+        "model and baseline forecasts it exactly, and their errors are rounding noise. "
+        "Choose a column whose values change."
+    )
+
+
 def clean_column(
     column: pd.Series,
     name: str,

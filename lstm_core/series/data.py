@@ -47,6 +47,7 @@ from lstm_core.series.cleaning import (
     Series,
     clean_column,
     clean_with_inputs,
+    flat_warning,
 )
 from lstm_core.series.columns import (
     ColumnChoice,
@@ -88,6 +89,7 @@ __all__ = [
     "Source",
     "Table",
     "default_columns",
+    "flat_warning",
     "load_series",
     "other_columns",
     "read_table",
