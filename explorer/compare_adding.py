@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from explorer import compare_ui
+from explorer.figures import table_cells
 from explorer.task_figures import (
     clamp_sentences,
     gate_heatmaps_figure,
@@ -24,7 +25,7 @@ from explorer.task_figures import (
     solved_curves_figure,
     sweep_table,
 )
-from explorer.widgets import PERSIST
+from explorer.widgets import PERSIST, number_table
 from lstm_core.inside.gates import CELL_LABELS
 
 LENGTHS = (25, 50, 100, 200)  # the sweep's choices of T (compare_jobs.ADDING_LENGTHS)
@@ -134,7 +135,7 @@ def sweep(chosen: dict[str, int]) -> None:
 
 def draw_sweep(result: Any, live: bool) -> None:
     table = sweep_table(result)
-    st.dataframe(table.style.format("{:.1f} %", na_rep="…"),
+    number_table(table_cells(table, "{:.1f} %", missing="…"),
                  key="cmp_sweep_table_live" if live else "cmp_sweep_table")  # fmt: skip
     if live:
         return

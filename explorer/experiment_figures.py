@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
-from explorer.figures import plain
+from explorer.figures import plain, table_cells
 from lstm_core.metrics import decimals
 
 __all__ = [
@@ -105,9 +105,8 @@ def ablation_table(rows: Sequence[Mapping[str, Any]]) -> Styler:
     decimal, rather than whatever digits each float happens to have (25.2182 beside 18.718)."""
     df = ablation_frame(rows)
     rmse = f"{{:.{decimals(df['RMSE without it'].to_numpy(float))}f}}"
-    return df.style.format(
-        {"RMSE without it": rmse, "RMSE grows by": rmse, "grows by %": "{:.1f}"}, na_rep="–"
-    )
+    formats = {"RMSE without it": rmse, "RMSE grows by": rmse, "grows by %": "{:.1f}"}
+    return table_cells(df, formats)
 
 
 def tau_bins(tau: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray, int]:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
 
 from lstm_core.metrics import BASELINE_NAMES
 
@@ -413,3 +414,21 @@ def metrics_frame(table: dict[str, dict[str, float]]) -> pd.DataFrame:
     rows = {ROW_NAMES.get(k, k): v for k, v in table.items()}
     frame = pd.DataFrame.from_dict(rows, orient="index").rename(columns=METRIC_NAMES)
     return frame[[c for c in METRIC_NAMES.values() if c in frame.columns]]
+
+
+def table_cells(
+    frame: pd.DataFrame, formats: str | Mapping[str, str], missing: str = "–"
+) -> Styler:
+    """`frame` [rows, columns] formatted for st.dataframe: each number by its column's format
+    ("{:#.4g}", or one for all). A column with an undefined cell (NaN, None) is written out as
+    text, `missing` there: Streamlit draws an empty cell as a grey "None" whatever a Styler's
+    na_rep says (explorer.widgets.number_table aligns such columns right, as numbers are)."""
+    fmt = dict.fromkeys(frame.columns, formats) if isinstance(formats, str) else dict(formats)
+    out = frame.copy()
+    holes = [c for c in frame.columns if frame[c].isna().any()]
+    for c in holes:
+        write = fmt.get(c, "{}").format
+        out[c] = pd.Series(
+            [missing if pd.isna(v) else write(v) for v in frame[c]], index=frame.index, dtype=object
+        )
+    return out.style.format({c: f for c, f in fmt.items() if c in frame.columns and c not in holes})

@@ -9,6 +9,7 @@ persist_state="session", across page switches.
   fitting(key, ok, default)     a remembered value kept only while it still fits
   forget_widgets(*keys)         drop widget states so they re-read the settings
   SETTING_WIDGETS               the widgets initialised from data_cfg / model_cfg / train_cfg
+  number_table(table)           a table of numbers whose undefined cells read "–", not "None"
 
 When the model or the data change, a remembered value may no longer fit (a window past the
 new last one, a unit the model no longer has): `fitting` puts the default back. The value is
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 PERSIST = {"persist_state": "session"}  # a widget's kwargs: keep its value across pages
 
@@ -79,3 +81,11 @@ def forget_widgets(*keys: str) -> None:
     """Drop widget states so they re-initialise from the stored settings."""
     for k in keys:
         st.session_state.pop(k, None)
+
+
+def number_table(table: Styler, **kwargs: Any) -> None:
+    """st.dataframe of `table` (explorer.figures.table_cells): its columns written out as text
+    (those with an undefined cell) are aligned right, as the numbers beside them are."""
+    text = [c for c in table.data.columns if table.data[c].dtype == object]
+    align = {str(c): st.column_config.TextColumn(alignment="right") for c in text}
+    st.dataframe(table, column_config=align, **kwargs)

@@ -24,6 +24,7 @@ from explorer.figures import (
     metrics_frame,
     prediction_figure,
     residual_figure,
+    table_cells,
 )
 from explorer.forecast_figures import horizon_figure
 from explorer.forecast_words import (
@@ -35,7 +36,7 @@ from explorer.forecast_words import (
     origins_phrase,
 )
 from explorer.training import reference_key, without_inputs_request
-from explorer.widgets import PERSIST, remember
+from explorer.widgets import PERSIST, number_table, remember
 from lstm_core.evaluation.backtest import default_horizon, input_reach
 from lstm_core.evaluation.forecast import (
     Evaluation,
@@ -153,7 +154,7 @@ def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None
     table = dict(ev.table)
     if reference is not None:
         table[WITHOUT] = reference["model"]
-    st.dataframe(metrics_frame(table).style.format("{:#.4g}", na_rep="–"), key="fc_metrics")
+    number_table(table_cells(metrics_frame(table), "{:#.4g}"), key="fc_metrics")
     references_table(ev)
     residuals = dataset.values[dataset.target_index] - ev.predictions
     st.plotly_chart(
@@ -172,8 +173,7 @@ def references_table(ev: Evaluation) -> None:
         st.markdown("**Classic references**: fitted on the training and validation parts only, "
                     "then forecasting the test part the same way as the model (one step ahead "
                     "from every test point, their parameters fixed, no refit).")  # fmt: skip
-        frame = metrics_frame(ev.references).style.format("{:#.4g}", na_rep="–")
-        st.dataframe(frame, key="fc_references")
+        number_table(table_cells(metrics_frame(ev.references), "{:#.4g}"), key="fc_references")
     else:
         st.markdown("**Classic references**: none could be fitted here.")
     st.caption(md_escape(forms_sentence(ev.reference_forms) + only))

@@ -52,7 +52,7 @@ from explorer.active import series_time
 from explorer.derived import built, derived, on_click
 from explorer.escape import md_escape
 from explorer.input_figures import window_inputs_figure
-from explorer.widgets import PERSIST, fitting
+from explorer.widgets import PERSIST, fitting, number_table
 from lstm_core.inside.ablation import ablation
 from lstm_core.inside.gates import CELL_LABELS, GATE_NAMES
 from lstm_core.inside.gatestats import GATE_LABELS
@@ -333,7 +333,7 @@ def which_units_matter(bundle, dataset, layer: int, stamp: tuple) -> None:
         if cached is None:
             return
         ranked = cached["ablation"]
-        st.dataframe(ef.ablation_table(ranked.to_dicts()), hide_index=True,
+        number_table(ef.ablation_table(ranked.to_dicts()), hide_index=True,
                      key="gates_ablation_table")  # fmt: skip
         top = ranked.ranking()[:TOP_UNITS]
         for col, (k, unit) in zip(st.columns(len(top)), enumerate(top, 1), strict=True):

@@ -129,8 +129,12 @@ def test_a_constant_series_says_once_why_no_reference_was_fitted():
     assert "**Classic references**: none could be fitted here." in texts(at.markdown)
     said = [c for c in shown(at) if "not fitted" in c]
     assert said == ["AutoETS, AutoTheta and AutoARIMA were not fitted: the training and "
-                    "validation parts are constant: there is nothing to fit."], said  # fmt: skip
+                    "validation parts are constant, so there is nothing to fit."], said  # fmt: skip
     assert not any(c.startswith("Fitted:") for c in shown(at))
+    scores = [d.value for d in at.dataframe if "MASE" in d.value.columns]
+    assert len(scores) == 1 and "model" in scores[0].index  # the one-step table
+    mase = scores[0]["MASE"]  # undefined (a flat training part)
+    assert set(mase) == {"–"}, mase  # not Streamlit's grey "None"
     at.switch_page("pages/learn.py").run()  # its own numbers' line says why it has none
     assert not at.exception, at.exception
     assert EN["worth_none"] in texts(at.markdown)

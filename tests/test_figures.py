@@ -173,6 +173,26 @@ def test_metrics_frame_rows_and_columns():
     assert frame.loc["model", "MASE"] == 0.9
 
 
+def test_table_cells_write_an_undefined_score_as_a_dash_not_none():
+    # Streamlit draws a null cell as "None" whatever a Styler's na_rep says: such a column
+    # is written out as text, every other one stays numbers with its format
+    table = {
+        "model": {"rmse": 1.0, "mae": 0.5, "smape": 3.0, "mase": None},
+        "naive": {"rmse": 20.0, "mae": 1.0, "smape": float("nan"), "mase": None},
+    }
+    styled = F.table_cells(F.metrics_frame(table), "{:#.4g}")
+    data = styled.data
+    assert data["MASE"].tolist() == ["–", "–"] and data["sMAPE %"].tolist() == ["3.000", "–"]
+    assert data["RMSE"].dtype == np.float64 and data["RMSE"].tolist() == [1.0, 20.0]
+    assert styled.hide(axis="index").to_string(delimiter="|").splitlines()[1:] == [
+        "1.000|0.5000|3.000|–", "20.00|1.000|–|–"
+    ]  # fmt: skip
+    sweep = pd.DataFrame({"T = 25": [50.0, np.nan]}, index=["LSTM", "GRU"])
+    assert F.table_cells(sweep, "{:.1f} %", missing="…").data["T = 25"].tolist() == [
+        "50.0 %", "…"
+    ]  # fmt: skip
+
+
 # --------------------------------------------------------------------------- params
 
 
@@ -264,3 +284,17 @@ def test_long_predictions_keep_their_window_indices():
         assert len(w) <= F.MAX_LINE_POINTS + 2
         np.testing.assert_array_equal(arr(t.y), pred[w])  # each point is its window's value
         np.testing.assert_array_equal(arr(t.x), idx[w])
+
+
+def test_the_backtest_chart_hides_a_baseline_far_above_every_other_line():
+    from explorer.forecast_figures import horizon_figure
+
+    model, refs = [10.0, 20.0, 30.0], {"AutoARIMA": [8.0, 15.0, 40.0]}
+    base = {"naive": [30.0, 60.0, 90.0], "mean": [121.0, 125.0, 130.0]}  # mean > 3 x 40
+    fig = horizon_figure(model, base, refs)
+    shown = {t.name: t.visible or True for t in fig.data}  # unset (None) is drawn
+    assert shown == {"reference: AutoARIMA": True, "naive (last value)": True,
+                     "mean of train": "legendonly", "model": True}  # fmt: skip
+    base["mean"][0] = 119.0  # one step within 3 x the top: drawn
+    assert all(t.visible in (None, True) for t in horizon_figure(model, base, refs).data)
+    assert horizon_figure(model, {"mean": [100.0] * 3}).data[0].visible == "legendonly"
