@@ -46,14 +46,21 @@ def transform_figure(
     return fig
 
 
+FAR_ABOVE = 3  # a backtest baseline this many times above every other line starts hidden
+
+
 def horizon_figure(
     model: Sequence[float],
     baselines: Mapping[str, Sequence[float]],
     references: Mapping[str, Sequence[float]] | None = None,
 ) -> go.Figure:
     """RMSE by steps ahead (1..H) of the model, each baseline (dotted) and each classic
-    reference (dashed, named "reference: AutoETS"), from the backtest."""
+    reference (dashed, named "reference: AutoETS"), from the backtest. A baseline whose every
+    RMSE is over FAR_ABOVE times the highest of the model's and the references' starts hidden
+    (a click on its legend entry shows it), so it does not squash the lines that matter."""
     steps = np.arange(1, len(model) + 1)
+    others = [model, *(references or {}).values()]
+    top = np.nanmax(np.concatenate([np.asarray(r, dtype=float) for r in others]))
     fig = go.Figure()
     for name, r in (references or {}).items():
         fig.add_trace(
@@ -68,6 +75,7 @@ def horizon_figure(
             go.Scatter(
                 x=steps, y=list(r), mode="lines+markers", name=ROW_NAMES.get(name, name),
                 line={"color": BASELINE_COLORS.get(name), "dash": "dot", "width": 1.5},
+                visible="legendonly" if np.nanmin(np.asarray(r, float)) > FAR_ABOVE * top else True,
             )
         )  # fmt: skip
     fig.add_trace(
