@@ -104,10 +104,10 @@ def test_one_origin_is_not_plural():
 
 
 def test_references_not_fitted_for_one_reason_are_named_once():
-    const = "not fitted: the training and validation parts are constant: there is nothing to fit"
+    const = "not fitted: the training and validation parts are constant, so there is nothing to fit"
     assert forms_sentence({"AutoETS": const, "AutoTheta": const, "AutoARIMA": const}) == (
         "AutoETS, AutoTheta and AutoARIMA were not fitted: the training and validation parts "
-        "are constant: there is nothing to fit."
+        "are constant, so there is nothing to fit."
     )
     mixed = {"AutoETS": "ETS(A,N,N)", "AutoTheta": "not fitted: gave up after 60 s",
              "AutoARIMA": "ARIMA(0,1,0)"}  # fmt: skip

@@ -86,7 +86,7 @@ def test_too_short_or_constant_is_not_fitted_with_the_reason():
     flat = fit_references(np.full(60, 3.0), 48, None)
     assert flat.fitted == {}
     assert flat.items["AutoETS"].note == (
-        "the training and validation parts are constant: there is nothing to fit"
+        "the training and validation parts are constant, so there is nothing to fit"
     )
     assert flat.one_step(np.full(60, 3.0), np.arange(48, 60)) == {}
 

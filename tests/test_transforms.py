@@ -59,6 +59,7 @@ def test_what_each_transform_computes():
     assert Transform("sdiff", 12).label("passengers") == "Δ12 passengers"
     assert Transform("sdiff", 12).describe() == "the change from one season ago (sdiff, m = 12)"
     assert Transform("logdiff").describe() == "the relative change from the last step (logdiff)"
+    assert Transform("none").describe() == "the values themselves (transform none)"
 
 
 def test_logdiff_refuses_a_series_with_zeros_or_negatives_in_one_sentence():

@@ -171,7 +171,7 @@ def _unfit_reason(y: np.ndarray, fit_end: int, cfg: ReferenceConfig) -> str:
     if not np.all(np.isfinite(y)):
         return "the training and validation parts hold missing or infinite values"
     if np.ptp(y) == 0:
-        return "the training and validation parts are constant: there is nothing to fit"
+        return "the training and validation parts are constant, so there is nothing to fit"
     return ""
 
 

@@ -122,14 +122,17 @@ class Transform:
         }[self.kind]
 
     def describe(self) -> str:
-        """In words, then the name: "the change from the last step (diff)"."""
+        """In words, then the name: "the change from the last step (diff)", "the values
+        themselves (transform none)"."""
         words = {
             "none": "the values themselves",
             "diff": "the change from the last step",
             "logdiff": "the relative change from the last step",
             "sdiff": "the change from one season ago",
         }[self.kind]
-        name = f"sdiff, m = {self.season}" if self.kind == "sdiff" else self.kind
+        name = {"sdiff": f"sdiff, m = {self.season}", "none": "transform none"}.get(
+            self.kind, self.kind
+        )  # a bare "(none)" would read as a missing value
         return f"{words} ({name})"
 
     def to_dict(self) -> dict[str, int | str]:
