@@ -67,14 +67,18 @@ def cmd_train(a: argparse.Namespace) -> int:
     for note in (columns, *series.notes, *(x for x in (long, flat_warning(series)) if x)):
         print(note, file=sys.stderr)
 
+    printed = [0]  # the last epoch printed: auto's winner goes on from its trial's epochs
+
     def progress(p: Progress) -> None:
-        if p.kind == "epoch":
-            r = p.history[-1]
+        if p.kind != "epoch":
+            return
+        for r in (r for r in p.history if r.epoch > printed[0]):
             print(
                 f"epoch {r.epoch}/{p.last_epoch}  train {r.train_loss:.6f}  "
                 f"val {r.val_loss:.6f}  {r.seconds:.2f}s",
                 file=sys.stderr,
             )
+        printed[0] = p.history[-1].epoch
 
     def trial(tf: Transform, i: int, k: int, p: Progress) -> None:
         if p.kind == "epoch" and p.epoch == p.last_epoch:

@@ -335,3 +335,13 @@ def test_train_on_a_constant_series_says_so(tmp_path):
     r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 1, "--look-back", 4)
     assert r.returncode == 0, r.stderr
     assert "Every value of 'v' is 7: there is nothing to learn" in r.stderr
+
+
+def test_train_with_auto_prints_every_epoch_once_the_winners_trial_included(tmp_path):
+    # auto's winner goes on from its trial's epochs: the log printed from epoch 2 before
+    csv = ROOT / "data" / "air_passengers.csv"
+    r = cli("train", csv, "--out", tmp_path / "m.pt", "--epochs", 5, "--hidden", 4)
+    assert r.returncode == 0, r.stderr
+    epochs = [ln.split()[1] for ln in r.stderr.splitlines() if ln.startswith("epoch ")]
+    assert epochs == ["1/5", "2/5", "3/5", "4/5", "5/5"], r.stderr
+    assert r.stderr.index("auto: tried") < r.stderr.index("epoch 1/5")
