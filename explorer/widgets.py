@@ -83,9 +83,13 @@ def forget_widgets(*keys: str) -> None:
         st.session_state.pop(k, None)
 
 
-def number_table(table: Styler, **kwargs: Any) -> None:
+def number_table(table: Styler, index_width: int | None = None, **kwargs: Any) -> None:
     """st.dataframe of `table` (explorer.figures.table_cells): its columns written out as text
-    (those with an undefined cell) are aligned right, as the numbers beside them are."""
+    (those with an undefined cell) are aligned right, as the numbers beside them are.
+    `index_width` (pixels) fixes the row names' column, so that tables stacked one under the
+    other with the same columns line up."""
     text = [c for c in table.data.columns if table.data[c].dtype == object]
-    align = {str(c): st.column_config.TextColumn(alignment="right") for c in text}
-    st.dataframe(table, column_config=align, **kwargs)
+    config: dict[str, Any] = {str(c): st.column_config.TextColumn(alignment="right") for c in text}
+    if index_width is not None:
+        config["_index"] = st.column_config.Column(width=index_width)
+    st.dataframe(table, column_config=config, **kwargs)

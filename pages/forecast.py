@@ -52,6 +52,7 @@ from lstm_core.metrics import classic_win_note, count
 GATES_WINDOW = "gates_window"  # the Gates page's window widget key (see pages/gates.py)
 GATES_VIEW = "gates_view"  # ... and its view (pages/gates.VIEWS[0] is "One window")
 PART_CHOICES = {"Validation and test": ("val", "test"), "All parts": ("train", "val", "test")}
+ROW_WIDTH = 150  # px of the score tables' row names, so that the references' lines up
 WITHOUT = "without inputs"  # the metrics table's row of the same settings without the inputs
 
 
@@ -154,7 +155,7 @@ def errors(ev: Evaluation, dataset: Any, x: Any, reference: dict | None) -> None
     table = dict(ev.table)
     if reference is not None:
         table[WITHOUT] = reference["model"]
-    number_table(table_cells(metrics_frame(table), "{:#.4g}"), key="fc_metrics")
+    number_table(table_cells(metrics_frame(table), "{:#.4g}"), ROW_WIDTH, key="fc_metrics")
     references_table(ev)
     residuals = dataset.values[dataset.target_index] - ev.predictions
     st.plotly_chart(
@@ -173,7 +174,8 @@ def references_table(ev: Evaluation) -> None:
         st.markdown("**Classic references**: fitted on the training and validation parts only, "
                     "then forecasting the test part the same way as the model (one step ahead "
                     "from every test point, their parameters fixed, no refit).")  # fmt: skip
-        number_table(table_cells(metrics_frame(ev.references), "{:#.4g}"), key="fc_references")
+        scores = table_cells(metrics_frame(ev.references), "{:#.4g}")
+        number_table(scores, ROW_WIDTH, key="fc_references")  # under the baselines, aligned
     else:
         st.markdown("**Classic references**: none could be fitted here.")
     st.caption(md_escape(forms_sentence(ev.reference_forms) + only))
