@@ -297,6 +297,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s7_results": "Results for {label}",
         "s7_none": "Run the comparison on the Compare page and its curve appears here.",
+        "contents": "**On this page:**",
         "worth_title": "When is an LSTM worth it?",
         "worth_body": (
             "Honestly: on a short series with one clear season and trend, like the airline "
@@ -577,6 +578,7 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "s7_results": "结果来自：{label}",
         "s7_none": "在“比较”（Compare）页运行一次比较，它的曲线就会出现在这里。",
+        "contents": "**本页内容：**",
         "worth_title": "什么时候值得用 LSTM？",
         "worth_body": (
             "坦白地说：在一条只有一个明显季节和趋势的短序列上（比如航空乘客），"

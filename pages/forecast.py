@@ -184,8 +184,8 @@ def references_table(ev: Evaluation) -> None:
                            count_parameters(bundle.model))  # fmt: skip
     if why:
         st.caption(why)
-        st.page_link("pages/learn.py", label="When is an LSTM worth it? (Learn)",
-                      icon=":material/school:")  # fmt: skip
+        st.page_link("pages/learn.py", icon=":material/school:",
+                     label="When is an LSTM worth it? (the Learn page's last section)")  # fmt: skip
 
 
 def classic_references(dataset: Any) -> Any:

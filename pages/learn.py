@@ -50,6 +50,20 @@ def links(lang: str, *pages: tuple[str, str, str]) -> None:
         st.page_link(page, label=t(label, lang), icon=icon)
 
 
+SECTIONS = ("s1", "s2", "s3", "s4", "s5", "s6", "s7", "worth")  # in the page's order
+
+
+def section(key: str, lang: str) -> None:
+    """A section's header, with the anchor the contents line links to ("#learn-s1")."""
+    st.header(t(f"{key}_title", lang), anchor=f"learn-{key}")
+
+
+def contents(lang: str) -> None:
+    """One line linking every section, so that the last one is a click away, not a scroll."""
+    items = " · ".join(f"[{t(f'{k}_title', lang)}](#learn-{k})" for k in SECTIONS)
+    st.markdown(f"{t('contents', lang)} {items}")
+
+
 DATA = ("pages/data.py", "link_data", ":material/table_chart:")
 TRAIN = ("pages/train.py", "link_train", ":material/model_training:")
 GATES = ("pages/gates.py", "link_gates", ":material/memory:")
@@ -78,14 +92,14 @@ def lstm_model(lang: str):
 
 
 def why_not_rnn(lang: str) -> None:
-    st.header(t("s1_title", lang))
+    section("s1", lang)
     st.markdown(t("s1_body", lang))
     st.markdown(t("s1_adding", lang))
     links(lang, COMPARE)
 
 
 def timesteps(lang: str) -> None:
-    st.header(t("s2_title", lang))
+    section("s2", lang)
     series, look_back = active_series(), ui.configs()[0].look_back
     st.markdown(t("s2_body", lang, look_back=look_back))
     if len(series.values) > look_back:
@@ -109,7 +123,7 @@ def pick_place(lang: str, dataset, hidden: int) -> tuple[int, int, int]:
 
 def conveyor(lang: str):
     """Section 3; returns (model, trace, w, unit, t) for section 4, or None without an LSTM."""
-    st.header(t("s3_title", lang))
+    section("s3", lang)
     st.markdown(t("s3_body", lang))
     st.markdown(t("s3_analogy", lang))
     found = lstm_model(lang)
@@ -146,7 +160,7 @@ GATE_GROUPS = (  # (title, what it does, [(equation, sentence or None)])
 
 def gates(lang: str, picked) -> None:
     """Section 4: each gate's equation, with the model's numbers when there is an LSTM."""
-    st.header(t("s4_title", lang))
+    section("s4", lang)
     st.markdown(t("s4_body", lang))
     step = fields = None
     if picked is None:
@@ -241,7 +255,7 @@ def input_experiment(lang: str, picked) -> None:
 
 def temperature(lang: str) -> None:
     """Section 5: load the SYNTHETIC temperature series and train a small LSTM on it."""
-    st.header(t("s5_title", lang))
+    section("s5", lang)
     st.markdown(t("s5_body", lang))
     if (state.get("source") or {}).get("key") == TEMPERATURE:
         st.caption(t("s5_active", lang))
@@ -292,7 +306,7 @@ def train_temperature(lang: str, epochs: int) -> None:
 
 def gru(lang: str) -> None:
     """Section 6: the GRU's equations and parameter counts at the current size."""
-    st.header(t("s6_title", lang))
+    section("s6", lang)
     st.markdown(t("s6_body", lang))
     words = {"reset gate": "gru_reset", "update gate": "gru_update", "candidate": "gru_candidate"}
     for tex in eq.GRU_LATEX:
@@ -318,7 +332,7 @@ def gru(lang: str) -> None:
 
 def conclusion(lang: str) -> None:
     """The vanishing-gradient curve from the Compare page, or a link to it."""
-    st.header(t("s7_title", lang))
+    section("s7", lang)
     st.markdown(t("s7_body", lang))
     found = state.get("compare")
     if not found:
@@ -335,7 +349,7 @@ def conclusion(lang: str) -> None:
 
 def worth_it(lang: str) -> None:
     """When an LSTM is worth it, and the visitor's own numbers once the references ran."""
-    st.header(t("worth_title", lang))
+    section("worth", lang)
     st.markdown(t("worth_body", lang))
     kept, ev = state.get("classic_refs"), state.get("evaluation")
     if kept is not None and ev is not None and ev["evaluation"].backtest is not None:
@@ -363,6 +377,7 @@ lang = st.radio(
 )  # fmt: skip
 st.title(t("title", lang))
 st.markdown(t("intro", lang))
+contents(lang)
 if state.get("bundle") is None:
     st.info(t("no_model", lang))
     links(lang, DATA, TRAIN)

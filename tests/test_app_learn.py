@@ -200,3 +200,17 @@ def test_the_gradient_curve_is_described_by_its_own_numbers():
     text = shown(flat, steep)
     assert "the trained LSTM keeps the most" in text and "curve is the LSTM's" in text
     assert "does not contradict" not in text
+
+
+def test_the_contents_line_links_every_section_by_its_anchor_in_both_languages():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    learn(at)
+    for lang in ("en", "zh"):
+        at.radio(key="learn_lang").set_value(lang).run()
+        anchors = [h.proto.anchor for h in at.header]
+        assert anchors[-1] == "learn-worth" and len(anchors) == 8, anchors
+        line = next(m for m in texts(at.markdown) if m.startswith(STRINGS[lang]["contents"]))
+        links = re.findall(r"\[([^\]]+)\]\(#([\w-]+)\)", line)
+        assert [a for _, a in links] == anchors
+        assert [title for title, _ in links] == [h.value for h in at.header]
