@@ -227,19 +227,24 @@ def reference_beats(model: float, r: float) -> bool:
 SHORT_WINDOWS = 500  # fewer training windows than this: a short series for classic_win_note
 
 
-def classic_win_note(model: float, refs: dict[str, float], n_train: int, n_weights: int) -> str:
-    """Why a classic reference {name: one-step RMSE} can beat the model on a short series
-    (fewer than SHORT_WINDOWS training windows), or "" when none beats it or the series is
-    long: the model fits `n_weights` from `n_train` windows, the reference a handful."""
-    if not refs or n_train >= SHORT_WINDOWS:
+def classic_win_note(
+    model: float, refs: dict[str, float], n_train: int, n_weights: int, points: int
+) -> str:
+    """Why a classic reference {name: one-step RMSE on `points` test points} can beat the
+    model on a short series (fewer than SHORT_WINDOWS training windows), or "" when none
+    beats it, the series is long or the test part is too small to judge (MIN_TEST_POINTS,
+    as the verdict): the model fits `n_weights` from `n_train` windows, the reference a
+    handful."""
+    if not refs or n_train >= SHORT_WINDOWS or points < MIN_TEST_POINTS:
         return ""
     best = min(refs, key=refs.get)
     if not reference_beats(model, refs[best]):  # as reference_verdict says
         return ""
     return (
-        f"Why {best} can win here: the model fitted {count(n_weights, 'weight')} from "
-        f"{count(n_train, 'training window')}, {best} a handful of parameters; on a series "
-        "this short that usually decides it, and an LSTM earns its cost on longer series."
+        f"Why {best} can win here one step ahead: the model fitted "
+        f"{count(n_weights, 'weight')} from {count(n_train, 'training window')}, {best} a "
+        "handful of parameters; on a series this short that usually decides it, and an LSTM "
+        "earns its cost on longer series."
     )
 
 

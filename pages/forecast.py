@@ -181,7 +181,7 @@ def references_table(ev: Evaluation) -> None:
     st.caption(md_escape(forms_sentence(ev.reference_forms) + only))
     refs = {k: v["rmse"] for k, v in ev.references.items()}
     why = classic_win_note(ev.table["model"]["rmse"], refs, dataset.split.n_train,
-                           count_parameters(bundle.model))  # fmt: skip
+                           count_parameters(bundle.model), dataset.split.n_test)  # fmt: skip
     if why:
         st.caption(why)
         st.page_link("pages/learn.py", icon=":material/school:",

@@ -72,7 +72,7 @@ def test_a_reference_that_wins_on_a_short_series_gets_its_reason_and_a_link_to_l
     assert classics["RMSE"][best] < 0.9 * table["RMSE"]["model"]
     dataset, bundle = state(at, "dataset"), state(at, "bundle")
     weights = sum(p.numel() for p in bundle.model.parameters())
-    why = (f"Why {best} can win here: the model fitted {weights:,} weights from "
+    why = (f"Why {best} can win here one step ahead: the model fitted {weights:,} weights from "
            f"{dataset.split.n_train} training windows, {best} a handful of parameters")  # fmt: skip
     assert any(c.startswith(why) for c in shown(at)), shown(at)
     assert "learn" in [el.proto.page for el in at.get("page_link")]  # the Learn page

@@ -177,19 +177,24 @@ def test_reference_verdict_sentences():
 
 
 def test_classic_win_note_says_why_only_where_a_reference_wins_on_a_short_series():
-    note = metrics.classic_win_note
+    note = lambda *a, points=40: metrics.classic_win_note(*a, points)  # noqa: E731
     assert note(10.0, {"AutoETS": 9.0, "AutoARIMA": 8.0}, 53, 4513) == (
-        "Why AutoARIMA can win here: the model fitted 4,513 weights from 53 training windows, "
-        "AutoARIMA a handful of parameters; on a series this short that usually decides it, "
-        "and an LSTM earns its cost on longer series."
+        "Why AutoARIMA can win here one step ahead: the model fitted 4,513 weights from 53 "
+        "training windows, AutoARIMA a handful of parameters; on a series this short that "
+        "usually decides it, and an LSTM earns its cost on longer series."
     )
     assert note(10.0, {"AutoETS": 9.0}, 1, 1).startswith(
-        "Why AutoETS can win here: the model fitted 1 weight from 1 training window, AutoETS"
+        "Why AutoETS can win here one step ahead: the model fitted 1 weight from 1 training "
+        "window, AutoETS"
     )
     assert note(10.0, {"AutoETS": 10.04}, 53, 4513) == ""  # the model is better
     assert note(10.0, {"AutoETS": 9.6}, 53, 4513) == ""  # "about as good": within 5 %
     assert note(10.0, {"AutoETS": 5.0}, metrics.SHORT_WINDOWS, 4513) == ""  # a long series
     assert note(10.0, {}, 53, 4513) == ""
+    # too few test points for the verdict to judge: no reason for a win it does not claim
+    few = metrics.MIN_TEST_POINTS - 1
+    assert note(10.0, {"AutoETS": 5.0}, 53, 4513, points=few) == ""
+    assert note(10.0, {"AutoETS": 5.0}, 53, 4513, points=few + 1) != ""
     assert note(0.0, {"AutoETS": 0.0}, 53, 4513) == ""
 
 
