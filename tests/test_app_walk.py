@@ -138,9 +138,9 @@ def test_the_data_page_says_plainly_when_known_ahead_inputs_leave_no_forecast_pa
 def test_the_data_page_warns_when_every_value_is_the_same():
     at = upload(start(), "flat.csv", b"day,v\n" + b"".join(b"%d,3.5\n" % i for i in range(200)))
     assert [w.replace("\\", "") for w in texts(at.warning)] == [
-        "Every value of 'v' is 3.5: there is nothing to learn, every model and baseline "
-        "forecasts it exactly, and their errors are rounding noise. Choose a column whose "
-        "values change."
+        "Every value of 'v' is 3.5: there is nothing to learn. The baselines forecast it "
+        "exactly, and any error of the model is its own small offset, not something it "
+        "learned. Choose a column whose values change."
     ]
     waves = b"day,v\n" + b"".join(b"%d,%g\n" % (i, 3.5 + i % 7) for i in range(200))
     assert not upload(start(), "wave.csv", waves).warning

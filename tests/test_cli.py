@@ -334,7 +334,7 @@ def test_train_on_a_constant_series_says_so(tmp_path):
     p.write_text("v\n" + "7\n" * 40)
     r = cli("train", p, "--out", tmp_path / "m.pt", "--epochs", 1, "--look-back", 4)
     assert r.returncode == 0, r.stderr
-    assert "Every value of 'v' is 7: there is nothing to learn" in r.stderr
+    assert "Every value of 'v' is 7: there is nothing to learn. The baselines" in r.stderr
 
 
 def test_train_with_auto_prints_every_epoch_once_the_winners_trial_included(tmp_path):

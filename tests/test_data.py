@@ -736,9 +736,9 @@ def test_missing_dates_are_counted_in_the_step_of_the_series():
 def test_a_constant_series_is_named_flat_and_a_changing_one_is_not(level):
     flat = series_from_values(np.full(40, level) + level * 1e-15 * np.arange(40), "v")
     assert flat_warning(flat) == (
-        f"Every value of 'v' is {level:.6g}: there is nothing to learn, every model and "
-        "baseline forecasts it exactly, and their errors are rounding noise. Choose a column "
-        "whose values change."
+        f"Every value of 'v' is {level:.6g}: there is nothing to learn. The baselines "
+        "forecast it exactly, and any error of the model is its own small offset, not "
+        "something it learned. Choose a column whose values change."
     )
     moving = np.full(40, level)
     moving[17] += 1e-6 * max(1.0, level)  # one small step is a change

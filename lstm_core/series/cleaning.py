@@ -63,15 +63,15 @@ FLAT_TOLERANCE = 1e-12  # a spread below this share of the largest |value| is no
 
 def flat_warning(series: Series) -> str:
     """One sentence when every value of the series is the same (its spread within rounding):
-    a constant has nothing to learn, and every model and baseline forecasts it exactly, so
-    their errors are rounding noise; "" otherwise."""
+    a constant has nothing to learn, the baselines forecast it exactly, and a trained model's
+    error is its own small offset (its output never exactly the constant); "" otherwise."""
     v = series.values  # [N]
     if float(np.ptp(v)) > FLAT_TOLERANCE * max(1.0, float(np.abs(v).max())):
         return ""
     return (
-        f"Every value of {series.name!r} is {v[0]:.6g}: there is nothing to learn, every "
-        "model and baseline forecasts it exactly, and their errors are rounding noise. "
-        "Choose a column whose values change."
+        f"Every value of {series.name!r} is {v[0]:.6g}: there is nothing to learn. The "
+        "baselines forecast it exactly, and any error of the model is its own small offset, "
+        "not something it learned. Choose a column whose values change."
     )
 
 
