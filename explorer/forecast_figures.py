@@ -46,7 +46,7 @@ def transform_figure(
     return fig
 
 
-FAR_ABOVE = 3  # a backtest baseline this many times above every other line starts hidden
+FAR_ABOVE = 3  # a backtest baseline this many times above the lines that matter starts hidden
 
 
 def horizon_figure(
@@ -56,11 +56,14 @@ def horizon_figure(
 ) -> go.Figure:
     """RMSE by steps ahead (1..H) of the model, each baseline (dotted) and each classic
     reference (dashed, named "reference: AutoETS"), from the backtest. A baseline whose every
-    RMSE is over FAR_ABOVE times the highest of the model's and the references' starts hidden
+    RMSE is over FAR_ABOVE times the highest of the model's, the references' and the best
+    baseline's (the lowest on average, the one the verdict names; always drawn) starts hidden
     (a click on its legend entry shows it), so it does not squash the lines that matter."""
     steps = np.arange(1, len(model) + 1)
-    others = [model, *(references or {}).values()]
-    top = np.nanmax(np.concatenate([np.asarray(r, dtype=float) for r in others]))
+    lines = {k: np.asarray(r, dtype=float) for k, r in baselines.items()}  # name -> [H]
+    best = min(lines, key=lambda k: np.nanmean(lines[k]), default=None)
+    kept = [model, *(references or {}).values(), *([lines[best]] if best else [])]
+    top = np.nanmax(np.concatenate([np.asarray(r, dtype=float) for r in kept]))
     fig = go.Figure()
     for name, r in (references or {}).items():
         fig.add_trace(
@@ -75,7 +78,7 @@ def horizon_figure(
             go.Scatter(
                 x=steps, y=list(r), mode="lines+markers", name=ROW_NAMES.get(name, name),
                 line={"color": BASELINE_COLORS.get(name), "dash": "dot", "width": 1.5},
-                visible="legendonly" if np.nanmin(np.asarray(r, float)) > FAR_ABOVE * top else True,
+                visible="legendonly" if np.nanmin(lines[name]) > FAR_ABOVE * top else True,
             )
         )  # fmt: skip
     fig.add_trace(

@@ -290,11 +290,17 @@ def test_the_backtest_chart_hides_a_baseline_far_above_every_other_line():
     from explorer.forecast_figures import horizon_figure
 
     model, refs = [10.0, 20.0, 30.0], {"AutoARIMA": [8.0, 15.0, 40.0]}
-    base = {"naive": [30.0, 60.0, 90.0], "mean": [121.0, 125.0, 130.0]}  # mean > 3 x 40
+    base = {"naive": [30.0, 40.0, 45.0], "mean": [136.0, 140.0, 150.0]}  # mean > 3 x 45
     fig = horizon_figure(model, base, refs)
     shown = {t.name: t.visible or True for t in fig.data}  # unset (None) is drawn
     assert shown == {"reference: AutoARIMA": True, "naive (last value)": True,
                      "mean of train": "legendonly", "model": True}  # fmt: skip
-    base["mean"][0] = 119.0  # one step within 3 x the top: drawn
+    base["mean"][0] = 134.0  # one step within 3 x the top: drawn
     assert all(t.visible in (None, True) for t in horizon_figure(model, base, refs).data)
-    assert horizon_figure(model, {"mean": [100.0] * 3}).data[0].visible == "legendonly"
+    # the best baseline, the one the verdict names, is always drawn and counts in the top
+    base = {"naive": [4.0] * 3, "mean": [10.0] * 3}
+    assert all(t.visible in (None, True) for t in horizon_figure([1.0] * 3, base).data)
+    base["mean"] = [13.0] * 3  # over 3 x the naive's 4
+    hidden = [t.name for t in horizon_figure([1.0] * 3, base).data if t.visible == "legendonly"]
+    assert hidden == ["mean of train"]
+    assert horizon_figure([1.0] * 3, {"mean": [100.0] * 3}).data[0].visible in (None, True)
