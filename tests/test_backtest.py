@@ -308,6 +308,10 @@ def test_a_levels_model_past_its_training_range_is_told_so_with_the_forecast():
         f"The series ends at 159.0, above every value of its training part (100.0 to "
         f"{up[data.split.train_end - 1]:#.4g}): a model of the levels has not seen such values"
     )
+    assert note.endswith(  # the same words for the page and the command line
+        "A transform that learns the changes (transform 'diff', or 'auto') suits a series that "
+        "trends out of its training range."
+    )
     fc = forecast(Echo(), data, 3, bands=False)
     assert fc.note == note  # the page and the command line show it with the forecast
     assert "below every value" in out_of_range_note(

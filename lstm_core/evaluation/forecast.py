@@ -252,8 +252,8 @@ def out_of_range_note(data: Dataset) -> str:
         f"The series ends at {last:#.4g}, {'above' if last > hi else 'below'} every value of "
         f"its training part ({lo:#.4g} to {hi:#.4g}): a model of the levels has not seen such "
         "values and tends to pull its forecast back toward them. A transform that learns the "
-        "changes ('diff', or 'auto', on the Data page) suits a series that trends out of its "
-        "training range."
+        "changes (transform 'diff', or 'auto') suits a series that trends out of its training "
+        "range."
     )
 
 
