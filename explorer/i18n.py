@@ -50,9 +50,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "s1_adding": (
             "**The classic test.** Hochreiter and Schmidhuber's adding problem (1997) hides two "
             "marked numbers in a long sequence and asks for their sum at the end: the first "
-            "mark can lie a hundred steps before the answer. The Compare page's section *Long "
-            "memory, the classic test* trains a plain RNN, a GRU and an LSTM on it, shows which "
-            "of them solve it, and where the LSTM's input gate opens."
+            "mark can lie a hundred steps before the answer. The Compare cells page's section "
+            "*Long memory, the classic test* trains a plain RNN, a GRU and an LSTM on it, shows "
+            "which of them solve it, and where the LSTM's input gate opens."
         ),
         # --- 2. time series and timesteps
         "s2_title": "2. Time series and timesteps",
@@ -270,7 +270,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- conclusion
         "s7_title": "Conclusion: the vanishing gradient, measured",
         "s7_body": (
-            "The Compare page trains an RNN, a GRU and an LSTM of matched size on the same "
+            "The Compare cells page trains an RNN, a GRU and an LSTM of matched size on the same "
             "series and measures how strongly each prediction reacts to the input k steps back: "
             "the mean of |∂ŷ/∂x(t−k)| over up to 256 validation windows, in the model's scaled "
             "units, not normalised, on a log scale. Dotted, at initialisation, before any "
@@ -288,7 +288,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "inputs of this {steps}-step window. It is not by itself a longer memory: after "
             "training the curve also shows which inputs the model learned to use, and {steps} "
             "steps is a short distance for the fading of section 1. The adding problem on the "
-            "Compare page tests long distances (T = 100 steps by default)."
+            "Compare cells page tests long distances (T = 100 steps by default)."
         ),
         "s7_sep": "; ",
         "s7_not_lstm": (
@@ -296,7 +296,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "this short window its gradient faded less, which says nothing yet about long ones."
         ),
         "s7_results": "Results for {label}",
-        "s7_none": "Run the comparison on the Compare page and its curve appears here.",
+        "s7_none": "Run the comparison on the Compare cells page and its curve appears here.",
         "contents": "**On this page:**",
         "worth_title": "When is an LSTM worth it?",
         "worth_body": (
@@ -357,7 +357,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "s1_adding": (
             "**经典测试。** Hochreiter 与 Schmidhuber（1997）的“加法问题”把两个带标记的数"
             "藏在一条很长的序列里，要求网络在末尾给出它们的和：第一个标记可能在答案之前一百步。"
-            "“比较”（Compare）页中关于长时记忆的经典测试一节，"
+            "“比较”（Compare cells）页中关于长时记忆的经典测试一节，"
             "会在这个任务上训练普通 RNN、GRU 和 LSTM，"
             "显示哪些能够解出，以及 LSTM 的输入门在哪里打开。"
         ),
@@ -554,7 +554,8 @@ STRINGS: dict[str, dict[str, str]] = {
         # --- conclusion
         "s7_title": "结论：实测的梯度消失",
         "s7_body": (
-            "“比较”（Compare）页在同一条序列上训练规模相当的 RNN、GRU 和 LSTM，并测量每个模型的预测"
+            "“比较”（Compare cells）页在同一条序列上训练规模相当的 RNN、GRU 和 LSTM，"
+            "并测量每个模型的预测"
             "对 k 步之前的输入有多敏感：在最多 256 个验证窗口上取 |∂ŷ/∂x(t−k)| 的平均值"
             "（按模型读入的缩放单位，未做归一化，纵轴为对数刻度）。虚线是初始化时、尚未学习的"
             "曲线：它若随 k 急剧下降，就是第 1 节所说的梯度消失，也就是训练的起点。"
@@ -568,7 +569,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "s7_caveat": (
             "训练后的曲线平坦，说明训练好的预测仍然会对这个 {steps} 步窗口里最早的输入作出反应，"
             "但这本身并不代表记忆更长：训练之后，曲线也反映了模型学会利用哪些输入；而 {steps} "
-            "步对第 1 节所说的衰减来说只是很短的距离。长距离的检验是“比较”（Compare）页上的加法问题"
+            "步对第 1 节所说的衰减来说只是很短的距离。"
+            "长距离的检验是“比较”（Compare cells）页上的加法问题"
             "（默认 T = 100 步）。"
         ),
         "s7_sep": "；",
@@ -577,7 +579,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "更少，但这还说明不了长距离上的情况。"
         ),
         "s7_results": "结果来自：{label}",
-        "s7_none": "在“比较”（Compare）页运行一次比较，它的曲线就会出现在这里。",
+        "s7_none": "在“比较”（Compare cells）页运行一次比较，它的曲线就会出现在这里。",
         "contents": "**本页内容：**",
         "worth_title": "什么时候值得用 LSTM？",
         "worth_body": (

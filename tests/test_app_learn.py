@@ -10,6 +10,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from explorer.i18n import STRINGS
+from explorer.router import PAGES
 from lstm_core.experiments.compare import param_count
 from lstm_core.inside.gates import trace_gates
 from lstm_core.inside.gatestep import explain_step
@@ -158,8 +159,9 @@ def test_the_chinese_page_has_no_english_sentence_left():
                   for a in ("title", "xaxis", "yaxis")]  # fmt: skip
         shown.append(str(layout.get("title", {}).get("text", "")))
         shown += [t.get("name", "") for t in fig["data"]]
-    # the file's names, the kinds, and a button of the English pages as it reads there
-    names = ("passengers", "sdiff", "logdiff", "diff", "none", "Fit the classic references")
+    # the file's names, the kinds, and a button and a page title of the English UI as it reads
+    names = ("passengers", "sdiff", "logdiff", "diff", "none", "Fit the classic references",
+             "Compare cells")  # fmt: skip
     left = []
     for text in shown:
         plain = re.sub(r"\\[A-Za-z]+", " ", text).replace("\\", "")  # LaTeX commands out
@@ -174,8 +176,12 @@ def test_the_chinese_text_names_the_english_pages_and_button_as_the_sidebar_show
 
     zh = " ".join(v for v in STRINGS["zh"].values() if isinstance(v, str))
     assert "“拟合经典参照方法”" not in zh and "“Fit the classic references”" in zh
-    pages = re.findall(r"“[^”]{1,4}”(（[A-Za-z]+）)?页", zh)
-    assert pages and all(pages), pages  # each page is named with its sidebar title
+    pages = re.findall(r"“[^”]{1,4}”(?:（([^）]+)）)?页", zh)
+    titles = {title for _, title, _ in PAGES}
+    assert pages and set(pages) <= titles, pages  # each page named with its sidebar title
+    en = " ".join(v for v in STRINGS["en"].values() if isinstance(v, str))
+    named = set(re.findall(r"(?:the|The) ([A-Z][\w /]*?) page", en))
+    assert named and named <= titles, named
 
 
 def test_the_gradient_curve_is_described_by_its_own_numbers():
