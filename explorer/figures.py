@@ -8,9 +8,9 @@ are the training part, [train_end, val_end) validation targets, [val_end, N) tes
 from __future__ import annotations
 
 import html
-import math
+import itertools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -72,15 +72,23 @@ MAX_YEAR_TICKS = 10  # ... labelled with whole years, at most about this many
 def year_ticks(fig: go.Figure, x: Sequence[Any]) -> go.Figure:
     """Yearly timestamps x [N] get whole-year ticks ("2005", every k years), not the month
     ticks Plotly picks for a span of a few years ("Jan 2005, Jul 2005")."""
-    xs = time_axis(x)
+    xs = np.sort(time_axis(x))
     if len(xs) < 2 or not np.issubdtype(xs.dtype, np.datetime64):
         return fig
     days = np.diff(xs).astype("timedelta64[D]").astype(np.int64)
     if np.median(days) < YEAR_DAYS:
         return fig
     span = (xs[-1] - xs[0]).astype("timedelta64[D]").astype(np.int64) / 365.25
-    every = max(1, math.ceil(span / MAX_YEAR_TICKS))
-    return fig.update_xaxes(dtick=f"M{12 * every}", tickformat="%Y")
+    every = next(k for k in _round_years() if k * MAX_YEAR_TICKS >= span)
+    first = pd.Timestamp(xs[0]).year // every * every  # ticks on round years: 1750, 1800
+    return fig.update_xaxes(dtick=f"M{12 * every}", tick0=f"{first:04d}-01-01", tickformat="%Y")
+
+
+def _round_years() -> Iterator[int]:
+    """1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, ...: the steps year ticks take."""
+    yield from (1, 2, 5)
+    for scale in itertools.count():
+        yield from (k * 10**scale for k in (10, 20, 25, 50))
 
 
 class SplitLike(Protocol):
@@ -331,14 +339,16 @@ def residual_figure(
     idx = np.asarray(target_index)
     r = np.asarray(residuals, dtype=np.float64)
     fig = go.Figure()
+    drawn = []  # the x of every bar, for the year ticks of the span shown
     for part in parts:
         s = np.arange(len(r))[split.windows(part)]
         s = s[envelope(r[s])]  # a long part: the largest errors of each stretch, both signs
+        drawn += list(xs[idx[s]])
         fig.add_trace(
             go.Bar(x=xs[idx[s]], y=r[s], name=PART_LABELS[part], marker_color=COLORS[part])
         )
     fig.add_hline(y=0, line_color="black", line_width=1)
-    return year_ticks(_layout(fig, "", "truth − prediction"), xs)
+    return year_ticks(_layout(fig, "", "truth − prediction"), drawn)
 
 
 def forecast_figure(

@@ -58,14 +58,18 @@ def test_series_figure_keeps_timestamps():
 def test_yearly_dates_get_whole_year_ticks_monthly_ones_plotlys():
     years = pd.date_range("1985-01-01", periods=20, freq="YS")  # 1985 .. 2004
     ahead = years[-3:] + pd.DateOffset(years=3)  # 2005 .. 2007
-    cases = (  # 19 years: every 2nd year; 22 years: every 3rd (at most about 10 ticks)
-        (F.series_figure(years, np.ones(20), SPLIT), "M24"),
-        (F.residual_figure(years, np.arange(16) + 4, np.ones(16), SPLIT), "M24"),
-        (F.forecast_figure(years, np.ones(20), ahead, np.ones(3)), "M36"),
+    cases = (  # 19 years: every 2nd year; 22 years: every 5th (1, 2, 5, 10, 20, 25, 50, ...
+        # years, at most about 10 ticks), on round years; the residuals: validation and test
+        (F.series_figure(years, np.ones(20), SPLIT), "M24", "1984-01-01"),
+        (F.residual_figure(years, np.arange(16) + 4, np.ones(16), SPLIT), "M12", "1999-01-01"),
+        (F.forecast_figure(years, np.ones(20), ahead, np.ones(3)), "M60", "1985-01-01"),
     )
-    for fig, dtick in cases:
+    for fig, dtick, tick0 in cases:
         assert fig.layout.xaxis.tickformat == "%Y"
-        assert fig.layout.xaxis.dtick == dtick
+        assert (fig.layout.xaxis.dtick, fig.layout.xaxis.tick0) == (dtick, tick0)
+    sunspots = pd.date_range("1700-01-01", periods=309, freq="YS")  # 1700 .. 2008
+    wide = F.series_figure(sunspots, np.ones(309), SPLIT).layout.xaxis
+    assert (wide.dtick, wide.tick0) == ("M600", "1700-01-01")  # 1700, 1750, ... not 1721
     shown = F.prediction_figure(years, np.ones(20), np.arange(16) + 4, np.ones(16), SPLIT)
     assert shown.layout.xaxis.dtick == "M12"  # the validation and test parts: 7 years
     months = pd.date_range("2000-01-01", periods=20, freq="MS")
