@@ -6,8 +6,8 @@ import math
 
 from explorer.figures import ROW_NAMES
 from lstm_core.evaluation.backtest import Backtest, Intervals
+from lstm_core.evaluation.references import NOT_FITTED
 
-NOT_FITTED = "not fitted: "  # how References.forms starts the form of one it could not fit
 SMALL_TEST = 100  # test parts with fewer targets than this get their size named
 SLACK = 0.10  # a band is "too narrow" only if it misses its level by at least this much
 

@@ -212,11 +212,11 @@ def reference_verdict(
         return f"On as few test points, the best classic reference{on} is {best}: {than} {numbers}."
     if gain > ABOUT_SAME:
         return f"It also beats every classic reference{on}: {than}, the best {numbers}."
-    if gain > -ABOUT_SAME:
-        return (f"The best classic reference, {best}, is about as good as the model{on}: "
-                f"{than} {numbers}.")  # fmt: skip
-    return (f"{best} is better here{on}: {than} {numbers}; a classic method beats the model on "
-            "this series.")  # fmt: skip
+    if reference_beats(model, r):
+        return (f"{best} is better here{on}: {than} {numbers}; a classic method beats the "
+                "model on this series.")  # fmt: skip
+    return (f"The best classic reference, {best}, is about as good as the model{on}: "
+            f"{than} {numbers}.")  # fmt: skip
 
 
 def reference_beats(model: float, r: float) -> bool:

@@ -35,6 +35,7 @@ os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")  # Theta's numba code: compiled
 os.environ.setdefault("NIXTLA_NUMBA_RELEASE_GIL", "1")  # the pages run while it computes
 
 NAMES = ("AutoETS", "AutoTheta", "AutoARIMA")
+NOT_FITTED = "not fitted: "  # how a form (References.forms) of one that could not be fitted starts
 _WARM = threading.Event()  # set once Theta's numba code is compiled (or loaded) in this process
 _WARMING = threading.Lock()  # held while warm_up_in_background starts its one process
 
@@ -74,7 +75,7 @@ class Reference:
     def describe(self) -> str:
         """One line: the form fitted, or why not."""
         if not self.fitted:
-            return f"{self.name}: not fitted: {self.note}"
+            return f"{self.name}: {NOT_FITTED}{self.note}"
         note = f" ({self.note})" if self.note else ""
         return f"{self.name}: {self.form}{note}, fitted in {self.seconds:.1f} s"
 
@@ -130,7 +131,7 @@ class References:
     def forms(self) -> dict[str, str]:
         """name -> the form fitted (and how its season fell back), or "not fitted: why"."""
         return {k: (f"{r.form}{f' ({r.note})' if r.note else ''}" if r.fitted
-                    else f"not fitted: {r.note}") for k, r in self.items.items()}  # fmt: skip
+                    else f"{NOT_FITTED}{r.note}") for k, r in self.items.items()}  # fmt: skip
 
 
 def _digest(positions: np.ndarray) -> tuple[int, int, int, int]:
