@@ -16,7 +16,7 @@ def model_identity(bundle, dataset) -> tuple:
     keeps it; another training, an imported model or other data change it."""
     first = bundle.history[0] if bundle.history else None
     run = None if first is None else (first.train_loss, first.val_loss)
-    return (bundle.model_config, state.model_stamp(bundle, dataset)[3], run)
+    return (bundle.model_config, state.data_stamp(dataset), run)
 
 
 def window_of_this_model(bundle, dataset) -> None:

@@ -43,7 +43,7 @@ Keys (all optional until set; read them through the helpers below):
   gates_memory dict                      Gates page cache: {"key": (stamp, layer), "memory":
                                          lstm_core.inside.memory.MemoryHorizon}, by its button
   fc_bt_horizon_of tuple                 Forecast page: the data (values, split, transform:
-                                         model_stamp(...)[3]) the backtest's H slider
+                                         data_stamp(...)) the backtest's H slider
                                          (fc_bt_horizon) was last drawn for; other data
                                          (another file, split or transform) start from
                                          that data's default H again
@@ -194,10 +194,15 @@ def model_stamp(bundle: Any, dataset: Any) -> tuple:
     of the values, not id(), which a new object may reuse."""
     params = [p.detach().double() for p in bundle.model.parameters()]
     weights = (float(sum(p.sum() for p in params)), float(sum((p * p).sum() for p in params)))
+    return (bundle.model_config, len(bundle.history), weights, data_stamp(dataset))
+
+
+def data_stamp(dataset: Any) -> tuple:
+    """The data's part of model_stamp: the values (length and sum), the split and the
+    transform; the same for every model trained on the same data."""
     split = dataset.split
-    data = (len(dataset.values), float(dataset.values.sum()), split.look_back, split.n_train,
+    return (len(dataset.values), float(dataset.values.sum()), split.look_back, split.n_train,
             split.n_val, split.n_test, split.lag, dataset.transform)  # fmt: skip
-    return (bundle.model_config, len(bundle.history), weights, data)
 
 
 # Everything computed from the current model: dropped with it, so no picture of an older

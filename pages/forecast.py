@@ -105,7 +105,7 @@ def pick_horizon(dataset: Any) -> int:
         return 1
     if n_test < 2:
         return 1
-    key, data = "fc_bt_horizon", state.model_stamp(state.get("bundle"), dataset)[3]
+    key, data = "fc_bt_horizon", state.data_stamp(dataset)
     if key in st.session_state and state.get("fc_bt_horizon_of") != data:
         del st.session_state[key]  # an H chosen for other data: this data's default instead
     state.put("fc_bt_horizon_of", data)
