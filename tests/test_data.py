@@ -17,6 +17,7 @@ from lstm_core.series.data import (
     default_columns,
     flat_warning,
     load_series,
+    other_columns,
     read_table,
     series_from_table,
     series_from_values,
@@ -743,3 +744,25 @@ def test_a_constant_series_is_named_flat_and_a_changing_one_is_not(level):
     moving = np.full(40, level)
     moving[17] += 1e-6 * max(1.0, level)  # one small step is a change
     assert flat_warning(series_from_values(moving, "v")) == ""
+
+
+def test_a_column_with_one_value_is_neither_the_default_values_nor_an_input():
+    days = pd.date_range("2021-01-01", periods=60, freq="D")
+    sales, promo = 100 + np.arange(60) % 7, np.arange(60) % 2
+    frame = pd.DataFrame({"Date": days.strftime("%d/%m/%Y"), "Store": 1, "Sales": sales,
+                          "Promo": promo})  # fmt: skip
+    table = read_table(frame.to_csv(index=False).encode())
+    choice = default_columns(table)
+    assert choice.value == "Sales"
+    assert choice.reason == (
+        "Using 'Sales' as the values and 'Date' as the dates; 'Store' has one value "
+        "throughout (1) and was skipped."
+    )
+    assert "Store" in choice.values  # still there to pick by hand
+    assert other_columns(table, "Sales", "Date") == ("Promo",)
+    # a flat column beside a counter alone is still the values (the warning says the rest)
+    flat = read_table(b"day,v\n" + b"".join(b"%d,3.5\n" % i for i in range(30)))
+    assert default_columns(flat).reason == (
+        "Using 'v' as the values, although 'v' has one value throughout (3.5): no other "
+        "numeric column looks more like values."
+    )

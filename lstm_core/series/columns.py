@@ -119,7 +119,8 @@ def choose_columns(table: Table, date: str | None) -> ColumnChoice:
         )
     else:
         filled = [c for c in candidates if frame[c].notna().any()]
-        value = (filled or candidates)[0]
+        flat = [c for c in filled if is_constant(frame[c])]  # meant as values, if flat, more
+        value = (flat or filled or candidates)[0]  # than a counter or a time-named column
         why = (
             "no other numeric column looks more like values"
             if len(candidates) > 1
@@ -156,6 +157,12 @@ def is_counter(col: pd.Series) -> bool:
     return bool(d[0] != 0 and np.all(d == d[0]))
 
 
+def is_constant(col: pd.Series) -> bool:
+    """Whether a column has one value in every filled cell (a store number, a unit): nothing
+    for a model to learn from, as the values or as an input."""
+    return col.nunique(dropna=True) == 1
+
+
 def _doubt(col: pd.Series, name: str, index: bool = False) -> str | None:
     """Why a numeric column is unlikely to be the values ("is a counter (0, 1, 2, …)"), or None.
 
@@ -167,6 +174,8 @@ def _doubt(col: pd.Series, name: str, index: bool = False) -> str | None:
         return "is empty"
     if is_counter(col):
         return f"is a counter ({_first_values(col)})"
+    if is_constant(col):
+        return f"has one value throughout ({col.dropna().iloc[0]:.10g})"
     if time_like(name):
         return "is named like a time column"
     return None

@@ -53,6 +53,7 @@ from lstm_core.series.columns import (
     ColumnChoice,
     choose_columns,
     index_column,
+    is_constant,
     is_counter,
     resolve_date_column,
     resolve_value_column,
@@ -169,7 +170,8 @@ def default_columns(
 
 def other_columns(table: Table, value: str, date: str | None) -> tuple[str, ...]:
     """The columns that can be inputs beside `value`: all but the values, the date column
-    and the columns it was put together from, the row index and counters (1, 2, 3, ...)."""
+    and the columns it was put together from, the row index, counters (1, 2, 3, ...) and
+    columns with one value throughout (nothing to learn from)."""
     parts = table.date_parts if date == table.date_column else ()
     index = index_column(table)
     frame = table.frame
@@ -179,6 +181,7 @@ def other_columns(table: Table, value: str, date: str | None) -> tuple[str, ...]
         if c not in (value, date, index, *parts)
         and not pd.api.types.is_datetime64_any_dtype(frame[c])
         and not (c in table.numeric_columns and is_counter(frame[c]))
+        and not is_constant(frame[c])
     )
 
 
