@@ -185,7 +185,7 @@ def step_equations(step: dict, input_names=None) -> list[tuple[str, str]]:
                 f"The output gate shows {_p(o['value'])} of $\\tanh(C_t)$.",
             ),
             (
-                f"h_t = o_t\\cdot\\tanh(C_t) = {_n(o['value'])}\\cdot\\tanh({_n(c)})"
+                f"h_t = o_t\\cdot\\tanh(C_t) = {_n(o['value'])}\\cdot\\tanh({_v(c)})"
                 f" = {_n(o['value'])}\\cdot{_n(math.tanh(c))} = {_v(step['h_check'])}",
                 f"The unit outputs $h_t$ = {_text(step['h_check'])}"
                 f" ({_p(o['value'])} of $\\tanh(C_t)$ = {_text(math.tanh(c))}).",
@@ -267,7 +267,7 @@ def gate_latex(step: dict | None = None) -> dict[str, str]:
         "c": f"{GENERIC['c']} = {_n(f['value'])}\\cdot{_n(c_prev)} + "
         f"{_n(i['value'])}\\cdot{_n(g['value'])} = {_v(c)}",
         "o": _gate("o", "sigma", o),
-        "h": f"{GENERIC['h']} = {_n(o['value'])}\\cdot\\tanh({_n(c)}) = {_v(step['h_check'])}",
+        "h": f"{GENERIC['h']} = {_n(o['value'])}\\cdot\\tanh({_v(c)}) = {_v(step['h_check'])}",
     }
 
 

@@ -141,3 +141,14 @@ def test_the_gates_and_learn_pages_show_the_split_with_the_inputs_named():
     assert "the series' xₜ term, the inputs' uₜ term and the bias" in captions
     assert "the xₜ term and the bias" not in captions
     assert any("x_t, u_t]" in el.proto.body for el in at.get("latex"))
+
+
+def test_a_negative_cell_state_is_written_once_inside_tanh():
+    model, _, trace = _setup()
+    steps = [explain_step(model, trace, 0, t, u, b=b) for t in range(8) for u in range(H)
+             for b in range(2)]  # fmt: skip
+    negative = [s for s in steps if s["c_check"] < 0]
+    assert negative  # the case this checks occurs here
+    for s in negative:
+        shown = eq.gate_latex(s)["h"] + " ".join(tex for tex, _ in eq.step_equations(s))
+        assert f"\\tanh({eq._v(s['c_check'])})" in shown and "tanh((" not in shown
