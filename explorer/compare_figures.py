@@ -80,7 +80,8 @@ def seed_curves_figure(runs: Sequence[Sequence[Any]], seeds: Sequence[int]) -> g
             longest = max(longest, len(hist))
             label = CELL_LABELS.get(r.cell, r.cell)
             fig.add_scatter(x=[h.epoch for h in hist], y=[h.val_loss for h in hist],
-                            mode="lines", name=label, legendgroup=r.cell, showlegend=k == 0,
+                            mode="lines" if len(hist) > 1 else "markers",  # 1 epoch: a dot
+                            name=label, legendgroup=r.cell, showlegend=k == 0,
                             line={"color": CELL_COLORS.get(r.cell), "width": 2 if k == 0 else 1},
                             hovertemplate=f"{label}, seed {seed}<br>epoch %{{x}}: %{{y:.4g}}"
                             "<extra></extra>")  # fmt: skip

@@ -308,3 +308,14 @@ def test_the_backtest_chart_hides_a_baseline_far_above_every_other_line():
     hidden = [t.name for t in horizon_figure([1.0] * 3, base).data if t.visible == "legendonly"]
     assert hidden == ["mean of train"]
     assert horizon_figure([1.0] * 3, {"mean": [100.0] * 3}).data[0].visible in (None, True)
+
+
+def test_seed_curves_of_one_epoch_are_drawn_as_dots_not_invisible_lines():
+    from explorer.compare_figures import seed_curves_figure
+
+    def run(epochs):
+        hist = [rec(e, 1.0 / e, 2.0 / e) for e in range(1, epochs + 1)]
+        return [SimpleNamespace(cell=c, fit=SimpleNamespace(history=hist)) for c in ("lstm",)]
+
+    assert [t.mode for t in seed_curves_figure([run(1), run(1)], [0, 1]).data] == ["markers"] * 2
+    assert [t.mode for t in seed_curves_figure([run(3)], [0]).data] == ["lines"]
