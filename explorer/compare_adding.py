@@ -26,6 +26,7 @@ from explorer.task_figures import (
     sweep_table,
 )
 from explorer.widgets import PERSIST, number_table
+from lstm_core.experiments.tasks import MIN_LENGTH
 from lstm_core.inside.gates import CELL_LABELS
 
 LENGTHS = (25, 50, 100, 200)  # the sweep's choices of T (compare_jobs.ADDING_LENGTHS)
@@ -96,10 +97,11 @@ def caught(result: Any) -> None:
     st.markdown("**The LSTM caught in the act**")
     lstm = result.runs.get("lstm")
     if lstm is not None and lstm.status != "solved":
+        shorter = " (or a shorter T)" if result.length > MIN_LENGTH else ""
         st.info(
             f"The LSTM did not solve the task in this run ({lstm.solved:.1%} solved): its "
-            "gates below are those of a model still learning. A larger budget (or a "
-            "shorter T) gives it the time."
+            f"gates below are those of a model still learning. A larger budget{shorter} gives "
+            "it the time."
         )
     act, ex = result.act, result.example
     st.plotly_chart(sequence_figure(ex), key="cmp_add_sequence")
@@ -139,7 +141,9 @@ def draw_sweep(result: Any, live: bool) -> None:
                  key="cmp_sweep_table_live" if live else "cmp_sweep_table")  # fmt: skip
     if live:
         return
-    st.caption(f"Share of the test set solved (%), up to {result.budget:,} sequences per run.")
+    st.caption(f"Share of the test set solved (%) by each run's weights at its end, up to "
+               f"{result.budget:,} sequences per run. A share can rise and fall while a run "
+               "trains; the line shown during the sweep is its latest check.")  # fmt: skip
     for cell in ("lstm", "gru", "rnn"):
         done = [(t, result.cells[(cell, t)]) for t in result.lengths if (cell, t) in result.cells]
         if not done:

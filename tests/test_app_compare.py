@@ -222,6 +222,15 @@ def test_adding_problem_at_t20_draws_three_curves_and_the_lstms_gates(at):
     assert any(t.startswith("Close the input gate at the second mark") for t in shown)
     if found.runs["lstm"].status != "solved":  # 640 sequences do not solve T = 20
         assert texts(at.info)[-1].startswith("The LSTM did not solve the task in this run")
+        assert texts(at.info)[-1].endswith("A larger budget (or a shorter T) gives it the time.")
+
+
+def test_at_the_shortest_t_the_advice_asks_only_for_a_larger_budget(at):
+    small_adding(at, length=10, budget=64).button(key="cmp_add_run").click().run()
+    settle(at)
+    assert state(at, "adding").runs["lstm"].status != "solved"  # 64 sequences are too few
+    assert texts(at.info)[-1].endswith("gates below are those of a model still learning. A "
+                                       "larger budget gives it the time.")  # fmt: skip
 
 
 def test_adding_stop_keeps_the_curves_so_far(at):
@@ -263,6 +272,10 @@ def test_sweep_over_t_fills_the_table_cell_by_cell(at):
     assert list(table.index) == NAMES and list(table.columns) == ["T = 10", "T = 20"]
     assert table.loc["LSTM", "T = 20"] == pytest.approx(100 * found.cells[("lstm", 20)].solved)
     assert any(t.startswith("RNN: solved at") for t in texts(at.text))
+    assert any(
+        c.startswith("Share of the test set solved (%) by each run's weights at its end")
+        for c in texts(at.caption)
+    )  # not its best, nor the sweep's last live line
 
 
 def _capped() -> None:
