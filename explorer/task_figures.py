@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.compare_figures import CELL_COLORS
+from explorer.gate_figures import DIVERGING, SEQUENTIAL
 from lstm_core.inside.gates import CELL_LABELS
 
 TARGET_SOLVED = 0.95  # lstm_core.experiments.tasks.AddingConfig's default: a run stops there
@@ -140,9 +141,9 @@ def gate_heatmaps_figure(example: Any, memory_unit: int | None = None) -> go.Fig
         title="Inside the trained LSTM on that sequence (orange frames: the two marks)",
         height=180 + 60 * rows + heat + (160 if memory_unit is not None else 0),
         margin={"l": 110, "r": 20, "t": 70, "b": 40},
-        coloraxis={"colorscale": "Viridis", "cmin": 0, "cmax": 1,
+        coloraxis={"colorscale": SEQUENTIAL, "cmin": 0, "cmax": 1,
                    "colorbar": {"title": "i, f", "y": 0.75, "len": 0.5}},
-        coloraxis2={"colorscale": "RdBu", "cmin": -cmax, "cmax": cmax,
+        coloraxis2={"colorscale": DIVERGING, "cmin": -cmax, "cmax": cmax,  # as on Gates
                     "colorbar": {"title": "c", "y": 0.35, "len": 0.25}},
     )  # fmt: skip
     fig.update_xaxes(title_text="step", row=rows, col=1)

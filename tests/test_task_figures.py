@@ -9,6 +9,7 @@ import re
 from types import SimpleNamespace
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 import torch
 
@@ -92,6 +93,13 @@ def test_gate_heatmaps_are_units_by_steps_with_the_marks_and_the_memory_unit():
         assert list(t.y) == ["unit 0", "unit 1 (memory)", "unit 2"]
     assert [t.coloraxis for t in maps] == ["coloraxis", "coloraxis", "coloraxis2"]
     assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (0, 1)
+    # i, f and c in the Gates page's colours (c: red positive, blue negative, not reversed)
+    from explorer.gate_figures import color_range
+
+    for axis, gate in ((fig.layout.coloraxis, "f"), (fig.layout.coloraxis2, "c")):
+        same = go.Figure(layout={"coloraxis": {"colorscale": color_range(gate)["colorscale"]}})
+        assert axis.colorscale == same.layout.coloraxis.colorscale
+    assert fig.layout.coloraxis2.colorscale[-1][1] == "rgb(103,0,31)"  # dark red on top
     # each mark's column framed through all four rows, its edges half a step either side
     assert sorted((s.x0, s.x1) for s in fig.layout.shapes) == [(1.5, 2.5)] * 4 + [(6.5, 7.5)] * 4
     (line,) = [t for t in fig.data if t.type == "scatter"]  # the memory unit on its own scale
