@@ -71,6 +71,9 @@ def window_inputs_figure(
     )  # fmt: skip
 
 
+MIN_ROWS_PX = 90  # a window's heatmap rows take at least this height, whatever their count
+
+
 def _window_rows(
     v: np.ndarray, names: Sequence[str], x: np.ndarray | None, title: str, **style: Any
 ) -> go.Figure:
@@ -78,9 +81,12 @@ def _window_rows(
     timesteps x [T] (default 0..T-1); `style`: the heatmap's colours and hover."""
     steps = np.arange(v.shape[0]) if x is None else np.asarray(x)
     labels = [plain(n) for n in names]
+    rows_px = max(22 * len(labels), MIN_ROWS_PX)  # one or two rows: room for a colour bar
+    if "colorbar" in style and len(labels) < 4:  # a short bar: three labels, not five
+        style["colorbar"] = {"nticks": 3, **style["colorbar"]}  # stacked on each other
     fig = go.Figure(go.Heatmap(z=v.T, x=steps, y=labels, **style))
     fig.update_layout(
-        title=title, height=120 + 22 * len(labels), margin={"l": 10, "r": 10, "t": 40, "b": 30},
+        title=title, height=120 + rows_px, margin={"l": 10, "r": 10, "t": 40, "b": 30},
         xaxis_title="timestep", yaxis={"autorange": "reversed"},
     )  # fmt: skip
     return fig

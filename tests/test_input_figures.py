@@ -7,6 +7,7 @@ import numpy as np
 
 from explorer.experiment_figures import side_by_side
 from explorer.input_figures import (
+    MIN_ROWS_PX,
     attribution_figure,
     gate_input_figure,
     top_units,
@@ -83,3 +84,12 @@ def test_window_inputs_pairs_share_one_colour_range():
 def test_window_inputs_without_finite_values_sets_no_range():
     heat = window_inputs_figure(np.full((2, 1), np.nan), ["a"]).data[0]
     assert heat.zmin is None and heat.zmax is None
+
+
+def test_one_or_two_rows_leave_room_for_a_readable_colour_bar():
+    one = attribution_figure(np.ones((12, 2)), ["Sales", "Promo"])
+    assert one.layout.height >= 120 + MIN_ROWS_PX and one.data[0].colorbar.nticks == 3
+    inputs = window_inputs_figure(np.ones((12, 1)), ["Promo"])
+    assert inputs.layout.height >= 120 + MIN_ROWS_PX and inputs.data[0].colorbar.nticks == 3
+    many = window_inputs_figure(np.ones((12, 10)), [f"x{k}" for k in range(10)])
+    assert many.layout.height == 120 + 22 * 10 and many.data[0].colorbar.nticks is None
