@@ -333,6 +333,8 @@ def which_units_matter(bundle, dataset, layer: int, stamp: tuple) -> None:
         if cached is None:
             return
         ranked = cached["ablation"]
+        st.caption(f"Test RMSE with every unit kept: {ranked.rmse_before:#.4g}; each row gives "
+                   "it without one unit, and how much it grows.")  # fmt: skip
         number_table(ef.ablation_table(ranked.to_dicts()), hide_index=True,
                      key="gates_ablation_table")  # fmt: skip
         top = ranked.ranking()[:TOP_UNITS]

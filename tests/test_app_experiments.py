@@ -123,6 +123,8 @@ def test_ablation_table_is_ranked_and_its_top_unit_opens_the_drilldown(router, l
     assert list(table["unit"]) == expected.ranking()
     assert list(table["rank"]) == list(range(1, HIDDEN + 1))
     assert np.all(np.diff(table["RMSE grows by"].to_numpy()) <= 0)
+    base = f"Test RMSE with every unit kept: {expected.rmse_before:#.4g}; each row gives it"
+    assert any(c.value.startswith(base) for c in at.caption)  # what the rows grow from
     top = expected.ranking()[0]
     assert at.button(key="gates_ablation_go_1").label == f"Look at unit {top} (rank 1)"
     at.button(key="gates_ablation_go_1").click().run()
