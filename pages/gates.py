@@ -130,6 +130,12 @@ def dates(dataset, a: int, b: int) -> str:
     return gf.date_range(series_time(n), n, a, b)
 
 
+ROUNDED = (
+    "Every number is rounded to 4 decimals; each result is computed from the unrounded "
+    "terms, so adding the shown terms can differ in the last digit."
+)
+
+
 @st.fragment
 def unit_and_step(model, trace, layer: int, input_names: list[str] | None = None) -> None:
     """Pick a unit and a timestep: the unit's lines and the equations with real numbers
@@ -142,6 +148,7 @@ def unit_and_step(model, trace, layer: int, input_names: list[str] | None = None
     gates = gf.window_layers(trace.layers)[layer]
     st.plotly_chart(gf.unit_figure(gates, trace.names, unit, mark=t), config=PLOTLY)
     st.subheader(f"Timestep {t}, unit {unit}: the equations with the model's numbers")
+    st.caption(ROUNDED)
     step = explain_step(model, trace, layer, t, unit)
     for tex, sentence in eq.step_equations(step, input_names):
         st.latex(tex)

@@ -164,6 +164,8 @@ def test_equations_show_explain_step_numbers(router, lstm):
     assert "f_t = \\sigma" in text and "\\tilde{C}_t" in text
     captions = " ".join(c.value for c in at.caption)
     assert f"keeps {100 * step['f']['value']:.0f}% of the previous cell state" in captions
+    # the shown terms are rounded; the page says the sums are of the unrounded ones
+    assert "each result is computed from the unrounded terms" in captions
 
 
 def test_two_layers_choose_the_layer(router):
