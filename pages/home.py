@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explorer import active, ui
+from explorer.equations import GENERIC
 
 ui.setup()
 active.active_series()  # the sidebar names the series as every other page does (its column)
@@ -30,12 +31,10 @@ timestep, with the real numbers the model computed.
 
 st.subheader("The LSTM cell")
 st.caption(r"At each timestep $t$, with input $x_t$ and the previous hidden state $h_{t-1}$:")
-st.latex(r"f_t = \sigma(W_f x_t + U_f h_{t-1} + b_f) \quad \text{forget gate}")
-st.latex(r"i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i) \quad \text{input gate}")
-st.latex(r"\tilde C_t = \tanh(W_c x_t + U_c h_{t-1} + b_c) \quad \text{candidate}")
-st.latex(r"C_t = f_t \odot C_{t-1} + i_t \odot \tilde C_t \quad \text{cell state}")
-st.latex(r"o_t = \sigma(W_o x_t + U_o h_{t-1} + b_o) \quad \text{output gate}")
-st.latex(r"h_t = o_t \odot \tanh(C_t) \quad \text{hidden state}")
+NAMES = {"f": "forget gate", "i": "input gate", "g": "candidate", "c": "cell state",
+         "o": "output gate", "h": "hidden state"}  # fmt: skip
+for key, name in NAMES.items():  # the same equations as the Learn and Gates pages
+    st.latex(GENERIC[key] + rf" \quad \text{{{name}}}")
 st.markdown(
     "The forecast is a linear read-out of the last hidden state: "
     r"$\hat y = w^\top h_T + b$. Gates near 1 let information through, near 0 block it."

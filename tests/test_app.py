@@ -102,6 +102,10 @@ def test_home_explains_and_links_to_data():
     assert texts(at.title) == ["LSTM Explorer"]
     assert len(at.get("latex")) >= 6
     assert "forget" in " ".join(texts(at.markdown))
+    from explorer.equations import GENERIC  # the notation of the Learn and Gates pages
+
+    shown = [e.value.strip("$\n") for e in at.get("latex")]  # st.latex wraps it in $$
+    assert [tex.split(r" \quad")[0] for tex in shown[:6]] == [GENERIC[k] for k in "figcoh"]
 
 
 def test_data_page_opens_with_air_passengers_split_in_three():
@@ -596,7 +600,10 @@ def test_pages_render_without_errors(page):
 
 
 def test_home_path_does_not_import_torch():
-    code = "import sys, explorer.ui, explorer.params; print('torch' in sys.modules)"
+    code = (
+        "import sys, explorer.ui, explorer.params, explorer.equations; "
+        "print('torch' in sys.modules)"
+    )
     root = Path(APP).parent
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
