@@ -70,9 +70,10 @@ MAX_YEAR_TICKS = 10  # ... labelled with whole years, at most about this many
 
 
 def year_ticks(fig: go.Figure, x: Sequence[Any]) -> go.Figure:
-    """Yearly timestamps x [N] get whole-year ticks ("2005", every k years), not the month
-    ticks Plotly picks for a span of a few years ("Jan 2005, Jul 2005")."""
-    xs = np.sort(time_axis(x))
+    """Yearly timestamps x [N] (in time order, as every chart draws them) get whole-year
+    ticks ("2005", every k years), not the month ticks Plotly picks for a span of a few
+    years ("Jan 2005, Jul 2005")."""
+    xs = time_axis(x)
     if len(xs) < 2 or not np.issubdtype(xs.dtype, np.datetime64):
         return fig
     days = np.diff(xs).astype("timedelta64[D]").astype(np.int64)
@@ -339,16 +340,16 @@ def residual_figure(
     idx = np.asarray(target_index)
     r = np.asarray(residuals, dtype=np.float64)
     fig = go.Figure()
-    drawn = []  # the x of every bar, for the year ticks of the span shown
+    drawn = []  # the x of each part's bars [n_part], for the year ticks of the span shown
     for part in parts:
         s = np.arange(len(r))[split.windows(part)]
         s = s[envelope(r[s])]  # a long part: the largest errors of each stretch, both signs
-        drawn += list(xs[idx[s]])
+        drawn.append(xs[idx[s]])
         fig.add_trace(
             go.Bar(x=xs[idx[s]], y=r[s], name=PART_LABELS[part], marker_color=COLORS[part])
         )
     fig.add_hline(y=0, line_color="black", line_width=1)
-    return year_ticks(_layout(fig, "", "truth − prediction"), drawn)
+    return year_ticks(_layout(fig, "", "truth − prediction"), np.concatenate(drawn))
 
 
 def forecast_figure(
